@@ -1,0 +1,428 @@
+//! `site.toml`: [`RawConfig`] mirrors the file, [`Config`] is the validated result.
+//!
+//! Loading is the first stage of the pipeline. Every later stage trusts `Config`: the base URL is
+//! parsed into its origin and sub-path, the theme folder is resolved, sizes are known to be positive.
+//! Unknown keys are errors with a "did you mean" hint, so a typo never becomes a silent default.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::toml_error::toml_diagnostic;
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub title: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_papers_per_page")]
+    pub papers_per_page: i64,
+    #[serde(default = "default_digests_per_page")]
+    pub digests_per_page: i64,
+    #[serde(default = "default_feed_limit")]
+    pub feed_limit: i64,
+    #[serde(default)]
+    pub markdown: RawMarkdown,
+    #[serde(default)]
+    pub topics: RawTopics,
+    #[serde(default)]
+    pub extra: toml::Table,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_papers_per_page() -> i64 {
+    25
+}
+fn default_digests_per_page() -> i64 {
+    10
+}
+fn default_feed_limit() -> i64 {
+    20
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMarkdown {
+    /// A syntect theme name for code blocks in light mode.
+    pub highlight_theme: String,
+    /// A syntect theme name for code blocks when the reader prefers dark mode.
+    pub highlight_theme_dark: String,
+    pub math: MathMode,
+    pub unsafe_html: bool,
+}
+
+impl Default for RawMarkdown {
+    fn default() -> Self {
+        RawMarkdown {
+            highlight_theme: "InspiredGitHub".into(),
+            highlight_theme_dark: "base16-ocean.dark".into(),
+            math: MathMode::Mathml,
+            unsafe_html: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MathMode {
+    /// `$…$` and `$$…$$` become MathML at build time.
+    Mathml,
+    /// Dollars are plain text.
+    Off,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTopics {
+    /// Variant spelling → canonical topic name, matched case-insensitively.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, String>,
+}
+
+/// What the command line can override in `site.toml`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+    pub include_drafts: bool,
+}
+
+/// The validated configuration every later stage trusts.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub base: BaseUrl,
+    pub theme: ThemeSource,
+    pub papers_per_page: usize,
+    pub digests_per_page: usize,
+    pub feed_limit: usize,
+    pub highlight_theme: String,
+    pub highlight_theme_dark: String,
+    pub math: MathMode,
+    pub unsafe_html: bool,
+    /// Lower-cased variant → canonical display name.
+    pub topic_aliases: BTreeMap<String, String>,
+    pub extra: toml::Table,
+    pub include_drafts: bool,
+}
+
+/// Where the theme's templates and static files come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThemeSource {
+    /// `themes/<name>/` inside the site.
+    Folder { name: String, path: PathBuf },
+    /// The default theme compiled into the binary.
+    Embedded,
+}
+
+/// The site's public address, split into the parts URLs are built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// `https://lab.github.io` — scheme and host, no trailing slash.
+    pub origin: String,
+    /// `/lab-digest/` — always starts and ends with `/`.
+    pub path: String,
+}
+
+impl BaseUrl {
+    pub fn parse(input: &str) -> std::result::Result<BaseUrl, String> {
+        let input = input.trim();
+        let rest = input
+            .strip_prefix("https://")
+            .map(|r| ("https://", r))
+            .or_else(|| input.strip_prefix("http://").map(|r| ("http://", r)));
+        let Some((scheme, rest)) = rest else {
+            return Err(format!(
+                "base_url `{input}` must start with https:// or http://"
+            ));
+        };
+        let (host, path) = match rest.find('/') {
+            Some(slash) => (&rest[..slash], &rest[slash..]),
+            None => (rest, "/"),
+        };
+        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || "?#@\\".contains(c)) {
+            return Err(format!("base_url `{input}` has no valid host name"));
+        }
+        if path.contains(['?', '#', '\\']) || path.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "base_url `{input}` may hold a path but no query, fragment or spaces"
+            ));
+        }
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if segments.iter().any(|s| *s == "." || *s == "..") {
+            return Err(format!("base_url `{input}` must not contain `.` or `..`"));
+        }
+        let mut path = String::from("/");
+        for segment in segments {
+            path.push_str(segment);
+            path.push('/');
+        }
+        Ok(BaseUrl {
+            origin: format!("{scheme}{host}"),
+            path,
+        })
+    }
+
+    /// `/lab-digest/` + `papers/x/` — a root-relative link that works under a sub-path.
+    pub fn link(&self, path: &str) -> String {
+        let mut out = String::with_capacity(self.path.len() + path.len());
+        out.push_str(&self.path);
+        out.push_str(path.trim_start_matches('/'));
+        out
+    }
+
+    /// The absolute URL, for feeds, sitemaps and canonical links.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.origin, self.link(path))
+    }
+
+    pub fn full(&self) -> String {
+        format!("{}{}", self.origin, self.path)
+    }
+}
+
+impl Config {
+    /// Reads and validates `<root>/site.toml`.
+    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
+        let path = root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::Usage(format!(
+                "no {CONFIG_FILE} in {}: run digestif in a site folder, or pass --root DIR",
+                root.display()
+            )),
+            _ => Error::io(&path, e),
+        })?;
+        Config::parse(root, &text, overrides)
+    }
+
+    pub fn parse(root: &Path, text: &str, overrides: &Overrides) -> Result<Config> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            Error::Invalid(vec![toml_diagnostic(Path::new(CONFIG_FILE), text, 0, &e)])
+        })?;
+        Config::validate(root, raw, text, overrides)
+    }
+
+    fn validate(root: &Path, raw: RawConfig, text: &str, overrides: &Overrides) -> Result<Config> {
+        let mut problems = Vec::new();
+        let key_location = |key: &str| {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or(1, |i| i + 1);
+            Location::at(CONFIG_FILE, line, None)
+        };
+
+        let base_input = overrides.base_url.as_deref().unwrap_or(&raw.base_url);
+        let base = match BaseUrl::parse(base_input) {
+            Ok(base) => Some(base),
+            Err(message) => {
+                let location = if overrides.base_url.is_some() {
+                    Location::default()
+                } else {
+                    key_location("base_url")
+                };
+                problems.push(
+                    Diagnostic::error(location, message)
+                        .with_hint("for example `https://lab.github.io/lab-digest/`"),
+                );
+                None
+            }
+        };
+        let papers_per_page = positive(
+            raw.papers_per_page,
+            "papers_per_page",
+            &mut problems,
+            &key_location,
+        );
+        let digests_per_page = positive(
+            raw.digests_per_page,
+            "digests_per_page",
+            &mut problems,
+            &key_location,
+        );
+        let feed_limit = positive(raw.feed_limit, "feed_limit", &mut problems, &key_location);
+        if raw.title.trim().is_empty() {
+            problems.push(Diagnostic::error(key_location("title"), "title is empty"));
+        }
+
+        let theme = resolve_theme(root, &raw.theme).map_err(|message| {
+            Diagnostic::error(key_location("theme"), message)
+                .with_hint("use theme = \"default\", or add the folder themes/<name>/")
+        });
+        let theme = match theme {
+            Ok(theme) => Some(theme),
+            Err(d) => {
+                problems.push(d);
+                None
+            }
+        };
+
+        let mut topic_aliases = BTreeMap::new();
+        for (variant, canonical) in &raw.topics.aliases {
+            if canonical.trim().is_empty() {
+                problems.push(Diagnostic::error(
+                    key_location(&format!("\"{variant}\"")),
+                    format!("topic alias `{variant}` points at an empty name"),
+                ));
+            }
+            topic_aliases.insert(topic_key(variant), canonical.trim().to_string());
+        }
+
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        Ok(Config {
+            root: root.to_path_buf(),
+            title: raw.title,
+            description: raw.description,
+            language: raw.language,
+            base: base.expect("checked above"),
+            theme: theme.expect("checked above"),
+            papers_per_page,
+            digests_per_page,
+            feed_limit,
+            highlight_theme: raw.markdown.highlight_theme,
+            highlight_theme_dark: raw.markdown.highlight_theme_dark,
+            math: raw.markdown.math,
+            unsafe_html: raw.markdown.unsafe_html,
+            topic_aliases,
+            extra: raw.extra,
+            include_drafts: overrides.include_drafts,
+        })
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join("content")
+    }
+}
+
+/// How topics are compared: trimmed, inner spaces folded, lower-cased.
+pub fn topic_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn positive(
+    value: i64,
+    key: &str,
+    problems: &mut Vec<Diagnostic>,
+    key_location: &dyn Fn(&str) -> Location,
+) -> usize {
+    if value < 1 {
+        problems.push(Diagnostic::error(
+            key_location(key),
+            format!("{key} must be 1 or more, not {value}"),
+        ));
+        return 1;
+    }
+    usize::try_from(value).unwrap_or(usize::MAX)
+}
+
+fn resolve_theme(root: &Path, name: &str) -> std::result::Result<ThemeSource, String> {
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(format!("theme `{name}` is not a folder name"));
+    }
+    let path = root.join("themes").join(name);
+    if path.is_dir() {
+        return Ok(ThemeSource::Folder {
+            name: name.to_string(),
+            path,
+        });
+    }
+    if name == "default" {
+        return Ok(ThemeSource::Embedded);
+    }
+    Err(format!(
+        "theme `{name}` not found: there is no folder {}",
+        Path::new("themes").join(name).display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_keeps_sub_path_and_adds_trailing_slash() {
+        let base = BaseUrl::parse("https://lab.github.io/lab-digest").unwrap();
+        assert_eq!(base.origin, "https://lab.github.io");
+        assert_eq!(base.path, "/lab-digest/");
+        assert_eq!(base.link("papers/x/"), "/lab-digest/papers/x/");
+        assert_eq!(base.link("/topics/"), "/lab-digest/topics/");
+        assert_eq!(
+            base.permalink("feed.xml"),
+            "https://lab.github.io/lab-digest/feed.xml"
+        );
+    }
+
+    #[test]
+    fn base_url_at_domain_root() {
+        let base = BaseUrl::parse("http://localhost:1111").unwrap();
+        assert_eq!(base.path, "/");
+        assert_eq!(base.link(""), "/");
+    }
+
+    #[test]
+    fn base_url_rejects_bad_input() {
+        for bad in [
+            "lab.github.io",
+            "ftp://x/",
+            "https:///x",
+            "https://x/a?b",
+            "https://x/../y",
+        ] {
+            assert!(BaseUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_nearest_known_one() {
+        let err = Config::parse(
+            Path::new("/nonexistent"),
+            "title = \"t\"\nbase_url = \"https://x.org/\"\npapers_per_pgae = 3\n",
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("site.toml:3:1"), "{text}");
+        assert!(text.contains("did you mean `papers_per_page`"), "{text}");
+    }
+
+    #[test]
+    fn zero_page_size_is_an_error() {
+        let err = Config::parse(
+            Path::new("/nonexistent"),
+            "title = \"t\"\nbase_url = \"https://x.org/\"\npapers_per_page = 0\n",
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("site.toml:3: error: papers_per_page must be 1 or more")
+        );
+    }
+
+    #[test]
+    fn topic_keys_fold_case_and_spaces() {
+        assert_eq!(topic_key("  Diffusion   Models "), "diffusion models");
+    }
+}

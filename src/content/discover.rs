@@ -1,0 +1,124 @@
+//! Stage 2 of the pipeline: find every digest file under `content/` and read it.
+//!
+//! Every `*.md` file is a digest, except hidden files and folders (a leading `.`) and files whose
+//! name starts with `_`, which are reserved for pages that are not digests. Files are read in
+//! parallel; a file that is not UTF-8 is an error naming the first bad line.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Error, Location, Result};
+
+/// A digest file's text and where it lives.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the site root, e.g. `content/2024-03-11.md`; used in every message.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// Finds and reads every digest file, sorted by path. Unreadable files become diagnostics.
+pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<Diagnostic>)> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        return Err(Error::Usage(format!(
+            "no content/ folder in {}: create it and add a digest file such as content/{}.md",
+            root.display(),
+            "2024-03-11"
+        )));
+    }
+    let mut diagnostics = Vec::new();
+    let mut paths = Vec::new();
+    let walker = walkdir::WalkDir::new(&content)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() && is_digest_file(entry.path()) => {
+                paths.push(entry.into_path());
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err.path().map(|p| relative(root, p)).unwrap_or_default();
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop: this link points at a folder that contains it".to_string()
+                } else {
+                    err.io_error()
+                        .map_or_else(|| err.to_string(), |e| e.to_string())
+                };
+                diagnostics.push(
+                    Diagnostic::error(Location::file(path), message)
+                        .with_hint("remove the link or point it elsewhere"),
+                );
+            }
+        }
+    }
+
+    let read: Vec<std::result::Result<SourceFile, Diagnostic>> = paths
+        .par_iter()
+        .map(|path| read_source(root, path))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(file) => files.push(file),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    Ok((files, diagnostics))
+}
+
+fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Diagnostic> {
+    let relative_path = relative(root, path);
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(Location::file(&relative_path), format!("cannot read: {e}"))
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile {
+            path: relative_path,
+            text,
+        }),
+        Err(err) => {
+            let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let column =
+                valid.len() - valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+            Err(Diagnostic::error(
+                Location::at(relative_path, line, Some(column)),
+                "the file is not valid UTF-8 text",
+            )
+            .with_hint("save the file as UTF-8 in your editor"))
+        }
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
+fn is_digest_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    name.ends_with(".md") && !name.starts_with('_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_files_are_markdown_not_reserved() {
+        assert!(is_digest_file(Path::new("content/2024-03-11.md")));
+        assert!(!is_digest_file(Path::new("content/_index.md")));
+        assert!(!is_digest_file(Path::new("content/notes.txt")));
+    }
+}

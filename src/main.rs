@@ -1,0 +1,62 @@
+//! The `digestif` binary: parses arguments, calls the library, prints results, sets the exit code.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+use digestif::cli::{Cli, Command};
+use digestif::{BuildOptions, Diagnostic, Overrides};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => {
+            let options = BuildOptions {
+                root: args.root,
+                output_dir: args.output_dir,
+                overrides: Overrides {
+                    base_url: args.base_url,
+                    include_drafts: args.drafts,
+                },
+                show_progress: !args.quiet,
+            };
+            finish(digestif::build(&options), "built", args.quiet)
+        }
+        Command::Check(args) => {
+            let mut options = BuildOptions::new(args.root);
+            options.overrides.include_drafts = args.drafts;
+            finish(digestif::check(&options), "checked", false)
+        }
+    }
+}
+
+fn finish(result: digestif::Result<digestif::BuildReport>, verb: &str, quiet: bool) -> ExitCode {
+    match result {
+        Ok(report) => {
+            if !quiet {
+                print_warnings(&report.warnings);
+                println!("{}", report.summary(verb));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{}", colour_labels(&error.to_string()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_warnings(warnings: &[Diagnostic]) {
+    for warning in warnings {
+        eprintln!("{}", colour_labels(&warning.to_string()));
+    }
+}
+
+/// Colours `error:` and `warning:` labels on a terminal, leaving piped output plain.
+fn colour_labels(text: &str) -> String {
+    if !std::io::stderr().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
+        return text.to_string();
+    }
+    text.replace(": error: ", ": \x1b[1;31merror\x1b[0m: ")
+        .replace(": warning: ", ": \x1b[1;33mwarning\x1b[0m: ")
+}

@@ -1,0 +1,215 @@
+//! `$…$` and `$$…$$` to MathML, on the server, so pages need no script to show math.
+//!
+//! pulldown-latex renders; its output is then sanitised with an allow-list of MathML elements and
+//! attributes, because it passes some input (such as `\operatorname{…}` text) and its error text
+//! through unescaped. TeX that does not parse stays visible as its source, escaped, in
+//! `<code class="math-error">`, with a warning.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event};
+use pulldown_latex::config::DisplayMode;
+use pulldown_latex::{Parser, RenderConfig, Storage};
+
+use super::Problem;
+
+const MATHML_TAGS: &[&str] = &[
+    "math",
+    "semantics",
+    "annotation",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mspace",
+    "mtext",
+    "mrow",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mstyle",
+    "merror",
+    "mpadded",
+    "mphantom",
+    "msub",
+    "msup",
+    "msubsup",
+    "munder",
+    "mover",
+    "munderover",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mlabeledtr",
+    "menclose",
+];
+
+const MATHML_ATTRIBUTES: &[&str] = &[
+    "display",
+    "mathvariant",
+    "stretchy",
+    "fence",
+    "separator",
+    "lspace",
+    "rspace",
+    "form",
+    "minsize",
+    "maxsize",
+    "movablelimits",
+    "largeop",
+    "symmetric",
+    "accent",
+    "accentunder",
+    "columnalign",
+    "rowalign",
+    "rowspacing",
+    "columnspacing",
+    "columnlines",
+    "rowlines",
+    "frame",
+    "framespacing",
+    "linethickness",
+    "scriptlevel",
+    "displaystyle",
+    "width",
+    "height",
+    "depth",
+    "voffset",
+    "encoding",
+    "notation",
+    "class",
+    "mathsize",
+];
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder
+        .tags(MATHML_TAGS.iter().copied().collect::<HashSet<_>>())
+        .generic_attributes(MATHML_ATTRIBUTES.iter().copied().collect::<HashSet<_>>())
+        .strip_comments(true);
+    builder
+});
+
+/// Replaces math events with MathML (or the escaped source when it does not parse).
+pub fn render_math<'a>(
+    events: impl IntoIterator<Item = Event<'a>>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Event<'a>> {
+    events
+        .into_iter()
+        .map(|event| match event {
+            Event::InlineMath(tex) => {
+                Event::InlineHtml(CowStr::from(to_mathml(&tex, false, problems)))
+            }
+            Event::DisplayMath(tex) => {
+                Event::InlineHtml(CowStr::from(to_mathml(&tex, true, problems)))
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// One formula to sanitised MathML; on a parse error the escaped TeX and a problem.
+pub fn to_mathml(tex: &str, display: bool, problems: &mut Vec<Problem>) -> String {
+    match try_mathml(tex, display) {
+        Ok(mathml) => mathml,
+        Err(reason) => {
+            let shown: String = tex.chars().take(60).collect();
+            problems.push(Problem {
+                is_error: false,
+                message: format!("math `{shown}` does not parse ({reason}); it is shown as source"),
+                hint: Some("check the LaTeX; if it sits in a \"…\" TOML string, use '''…''' so backslashes are kept".into()),
+            });
+            let mut out = String::from("<code class=\"math-error\">");
+            pulldown_cmark_escape::escape_html(&mut out, tex)
+                .expect("writing to a String cannot fail");
+            out.push_str("</code>");
+            out
+        }
+    }
+}
+
+fn try_mathml(tex: &str, display: bool) -> Result<String, String> {
+    let storage = Storage::new();
+    let mut events = Vec::new();
+    for event in Parser::new(tex, &storage) {
+        match event {
+            Ok(event) => events.push(Ok::<_, std::convert::Infallible>(event)),
+            Err(error) => {
+                let text = error.to_string();
+                let first_line = text.lines().next().unwrap_or("error").trim().to_string();
+                return Err(first_line.chars().take(120).collect());
+            }
+        }
+    }
+    // pulldown-latex writes the annotation as is, so it gets the escaped source.
+    let mut escaped = String::with_capacity(tex.len());
+    pulldown_cmark_escape::escape_html(&mut escaped, tex).map_err(|e| e.to_string())?;
+    let mut config = RenderConfig::with_annotation(&escaped);
+    config.display_mode = if display {
+        DisplayMode::Block
+    } else {
+        DisplayMode::Inline
+    };
+    let mut raw = String::with_capacity(tex.len() * 8);
+    pulldown_latex::push_mathml(&mut raw, events.into_iter(), config).map_err(|e| e.to_string())?;
+    Ok(SANITIZER.clean(&raw).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mathml(tex: &str) -> (String, Vec<Problem>) {
+        let mut problems = Vec::new();
+        (to_mathml(tex, false, &mut problems), problems)
+    }
+
+    #[test]
+    fn common_notation_renders_to_mathml() {
+        for tex in [
+            r"\mathcal{L}",
+            r"\hat{x}_i",
+            r"\|x\|_2^2",
+            r"\int_0^1 f(x)\,dx",
+            "x^2",
+            r"10\%",
+        ] {
+            let (out, problems) = mathml(tex);
+            assert!(out.starts_with("<math"), "{tex}: {out}");
+            assert!(problems.is_empty(), "{tex}: {problems:?}");
+        }
+    }
+
+    #[test]
+    fn broken_tex_stays_visible_and_escaped() {
+        let (out, problems) = mathml(r"\frac{<b>}{");
+        assert!(out.starts_with("<code class=\"math-error\">"), "{out}");
+        assert!(out.contains("&lt;b&gt;"), "{out}");
+        assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn script_cannot_escape_through_math() {
+        let (out, _) = mathml(r"\operatorname{</math><script>alert(1)</script>}");
+        assert!(!out.contains("<script"), "{out}");
+        let (out, _) = mathml(r"\text{<img src=x onerror=alert(1)>}");
+        assert!(!out.contains("<img"), "{out}");
+        assert!(
+            out.ends_with(
+                "\\text{&lt;img src=x onerror=alert(1)&gt;}</annotation></semantics></math>"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn display_math_is_a_block() {
+        let mut problems = Vec::new();
+        assert!(to_mathml("x", true, &mut problems).contains("display=\"block\""));
+    }
+}

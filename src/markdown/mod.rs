@@ -1,0 +1,352 @@
+//! Stage 5 of the pipeline: Markdown to HTML.
+//!
+//! pulldown-cmark parses with tables, footnotes, strikethrough, task lists and math. The event
+//! stream then goes through small passes, each testable alone: raw HTML escaping, link checking,
+//! math to MathML, code highlighting, heading ids. [`render_site`] runs this over every Markdown
+//! field of the model in parallel and returns the HTML beside the model, indexed like it.
+
+pub mod highlight;
+pub mod math;
+
+use std::path::Path;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+
+use crate::config::{Config, MathMode};
+use crate::error::{Diagnostic, Location};
+use crate::model::Site;
+
+/// What changes how Markdown renders.
+#[derive(Debug, Clone, Copy)]
+pub struct MarkdownOptions {
+    pub math: MathMode,
+    pub unsafe_html: bool,
+}
+
+impl MarkdownOptions {
+    pub fn from_config(config: &Config) -> Self {
+        MarkdownOptions {
+            math: config.math,
+            unsafe_html: config.unsafe_html,
+        }
+    }
+}
+
+/// A problem found while rendering one Markdown text; the caller knows which file it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub is_error: bool,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// The HTML of one Markdown text and whether any of it needed the code stylesheet.
+#[derive(Debug, Default, Clone)]
+pub struct Rendered {
+    pub html: String,
+    pub problems: Vec<Problem>,
+}
+
+pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
+    let mut cmark = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS;
+    if options.math == MathMode::Mathml {
+        cmark |= Options::ENABLE_MATH;
+    }
+    let mut problems = Vec::new();
+    let events = Parser::new_ext(text, cmark);
+    let events = escape_raw_html(events, options.unsafe_html);
+    let events = check_links(events, &mut problems);
+    let events = math::render_math(events, &mut problems);
+    let events = highlight::highlight_code(events);
+    let events = add_heading_ids(events);
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered { html, problems }
+}
+
+/// Raw HTML in content becomes visible text unless the site owner turned `unsafe_html` on.
+fn escape_raw_html<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+    unsafe_html: bool,
+) -> impl Iterator<Item = Event<'a>> {
+    events.map(move |event| match event {
+        Event::Html(html) | Event::InlineHtml(html) if !unsafe_html => Event::Text(html),
+        other => other,
+    })
+}
+
+/// Links and images may not run script: `javascript:`, `vbscript:` and `data:` are refused.
+fn check_links<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Event<'a>> {
+    events
+        .map(|event| match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if is_script_url(&dest_url) => {
+                problems.push(refused_link(&dest_url));
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: CowStr::Borrowed("#"),
+                    title,
+                    id,
+                })
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if is_script_url(&dest_url) => {
+                problems.push(refused_link(&dest_url));
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: CowStr::Borrowed("#"),
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        })
+        .collect()
+}
+
+fn refused_link(url: &str) -> Problem {
+    let shown: String = url.chars().take(40).collect();
+    Problem {
+        is_error: true,
+        message: format!("link to `{shown}` refused: links may not run script or embed data"),
+        hint: Some("link to an https:// address instead".into()),
+    }
+}
+
+/// Whether a URL's scheme can run script or smuggle a document, ignoring case, spaces and
+/// control characters the way browsers do.
+pub fn is_script_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|scheme| cleaned.starts_with(scheme))
+}
+
+/// Gives every heading an `id` from its text, so sections can be linked to.
+fn add_heading_ids<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut used: Vec<String> = Vec::new();
+    let mut pending: Option<(usize, String)> = None;
+    for event in events {
+        match &event {
+            Event::Start(Tag::Heading { id: None, .. }) => {
+                pending = Some((out.len(), String::new()));
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((_, collected)) = &mut pending {
+                    collected.push_str(text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((start, text)) = pending.take() {
+                    let base = crate::model::ids::slugify(&text);
+                    let base = if base.is_empty() {
+                        "section".to_string()
+                    } else {
+                        base
+                    };
+                    let mut id = base.clone();
+                    let mut n = 1;
+                    while used.contains(&id) {
+                        id = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    used.push(id.clone());
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut out[start] {
+                        *slot = Some(CowStr::from(id));
+                    }
+                }
+            }
+            _ => {}
+        }
+        out.push(event);
+    }
+    out
+}
+
+/// The HTML of every Markdown field in the site, indexed like the model.
+#[derive(Debug, Default)]
+pub struct SiteHtml {
+    /// Per digest: the introduction.
+    pub intros: Vec<String>,
+    /// Per digest, per entry: the notes.
+    pub notes: Vec<Vec<Option<String>>>,
+    /// Per paper: the abstract.
+    pub abstracts: Vec<Option<String>>,
+}
+
+/// Renders every Markdown field in parallel. Problems come back as diagnostics located at the
+/// field's digest file and paper entry.
+pub fn render_site(site: &Site, options: MarkdownOptions) -> (SiteHtml, Vec<Diagnostic>) {
+    let located =
+        |path: &Path, line: usize, problems: Vec<Problem>, what: &str| -> Vec<Diagnostic> {
+            problems
+                .into_iter()
+                .map(|p| {
+                    let message = format!("{what}: {}", p.message);
+                    let location = Location::at(path, line, None);
+                    let d = if p.is_error {
+                        Diagnostic::error(location, message)
+                    } else {
+                        Diagnostic::warning(location, message)
+                    };
+                    match p.hint {
+                        Some(hint) => d.with_hint(hint),
+                        None => d,
+                    }
+                })
+                .collect()
+        };
+
+    let digests: Vec<(String, Vec<Option<String>>, Vec<Diagnostic>)> = site
+        .digests
+        .par_iter()
+        .map(|digest| {
+            let intro = render(&digest.intro, options);
+            let mut diagnostics = located(
+                &digest.source,
+                digest.intro_line_offset + 1,
+                intro.problems,
+                "in the introduction",
+            );
+            let notes = digest
+                .entries
+                .iter()
+                .map(|entry| {
+                    entry.notes.as_deref().map(|notes| {
+                        let rendered = render(notes, options);
+                        let what = format!("in the notes on `{}`", site.papers[entry.paper].id);
+                        diagnostics.extend(located(
+                            &digest.source,
+                            entry.line,
+                            rendered.problems,
+                            &what,
+                        ));
+                        rendered.html
+                    })
+                })
+                .collect();
+            (intro.html, notes, diagnostics)
+        })
+        .collect();
+    let abstracts: Vec<(Option<String>, Vec<Diagnostic>)> = site
+        .papers
+        .par_iter()
+        .map(|paper| match &paper.abstract_md {
+            Some(text) => {
+                let rendered = render(text, options);
+                let what = format!("in the abstract of `{}`", paper.id);
+                (
+                    Some(rendered.html),
+                    located(&paper.source, paper.line, rendered.problems, &what),
+                )
+            }
+            None => (None, Vec::new()),
+        })
+        .collect();
+
+    let mut html = SiteHtml::default();
+    let mut diagnostics = Vec::new();
+    for (intro, notes, problems) in digests {
+        html.intros.push(intro);
+        html.notes.push(notes);
+        diagnostics.extend(problems);
+    }
+    for (abstract_html, problems) in abstracts {
+        html.abstracts.push(abstract_html);
+        diagnostics.extend(problems);
+    }
+    (html, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(text: &str) -> String {
+        render(
+            text,
+            MarkdownOptions {
+                math: MathMode::Mathml,
+                unsafe_html: false,
+            },
+        )
+        .html
+    }
+
+    #[test]
+    fn raw_html_is_escaped_by_default() {
+        let out = html("Hi <script>alert(1)</script>\n\n<div onclick=x>block</div>\n");
+        assert!(!out.contains("<script"), "{out}");
+        assert!(out.contains("&lt;script&gt;"), "{out}");
+        assert!(!out.contains("<div"), "{out}");
+    }
+
+    #[test]
+    fn raw_html_passes_when_the_owner_allows_it() {
+        let out = render(
+            "<b>bold</b>",
+            MarkdownOptions {
+                math: MathMode::Mathml,
+                unsafe_html: true,
+            },
+        )
+        .html;
+        assert!(out.contains("<b>bold</b>"), "{out}");
+    }
+
+    #[test]
+    fn script_links_are_refused() {
+        let r = render(
+            "[x](javascript:alert(1)) [y]( JaVa\tscript:1) ![i](data:text/html,x)",
+            MarkdownOptions {
+                math: MathMode::Off,
+                unsafe_html: false,
+            },
+        );
+        assert!(!r.html.contains("javascript"), "{}", r.html);
+        assert!(!r.html.contains("data:"), "{}", r.html);
+        assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
+        assert!(is_script_url(" JaVa\tscript:1"));
+        assert!(!is_script_url("https://example.org/javascript:"));
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let out = html("## Results\n\n## Results\n\n## `code` and text\n");
+        assert!(out.contains("<h2 id=\"results\">"), "{out}");
+        assert!(out.contains("<h2 id=\"results-1\">"), "{out}");
+        assert!(out.contains("<h2 id=\"code-and-text\">"), "{out}");
+    }
+
+    #[test]
+    fn gfm_extensions_render() {
+        let out = html(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ text[^1]\n\n[^1]: note\n",
+        );
+        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("type=\"checkbox\""), "{out}");
+        assert!(out.contains("<del>old</del>"), "{out}");
+        assert!(out.contains("footnote"), "{out}");
+    }
+}

@@ -1,0 +1,535 @@
+//! Stage 4 of the pipeline: parsed files to the [`Site`] model.
+//!
+//! Papers are merged by id across digests (one page per paper, topics united), topics are matched
+//! case-insensitively after aliasing, and the rules that need more than one file are checked here:
+//! one id with two titles, two digests with one slug, two topics or papers with one URL.
+//! Files are visited oldest digest first, so "the first spelling seen" of a topic is well defined
+//! and the output does not depend on the order files were read in.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::ids::{id_slug, is_valid_arxiv, is_valid_doi, normalize_arxiv, normalize_doi, slugify};
+use super::{Digest, Entry, Paper, Site, Topic};
+use crate::config::{Config, topic_key};
+use crate::content::{ParsedFile, RawDigest, RawPaper};
+use crate::error::{Diagnostic, Location};
+
+/// Builds the model; errors are among the returned diagnostics, and when there are any the
+/// model is incomplete and must not be rendered.
+pub fn assemble(files: Vec<ParsedFile>, config: &Config) -> (Site, Vec<Diagnostic>) {
+    let mut builder = Builder {
+        config,
+        diagnostics: Vec::new(),
+        digests: Vec::new(),
+        papers: Vec::new(),
+        paper_by_id: HashMap::new(),
+        topics: Vec::new(),
+        topic_by_key: HashMap::new(),
+        digest_slugs: HashMap::new(),
+    };
+    let mut sources: Vec<(RawDigest, ParsedFile)> = files
+        .into_iter()
+        .filter_map(|mut file| {
+            let digest = file.digest.take()?;
+            (config.include_drafts || !digest.draft).then_some((digest, file))
+        })
+        .collect();
+    sources.sort_by(|a, b| (a.0.date, &a.1.path).cmp(&(b.0.date, &b.1.path)));
+    for (digest, file) in sources {
+        builder.add_digest(digest, file);
+    }
+    builder.finish()
+}
+
+struct Builder<'a> {
+    config: &'a Config,
+    diagnostics: Vec<Diagnostic>,
+    digests: Vec<Digest>,
+    papers: Vec<Paper>,
+    paper_by_id: HashMap<String, usize>,
+    topics: Vec<Topic>,
+    topic_by_key: HashMap<String, usize>,
+    digest_slugs: HashMap<String, PathBuf>,
+}
+
+impl Builder<'_> {
+    fn add_digest(&mut self, raw: RawDigest, file: ParsedFile) {
+        let path = file.path.clone();
+        let at_line = |line| Location::at(&path, line, None);
+        let slug = match &raw.slug {
+            Some(slug) => id_slug(slug),
+            None => id_slug(&path.file_stem().unwrap_or_default().to_string_lossy()),
+        };
+        if slug.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(at_line(2), "this digest's URL slug is empty")
+                    .with_hint("set slug = \"…\" with letters or digits, or rename the file"),
+            );
+            return;
+        }
+        if let Some(other) = self.digest_slugs.get(&slug) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Location::file(&path),
+                    format!("digest slug `{slug}` is also used by {}: both would be written to /digests/{slug}/", other.display()),
+                )
+                .with_hint("set a different slug = \"…\" in one of them, or rename a file"),
+            );
+            return;
+        }
+        self.digest_slugs.insert(slug.clone(), path.clone());
+        if raw.title.trim().is_empty() {
+            self.diagnostics
+                .push(Diagnostic::error(at_line(2), "the digest's title is empty"));
+        }
+
+        let digest_index = self.digests.len();
+        let digest_topics: Vec<usize> = raw
+            .topics
+            .iter()
+            .filter_map(|name| self.topic(name, &path, 2))
+            .collect();
+        let mut entries = Vec::with_capacity(raw.papers.len());
+        for (position, paper) in raw.papers.into_iter().enumerate() {
+            let line = file.paper_lines.get(position).copied().unwrap_or(1);
+            let notes = paper.notes_md.clone().filter(|n| !n.trim().is_empty());
+            if let Some(index) =
+                self.add_paper(paper, &digest_topics, &path, line, digest_index, raw.date)
+            {
+                entries.push(Entry {
+                    paper: index,
+                    notes,
+                    line,
+                });
+            }
+        }
+        self.digests.push(Digest {
+            slug,
+            title: raw.title.trim().to_string(),
+            date: raw.date,
+            summary: raw.summary.filter(|s| !s.trim().is_empty()),
+            source: path,
+            intro: file.body,
+            intro_line_offset: file.body_line_offset,
+            entries,
+            topics: Vec::new(),
+        });
+    }
+
+    /// The index of a topic, registering it on first sight; None for an empty name.
+    fn topic(&mut self, name: &str, path: &Path, line: usize) -> Option<usize> {
+        let key = topic_key(name);
+        if key.is_empty() {
+            self.diagnostics.push(Diagnostic::error(
+                Location::at(path, line, None),
+                "a topic name is empty",
+            ));
+            return None;
+        }
+        let (key, display) = match self.config.topic_aliases.get(&key) {
+            Some(canonical) => (topic_key(canonical), canonical.clone()),
+            None => (key, name.split_whitespace().collect::<Vec<_>>().join(" ")),
+        };
+        if let Some(&index) = self.topic_by_key.get(&key) {
+            return Some(index);
+        }
+        let slug = slugify(&display);
+        if slug.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(Location::at(path, line, None), format!("topic `{display}` has no letters or digits for its URL"))
+                    .with_hint("rename the topic, or map it to another name under [topics.aliases] in site.toml"),
+            );
+            return None;
+        }
+        let index = self.topics.len();
+        self.topics.push(Topic {
+            name: display,
+            slug,
+            papers: Vec::new(),
+        });
+        self.topic_by_key.insert(key, index);
+        Some(index)
+    }
+
+    fn add_paper(
+        &mut self,
+        raw: RawPaper,
+        digest_topics: &[usize],
+        path: &Path,
+        line: usize,
+        digest_index: usize,
+        date: jiff::civil::Date,
+    ) -> Option<usize> {
+        let location = Location::at(path, line, None);
+        let title = raw.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if title.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(location, "a paper's title is empty")
+                    .with_hint("give every paper a title"),
+            );
+            return None;
+        }
+        let arxiv = raw
+            .arxiv
+            .as_deref()
+            .map(normalize_arxiv)
+            .filter(|a| !a.is_empty());
+        if let Some(arxiv) = &arxiv {
+            if !is_valid_arxiv(arxiv) {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        location.clone(),
+                        format!("`{arxiv}` does not look like an arXiv id"),
+                    )
+                    .with_hint("arXiv ids look like 2310.14189 or hep-th/9901001"),
+                );
+            }
+        }
+        let doi = raw
+            .doi
+            .as_deref()
+            .map(normalize_doi)
+            .filter(|d| !d.is_empty());
+        if let Some(doi) = &doi {
+            if !is_valid_doi(doi) {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        location.clone(),
+                        format!("`{doi}` does not look like a DOI"),
+                    )
+                    .with_hint("DOIs look like 10.1145/3292500.3330701"),
+                );
+            }
+        }
+        let id = match raw.id.as_deref().map(str::trim) {
+            Some("") => {
+                self.diagnostics.push(
+                    Diagnostic::error(location, "a paper's id is empty")
+                        .with_hint("remove the id line to derive one"),
+                );
+                return None;
+            }
+            Some(id) => id.to_string(),
+            None => arxiv
+                .clone()
+                .or_else(|| doi.clone())
+                .unwrap_or_else(|| slugify(&title)),
+        };
+        let slug = id_slug(&id);
+        if slug.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    location,
+                    format!("paper id `{id}` has no letters or digits for its URL"),
+                )
+                .with_hint("set id = \"…\" to something with letters or digits"),
+            );
+            return None;
+        }
+        for (label, value) in [
+            ("url", &raw.url),
+            ("pdf", &raw.pdf),
+            ("code", &raw.code),
+            ("project", &raw.project),
+        ] {
+            if let Some(value) = value {
+                if !is_safe_link(value) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            location.clone(),
+                            format!("`{label}` is not a web address: `{value}`"),
+                        )
+                        .with_hint("links must start with https:// or http://"),
+                    );
+                    return None;
+                }
+            }
+        }
+        let mut topics: Vec<usize> = digest_topics.to_vec();
+        for name in &raw.topics {
+            if let Some(topic) = self.topic(name, path, line) {
+                topics.push(topic);
+            }
+        }
+        let authors: Vec<String> = raw
+            .authors
+            .iter()
+            .map(|a| a.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|a| !a.is_empty())
+            .collect();
+
+        if let Some(&index) = self.paper_by_id.get(&id) {
+            let paper = &mut self.papers[index];
+            if !paper.title.eq_ignore_ascii_case(&title) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        location,
+                        format!(
+                            "paper `{id}` is titled \"{title}\" here but \"{}\" in {}:{}",
+                            paper.title,
+                            paper.source.display(),
+                            paper.line
+                        ),
+                    )
+                    .with_hint(
+                        "one id is one paper: fix the title, or give one of them another id",
+                    ),
+                );
+                return None;
+            }
+            let earlier = format!("{}:{}", paper.source.display(), paper.line);
+            let mut conflicts = Vec::new();
+            merge(&mut paper.arxiv, arxiv, "arxiv", &mut conflicts);
+            merge(&mut paper.doi, doi, "doi", &mut conflicts);
+            merge(&mut paper.url, raw.url, "url", &mut conflicts);
+            merge(&mut paper.pdf, raw.pdf, "pdf", &mut conflicts);
+            merge(&mut paper.code, raw.code, "code", &mut conflicts);
+            merge(&mut paper.project, raw.project, "project", &mut conflicts);
+            merge(&mut paper.venue, raw.venue, "venue", &mut conflicts);
+            merge(
+                &mut paper.published,
+                raw.published,
+                "published",
+                &mut conflicts,
+            );
+            merge(
+                &mut paper.abstract_md,
+                raw.abstract_md.filter(|a| !a.trim().is_empty()),
+                "abstract",
+                &mut conflicts,
+            );
+            if paper.authors.is_empty() {
+                paper.authors = authors;
+            } else if !authors.is_empty() && authors != paper.authors {
+                conflicts.push("authors");
+            }
+            paper.upvotes = match (paper.upvotes, raw.upvotes) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+            for topic in topics {
+                if !paper.topics.contains(&topic) {
+                    paper.topics.push(topic);
+                }
+            }
+            paper.appearances.push(digest_index);
+            paper.last_featured = date;
+            if !conflicts.is_empty() {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        location,
+                        format!(
+                            "paper `{id}` has a different {} than in {earlier}; keeping the first",
+                            conflicts.join(", ")
+                        ),
+                    )
+                    .with_hint("metadata of one paper should agree across digests"),
+                );
+            }
+            return Some(index);
+        }
+
+        let mut unique_topics = Vec::with_capacity(topics.len());
+        for topic in topics {
+            if !unique_topics.contains(&topic) {
+                unique_topics.push(topic);
+            }
+        }
+        let index = self.papers.len();
+        self.papers.push(Paper {
+            id: id.clone(),
+            slug,
+            title,
+            authors,
+            arxiv,
+            doi,
+            url: raw.url,
+            pdf: raw.pdf,
+            code: raw.code,
+            project: raw.project,
+            venue: raw.venue.filter(|v| !v.trim().is_empty()),
+            published: raw.published,
+            upvotes: raw.upvotes,
+            abstract_md: raw.abstract_md.filter(|a| !a.trim().is_empty()),
+            topics: unique_topics,
+            appearances: vec![digest_index],
+            last_featured: date,
+            source: path.to_path_buf(),
+            line,
+        });
+        self.paper_by_id.insert(id, index);
+        Some(index)
+    }
+
+    fn finish(mut self) -> (Site, Vec<Diagnostic>) {
+        self.check_unique_slugs();
+
+        // Final orders: digests newest first, papers by slug, topics by name.
+        let digest_order = order(&self.digests, |a, b| {
+            b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug))
+        });
+        let paper_order = order(&self.papers, |a, b| a.slug.cmp(&b.slug));
+        let topic_order = order(&self.topics, |a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let digest_new = inverse(&digest_order);
+        let paper_new = inverse(&paper_order);
+        let topic_new = inverse(&topic_order);
+
+        let mut papers = permute(self.papers, &paper_order);
+        for paper in &mut papers {
+            for topic in &mut paper.topics {
+                *topic = topic_new[*topic];
+            }
+            paper.topics.sort_unstable();
+            for digest in &mut paper.appearances {
+                *digest = digest_new[*digest];
+            }
+            // Oldest first: larger index means older.
+            paper.appearances.sort_unstable_by(|a, b| b.cmp(a));
+        }
+        let mut digests = permute(self.digests, &digest_order);
+        for digest in &mut digests {
+            for entry in &mut digest.entries {
+                entry.paper = paper_new[entry.paper];
+            }
+            let mut topics: Vec<usize> = digest
+                .entries
+                .iter()
+                .flat_map(|e| papers[e.paper].topics.iter().copied())
+                .collect();
+            topics.sort_unstable();
+            topics.dedup();
+            digest.topics = topics;
+        }
+        let mut topics = permute(self.topics, &topic_order);
+        for (index, paper) in papers.iter().enumerate() {
+            for &topic in &paper.topics {
+                topics[topic].papers.push(index);
+            }
+        }
+        for topic in &mut topics {
+            topic.papers.sort_by(|&a, &b| {
+                let (a, b) = (&papers[a], &papers[b]);
+                b.last_featured
+                    .cmp(&a.last_featured)
+                    .then_with(|| a.title.cmp(&b.title))
+                    .then_with(|| a.slug.cmp(&b.slug))
+            });
+            if topic.papers.len() == 1 {
+                let paper = &papers[topic.papers[0]];
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        Location::at(&paper.source, paper.line, None),
+                        format!("topic `{}` is used by one paper only", topic.name),
+                    )
+                    .with_hint(
+                        "if it is a variant spelling, map it under [topics.aliases] in site.toml",
+                    ),
+                );
+            }
+        }
+        for paper in &papers {
+            if paper.authors.is_empty() {
+                self.diagnostics.push(Diagnostic::warning(
+                    Location::at(&paper.source, paper.line, None),
+                    format!("paper `{}` has no authors", paper.id),
+                ));
+            }
+        }
+        (
+            Site {
+                digests,
+                papers,
+                topics,
+            },
+            self.diagnostics,
+        )
+    }
+
+    fn check_unique_slugs(&mut self) {
+        let mut seen: HashMap<&str, &Paper> = HashMap::new();
+        for paper in &self.papers {
+            if let Some(other) = seen.insert(&paper.slug, paper) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Location::at(&paper.source, paper.line, None),
+                        format!(
+                            "papers `{}` and `{}` ({}:{}) would share the page /papers/{}/",
+                            paper.id,
+                            other.id,
+                            other.source.display(),
+                            other.line,
+                            paper.slug
+                        ),
+                    )
+                    .with_hint(
+                        "ids are compared ignoring case and punctuation: set a distinct id = \"…\"",
+                    ),
+                );
+            }
+        }
+        let mut topic_slugs: HashMap<&str, &Topic> = HashMap::new();
+        for topic in &self.topics {
+            if let Some(other) = topic_slugs.insert(&topic.slug, topic) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Location::file(crate::config::CONFIG_FILE),
+                        format!(
+                            "topics `{}` and `{}` would share the page /topics/{}/",
+                            topic.name, other.name, topic.slug
+                        ),
+                    )
+                    .with_hint("map one to the other under [topics.aliases] in site.toml"),
+                );
+            }
+        }
+    }
+}
+
+/// Keeps the first value; records a conflict when a later one differs.
+fn merge<T: PartialEq>(
+    current: &mut Option<T>,
+    new: Option<T>,
+    field: &'static str,
+    conflicts: &mut Vec<&'static str>,
+) {
+    match (current.as_ref(), new) {
+        (None, new) => *current = new,
+        (Some(old), Some(new)) if *old != new => conflicts.push(field),
+        _ => {}
+    }
+}
+
+/// Links in front matter become `href`s: only web addresses are allowed.
+pub fn is_safe_link(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.contains(['"', '<', '>', '\n', '\r'])
+}
+
+fn order<T>(items: &[T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| compare(&items[a], &items[b]));
+    order
+}
+
+fn inverse(order: &[usize]) -> Vec<usize> {
+    let mut inverse = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        inverse[old] = new;
+    }
+    inverse
+}
+
+fn permute<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&old| slots[old].take().expect("order is a permutation"))
+        .collect()
+}

@@ -1,0 +1,94 @@
+//! The site model: digests, papers and topics, merged and sorted, with their Markdown sources.
+//!
+//! Built once by [`assemble`] from parsed files (stage 4), then only borrowed: the Markdown stage,
+//! the planner and the renderer read it and never change it. Cross-references are indices into the
+//! three vectors, which are sorted so that every output is deterministic.
+
+pub mod assemble;
+pub mod ids;
+
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+
+pub use assemble::assemble;
+
+#[derive(Debug, Default)]
+pub struct Site {
+    /// Newest first; ties by slug.
+    pub digests: Vec<Digest>,
+    /// Sorted by slug.
+    pub papers: Vec<Paper>,
+    /// Sorted by display name, case-insensitively.
+    pub topics: Vec<Topic>,
+}
+
+#[derive(Debug)]
+pub struct Digest {
+    pub slug: String,
+    pub title: String,
+    pub date: Date,
+    pub summary: Option<String>,
+    /// Relative to the site root.
+    pub source: PathBuf,
+    /// The Markdown body after the front matter.
+    pub intro: String,
+    /// Lines of the file before the body.
+    pub intro_line_offset: usize,
+    /// The digest's papers in file order, each with this digest's notes on it.
+    pub entries: Vec<Entry>,
+    /// Every topic of this digest's papers, sorted like `Site::topics`.
+    pub topics: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub paper: usize,
+    /// The curator's Markdown notes on the paper in this digest.
+    pub notes: Option<String>,
+    /// Line of the paper's entry in the digest file.
+    pub line: usize,
+}
+
+#[derive(Debug)]
+pub struct Paper {
+    pub id: String,
+    /// The id made safe for a URL and a file name: `/papers/<slug>/`.
+    pub slug: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub arxiv: Option<String>,
+    pub doi: Option<String>,
+    pub url: Option<String>,
+    pub pdf: Option<String>,
+    pub code: Option<String>,
+    pub project: Option<String>,
+    pub venue: Option<String>,
+    pub published: Option<Date>,
+    pub upvotes: Option<u64>,
+    /// Markdown.
+    pub abstract_md: Option<String>,
+    /// Union over every digest that lists the paper, sorted like `Site::topics`.
+    pub topics: Vec<usize>,
+    /// Digests that list the paper, oldest first.
+    pub appearances: Vec<usize>,
+    /// The date of the newest digest that lists the paper; topic pages sort by it.
+    pub last_featured: Date,
+    /// Where the paper's metadata was first read.
+    pub source: PathBuf,
+    pub line: usize,
+}
+
+#[derive(Debug)]
+pub struct Topic {
+    pub name: String,
+    pub slug: String,
+    /// Newest featured first; ties by title.
+    pub papers: Vec<usize>,
+}
+
+impl Site {
+    pub fn paper_count(&self) -> usize {
+        self.papers.len()
+    }
+}

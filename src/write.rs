@@ -1,0 +1,227 @@
+//! Stage 8 of the pipeline, and the only code that writes into the output folder.
+//!
+//! A build writes into a fresh staging folder beside the output folder, then swaps it in with two
+//! renames. A build that fails, or is killed, leaves the previous output untouched, and a good
+//! one leaves no stale file behind. Leftover staging folders from a killed build are removed by
+//! the next one.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::render::templates::StaticSource;
+
+pub struct Staging {
+    output: PathBuf,
+    temp: PathBuf,
+    is_committed: bool,
+}
+
+impl Staging {
+    /// Prepares a staging folder for `output`, which must not hold the site's own sources.
+    pub fn create(output: &Path, site_root: &Path) -> Result<Staging> {
+        check_output_location(output, site_root)?;
+        let parent = output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let name = output
+            .file_name()
+            .ok_or_else(|| Error::Usage(format!("output folder {} has no name", output.display())))?
+            .to_string_lossy()
+            .into_owned();
+        remove_leftovers(parent, &name);
+        let temp = parent.join(format!(".{name}-building-{}", std::process::id()));
+        if temp.exists() {
+            std::fs::remove_dir_all(&temp).map_err(|e| Error::io(&temp, e))?;
+        }
+        std::fs::create_dir(&temp).map_err(|e| Error::io(&temp, e))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            temp,
+            is_committed: false,
+        })
+    }
+
+    /// Creates every folder the files will go into, once, before parallel writes.
+    pub fn create_dirs<'a>(&self, files: impl Iterator<Item = &'a str>) -> Result<()> {
+        let mut dirs: Vec<&str> = files
+            .filter_map(|f| f.rsplit_once('/').map(|(dir, _)| dir))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        for dir in dirs {
+            let path = self.temp.join(dir);
+            std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        }
+        Ok(())
+    }
+
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.temp.join(relative);
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+    }
+
+    pub fn copy(&self, relative: &str, source: &StaticSource) -> Result<()> {
+        match source {
+            StaticSource::Embedded(bytes) => self.write(relative, bytes),
+            StaticSource::File(from) => {
+                let to = self.temp.join(relative);
+                std::fs::copy(from, &to)
+                    .map(|_| ())
+                    .map_err(|e| Error::io(from, e))
+            }
+        }
+    }
+
+    /// Swaps the staging folder in place of the output folder.
+    pub fn commit(mut self) -> Result<()> {
+        let old = self.temp.with_file_name(format!(
+            ".{}-old-{}",
+            self.output
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy(),
+            std::process::id()
+        ));
+        let had_output = self.output.exists();
+        if had_output {
+            std::fs::rename(&self.output, &old).map_err(|e| Error::io(&self.output, e))?;
+        }
+        if let Err(e) = std::fs::rename(&self.temp, &self.output) {
+            if had_output {
+                // Put the previous site back rather than leave no site at all.
+                let _ = std::fs::rename(&old, &self.output);
+            }
+            return Err(Error::io(&self.output, e));
+        }
+        self.is_committed = true;
+        if had_output {
+            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.is_committed {
+            let _ = std::fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let is_ours = [format!(".{name}-building-"), format!(".{name}-old-")]
+            .iter()
+            .any(|prefix| {
+                file_name
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+            });
+        if is_ours && !is_running(&file_name) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether the build that owns a staging folder (named after its process id) still runs.
+fn is_running(folder_name: &str) -> bool {
+    let pid = folder_name.rsplit('-').next().unwrap_or("");
+    pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists()
+}
+
+/// Refuses output folders whose replacement would delete the site's sources.
+fn check_output_location(output: &Path, site_root: &Path) -> Result<()> {
+    let absolute = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        // Resolve what exists, keep the rest as written.
+        let mut existing = p.clone();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (
+                existing.file_name().map(|n| n.to_os_string()),
+                existing.parent(),
+            ) {
+                (Some(name), Some(parent)) => {
+                    rest.push(name);
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut resolved = existing.canonicalize().unwrap_or(existing);
+        for name in rest.into_iter().rev() {
+            resolved.push(name);
+        }
+        resolved
+    };
+    let output = absolute(output);
+    let root = absolute(site_root);
+    let protected = ["content", "templates", "static", "themes"].map(|d| root.join(d));
+    if root.starts_with(&output) || protected.iter().any(|p| output.starts_with(p)) {
+        return Err(Error::Usage(format!(
+            "refusing to write the site into {}: it holds the site's sources, and the output folder is replaced on every build; choose another --output-dir",
+            output.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_folder_may_not_hold_sources() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        assert!(check_output_location(root, root).is_err());
+        assert!(check_output_location(root.parent().unwrap(), root).is_err());
+        assert!(check_output_location(&root.join("content/out"), root).is_err());
+        assert!(check_output_location(&root.join("public"), root).is_ok());
+    }
+
+    #[test]
+    fn failed_build_keeps_previous_output() {
+        let site = tempfile::tempdir().unwrap();
+        let output = site.path().join("public");
+        std::fs::create_dir(&output).unwrap();
+        std::fs::write(output.join("old.html"), "old").unwrap();
+        {
+            let staging = Staging::create(&output, site.path()).unwrap();
+            staging.write("new.html", b"new").unwrap();
+            // Dropped without commit, as when a build fails.
+        }
+        assert!(output.join("old.html").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(site.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "staging folder was not removed");
+    }
+
+    #[test]
+    fn commit_replaces_output_without_stale_files() {
+        let site = tempfile::tempdir().unwrap();
+        let output = site.path().join("public");
+        std::fs::create_dir(&output).unwrap();
+        std::fs::write(output.join("stale.html"), "old").unwrap();
+        let staging = Staging::create(&output, site.path()).unwrap();
+        staging.create_dirs(["a/b/index.html"].into_iter()).unwrap();
+        staging.write("a/b/index.html", b"new").unwrap();
+        staging.commit().unwrap();
+        assert!(!output.join("stale.html").exists());
+        assert_eq!(
+            std::fs::read_to_string(output.join("a/b/index.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(std::fs::read_dir(site.path()).unwrap().count(), 1);
+    }
+}
