@@ -420,18 +420,25 @@ impl Builder<'_> {
                     .then_with(|| a.title.cmp(&b.title))
                     .then_with(|| a.slug.cmp(&b.slug))
             });
-            if topic.papers.len() == 1 {
-                let paper = &papers[topic.papers[0]];
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        Location::at(&paper.source, paper.line, None),
-                        format!("topic `{}` is used by one paper only", topic.name),
-                    )
-                    .with_hint(
-                        "if it is a variant spelling, map it under [topics.aliases] in site.toml",
-                    ),
-                );
-            }
+        }
+        let used_once: Vec<&Topic> = topics.iter().filter(|t| t.papers.len() == 1).collect();
+        if let Some(first) = used_once.first() {
+            // One warning for all of them: on a young site most topics start out used once.
+            let paper = &papers[first.papers[0]];
+            let names: Vec<&str> = used_once.iter().map(|t| t.name.as_str()).collect();
+            let shown = names.len().min(12);
+            let more = if names.len() > shown {
+                format!(" and {} more", names.len() - shown)
+            } else {
+                String::new()
+            };
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Location::at(&paper.source, paper.line, None),
+                    format!("{} topics are used by one paper only: {}{more}", names.len(), names[..shown].join(", ")),
+                )
+                .with_hint("a variant spelling can be mapped to its topic under [topics.aliases] in site.toml"),
+            );
         }
         for paper in &papers {
             if paper.authors.is_empty() {

@@ -1,0 +1,347 @@
+//! What a build writes: page counts, merged papers, topics, pagination, sub-paths, feeds.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::support::{TestSite, broken_links, digest};
+use digestif::BuildOptions;
+
+fn example_site(base_url: Option<&str>) -> (tempfile::TempDir, crate::support::Built) {
+    let out = tempfile::tempdir().unwrap();
+    let mut options = BuildOptions::new(env!("CARGO_MANIFEST_DIR"));
+    options.output_dir = Some(out.path().join("public"));
+    options.overrides.base_url = base_url.map(String::from);
+    let report = digestif::build(&options).expect("the example site builds");
+    let built = crate::support::Built {
+        out: out.path().join("public"),
+        report,
+    };
+    (out, built)
+}
+
+#[test]
+fn example_site_builds_every_page_kind_and_skips_the_draft() {
+    let (_tmp, built) = example_site(None);
+    assert_eq!(built.report.digests, 4);
+    for page in [
+        "index.html",
+        "topics/index.html",
+        "404.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        ".nojekyll",
+        "syntax.css",
+        "style.css",
+    ] {
+        assert!(built.exists(page), "{page} missing");
+    }
+    assert!(
+        built.exists("digests/training-classics/index.html"),
+        "slug from front matter"
+    );
+    assert!(
+        built.exists("digests/2024-04-02/index.html"),
+        "digest in a subfolder"
+    );
+    assert!(
+        !built.exists("digests/2024-04-08/index.html"),
+        "drafts are skipped"
+    );
+    assert!(
+        built.exists("papers/hep-th-9711200/index.html"),
+        "old-style arXiv id made safe"
+    );
+    let papers = built
+        .files()
+        .iter()
+        .filter(|f| f.starts_with("papers/"))
+        .count();
+    assert_eq!(papers, built.report.papers);
+}
+
+#[test]
+fn every_internal_link_resolves_at_a_domain_root_and_under_a_sub_path() {
+    let (_tmp, built) = example_site(None);
+    assert_eq!(broken_links(&built, "/digestif/"), Vec::<String>::new());
+    let (_tmp, built) = example_site(Some("https://lab.github.io/lab-digest/"));
+    assert_eq!(broken_links(&built, "/lab-digest/"), Vec::<String>::new());
+    let index = built.read("index.html");
+    assert!(
+        index.contains("href=\"/lab-digest/style.css\""),
+        "assets under the sub-path"
+    );
+    assert!(
+        built
+            .read("sitemap.xml")
+            .contains("<loc>https://lab.github.io/lab-digest/papers/1706.03762/</loc>")
+    );
+    let (_tmp, built) = example_site(Some("https://example.org"));
+    assert_eq!(broken_links(&built, "/"), Vec::<String>::new());
+}
+
+#[test]
+fn paper_in_two_digests_gets_one_page_listing_both() {
+    let site = TestSite::fixture("merge");
+    let built = site.build().unwrap();
+    let page = built.read("papers/1706.03762/index.html");
+    assert!(page.contains("First digest"), "first digest listed");
+    assert!(page.contains("Second digest"), "second digest listed");
+    assert!(
+        page.contains("First digest&#x27;s notes") || page.contains("First digest's notes"),
+        "notes of the first digest"
+    );
+    assert!(
+        page.contains("Second digest&#x27;s notes") || page.contains("Second digest's notes"),
+        "notes of the second digest"
+    );
+    for topic in [
+        "Transformers",
+        "Large language models",
+        "Architectures",
+        "Reading group",
+    ] {
+        assert!(page.contains(topic), "topic {topic} in the union");
+    }
+    // The title's first spelling wins.
+    assert!(page.contains("Attention Is All You Need"));
+    assert_eq!(built.report.papers, 4);
+}
+
+#[test]
+fn topics_merge_by_case_and_alias() {
+    let site = TestSite::fixture("merge");
+    let built = site.build().unwrap();
+    let topics = built.read("topics/index.html");
+    assert!(built.exists("topics/large-language-models/index.html"));
+    assert!(
+        !built.exists("topics/llm/index.html"),
+        "alias has no page of its own"
+    );
+    assert!(!built.exists("topics/llms/index.html"));
+    // "Transformers" and "transformers" are one topic, shown in the first spelling seen.
+    assert!(built.exists("topics/transformers/index.html"));
+    assert!(topics.contains(">Transformers<"), "{topics}");
+    assert!(!topics.contains(">transformers<"));
+    // Both papers with "diffusion"/"Diffusion" are on one topic page.
+    let diffusion = built.read("topics/diffusion/index.html");
+    assert!(diffusion.contains("Consistency Models") && diffusion.contains("Old style"));
+}
+
+#[test]
+fn drafts_are_built_only_when_asked() {
+    let site = TestSite::fixture("merge");
+    assert!(
+        !site
+            .build()
+            .unwrap()
+            .exists("digests/2024-03-25-draft/index.html")
+    );
+    let mut options = site.options();
+    options.overrides.include_drafts = true;
+    let built = site.build_with(options).unwrap();
+    assert!(built.exists("digests/2024-03-25-draft/index.html"));
+    assert!(built.exists("papers/2401.00001/index.html"));
+}
+
+#[test]
+fn topic_pages_paginate() {
+    let site = TestSite::new();
+    site.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org/sub/\"\npapers_per_page = 10\n",
+    );
+    let papers: Vec<String> = (1..=23)
+        .map(|i| format!("title = \"Paper {i:02}\"\nauthors = [\"A\"]\narxiv = \"2401.{i:05}\"\ntopics = [\"Big topic\"]"))
+        .collect();
+    let papers: Vec<&str> = papers.iter().map(String::as_str).collect();
+    site.write("content/d.md", &digest("D", "2024-01-05", &papers));
+    let built = site.build().unwrap();
+    assert!(built.exists("topics/big-topic/index.html"));
+    assert!(built.exists("topics/big-topic/page/2/index.html"));
+    assert!(built.exists("topics/big-topic/page/3/index.html"));
+    assert!(!built.exists("topics/big-topic/page/4/index.html"));
+    let last = built.read("topics/big-topic/page/3/index.html");
+    assert_eq!(last.matches("href=\"/sub/papers/").count() >= 3, true);
+    assert!(
+        last.contains("/sub/topics/big-topic/page/2/"),
+        "link back to page 2"
+    );
+    assert_eq!(broken_links(&built, "/sub/"), Vec::<String>::new());
+}
+
+#[test]
+fn index_paginates_digests() {
+    let site = TestSite::new();
+    site.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org/\"\ndigests_per_page = 2\n",
+    );
+    for day in 1..=5 {
+        site.write(
+            &format!("content/2024-01-0{day}.md"),
+            &digest(&format!("Day {day}"), &format!("2024-01-0{day}"), &[]),
+        );
+    }
+    let built = site.build().unwrap();
+    assert!(built.exists("page/2/index.html") && built.exists("page/3/index.html"));
+    assert!(!built.exists("page/4/index.html"));
+    let first = built.read("index.html");
+    let (day5, day4) = (first.find("Day 5").unwrap(), first.find("Day 4").unwrap());
+    assert!(day5 < day4, "newest first");
+    assert!(!first.contains("Day 3"));
+}
+
+#[test]
+fn empty_content_folder_builds_an_empty_site() {
+    let site = TestSite::new();
+    let built = site.build().unwrap();
+    assert_eq!(built.report.digests, 0);
+    assert!(
+        built.exists("index.html") && built.exists("topics/index.html") && built.exists("feed.xml")
+    );
+}
+
+#[test]
+fn builds_are_deterministic() {
+    let site = TestSite::fixture("merge");
+    let read_all = |out: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<_> = walkdir::WalkDir::new(out)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(out).unwrap().display().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let first = read_all(&site.build().unwrap().out);
+    let second = read_all(&site.build().unwrap().out);
+    assert!(first == second, "two builds of the same files differ");
+}
+
+#[test]
+fn failed_build_leaves_previous_output_and_success_removes_stale_pages() {
+    let site = TestSite::fixture("merge");
+    let built = site.build().unwrap();
+    assert!(built.exists("digests/2024-03-18/index.html"));
+    site.write("content/2024-03-18.md", "+++\ntitle = \"Broken\"\n");
+    assert!(site.build().is_err());
+    assert!(
+        built.exists("digests/2024-03-18/index.html"),
+        "previous output kept"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+    std::fs::remove_file(site.root().join("content/2024-03-18.md")).unwrap();
+    let built = site.build().unwrap();
+    assert!(
+        !built.exists("digests/2024-03-18/index.html"),
+        "stale page removed"
+    );
+    assert!(
+        !built.exists("papers/hep-th-9711200/index.html"),
+        "stale paper removed"
+    );
+}
+
+#[test]
+fn math_is_mathml_dollars_are_money_and_code_is_highlighted() {
+    let site = TestSite::new();
+    site.write(
+        "content/d.md",
+        &digest("D", "2024-01-05", &["title = \"P\"\nauthors = [\"A\"]\nabstract = '''Loss $\\|x\\|_2^2$ and $$\\int_0^1 f$$ costs $5 and $10, or \\$3.'''\nnotes = '''\n```python\ndef f(): return 1\n```\n'''"]),
+    );
+    let built = site.build().unwrap();
+    let page = built.read("papers/p/index.html");
+    assert!(page.contains("<math display=\"inline\">"), "inline math");
+    assert!(page.contains("<math display=\"block\">"), "display math");
+    assert!(
+        page.contains("costs $5 and $10, or $3."),
+        "dollars stay text: {page}"
+    );
+    assert!(page.contains("class=\"hl-"), "highlighted code");
+    assert!(
+        built
+            .read("syntax.css")
+            .contains("prefers-color-scheme: dark")
+    );
+}
+
+#[test]
+fn feed_and_sitemap_are_well_formed_xml() {
+    let site = TestSite::fixture("merge");
+    site.write(
+        "content/2024-03-11.md",
+        &std::fs::read_to_string(site.root().join("content/2024-03-11.md"))
+            .unwrap()
+            .replace(
+                "The first digest's introduction.",
+                "Intro with <b>tags</b> & ampersands, $x^2$.",
+            ),
+    );
+    let built = site.build().unwrap();
+    for file in ["feed.xml", "sitemap.xml"] {
+        let text = built.read(file);
+        let mut reader = quick_xml::Reader::from_str(&text);
+        let mut elements = 0;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(quick_xml::events::Event::Start(_)) => elements += 1,
+                Ok(_) => {}
+                Err(e) => panic!("{file} is not well-formed XML: {e}\n{text}"),
+            }
+        }
+        assert!(elements > 3, "{file}");
+    }
+    let feed = built.read("feed.xml");
+    assert_eq!(feed.matches("<entry>").count(), 2);
+    assert!(feed.contains("https://example.org/digests/2024-03-18/"));
+    let sitemap = built.read("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/papers/hep-th-9711200/</loc>"));
+    assert!(!sitemap.contains("404"));
+}
+
+#[test]
+fn paper_page_stays_under_30_kb_gzipped_with_css() {
+    let (_tmp, built) = example_site(None);
+    let css: Vec<u8> = ["style.css", "syntax.css"]
+        .iter()
+        .flat_map(|f| std::fs::read(built.out.join(f)).unwrap())
+        .collect();
+    let gzip = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap().len()
+    };
+    let mut largest = (0, String::new());
+    for page in built
+        .html_files()
+        .into_iter()
+        .filter(|p| p.starts_with("papers/"))
+    {
+        let size = gzip(built.read(&page).as_bytes()) + gzip(&css);
+        largest = largest.max((size, page));
+    }
+    assert!(largest.0 > 1000, "pages were measured");
+    assert!(
+        largest.0 < 30 * 1024,
+        "{} is {} bytes gzipped with CSS",
+        largest.1,
+        largest.0
+    );
+}
