@@ -155,6 +155,7 @@ pub fn run(
         paper_count: site.papers.len(),
         topic_count: site.topics.len(),
         feed_url: config.base.link("feed.xml"),
+        topics_url: config.base.link("topics/"),
         generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
     };
     let tera = render::templates::compile(config, &theme, &site_context)?;
@@ -187,13 +188,7 @@ pub fn run(
         }
     }
 
-    let renderer = Renderer {
-        site: &site,
-        html: &html,
-        config,
-        tera: &tera,
-        pages: &pages,
-    };
+    let renderer = Renderer::new(&site, &html, config, &tera, &pages);
     let progress = progress_bar(show_progress, pages.len());
     let results: Vec<std::result::Result<(), String>> = pages
         .par_iter()
@@ -246,7 +241,24 @@ fn render_one(
     staging: Option<&write::Staging>,
     theme: &render::templates::ThemeFiles,
 ) -> std::result::Result<(), String> {
-    let text = renderer.render(page).map_err(|e| {
+    thread_local! {
+        // One growing buffer per thread instead of a fresh String per page.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1 << 16));
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        render_into(renderer, page, staging, theme, buffer)
+    })
+}
+
+fn render_into(
+    renderer: &Renderer,
+    page: &PlannedPage,
+    staging: Option<&write::Staging>,
+    theme: &render::templates::ThemeFiles,
+    buffer: &mut Vec<u8>,
+) -> std::result::Result<(), String> {
+    renderer.render_to(page, buffer).map_err(|e| {
         format!(
             "rendering {} with {}: {}",
             page.output,
@@ -256,7 +268,7 @@ fn render_one(
     })?;
     if let Some(staging) = staging {
         staging
-            .write(&page.output, text.as_bytes())
+            .write(&page.output, buffer)
             .map_err(|e| e.to_string())?;
     }
     Ok(())

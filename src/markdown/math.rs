@@ -157,6 +157,8 @@ fn try_mathml(tex: &str, display: bool) -> Result<String, String> {
     };
     let mut raw = String::with_capacity(tex.len() * 8);
     pulldown_latex::push_mathml(&mut raw, events.into_iter(), config).map_err(|e| e.to_string())?;
+    // pulldown-latex 0.8 writes the space of `\ ` as an escaped `&nbsp;` entity.
+    let raw = raw.replace("&amp;nbsp;", "&#160;");
     Ok(SANITIZER.clean(&raw).to_string())
 }
 

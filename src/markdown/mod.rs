@@ -68,6 +68,35 @@ pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
     Rendered { html, problems }
 }
 
+/// The first `max_chars` of a Markdown text as plain text, math left out, cut at a word, for
+/// meta descriptions and feed summaries.
+pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
+    let mut plain = String::with_capacity(max_chars + 8);
+    for event in Parser::new_ext(text, Options::ENABLE_MATH) {
+        match event {
+            Event::Text(t) | Event::Code(t) => plain.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => plain.push(' '),
+            _ => {}
+        }
+        if plain.len() > max_chars * 4 {
+            break;
+        }
+    }
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let mut out = String::new();
+    for word in words {
+        if out.chars().count() + word.chars().count() + 1 > max_chars {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Raw HTML in content becomes visible text unless the site owner turned `unsafe_html` on.
 fn escape_raw_html<'a>(
     events: impl Iterator<Item = Event<'a>>,
@@ -292,6 +321,15 @@ mod tests {
             },
         )
         .html
+    }
+
+    #[test]
+    fn excerpts_are_plain_and_cut_at_a_word() {
+        assert_eq!(
+            plain_excerpt("We *bound* $x^2$ in `code`.\n\nSecond.", 100),
+            "We bound in code. Second."
+        );
+        assert_eq!(plain_excerpt("one two three four", 9), "one two…");
     }
 
     #[test]

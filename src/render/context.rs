@@ -23,6 +23,8 @@ pub struct SiteContext {
     pub topic_count: usize,
     /// Root-relative URL of the site's Atom feed.
     pub feed_url: String,
+    /// Root-relative URL of the page listing every topic.
+    pub topics_url: String,
     /// `Digestif <version>`, for `<meta name="generator">`.
     pub generator: String,
 }
@@ -75,7 +77,8 @@ pub struct ExternalLink {
     pub url: String,
 }
 
-/// A paper as it appears in lists (digest, topic pages).
+/// A paper, as every template sees it. Built once per paper and shared by every page that lists
+/// it (the renderer inserts these as ready-made Tera values, see `Renderer::cards`).
 #[derive(Debug, Clone, Serialize)]
 pub struct PaperCard {
     pub id: String,
@@ -86,14 +89,14 @@ pub struct PaperCard {
     pub venue: Option<String>,
     /// `YYYY-MM-DD` when known.
     pub published: Option<String>,
+    /// `22 October 2023` when known.
+    pub published_display: Option<String>,
     pub arxiv: Option<String>,
     pub doi: Option<String>,
     pub upvotes: Option<u64>,
     pub topics: Vec<TopicRef>,
     pub links: Vec<ExternalLink>,
     pub abstract_html: Option<String>,
-    /// On a digest page: that digest's notes on the paper. Elsewhere: none.
-    pub notes_html: Option<String>,
     /// The newest digest that featured the paper.
     pub featured_in: DigestLink,
 }
@@ -157,29 +160,26 @@ pub struct DigestPage {
     pub date: String,
     pub date_display: String,
     pub summary: Option<String>,
+    pub paper_count: usize,
     pub intro_html: String,
     pub topics: Vec<TopicRef>,
-    pub papers: Vec<PaperCard>,
+    // `entries`: the digest's papers in file order, each `{ paper: PaperCard, notes_html }`
+    // (notes_html is this digest's notes on the paper, or null); inserted by the renderer.
 }
 
-/// `paper.html`: one paper, merged across every digest that lists it.
+/// `paper.html`: one paper, merged across every digest that lists it. The renderer adds
+/// `paper` (a PaperCard).
 #[derive(Debug, Serialize)]
 pub struct PaperContext {
     pub page: PageMeta,
-    pub paper: PaperPage,
-    /// The previous and next paper in the first digest that lists this one.
-    pub previous: Option<Link>,
-    pub next: Option<Link>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct PaperPage {
-    #[serde(flatten)]
-    pub card: PaperCard,
     /// Each digest's notes on the paper, oldest digest first.
     pub notes: Vec<DigestNotes>,
     /// Every digest that lists the paper, oldest first.
     pub digests: Vec<DigestLink>,
+    /// The first digest that lists this paper; `previous` and `next` are its neighbours there.
+    pub in_digest: Option<DigestLink>,
+    pub previous: Option<Link>,
+    pub next: Option<Link>,
 }
 
 #[derive(Debug, Serialize)]
@@ -188,7 +188,7 @@ pub struct DigestNotes {
     pub notes_html: String,
 }
 
-/// `topics.html`: every topic.
+/// `topics.html`: every topic, sorted by name.
 #[derive(Debug, Serialize)]
 pub struct TopicsContext {
     pub page: PageMeta,
@@ -203,12 +203,12 @@ pub struct TopicSummary {
     pub paper_count: usize,
 }
 
-/// `topic.html`: one topic's papers, newest featured first, paginated.
+/// `topic.html`: one topic's papers, newest featured first, paginated. The renderer adds
+/// `papers` (PaperCards of this page).
 #[derive(Debug, Serialize)]
 pub struct TopicContext {
     pub page: PageMeta,
     pub topic: TopicSummary,
-    pub papers: Vec<PaperCard>,
     pub paginator: Paginator,
 }
 
@@ -223,7 +223,8 @@ pub struct NotFoundContext {
 pub struct FeedContext {
     /// RFC 3339, the newest digest's date.
     pub updated: String,
-    pub feed_url: String,
+    /// The feed's own absolute URL.
+    pub feed_permalink: String,
     pub entries: Vec<FeedEntry>,
 }
 

@@ -124,18 +124,76 @@ pub struct Renderer<'a> {
     pub config: &'a Config,
     pub tera: &'a tera::Tera,
     pub pages: &'a [PlannedPage],
+    /// One PaperCard per paper as a Tera value, built once: a paper is listed on its own page,
+    /// its digests' pages and its topics' pages, and cloning a Tera map is a reference count.
+    cards: Vec<tera::Value>,
 }
 
-impl Renderer<'_> {
-    pub fn render(&self, page: &PlannedPage) -> Result<String, tera::Error> {
+impl<'a> Renderer<'a> {
+    pub fn new(
+        site: &'a Site,
+        html: &'a SiteHtml,
+        config: &'a Config,
+        tera: &'a tera::Tera,
+        pages: &'a [PlannedPage],
+    ) -> Self {
+        use rayon::prelude::*;
+        let mut renderer = Renderer {
+            site,
+            html,
+            config,
+            tera,
+            pages,
+            cards: Vec::new(),
+        };
+        let cards = (0..site.papers.len())
+            .into_par_iter()
+            .map(|i| tera::Value::from_serializable(&renderer.card(i)))
+            .collect();
+        renderer.cards = cards;
+        renderer
+    }
+
+    /// Renders a page into `out`, which the caller clears and reuses between pages.
+    pub fn render_to(&self, page: &PlannedPage, out: &mut Vec<u8>) -> Result<(), tera::Error> {
         let template = page.kind.template();
         let context = match page.kind {
             PageKind::Index(number) => tera::Context::from_serialize(&self.index(number, page))?,
-            PageKind::Digest(index) => tera::Context::from_serialize(&self.digest(index, page))?,
-            PageKind::Paper(index) => tera::Context::from_serialize(&self.paper(index, page))?,
+            PageKind::Digest(index) => {
+                let mut context = tera::Context::from_serialize(&self.digest(index, page))?;
+                let entries: Vec<tera::Value> = self.site.digests[index]
+                    .entries
+                    .iter()
+                    .zip(&self.html.notes[index])
+                    .map(|(entry, notes)| {
+                        let mut map = tera::Map::default();
+                        map.insert("paper".into(), self.cards[entry.paper].clone());
+                        map.insert("notes_html".into(), tera::Value::from(notes.as_deref()));
+                        tera::Value::from(map)
+                    })
+                    .collect();
+                let digest = context.remove("digest").expect("digest was inserted");
+                context.insert_value("digest", with_field(digest, "entries", entries.into()));
+                context
+            }
+            PageKind::Paper(index) => {
+                let mut context = tera::Context::from_serialize(&self.paper(index, page))?;
+                context.insert_value("paper", self.cards[index].clone());
+                context
+            }
             PageKind::Topics => tera::Context::from_serialize(&self.topics(page))?,
             PageKind::Topic(index, number) => {
-                tera::Context::from_serialize(&self.topic(index, number, page))?
+                let mut context = tera::Context::from_serialize(&self.topic(index, number, page))?;
+                let per_page = self.config.papers_per_page;
+                let papers: Vec<tera::Value> = self.site.topics[index]
+                    .papers
+                    .iter()
+                    .skip((number - 1) * per_page)
+                    .take(per_page)
+                    .map(|&p| self.cards[p].clone())
+                    .collect();
+                context.insert_value("papers", papers.into());
+                context
             }
             PageKind::NotFound => tera::Context::from_serialize(&NotFoundContext {
                 page: self.meta("404", "Page not found".into(), String::new(), page),
@@ -144,7 +202,7 @@ impl Renderer<'_> {
             PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap())?,
             PageKind::Robots => tera::Context::new(),
         };
-        self.tera.render(template, &context)
+        self.tera.render_to(template, &context, out)
     }
 
     fn meta(
@@ -225,7 +283,7 @@ impl Renderer<'_> {
         }
     }
 
-    fn card(&self, index: usize, notes_html: Option<String>) -> PaperCard {
+    fn card(&self, index: usize) -> PaperCard {
         let paper = &self.site.papers[index];
         let newest = *paper
             .appearances
@@ -238,13 +296,13 @@ impl Renderer<'_> {
             authors: paper.authors.clone(),
             venue: paper.venue.clone(),
             published: paper.published.map(|d| d.to_string()),
+            published_display: paper.published.map(display_date),
             arxiv: paper.arxiv.clone(),
             doi: paper.doi.clone(),
             upvotes: paper.upvotes,
             topics: paper.topics.iter().map(|&t| self.topic_ref(t)).collect(),
             links: external_links(paper),
             abstract_html: self.html.abstracts[index].clone(),
-            notes_html,
             featured_in: self.digest_link(newest),
         }
     }
@@ -291,12 +349,6 @@ impl Renderer<'_> {
 
     fn digest(&self, index: usize, page: &PlannedPage) -> DigestContext {
         let digest = &self.site.digests[index];
-        let papers = digest
-            .entries
-            .iter()
-            .zip(&self.html.notes[index])
-            .map(|(entry, notes)| self.card(entry.paper, notes.clone()))
-            .collect();
         let link = self.digest_link(index);
         DigestContext {
             page: self.meta(
@@ -311,9 +363,9 @@ impl Renderer<'_> {
                 date: link.date,
                 date_display: link.date_display,
                 summary: digest.summary.clone(),
+                paper_count: digest.entries.len(),
                 intro_html: self.html.intros[index].clone(),
                 topics: digest.topics.iter().map(|&t| self.topic_ref(t)).collect(),
-                papers,
             },
             // Digests are sorted newest first.
             newer: index.checked_sub(1).map(|i| self.digest_link(i)),
@@ -344,22 +396,19 @@ impl Renderer<'_> {
                 .get(at)
                 .map(|e| self.paper_link(e.paper))
         };
-        let description = match &paper.authors[..] {
-            [] => String::new(),
-            [one] => one.clone(),
-            [first, ..] => format!("{first} et al."),
+        let description = match &paper.abstract_md {
+            Some(text) => crate::markdown::plain_excerpt(text, 200),
+            None => paper.authors.join(", "),
         };
         PaperContext {
             page: self.meta("paper", paper.title.clone(), description, page),
-            paper: PaperPage {
-                card: self.card(index, None),
-                notes,
-                digests: paper
-                    .appearances
-                    .iter()
-                    .map(|&d| self.digest_link(d))
-                    .collect(),
-            },
+            notes,
+            digests: paper
+                .appearances
+                .iter()
+                .map(|&d| self.digest_link(d))
+                .collect(),
+            in_digest: Some(self.digest_link(paper.appearances[0])),
             previous: neighbour(-1),
             next: neighbour(1),
         }
@@ -387,13 +436,6 @@ impl Renderer<'_> {
     fn topic(&self, index: usize, number: usize, page: &PlannedPage) -> TopicContext {
         let topic = &self.site.topics[index];
         let per_page = self.config.papers_per_page;
-        let papers = topic
-            .papers
-            .iter()
-            .skip((number - 1) * per_page)
-            .take(per_page)
-            .map(|&p| self.card(p, None))
-            .collect();
         let title = if number == 1 {
             topic.name.clone()
         } else {
@@ -402,7 +444,6 @@ impl Renderer<'_> {
         TopicContext {
             page: self.meta("topic", title, format!("Papers on {}", topic.name), page),
             topic: self.topic_summary(index),
-            papers,
             paginator: self.paginator(
                 &format!("topics/{}/", topic.slug),
                 number,
@@ -453,7 +494,7 @@ impl Renderer<'_> {
                 .digests
                 .first()
                 .map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| rfc3339(d.date)),
-            feed_url: self.config.base.permalink("feed.xml"),
+            feed_permalink: self.config.base.permalink("feed.xml"),
             entries,
         }
     }
@@ -484,6 +525,13 @@ impl Renderer<'_> {
             .collect();
         SitemapContext { entries }
     }
+}
+
+/// A copy of a Tera map value with one more field.
+fn with_field(value: tera::Value, key: &'static str, field: tera::Value) -> tera::Value {
+    let mut map = value.into_map().unwrap_or_default();
+    map.insert(key.into(), field);
+    tera::Value::from(map)
 }
 
 fn external_links(paper: &crate::model::Paper) -> Vec<ExternalLink> {
