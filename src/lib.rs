@@ -175,11 +175,6 @@ pub fn run(
         ("syntax.css", syntax_css.as_bytes()),
     ];
     if let Some(staging) = staging {
-        let names = pages
-            .iter()
-            .map(|p| p.output.as_str())
-            .chain(theme.static_files.keys().map(String::as_str));
-        staging.create_dirs(names)?;
         for (name, source) in &theme.static_files {
             staging.copy(name, source)?;
         }

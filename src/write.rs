@@ -43,33 +43,27 @@ impl Staging {
         })
     }
 
-    /// Creates every folder the files will go into, once, before parallel writes.
-    pub fn create_dirs<'a>(&self, files: impl Iterator<Item = &'a str>) -> Result<()> {
-        let mut dirs: Vec<&str> = files
-            .filter_map(|f| f.rsplit_once('/').map(|(dir, _)| dir))
-            .collect();
-        dirs.sort_unstable();
-        dirs.dedup();
-        for dir in dirs {
-            let path = self.temp.join(dir);
-            std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-        }
-        Ok(())
-    }
-
+    /// Writes a file, creating its folder on first use. Safe to call from many threads: most
+    /// pages have a folder of their own, so creating folders here keeps that work parallel too.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         let path = self.temp.join(relative);
-        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+        match std::fs::write(&path, bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
+            }
+            other => other.map_err(|e| Error::io(&path, e)),
+        }
     }
 
     pub fn copy(&self, relative: &str, source: &StaticSource) -> Result<()> {
         match source {
             StaticSource::Embedded(bytes) => self.write(relative, bytes),
             StaticSource::File(from) => {
-                let to = self.temp.join(relative);
-                std::fs::copy(from, &to)
-                    .map(|_| ())
-                    .map_err(|e| Error::io(from, e))
+                let bytes = std::fs::read(from).map_err(|e| Error::io(from, e))?;
+                self.write(relative, &bytes)
             }
         }
     }
@@ -214,7 +208,6 @@ mod tests {
         std::fs::create_dir(&output).unwrap();
         std::fs::write(output.join("stale.html"), "old").unwrap();
         let staging = Staging::create(&output, site.path()).unwrap();
-        staging.create_dirs(["a/b/index.html"].into_iter()).unwrap();
         staging.write("a/b/index.html", b"new").unwrap();
         staging.commit().unwrap();
         assert!(!output.join("stale.html").exists());

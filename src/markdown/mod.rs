@@ -71,8 +71,13 @@ pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
 /// The first `max_chars` of a Markdown text as plain text, math left out, cut at a word, for
 /// meta descriptions and feed summaries.
 pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
+    // The excerpt never needs more than the first few lines of source.
+    let mut cut = text.len().min(max_chars * 6);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
     let mut plain = String::with_capacity(max_chars + 8);
-    for event in Parser::new_ext(text, Options::ENABLE_MATH) {
+    for event in Parser::new_ext(&text[..cut], Options::ENABLE_MATH) {
         match event {
             Event::Text(t) | Event::Code(t) => plain.push_str(&t),
             Event::SoftBreak | Event::HardBreak | Event::End(_) => plain.push(' '),

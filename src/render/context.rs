@@ -106,6 +106,8 @@ pub struct PageLink {
     pub number: usize,
     pub url: String,
     pub is_current: bool,
+    /// Pages were left out before this one: show a gap (…).
+    pub is_after_gap: bool,
 }
 
 /// `paginator`: where a paginated list is.
@@ -119,6 +121,7 @@ pub struct Paginator {
     pub next_url: Option<String>,
     pub first_url: String,
     pub last_url: String,
+    /// A window of pages: the first two, the last two, and two either side of the current one.
     pub pages: Vec<PageLink>,
 }
 

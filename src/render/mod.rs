@@ -67,6 +67,20 @@ pub fn pagination_path(first: &str, number: usize) -> String {
     }
 }
 
+/// The page numbers a paginator links to: the first two, the last two, and two either side of the
+/// current one. A full list would make every page of a long topic quadratic in size.
+pub fn page_window(current: usize, total: usize) -> Vec<usize> {
+    let near = current.saturating_sub(2).max(1)..=(current + 2).min(total);
+    let mut numbers: Vec<usize> = [1, 2, total.saturating_sub(1), total]
+        .into_iter()
+        .chain(near)
+        .filter(|n| (1..=total).contains(n))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+}
+
 /// Every page of the site, in a deterministic order.
 pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
     let mut pages =
@@ -246,11 +260,17 @@ impl<'a> Renderer<'a> {
             next_url: (current < total_pages).then(|| url(current + 1)),
             first_url: url(1),
             last_url: url(total_pages),
-            pages: (1..=total_pages)
-                .map(|number| PageLink {
-                    number,
-                    url: url(number),
-                    is_current: number == current,
+            pages: page_window(current, total_pages)
+                .into_iter()
+                .scan(0, |previous, number| {
+                    let link = PageLink {
+                        number,
+                        url: url(number),
+                        is_current: number == current,
+                        is_after_gap: number > *previous + 1,
+                    };
+                    *previous = number;
+                    Some(link)
                 })
                 .collect(),
         }
@@ -606,6 +626,14 @@ mod tests {
         assert_eq!(page_count(25, 25), 1);
         assert_eq!(page_count(26, 25), 2);
         assert_eq!(page_count(10, 0), 10);
+    }
+
+    #[test]
+    fn page_window_keeps_ends_and_neighbours() {
+        assert_eq!(page_window(1, 1), vec![1]);
+        assert_eq!(page_window(1, 3), vec![1, 2, 3]);
+        assert_eq!(page_window(10, 95), vec![1, 2, 8, 9, 10, 11, 12, 94, 95]);
+        assert_eq!(page_window(95, 95), vec![1, 2, 93, 94, 95]);
     }
 
     #[test]
