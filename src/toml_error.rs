@@ -101,12 +101,10 @@ fn hint_for(message: &str, source_line: &str) -> Option<String> {
         }
         return Some("put the value in quotes".to_string());
     }
-    if message.contains("escape") || message.contains("unicode") {
-        if source_line.contains('\\') {
-            return Some(
-                "a backslash in a \"…\" or \"\"\"…\"\"\" string starts an escape: put LaTeX in a literal string, '…' or '''…''' (single quotes), where backslashes stay as typed".to_string(),
-            );
-        }
+    if (message.contains("escape") || message.contains("unicode")) && source_line.contains('\\') {
+        return Some(
+            "a backslash in a \"…\" or \"\"\"…\"\"\" string starts an escape: put LaTeX in a literal string, '…' or '''…''' (single quotes), where backslashes stay as typed".to_string(),
+        );
     }
     if message.starts_with("missing field") {
         return Some("add the field; see the content format in docs/format.md".to_string());

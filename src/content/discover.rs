@@ -57,7 +57,7 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<Diagnostic>)> {
         }
     }
 
-    let read: Vec<std::result::Result<SourceFile, Diagnostic>> = paths
+    let read: Vec<std::result::Result<SourceFile, Box<Diagnostic>>> = paths
         .par_iter()
         .map(|path| read_source(root, path))
         .collect();
@@ -65,16 +65,19 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<Diagnostic>)> {
     for result in read {
         match result {
             Ok(file) => files.push(file),
-            Err(d) => diagnostics.push(d),
+            Err(d) => diagnostics.push(*d),
         }
     }
     Ok((files, diagnostics))
 }
 
-fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Diagnostic> {
+fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Box<Diagnostic>> {
     let relative_path = relative(root, path);
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(Location::file(&relative_path), format!("cannot read: {e}"))
+        Box::new(Diagnostic::error(
+            Location::file(&relative_path),
+            format!("cannot read: {e}"),
+        ))
     })?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile {
@@ -86,11 +89,13 @@ fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Diag
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
             let column =
                 valid.len() - valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
-            Err(Diagnostic::error(
-                Location::at(relative_path, line, Some(column)),
-                "the file is not valid UTF-8 text",
-            )
-            .with_hint("save the file as UTF-8 in your editor"))
+            Err(Box::new(
+                Diagnostic::error(
+                    Location::at(relative_path, line, Some(column)),
+                    "the file is not valid UTF-8 text",
+                )
+                .with_hint("save the file as UTF-8 in your editor"),
+            ))
         }
     }
 }

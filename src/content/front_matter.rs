@@ -42,7 +42,7 @@ impl SplitError {
                 "add `+++`, then title = \"…\" and date = YYYY-MM-DD, then `+++`".into(),
             ),
             SplitError::Unclosed { delimiter } => (
-                format!("the front matter opened on line 1 is never closed"),
+                "the front matter opened on line 1 is never closed".to_string(),
                 format!("add a line `{delimiter}` after the last front matter line"),
             ),
         }

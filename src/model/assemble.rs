@@ -175,32 +175,32 @@ impl Builder<'_> {
             .as_deref()
             .map(normalize_arxiv)
             .filter(|a| !a.is_empty());
-        if let Some(arxiv) = &arxiv {
-            if !is_valid_arxiv(arxiv) {
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        location.clone(),
-                        format!("`{arxiv}` does not look like an arXiv id"),
-                    )
-                    .with_hint("arXiv ids look like 2310.14189 or hep-th/9901001"),
-                );
-            }
+        if let Some(arxiv) = &arxiv
+            && !is_valid_arxiv(arxiv)
+        {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    location.clone(),
+                    format!("`{arxiv}` does not look like an arXiv id"),
+                )
+                .with_hint("arXiv ids look like 2310.14189 or hep-th/9901001"),
+            );
         }
         let doi = raw
             .doi
             .as_deref()
             .map(normalize_doi)
             .filter(|d| !d.is_empty());
-        if let Some(doi) = &doi {
-            if !is_valid_doi(doi) {
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        location.clone(),
-                        format!("`{doi}` does not look like a DOI"),
-                    )
-                    .with_hint("DOIs look like 10.1145/3292500.3330701"),
-                );
-            }
+        if let Some(doi) = &doi
+            && !is_valid_doi(doi)
+        {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    location.clone(),
+                    format!("`{doi}` does not look like a DOI"),
+                )
+                .with_hint("DOIs look like 10.1145/3292500.3330701"),
+            );
         }
         let id = match raw.id.as_deref().map(str::trim) {
             Some("") => {
@@ -233,17 +233,17 @@ impl Builder<'_> {
             ("code", &raw.code),
             ("project", &raw.project),
         ] {
-            if let Some(value) = value {
-                if !is_safe_link(value) {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            location.clone(),
-                            format!("`{label}` is not a web address: `{value}`"),
-                        )
-                        .with_hint("links must start with https:// or http://"),
-                    );
-                    return None;
-                }
+            if let Some(value) = value
+                && !is_safe_link(value)
+            {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        location.clone(),
+                        format!("`{label}` is not a web address: `{value}`"),
+                    )
+                    .with_hint("links must start with https:// or http://"),
+                );
+                return None;
             }
         }
         let mut topics: Vec<usize> = digest_topics.to_vec();
