@@ -1,34 +1,51 @@
 //! Stage 5 of the pipeline: Markdown to HTML.
 //!
 //! pulldown-cmark parses with tables, footnotes, strikethrough, task lists and math. The event
-//! stream then goes through small passes, each testable alone: raw HTML escaping, link checking,
+//! stream then goes through small passes, each testable alone: raw HTML escaping (raw_html.rs), links (links.rs),
 //! math to MathML, code highlighting, heading ids. [`render_site`] runs this over every Markdown
 //! field of the model in parallel and returns the HTML beside the model, indexed like it.
 
 pub mod highlight;
+pub mod links;
 pub mod math;
+pub mod raw_html;
 
-use std::path::Path;
+use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
-use crate::config::{Config, MathMode};
+use crate::config::{Config, MathMode, RawHtml};
 use crate::error::{Diagnostic, Location};
 use crate::model::Site;
 
+pub use links::{FoundLink, is_script_url};
+
 /// What changes how Markdown renders.
 #[derive(Debug, Clone, Copy)]
-pub struct MarkdownOptions {
+pub struct MarkdownOptions<'a> {
     pub math: MathMode,
-    pub unsafe_html: bool,
+    pub raw_html: RawHtml,
+    /// The site's base path, `/lab-digest/`: `@/…` links resolve under it.
+    pub base_path: &'a str,
 }
 
-impl MarkdownOptions {
-    pub fn from_config(config: &Config) -> Self {
+impl<'a> MarkdownOptions<'a> {
+    pub fn from_config(config: &'a Config) -> Self {
         MarkdownOptions {
             math: config.math,
-            unsafe_html: config.unsafe_html,
+            raw_html: config.raw_html,
+            base_path: &config.base.path,
+        }
+    }
+}
+
+impl Default for MarkdownOptions<'_> {
+    fn default() -> Self {
+        MarkdownOptions {
+            math: MathMode::Mathml,
+            raw_html: RawHtml::Escape,
+            base_path: "/",
         }
     }
 }
@@ -39,13 +56,16 @@ pub struct Problem {
     pub is_error: bool,
     pub message: String,
     pub hint: Option<String>,
+    /// Byte offset in the Markdown text, when known.
+    pub offset: Option<usize>,
 }
 
-/// The HTML of one Markdown text and whether any of it needed the code stylesheet.
+/// The HTML of one Markdown text, what was wrong with it, and the links it holds.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
     pub html: String,
     pub problems: Vec<Problem>,
+    pub links: Vec<FoundLink>,
 }
 
 pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
@@ -56,16 +76,77 @@ pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
     if options.math == MathMode::Mathml {
         cmark |= Options::ENABLE_MATH;
     }
-    let mut problems = Vec::new();
-    let events = Parser::new_ext(text, cmark);
-    let events = escape_raw_html(events, options.unsafe_html);
-    let events = check_links(events, &mut problems);
-    let events = math::render_math(events, &mut problems);
+    let mut rendered = Rendered::default();
+    let mut has_raw_html = false;
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, cmark)
+        .into_offset_iter()
+        .map(|(event, range)| {
+            let event = raw_html::apply_mode(event, options.raw_html, &mut has_raw_html);
+            (event, range)
+        })
+        .collect();
+    if has_raw_html {
+        has_raw_html = keep_raw_html(&mut events, options.raw_html, &mut rendered);
+    }
+    links::resolve_links(
+        &mut events,
+        options.base_path,
+        &mut rendered.problems,
+        &mut rendered.links,
+    );
+    math::render_math(&mut events, &mut rendered.problems);
+    let events = events.into_iter().map(|(event, _)| event).collect();
     let events = highlight::highlight_code(events);
     let events = add_heading_ids(events);
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Rendered { html, problems }
+    rendered.html = if has_raw_html && options.raw_html == RawHtml::Sanitise {
+        raw_html::sanitise(&html)
+    } else {
+        html
+    };
+    rendered
+}
+
+/// Notes the links of raw HTML that is kept; raw HTML too deep to sanitise becomes text.
+/// Returns whether raw HTML is still in the events.
+fn keep_raw_html(
+    events: &mut [(Event<'_>, Range<usize>)],
+    mode: RawHtml,
+    rendered: &mut Rendered,
+) -> bool {
+    let raw = |event: &Event| matches!(event, Event::Html(_) | Event::InlineHtml(_));
+    let fragments = events.iter().filter_map(|(event, _)| match event {
+        Event::Html(html) | Event::InlineHtml(html) => Some(&**html),
+        _ => None,
+    });
+    if mode == RawHtml::Sanitise && raw_html::nesting_depth(fragments) > raw_html::MAX_DEPTH {
+        let first = events
+            .iter()
+            .find(|(event, _)| raw(event))
+            .map(|(_, r)| r.start);
+        rendered.problems.push(Problem {
+            is_error: false,
+            message: format!(
+                "raw HTML nests more than {} elements deep; it is shown as text",
+                raw_html::MAX_DEPTH
+            ),
+            hint: Some("simplify the HTML, or write it in Markdown".into()),
+            offset: first,
+        });
+        for (event, _) in events.iter_mut() {
+            if let Event::Html(html) | Event::InlineHtml(html) = event {
+                *event = Event::Text(std::mem::replace(html, CowStr::Borrowed("")));
+            }
+        }
+        return false;
+    }
+    for (event, range) in events.iter() {
+        if let Event::Html(html) | Event::InlineHtml(html) = event {
+            links::raw_html_links(html, range.start, &mut rendered.links);
+        }
+    }
+    true
 }
 
 /// The first `max_chars` of a Markdown text as plain text, math left out, cut at a word, for
@@ -100,80 +181,6 @@ pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
         out.push_str(word);
     }
     out
-}
-
-/// Raw HTML in content becomes visible text unless the site owner turned `unsafe_html` on.
-fn escape_raw_html<'a>(
-    events: impl Iterator<Item = Event<'a>>,
-    unsafe_html: bool,
-) -> impl Iterator<Item = Event<'a>> {
-    events.map(move |event| match event {
-        Event::Html(html) | Event::InlineHtml(html) if !unsafe_html => Event::Text(html),
-        other => other,
-    })
-}
-
-/// Links and images may not run script: `javascript:`, `vbscript:` and `data:` are refused.
-fn check_links<'a>(
-    events: impl Iterator<Item = Event<'a>>,
-    problems: &mut Vec<Problem>,
-) -> Vec<Event<'a>> {
-    events
-        .map(|event| match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if is_script_url(&dest_url) => {
-                problems.push(refused_link(&dest_url));
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: CowStr::Borrowed("#"),
-                    title,
-                    id,
-                })
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if is_script_url(&dest_url) => {
-                problems.push(refused_link(&dest_url));
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: CowStr::Borrowed("#"),
-                    title,
-                    id,
-                })
-            }
-            other => other,
-        })
-        .collect()
-}
-
-fn refused_link(url: &str) -> Problem {
-    let shown: String = url.chars().take(40).collect();
-    Problem {
-        is_error: true,
-        message: format!("link to `{shown}` refused: links may not run script or embed data"),
-        hint: Some("link to an https:// address instead".into()),
-    }
-}
-
-/// Whether a URL's scheme can run script or smuggle a document, ignoring case, spaces and
-/// control characters the way browsers do.
-pub fn is_script_url(url: &str) -> bool {
-    let cleaned: String = url
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    ["javascript:", "vbscript:", "data:"]
-        .iter()
-        .any(|scheme| cleaned.starts_with(scheme))
 }
 
 /// Gives every heading an `id` from its text, so sections can be linked to.
@@ -218,6 +225,14 @@ fn add_heading_ids<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
     out
 }
 
+/// Which Markdown text of the site: a digest's introduction, its notes on one entry, or an abstract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MarkdownField {
+    Intro { digest: usize },
+    Notes { digest: usize, entry: usize },
+    Abstract { paper: usize },
+}
+
 /// The HTML of every Markdown field in the site, indexed like the model.
 #[derive(Debug, Default)]
 pub struct SiteHtml {
@@ -227,90 +242,149 @@ pub struct SiteHtml {
     pub notes: Vec<Vec<Option<String>>>,
     /// Per paper: the abstract.
     pub abstracts: Vec<Option<String>>,
+    /// Every link written in Markdown, by field, for `digestif check`.
+    pub links: Vec<(MarkdownField, FoundLink)>,
 }
 
 /// Renders every Markdown field in parallel. Problems come back as diagnostics located at the
-/// field's digest file and paper entry.
+/// field's digest file: the exact line in an introduction, the paper entry's line otherwise.
 pub fn render_site(site: &Site, options: MarkdownOptions) -> (SiteHtml, Vec<Diagnostic>) {
-    let located =
-        |path: &Path, line: usize, problems: Vec<Problem>, what: &str| -> Vec<Diagnostic> {
-            problems
-                .into_iter()
-                .map(|p| {
-                    let message = format!("{what}: {}", p.message);
-                    let location = Location::at(path, line, None);
-                    let d = if p.is_error {
-                        Diagnostic::error(location, message)
-                    } else {
-                        Diagnostic::warning(location, message)
-                    };
-                    match p.hint {
-                        Some(hint) => d.with_hint(hint),
-                        None => d,
-                    }
-                })
-                .collect()
-        };
+    render_site_located(site, options, &|_| None)
+}
 
-    let digests: Vec<(String, Vec<Option<String>>, Vec<Diagnostic>)> = site
+/// [`render_site`], with `field_line` giving the file line where a front-matter field's text
+/// starts, when the caller knows (check.rs reads the sources for that), so problems inside notes
+/// and abstracts get their exact line.
+pub fn render_site_located(
+    site: &Site,
+    options: MarkdownOptions,
+    field_line: &(dyn Fn(MarkdownField) -> Option<usize> + Sync),
+) -> (SiteHtml, Vec<Diagnostic>) {
+    let locate = |field: MarkdownField, text: &str, offset: Option<usize>| -> Location {
+        let (path, fallback) = match field {
+            MarkdownField::Intro { digest } => {
+                let digest = &site.digests[digest];
+                (&digest.source, digest.intro_line_offset + 1)
+            }
+            MarkdownField::Notes { digest, entry } => {
+                let digest = &site.digests[digest];
+                (&digest.source, digest.entries[entry].line)
+            }
+            MarkdownField::Abstract { paper } => {
+                let paper = &site.papers[paper];
+                (&paper.source, paper.line)
+            }
+        };
+        let start = match field {
+            MarkdownField::Intro { .. } => Some(fallback),
+            _ => field_line(field),
+        };
+        match (start, offset) {
+            (Some(start), Some(offset)) => {
+                Location::at(path, start + lines_before(text, offset), None)
+            }
+            (Some(start), None) => Location::at(path, start, None),
+            (None, _) => Location::at(path, fallback, None),
+        }
+    };
+    let diagnose = |field: MarkdownField, text: &str, problems: Vec<Problem>, what: &str| {
+        problems
+            .into_iter()
+            .map(|p| {
+                let location = locate(field, text, p.offset);
+                to_diagnostic(p, location, what)
+            })
+            .collect::<Vec<Diagnostic>>()
+    };
+
+    type Links = Vec<(MarkdownField, FoundLink)>;
+    let digests: Vec<(String, Vec<Option<String>>, Vec<Diagnostic>, Links)> = site
         .digests
         .par_iter()
-        .map(|digest| {
+        .enumerate()
+        .map(|(index, digest)| {
+            let field = MarkdownField::Intro { digest: index };
             let intro = render(&digest.intro, options);
-            let mut diagnostics = located(
-                &digest.source,
-                digest.intro_line_offset + 1,
-                intro.problems,
-                "in the introduction",
-            );
+            let mut diagnostics =
+                diagnose(field, &digest.intro, intro.problems, "in the introduction");
+            let mut links: Links = intro.links.into_iter().map(|l| (field, l)).collect();
             let notes = digest
                 .entries
                 .iter()
-                .map(|entry| {
+                .enumerate()
+                .map(|(entry_index, entry)| {
                     entry.notes.as_deref().map(|notes| {
+                        let field = MarkdownField::Notes {
+                            digest: index,
+                            entry: entry_index,
+                        };
                         let rendered = render(notes, options);
                         let what = format!("in the notes on `{}`", site.papers[entry.paper].id);
-                        diagnostics.extend(located(
-                            &digest.source,
-                            entry.line,
-                            rendered.problems,
-                            &what,
-                        ));
+                        diagnostics.extend(diagnose(field, notes, rendered.problems, &what));
+                        links.extend(rendered.links.into_iter().map(|l| (field, l)));
                         rendered.html
                     })
                 })
                 .collect();
-            (intro.html, notes, diagnostics)
+            (intro.html, notes, diagnostics, links)
         })
         .collect();
-    let abstracts: Vec<(Option<String>, Vec<Diagnostic>)> = site
+    let abstracts: Vec<(Option<String>, Vec<Diagnostic>, Links)> = site
         .papers
         .par_iter()
-        .map(|paper| match &paper.abstract_md {
+        .enumerate()
+        .map(|(index, paper)| match &paper.abstract_md {
             Some(text) => {
+                let field = MarkdownField::Abstract { paper: index };
                 let rendered = render(text, options);
                 let what = format!("in the abstract of `{}`", paper.id);
+                let links = rendered.links.into_iter().map(|l| (field, l)).collect();
                 (
                     Some(rendered.html),
-                    located(&paper.source, paper.line, rendered.problems, &what),
+                    diagnose(field, text, rendered.problems, &what),
+                    links,
                 )
             }
-            None => (None, Vec::new()),
+            None => (None, Vec::new(), Vec::new()),
         })
         .collect();
 
     let mut html = SiteHtml::default();
     let mut diagnostics = Vec::new();
-    for (intro, notes, problems) in digests {
+    for (intro, notes, problems, links) in digests {
         html.intros.push(intro);
         html.notes.push(notes);
         diagnostics.extend(problems);
+        html.links.extend(links);
     }
-    for (abstract_html, problems) in abstracts {
+    for (abstract_html, problems, links) in abstracts {
         html.abstracts.push(abstract_html);
         diagnostics.extend(problems);
+        html.links.extend(links);
     }
     (html, diagnostics)
+}
+
+fn to_diagnostic(problem: Problem, location: Location, what: &str) -> Diagnostic {
+    let message = format!("{what}: {}", problem.message);
+    let diagnostic = if problem.is_error {
+        Diagnostic::error(location, message)
+    } else {
+        Diagnostic::warning(location, message)
+    };
+    match problem.hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+/// How many line breaks come before byte `offset` of `text`.
+pub fn lines_before(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }
 
 #[cfg(test)]
@@ -318,14 +392,7 @@ mod tests {
     use super::*;
 
     fn html(text: &str) -> String {
-        render(
-            text,
-            MarkdownOptions {
-                math: MathMode::Mathml,
-                unsafe_html: false,
-            },
-        )
-        .html
+        render(text, MarkdownOptions::default()).html
     }
 
     #[test]
@@ -350,8 +417,8 @@ mod tests {
         let out = render(
             "<b>bold</b>",
             MarkdownOptions {
-                math: MathMode::Mathml,
-                unsafe_html: true,
+                raw_html: RawHtml::Trusted,
+                ..MarkdownOptions::default()
             },
         )
         .html;
@@ -364,7 +431,7 @@ mod tests {
             "[x](javascript:alert(1)) [y]( JaVa\tscript:1) ![i](data:text/html,x)",
             MarkdownOptions {
                 math: MathMode::Off,
-                unsafe_html: false,
+                ..MarkdownOptions::default()
             },
         );
         assert!(!r.html.contains("javascript"), "{}", r.html);
