@@ -5,10 +5,13 @@
 //! config → discover → parse (parallel) → assemble → Markdown (parallel) → plan → render
 //! (parallel) → write. [`build`] runs all of it; [`check`] stops before writing.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod markdown;
 pub mod model;
 pub mod render;
@@ -121,30 +124,59 @@ pub fn run(
     staging: Option<&write::Staging>,
     show_progress: bool,
 ) -> Result<BuildReport> {
+    run_pipeline(config, staging, show_progress, None)
+}
+
+/// [`run`], or with `checking` set (by `digestif check`, check.rs), a run that goes on past
+/// errors so one run reports everything, adds the site-wide checks over the model and planned
+/// pages, and returns every finding, errors included, in the report's `warnings`.
+pub fn run_pipeline(
+    config: &Config,
+    staging: Option<&write::Staging>,
+    show_progress: bool,
+    checking: Option<&check::Settings>,
+) -> Result<BuildReport> {
     let mut clock = Instant::now();
     let (files, mut diagnostics) = content::discover(&config.root)?;
     let files = stage("discover", &mut clock, files);
 
     let parsed: Vec<content::ParsedFile> = files.par_iter().map(content::parse_source).collect();
-    drop(files);
+    let sources = checking.map(|_| check::Sources::new(files));
     for file in &parsed {
         diagnostics.extend(file.diagnostics.iter().cloned());
     }
     let parsed = stage("parse", &mut clock, parsed);
-    fail_on_errors(&mut diagnostics)?;
+    if checking.is_none() {
+        fail_on_errors(&mut diagnostics)?;
+    }
 
     let (site, assembly_diagnostics) = model::assemble(parsed, config);
     diagnostics.extend(assembly_diagnostics);
     let site = stage("assemble", &mut clock, site);
-    fail_on_errors(&mut diagnostics)?;
+    if checking.is_none() {
+        diagnostics.extend(model::assemble::single_use_topics(&site));
+    }
+    if checking.is_none() {
+        fail_on_errors(&mut diagnostics)?;
+    }
 
-    let (html, markdown_diagnostics) =
-        markdown::render_site(&site, markdown::MarkdownOptions::from_config(config));
+    let markdown_options = markdown::MarkdownOptions::from_config(config);
+    let (html, markdown_diagnostics) = match &sources {
+        Some(sources) => markdown::render_site_located(&site, markdown_options, &|field| {
+            sources.field_line(&site, field)
+        }),
+        None => markdown::render_site(&site, markdown_options),
+    };
     diagnostics.extend(markdown_diagnostics);
     let html = stage("markdown", &mut clock, html);
-    fail_on_errors(&mut diagnostics)?;
+    if checking.is_none() {
+        fail_on_errors(&mut diagnostics)?;
+    }
 
-    let theme = render::templates::load_theme_files(config)?;
+    let theme = match render::templates::load_theme_files(config) {
+        Ok(theme) => theme,
+        Err(error) => return stop(checking, diagnostics, error, &site),
+    };
     let site_context = SiteContext {
         title: config.title.clone(),
         description: config.description.clone(),
@@ -158,7 +190,10 @@ pub fn run(
         topics_url: config.base.link("topics/"),
         generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
     };
-    let tera = render::templates::compile(config, &theme, &site_context)?;
+    let tera = match render::templates::compile(config, &theme, &site_context) {
+        Ok(tera) => tera,
+        Err(error) => return stop(checking, diagnostics, error, &site),
+    };
     let syntax_css =
         markdown::highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark)
             .map_err(|message| {
@@ -166,7 +201,11 @@ pub fn run(
                     Location::file(config::CONFIG_FILE),
                     message,
                 )])
-            })?;
+            });
+    let syntax_css = match syntax_css {
+        Ok(css) => css,
+        Err(error) => return stop(checking, diagnostics, error, &site),
+    };
     let pages = render::plan(&site, config);
     let tera = stage("templates and plan", &mut clock, tera);
 
@@ -174,6 +213,27 @@ pub fn run(
         (".nojekyll", &b""[..]),
         ("syntax.css", syntax_css.as_bytes()),
     ];
+    let generated_names: Vec<&str> = generated.iter().map(|(name, _)| *name).collect();
+    diagnostics.extend(check::output_collisions(
+        config,
+        &pages,
+        &theme.static_files,
+        &generated_names,
+    ));
+    if let (Some(settings), Some(sources)) = (checking, &sources) {
+        let input = check::Input {
+            config,
+            site: &site,
+            html: &html,
+            pages: &pages,
+            theme: &theme,
+            generated: &generated_names,
+            sources,
+        };
+        diagnostics.extend(check::site_checks(&input, settings));
+    } else {
+        fail_on_errors(&mut diagnostics)?;
+    }
     if let Some(staging) = staging {
         for (name, source) in &theme.static_files {
             staging.copy(name, source)?;
@@ -203,7 +263,9 @@ pub fn run(
         .filter_map(std::result::Result::err)
         .collect();
     stage("render and write", &mut clock, ());
-    if !failures.is_empty() {
+    if checking.is_some() {
+        diagnostics.extend(check::render_failures(&failures, &theme));
+    } else if !failures.is_empty() {
         failures.sort();
         failures.dedup();
         let shown = failures.len().min(5);
@@ -267,6 +329,29 @@ fn render_into(
             .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// A stage failed: a build stops with the error; a check adds it to what it found and reports.
+fn stop(
+    checking: Option<&check::Settings>,
+    mut diagnostics: Vec<Diagnostic>,
+    error: Error,
+    site: &model::Site,
+) -> Result<BuildReport> {
+    if checking.is_none() {
+        return Err(error);
+    }
+    diagnostics.extend(error.diagnostics());
+    sort_diagnostics(&mut diagnostics);
+    Ok(BuildReport {
+        digests: site.digests.len(),
+        papers: site.papers.len(),
+        topics: site.topics.len(),
+        pages: 0,
+        files: 0,
+        warnings: diagnostics,
+        duration: Duration::ZERO,
+    })
 }
 
 fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {

@@ -2,9 +2,10 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
-use digestif::cli::{Cli, Command};
+use digestif::cli::{CheckArgs, CheckFormat, Cli, Command};
 use digestif::{BuildOptions, Diagnostic, Overrides};
 
 fn main() -> ExitCode {
@@ -22,11 +23,50 @@ fn main() -> ExitCode {
             };
             finish(digestif::build(&options), "built", args.quiet)
         }
-        Command::Check(args) => {
-            let mut options = BuildOptions::new(args.root);
-            options.overrides.include_drafts = args.drafts;
-            finish(digestif::check(&options), "checked", false)
+        Command::Check(args) => check(args),
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    use digestif::check::{CheckOptions, ExternalOptions, Settings, output};
+    let external = args.external.then(|| ExternalOptions {
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        jobs: args.jobs.max(1),
+        cache: Some(args.root.join(".digestif").join("link-cache.json")),
+    });
+    let options = CheckOptions {
+        root: args.root.clone(),
+        overrides: Overrides {
+            base_url: args.base_url,
+            include_drafts: args.drafts,
+        },
+        settings: Settings { external },
+    };
+    let report = digestif::check::run(&options);
+    match args.format {
+        CheckFormat::Human => {
+            for finding in &report.findings {
+                eprintln!("{}", colour_labels(&finding.to_string()));
+            }
+            println!("{}", report.summary());
         }
+        CheckFormat::Json => {
+            for finding in &report.findings {
+                println!("{}", output::json_line(finding));
+            }
+            eprintln!("{}", report.summary());
+        }
+        CheckFormat::Github => {
+            for finding in &report.findings {
+                println!("{}", output::github_line(finding, &args.root));
+            }
+            eprintln!("{}", report.summary());
+        }
+    }
+    if report.errors() > 0 || (args.deny_warnings && report.warnings() > 0) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -260,53 +260,26 @@ pub fn render_site_located(
     options: MarkdownOptions,
     field_line: &(dyn Fn(MarkdownField) -> Option<usize> + Sync),
 ) -> (SiteHtml, Vec<Diagnostic>) {
-    let locate = |field: MarkdownField, text: &str, offset: Option<usize>| -> Location {
-        let (path, fallback) = match field {
-            MarkdownField::Intro { digest } => {
-                let digest = &site.digests[digest];
-                (&digest.source, digest.intro_line_offset + 1)
-            }
-            MarkdownField::Notes { digest, entry } => {
-                let digest = &site.digests[digest];
-                (&digest.source, digest.entries[entry].line)
-            }
-            MarkdownField::Abstract { paper } => {
-                let paper = &site.papers[paper];
-                (&paper.source, paper.line)
-            }
-        };
-        let start = match field {
-            MarkdownField::Intro { .. } => Some(fallback),
-            _ => field_line(field),
-        };
-        match (start, offset) {
-            (Some(start), Some(offset)) => {
-                Location::at(path, start + lines_before(text, offset), None)
-            }
-            (Some(start), None) => Location::at(path, start, None),
-            (None, _) => Location::at(path, fallback, None),
-        }
-    };
-    let diagnose = |field: MarkdownField, text: &str, problems: Vec<Problem>, what: &str| {
+    let diagnose = |field: MarkdownField, problems: Vec<Problem>, what: &str| {
         problems
             .into_iter()
             .map(|p| {
-                let location = locate(field, text, p.offset);
+                let location = locate(site, field, p.offset, field_line);
                 to_diagnostic(p, location, what)
             })
             .collect::<Vec<Diagnostic>>()
     };
 
     type Links = Vec<(MarkdownField, FoundLink)>;
-    let digests: Vec<(String, Vec<Option<String>>, Vec<Diagnostic>, Links)> = site
+    type DigestHtml = (String, Vec<Option<String>>, Vec<Diagnostic>, Links);
+    let digests: Vec<DigestHtml> = site
         .digests
         .par_iter()
         .enumerate()
         .map(|(index, digest)| {
             let field = MarkdownField::Intro { digest: index };
             let intro = render(&digest.intro, options);
-            let mut diagnostics =
-                diagnose(field, &digest.intro, intro.problems, "in the introduction");
+            let mut diagnostics = diagnose(field, intro.problems, "in the introduction");
             let mut links: Links = intro.links.into_iter().map(|l| (field, l)).collect();
             let notes = digest
                 .entries
@@ -320,7 +293,7 @@ pub fn render_site_located(
                         };
                         let rendered = render(notes, options);
                         let what = format!("in the notes on `{}`", site.papers[entry.paper].id);
-                        diagnostics.extend(diagnose(field, notes, rendered.problems, &what));
+                        diagnostics.extend(diagnose(field, rendered.problems, &what));
                         links.extend(rendered.links.into_iter().map(|l| (field, l)));
                         rendered.html
                     })
@@ -341,7 +314,7 @@ pub fn render_site_located(
                 let links = rendered.links.into_iter().map(|l| (field, l)).collect();
                 (
                     Some(rendered.html),
-                    diagnose(field, text, rendered.problems, &what),
+                    diagnose(field, rendered.problems, &what),
                     links,
                 )
             }
@@ -363,6 +336,46 @@ pub fn render_site_located(
         html.links.extend(links);
     }
     (html, diagnostics)
+}
+
+/// Where byte `offset` of a Markdown field is in its file: exact in an introduction, and in notes
+/// and abstracts when `field_line` knows where the field's text starts; else the paper entry's line.
+pub fn locate(
+    site: &Site,
+    field: MarkdownField,
+    offset: Option<usize>,
+    field_line: &(dyn Fn(MarkdownField) -> Option<usize> + Sync),
+) -> Location {
+    let (path, text, fallback) = match field {
+        MarkdownField::Intro { digest } => {
+            let digest = &site.digests[digest];
+            (
+                &digest.source,
+                Some(&digest.intro),
+                digest.intro_line_offset + 1,
+            )
+        }
+        MarkdownField::Notes { digest, entry } => {
+            let digest = &site.digests[digest];
+            let entry = &digest.entries[entry];
+            (&digest.source, entry.notes.as_ref(), entry.line)
+        }
+        MarkdownField::Abstract { paper } => {
+            let paper = &site.papers[paper];
+            (&paper.source, paper.abstract_md.as_ref(), paper.line)
+        }
+    };
+    let start = match field {
+        MarkdownField::Intro { .. } => Some(fallback),
+        _ => field_line(field),
+    };
+    match (start, text, offset) {
+        (Some(start), Some(text), Some(offset)) => {
+            Location::at(path, start + lines_before(text, offset), None)
+        }
+        (Some(start), _, _) => Location::at(path, start, None),
+        (None, _, _) => Location::at(path, fallback, None),
+    }
 }
 
 fn to_diagnostic(problem: Problem, location: Location, what: &str) -> Diagnostic {
