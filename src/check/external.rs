@@ -53,11 +53,7 @@ pub fn check_urls(urls: &[String], options: &ExternalOptions) -> HashMap<String,
     unique.sort();
     unique.dedup();
     let now = unix_now();
-    let mut cache = options
-        .cache
-        .as_ref()
-        .map(Cache::load)
-        .unwrap_or_default();
+    let mut cache = options.cache.as_ref().map(Cache::load).unwrap_or_default();
     let mut answers = HashMap::new();
     let mut to_ask = Vec::new();
     for url in unique {

@@ -68,7 +68,26 @@ pub struct Rendered {
     pub links: Vec<FoundLink>,
 }
 
+/// Longer Markdown texts are refused: an abstract or note of a megabyte is a mistake (a pasted
+/// paper, a minified file), and rendering one costs seconds per page that shows it.
+pub const MAX_MARKDOWN_BYTES: usize = 1024 * 1024;
+
 pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
+    if text.len() > MAX_MARKDOWN_BYTES {
+        return Rendered {
+            problems: vec![Problem {
+                is_error: true,
+                message: format!(
+                    "the text is {:.1} MB long, more than the {} MB a Markdown text may hold",
+                    text.len() as f64 / 1e6,
+                    MAX_MARKDOWN_BYTES / (1024 * 1024)
+                ),
+                hint: Some("shorten it, or link to the full text instead".into()),
+                offset: None,
+            }],
+            ..Rendered::default()
+        };
+    }
     let mut cmark = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -83,6 +83,18 @@ impl Builder<'_> {
             self.diagnostics
                 .push(Diagnostic::error(at_line(2), "the digest's title is empty"));
         }
+        let one_line_fields = [
+            ("title", Some(&raw.title)),
+            ("summary", raw.summary.as_ref()),
+        ];
+        for (field, value) in one_line_fields {
+            if let Some(value) = value
+                && let Some(d) = too_long(field, value, at_line(2))
+            {
+                self.diagnostics.push(d);
+                return;
+            }
+        }
 
         let digest_index = self.digests.len();
         let digest_topics: Vec<usize> = raw
@@ -119,6 +131,10 @@ impl Builder<'_> {
 
     /// The index of a topic, registering it on first sight; None for an empty name.
     fn topic(&mut self, name: &str, path: &Path, line: usize) -> Option<usize> {
+        if let Some(d) = too_long("topic", name, Location::at(path, line, None)) {
+            self.diagnostics.push(d);
+            return None;
+        }
         let key = topic_key(name);
         if key.is_empty() {
             self.diagnostics.push(Diagnostic::error(
@@ -162,6 +178,20 @@ impl Builder<'_> {
         date: jiff::civil::Date,
     ) -> Option<usize> {
         let location = Location::at(path, line, None);
+        let one_line_fields = [
+            ("title", Some(&raw.title)),
+            ("id", raw.id.as_ref()),
+            ("venue", raw.venue.as_ref()),
+        ];
+        let long_author = raw.authors.iter().find(|a| a.len() > MAX_ONE_LINE_CHARS);
+        let long_field = one_line_fields
+            .into_iter()
+            .chain([("author", long_author)])
+            .find_map(|(field, value)| too_long(field, value?, location.clone()));
+        if let Some(d) = long_field {
+            self.diagnostics.push(d);
+            return None;
+        }
         let title = raw.title.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.is_empty() {
             self.diagnostics.push(
@@ -505,6 +535,24 @@ pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
             "a variant spelling can be mapped to its topic under [topics.aliases] in site.toml",
         ),
     )
+}
+
+/// Titles, names, ids and summaries are one line on a page: longer ones are refused, since each is
+/// repeated on every page that lists the paper or digest.
+const MAX_ONE_LINE_CHARS: usize = 2000;
+
+fn too_long(field: &str, value: &str, location: Location) -> Option<Diagnostic> {
+    if value.len() <= MAX_ONE_LINE_CHARS {
+        return None;
+    }
+    let chars = value.chars().count();
+    (chars > MAX_ONE_LINE_CHARS).then(|| {
+        Diagnostic::error(
+            location,
+            format!("a {field} of {chars} characters is too long: at most {MAX_ONE_LINE_CHARS}"),
+        )
+        .with_hint("shorten it; long text belongs in the abstract or notes")
+    })
 }
 
 /// Keeps the first value; records a conflict when a later one differs.
