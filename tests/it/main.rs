@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod binary;
+mod fuzz_regressions;
 mod pages;
 mod safety;
 mod support;
