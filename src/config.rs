@@ -246,12 +246,23 @@ impl Config {
     /// Reads and validates `<root>/site.toml`.
     pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         let path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Usage(format!(
                 "no {CONFIG_FILE} in {}: run digestif in a site folder, or pass --root DIR",
                 root.display()
             )),
             _ => Error::io(&path, e),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let (line, column) = crate::content::discover::line_and_column(valid);
+            Error::Invalid(vec![
+                Diagnostic::error(
+                    Location::at(CONFIG_FILE, line, Some(column)),
+                    "the file is not valid UTF-8 text",
+                )
+                .with_hint("save the file as UTF-8 in your editor"),
+            ])
         })?;
         Config::parse(root, &text, overrides)
     }

@@ -122,6 +122,11 @@ pub fn run(options: &CheckOptions) -> CheckReport {
             duration: Duration::ZERO,
         },
     };
+    for finding in &mut report.findings {
+        if finding.location.path.as_os_str().is_empty() {
+            finding.location = template_location(&finding.message).unwrap_or_default();
+        }
+    }
     sort_diagnostics(&mut report.findings);
     report.findings.dedup();
     report.duration = started.elapsed();
@@ -644,17 +649,45 @@ pub fn render_failures(failures: &[String], theme: &ThemeFiles) -> Vec<Diagnosti
             } else {
                 format!("{pages} pages")
             };
+            let mut location = template_location(&error).unwrap_or_default();
+            location.path = shown.into();
             Diagnostic::error(
-                Location::file(shown),
+                location,
                 format!("template `{template}` failed on {pages}: {error}"),
             )
         })
         .collect()
 }
 
+/// Where a Tera error points: ` --> name:line:column`, in the file named by our
+/// `(template `name` is path)` note when there is one.
+fn template_location(message: &str) -> Option<Location> {
+    let (_, after) = message.split_once(" --> ")?;
+    let spot = after.lines().next()?.trim();
+    let mut parts = spot.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok();
+    let line = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let shown = message
+        .split_once(&format!("(template `{name}` is "))
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map_or(name, |(shown, _)| shown);
+    Some(Location::at(shown, line, column))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tera_errors_point_at_the_template_line() {
+        let message = "error: Variable `nope` is not defined\n --> 404.html:3:4\n  |\n  (template `404.html` is templates/404.html)";
+        assert_eq!(
+            template_location(message),
+            Some(Location::at("templates/404.html", 3, Some(4)))
+        );
+        assert_eq!(template_location("no position"), None);
+    }
 
     #[test]
     fn deletion_variants_meet_for_one_edit() {

@@ -127,7 +127,7 @@ fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Box<
 }
 
 /// The 1-based line and column of the byte after `before`, columns counted in characters.
-fn line_and_column(before: &[u8]) -> (usize, usize) {
+pub(crate) fn line_and_column(before: &[u8]) -> (usize, usize) {
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
     let line_start = before
         .iter()

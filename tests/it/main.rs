@@ -4,6 +4,7 @@
 mod bad_input;
 mod binary;
 mod fuzz_regressions;
+mod hardening;
 mod pages;
 mod safety;
 mod support;
