@@ -1,6 +1,7 @@
 //! The `digestif` binary: parses arguments, calls the library, prints results, sets the exit code.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -57,8 +58,13 @@ fn check(args: CheckArgs) -> ExitCode {
             eprintln!("{}", report.summary());
         }
         CheckFormat::Github => {
+            // Annotations name files from the repository root, where the workflow runs.
+            let prefix = std::env::current_dir()
+                .ok()
+                .and_then(|cwd| args.root.strip_prefix(cwd).ok().map(Path::to_path_buf))
+                .unwrap_or_else(|| args.root.clone());
             for finding in &report.findings {
-                println!("{}", output::github_line(finding, &args.root));
+                println!("{}", output::github_line(finding, &prefix));
             }
             eprintln!("{}", report.summary());
         }

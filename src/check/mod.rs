@@ -447,12 +447,10 @@ fn topic_typos(input: &Input) -> Vec<Diagnostic> {
         if distance == 0 || distance > allowed || digits(&keys[a]) == digits(&keys[b]) {
             continue;
         }
-        // Report the rarer spelling, pointing at the common one.
-        let (rare, common) = if topics[a].papers.len() <= topics[b].papers.len() {
-            (a, b)
-        } else {
-            (b, a)
-        };
+        // Report the rarer spelling, pointing at the common one; between equals, the shorter
+        // (a letter left out is the commonest slip).
+        let rank = |t: usize| (topics[t].papers.len(), keys[t].chars().count());
+        let (rare, common) = if rank(a) <= rank(b) { (a, b) } else { (b, a) };
         let count = |t: usize| match topics[t].papers.len() {
             1 => "1 paper".to_string(),
             n => format!("{n} papers"),

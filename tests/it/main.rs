@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod binary;
+mod check;
 mod fuzz_regressions;
 mod hardening;
 mod pages;
