@@ -135,9 +135,9 @@ fn is_safe_output_path(path: &str) -> bool {
 /// event handler, or a `javascript:`/`data:` URL in an attribute that loads or navigates. JSON-LD
 /// (`<script type="application/ld+json">`) is allowed when nothing inside could close it.
 pub fn executable_content(html: &str) -> Option<String> {
+    // Elements that run or embed active content, or (`base`) redirect every relative URL.
     const ELEMENTS: &[&str] = &[
-        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form",
-        "meta", "link", "style", "svg", "template",
+        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
     ];
     const URL_ATTRIBUTES: &[&str] = &[
         "href",
@@ -148,6 +148,9 @@ pub fn executable_content(html: &str) -> Option<String> {
         "data",
         "poster",
         "background",
+        "to",
+        "from",
+        "values",
     ];
     let lower = html.to_ascii_lowercase();
     let bytes = lower.as_bytes();
@@ -177,8 +180,20 @@ pub fn executable_content(html: &str) -> Option<String> {
                 return Some(format!("script URL in {}", context()));
             }
         }
-        let is_head_tag = matches!(name, "meta" | "link" | "style");
-        if is_head_tag && is_harmless_head_tag(name, &attributes) {
+        if name == "meta"
+            && attributes
+                .iter()
+                .any(|(a, v)| a == "http-equiv" && ["refresh", "set-cookie"].contains(&v.trim()))
+        {
+            return Some(format!("meta redirect in {}", context()));
+        }
+        if name == "style" {
+            let body_end = lower[i..].find("</style").map_or(lower.len(), |e| i + e);
+            let body = &lower[i..body_end];
+            if body.contains("expression(") || body.contains("javascript:") {
+                return Some(format!("script in a style sheet: {}", context()));
+            }
+            i = body_end;
             continue;
         }
         if name == "script"
@@ -199,25 +214,6 @@ pub fn executable_content(html: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// `<meta>`, `<link>` and `<style>` belong in a page's head; a theme's own are fine, unless they
-/// redirect (`http-equiv=refresh`) or import a script URL.
-fn is_harmless_head_tag(name: &str, attributes: &[(String, String)]) -> bool {
-    let value = |key: &str| {
-        attributes
-            .iter()
-            .find(|(a, _)| a == key)
-            .map(|(_, v)| v.as_str())
-    };
-    match name {
-        "meta" => value("http-equiv").is_none_or(|v| !v.contains("refresh")),
-        "link" => value("rel").is_some_and(|rel| {
-            rel.split_whitespace()
-                .all(|r| ["stylesheet", "canonical", "alternate", "icon"].contains(&r))
-        }),
-        _ => true,
-    }
 }
 
 /// The attributes of a tag starting at `from` (after its name), and where the tag ends.
@@ -324,6 +320,8 @@ mod tests {
             "<a href=' javascript:x'>x</a>",
             "<iframe src=x>",
             "<svg onload=x>",
+            "<svg><animate attributename=href to=\"javascript:alert(1)\"/></svg>",
+            "<base href=\"https://evil.example/\">",
             "<meta http-equiv=\"refresh\" content=\"0;url=javascript:x\">",
             "<a href=\"data:text/html,x\">x</a>",
         ] {
@@ -336,7 +334,9 @@ mod tests {
         for good in [
             "<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=x javascript:y</p>",
             "<a href=\"https://x.org/?q=javascript:\">x</a>",
-            "<link rel=\"stylesheet\" href=\"/style.css\"><meta charset=\"utf-8\">",
+            "<link rel=\"stylesheet\" href=\"/style.css\"><meta charset=\"utf-8\"><link href=\"https://x.org/feed\"/>",
+            "<form action=\"/search/\"><input name=q></form><svg viewBox=\"0 0 1 1\"><path d=\"M0 0\"/></svg>",
+            "<style>body { color: red }</style>",
             "<script type=\"application/ld+json\">{\"name\":\"a \\u003c/script\"}</script>",
             "<!-- <script> -->",
             "<p title=\"a > b\" class=x>ok</p>",

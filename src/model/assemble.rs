@@ -525,11 +525,13 @@ pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
     Some(
         Diagnostic::warning(
             Location::at(&paper.source, paper.line, None),
-            format!(
-                "{} topics are used by one paper only: {}{more}",
-                names.len(),
-                names[..shown].join(", ")
-            ),
+            match names.len() {
+                1 => format!("1 topic is used by one paper only: {}", names[0]),
+                n => format!(
+                    "{n} topics are used by one paper only: {}{more}",
+                    names[..shown].join(", ")
+                ),
+            },
         )
         .with_hint(
             "a variant spelling can be mapped to its topic under [topics.aliases] in site.toml",
