@@ -6,6 +6,7 @@ mod binary;
 mod check;
 mod fuzz_regressions;
 mod hardening;
+mod interrupted;
 mod pages;
 mod safety;
 mod support;
