@@ -29,7 +29,7 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    use digestif::check::{CheckOptions, ExternalOptions, Settings, output};
+    use digestif::check::{CheckOptions, ExternalOptions, Settings, format};
     let external = args.external.then(|| ExternalOptions {
         timeout: Duration::from_secs(args.timeout.max(1)),
         jobs: args.jobs.max(1),
@@ -53,7 +53,7 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         CheckFormat::Json => {
             for finding in &report.findings {
-                println!("{}", output::json_line(finding));
+                println!("{}", format::json_line(finding));
             }
             eprintln!("{}", report.summary());
         }
@@ -64,7 +64,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 .and_then(|cwd| args.root.strip_prefix(cwd).ok().map(Path::to_path_buf))
                 .unwrap_or_else(|| args.root.clone());
             for finding in &report.findings {
-                println!("{}", output::github_line(finding, &prefix));
+                println!("{}", format::github_line(finding, &prefix));
             }
             eprintln!("{}", report.summary());
         }
