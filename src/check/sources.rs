@@ -10,18 +10,48 @@ use crate::markdown::MarkdownField;
 use crate::model::Site;
 
 pub struct Sources {
-    texts: HashMap<PathBuf, String>,
+    texts: HashMap<PathBuf, Text>,
+}
+
+/// A file's text and where each line starts, so a lookup reads one entry, not the whole file.
+struct Text {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl Text {
+    fn new(text: String) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&start| start < text.len())
+            .collect();
+        Text { text, starts }
+    }
+
+    /// The 0-based line `index`, without its line break.
+    fn line(&self, index: usize) -> &str {
+        let start = self.starts[index];
+        let end = self
+            .starts
+            .get(index + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        let line = &self.text[start..end.max(start)];
+        line.strip_suffix('\r').unwrap_or(line)
+    }
 }
 
 impl Sources {
     pub fn new(files: Vec<SourceFile>) -> Self {
         Sources {
-            texts: files.into_iter().map(|f| (f.path, f.text)).collect(),
+            texts: files
+                .into_iter()
+                .map(|f| (f.path, Text::new(f.text)))
+                .collect(),
         }
     }
 
-    fn lines(&self, path: &Path) -> Option<Vec<&str>> {
-        self.texts.get(path).map(|text| text.lines().collect())
+    fn lines(&self, path: &Path) -> Option<&Text> {
+        self.texts.get(path)
     }
 
     /// The file line where a front-matter Markdown field's text starts.
@@ -51,7 +81,7 @@ impl Sources {
     /// `entry_line`: the key's own line, or the next one after an opening `'''`, `"""`, `|` or `>`.
     pub fn value_line(&self, path: &Path, entry_line: usize, key: &str) -> Option<usize> {
         let lines = self.lines(path)?;
-        let (index, rest) = key_in_entry(&lines, entry_line, key)?;
+        let (index, rest) = key_in_entry(lines, entry_line, key)?;
         let opens_block =
             ["'''", "\"\"\""].contains(&rest) || rest.starts_with(['|', '>']) && rest.len() <= 3;
         Some(index + 1 + usize::from(opens_block))
@@ -61,8 +91,8 @@ impl Sources {
     /// 1 for the digest's own topics), matched as a whole word, exact case first.
     pub fn topic_line(&self, path: &Path, entry_line: usize, name: &str) -> Option<usize> {
         let lines = self.lines(path)?;
-        let (key_index, _) = key_in_entry(&lines, entry_line, "topics")?;
-        let in_topics = || entry_lines(&lines, entry_line).skip_while(|(i, _)| *i < key_index);
+        let (key_index, _) = key_in_entry(lines, entry_line, "topics")?;
+        let in_topics = || entry_lines(lines, entry_line).skip_while(|(i, _)| *i < key_index);
         let found = in_topics()
             .find(|(_, line)| has_word(line, name))
             .or_else(|| {
@@ -73,11 +103,7 @@ impl Sources {
 }
 
 /// The 0-based line of `key = …` or `key: …` in an entry, and what follows the `=` or `:`.
-fn key_in_entry<'a>(
-    lines: &'a [&'a str],
-    entry_line: usize,
-    key: &str,
-) -> Option<(usize, &'a str)> {
+fn key_in_entry<'a>(lines: &'a Text, entry_line: usize, key: &str) -> Option<(usize, &'a str)> {
     entry_lines(lines, entry_line).find_map(|(index, line)| {
         let line = line.trim_start();
         let line = line.strip_prefix("- ").unwrap_or(line).trim_start();
@@ -98,17 +124,16 @@ fn has_word(line: &str, word: &str) -> bool {
 
 /// The lines of the entry that starts at 1-based `entry_line`, with their 0-based index: up to
 /// the next TOML table or YAML list item at the same depth, or the end of the front matter.
-fn entry_lines<'a>(
-    lines: &'a [&'a str],
-    entry_line: usize,
-) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+fn entry_lines(lines: &Text, entry_line: usize) -> impl Iterator<Item = (usize, &str)> {
     let start = entry_line.saturating_sub(1);
     let indent = |line: &str| line.len() - line.trim_start().len();
-    let entry_indent = lines.get(start).map_or(0, |l| indent(l));
-    lines
-        .iter()
-        .enumerate()
-        .skip(start)
+    let entry_indent = if start < lines.starts.len() {
+        indent(lines.line(start))
+    } else {
+        0
+    };
+    (start..lines.starts.len())
+        .map(move |index| (index, lines.line(index)))
         .take_while(move |&(index, line)| {
             if index == start {
                 return true;
@@ -118,7 +143,6 @@ fn entry_lines<'a>(
             let next_table = trimmed.starts_with('[') && !line.starts_with([' ', '\t']);
             trimmed != "+++" && trimmed != "---" && !next_table && !next_item
         })
-        .map(|(index, line)| (index, *line))
 }
 
 #[cfg(test)]
