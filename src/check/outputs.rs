@@ -1,7 +1,8 @@
 //! Output files, for builds and checks: static files that would overwrite generated pages, and
 //! template failures turned into findings that point at the template's file and line.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use super::links::relative_to;
 use crate::config::{CONFIG_FILE, Config, ThemeSource};
@@ -12,72 +13,56 @@ use crate::render::{PageKind, PlannedPage};
 /// Output files that would overwrite each other: a static file named like a page (`feed.xml`,
 /// `papers/x/index.html`) or a generated file, a file where a page needs a folder, or two paths
 /// that differ only by case, which are one file on macOS and Windows disks. Cheap: builds run it.
-pub fn output_collisions(
+pub fn output_collisions<'a>(
     config: &Config,
-    pages: &[PlannedPage],
-    static_files: &BTreeMap<String, StaticSource>,
-    generated: &[&str],
+    pages: &'a [PlannedPage],
+    static_files: &'a BTreeMap<String, StaticSource>,
+    generated: &[&'a str],
 ) -> Vec<Diagnostic> {
-    let mut owners: HashMap<String, String> = HashMap::with_capacity(pages.len() + 16);
-    let mut findings = Vec::new();
-    let describe_static = |name: &str, source: &StaticSource| match (source, &config.theme) {
-        (StaticSource::File(path), _) => relative_to(path, &config.root),
-        (StaticSource::Embedded(_), ThemeSource::Embedded) => {
-            format!("static/{name} of the default theme")
-        }
-        (StaticSource::Embedded(_), _) => format!("static/{name}"),
-    };
-    let generated_owner = |output: &str| format!("the generated {output}");
-    let page_owner = |page: &PlannedPage| match page.kind {
-        PageKind::Digest(_) | PageKind::Paper(_) | PageKind::Topic(..) | PageKind::Index(_) => {
-            format!(
-                "the page {}",
-                config.base.link(page.output.trim_end_matches("index.html"))
-            )
-        }
-        _ => generated_owner(&page.output),
-    };
+    let mut owners: HashMap<Cow<'a, str>, Owner<'a>> = HashMap::with_capacity(pages.len() + 16);
     for page in pages {
         // Two pages on one path are two papers, digests or topics with one slug: assemble
         // reports those with both sources named.
         owners
-            .entry(page.output.to_lowercase())
-            .or_insert_with(|| page_owner(page));
+            .entry(lower(&page.output))
+            .or_insert(Owner::Page(page));
     }
-    let mut claim = |output: &str, owner: String, location: Location| {
-        let key = output.to_lowercase();
-        if let Some(previous) = owners.get(&key) {
-            findings.push(
-                Diagnostic::error(location, format!("{owner} would overwrite {previous} ({output})"))
-                    .with_hint("rename or remove the static file; to change a generated page, override its template in templates/"),
-            );
-        } else {
-            owners.insert(key, owner);
+    let mut findings = Vec::new();
+    let mut claim = |output: &'a str, owner: Owner<'a>, location: Location| {
+        let key = lower(output);
+        match owners.get(&key) {
+            Some(previous) => findings.push(
+                Diagnostic::error(
+                    location,
+                    format!(
+                        "{} would overwrite {} ({output})",
+                        owner.describe(config),
+                        previous.describe(config)
+                    ),
+                )
+                .with_hint("rename or remove the static file; to change a generated page, override its template in templates/"),
+            ),
+            None => {
+                owners.insert(key, owner);
+            }
         }
     };
     for name in generated {
-        claim(name, generated_owner(name), Location::file(CONFIG_FILE));
+        claim(name, Owner::Generated(name), Location::file(CONFIG_FILE));
     }
     for (name, source) in static_files {
-        let shown = describe_static(name, source);
-        claim(name, format!("static file {shown}"), Location::file(&shown));
+        let owner = Owner::Static(name, source);
+        claim(
+            name,
+            owner,
+            Location::file(static_path(config, name, source)),
+        );
     }
     // A file where a folder must be: static `papers` beside pages under `papers/`.
-    let folders: HashSet<String> = owners
-        .keys()
-        .flat_map(|path| {
-            let mut prefixes = Vec::new();
-            let mut end = 0;
-            while let Some(slash) = path[end..].find('/') {
-                end += slash + 1;
-                prefixes.push(path[..end - 1].to_string());
-            }
-            prefixes
-        })
-        .collect();
     for (name, source) in static_files {
-        if folders.contains(&name.to_lowercase()) {
-            let shown = describe_static(name, source);
+        let folder = format!("{}/", name.to_lowercase());
+        if owners.keys().any(|path| path.starts_with(&folder)) {
+            let shown = static_path(config, name, source);
             findings.push(
                 Diagnostic::error(
                     Location::file(&shown),
@@ -88,6 +73,58 @@ pub fn output_collisions(
         }
     }
     findings
+}
+
+/// Keys are lower-cased paths; page paths are made of slugs, already lower case, so the map
+/// borrows them and a 50,000-paper site costs no allocation per page here.
+fn lower(path: &str) -> Cow<'_, str> {
+    if path.bytes().any(|b| b.is_ascii_uppercase()) || !path.is_ascii() {
+        Cow::Owned(path.to_lowercase())
+    } else {
+        Cow::Borrowed(path)
+    }
+}
+
+/// Who writes an output file.
+#[derive(Clone, Copy)]
+enum Owner<'a> {
+    Page(&'a PlannedPage),
+    Generated(&'a str),
+    Static(&'a str, &'a StaticSource),
+}
+
+impl Owner<'_> {
+    fn describe(&self, config: &Config) -> String {
+        match self {
+            Owner::Page(page) => match page.kind {
+                PageKind::Digest(_)
+                | PageKind::Paper(_)
+                | PageKind::Topic(..)
+                | PageKind::Index(_) => {
+                    format!(
+                        "the page {}",
+                        config.base.link(page.output.trim_end_matches("index.html"))
+                    )
+                }
+                _ => format!("the generated {}", page.output),
+            },
+            Owner::Generated(name) => format!("the generated {name}"),
+            Owner::Static(name, source) => {
+                format!("static file {}", static_path(config, name, source))
+            }
+        }
+    }
+}
+
+/// Where a static file comes from, as a user would find it.
+fn static_path(config: &Config, name: &str, source: &StaticSource) -> String {
+    match (source, &config.theme) {
+        (StaticSource::File(path), _) => relative_to(path, &config.root),
+        (StaticSource::Embedded(_), ThemeSource::Embedded) => {
+            format!("static/{name} of the default theme")
+        }
+        (StaticSource::Embedded(_), _) => format!("static/{name}"),
+    }
 }
 
 /// Template failures from rendering every page, one finding per template and message.
