@@ -155,8 +155,6 @@ pub fn run_pipeline(
     let site = stage("assemble", &mut clock, site);
     if checking.is_none() {
         diagnostics.extend(model::assemble::single_use_topics(&site));
-    }
-    if checking.is_none() {
         fail_on_errors(&mut diagnostics)?;
     }
 
