@@ -8,7 +8,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::render::templates::StaticSource;
 
 pub struct Staging {
     output: PathBuf,
@@ -58,16 +57,6 @@ impl Staging {
         }
     }
 
-    pub fn copy(&self, relative: &str, source: &StaticSource) -> Result<()> {
-        match source {
-            StaticSource::Embedded(bytes) => self.write(relative, bytes),
-            StaticSource::File(from) => {
-                let bytes = std::fs::read(from).map_err(|e| Error::io(from, e))?;
-                self.write(relative, &bytes)
-            }
-        }
-    }
-
     /// Swaps the staging folder in place of the output folder.
     pub fn commit(mut self) -> Result<()> {
         let old = self.temp.with_file_name(format!(
@@ -94,6 +83,17 @@ impl Staging {
             std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
         }
         Ok(())
+    }
+}
+
+impl crate::engine::Output for Staging {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        Staging::write(self, relative, bytes)
+    }
+
+    fn remove(&self, relative: &str) -> Result<()> {
+        let path = self.temp.join(relative);
+        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))
     }
 }
 

@@ -8,7 +8,10 @@
 pub mod highlight;
 pub mod math;
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -222,93 +225,142 @@ fn add_heading_ids<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
 #[derive(Debug, Default)]
 pub struct SiteHtml {
     /// Per digest: the introduction.
-    pub intros: Vec<String>,
+    pub intros: Vec<Arc<str>>,
     /// Per digest, per entry: the notes.
-    pub notes: Vec<Vec<Option<String>>>,
+    pub notes: Vec<Vec<Option<Arc<str>>>>,
     /// Per paper: the abstract.
-    pub abstracts: Vec<Option<String>>,
+    pub abstracts: Vec<Option<Arc<str>>>,
+    /// Per paper: the abstract's first words as plain text, for descriptions.
+    pub excerpts: Vec<Option<Arc<str>>>,
 }
 
-/// Renders every Markdown field in parallel. Problems come back as diagnostics located at the
-/// field's digest file and paper entry.
-pub fn render_site(site: &Site, options: MarkdownOptions) -> (SiteHtml, Vec<Diagnostic>) {
-    let located =
-        |path: &Path, line: usize, problems: Vec<Problem>, what: &str| -> Vec<Diagnostic> {
-            problems
-                .into_iter()
-                .map(|p| {
-                    let message = format!("{what}: {}", p.message);
-                    let location = Location::at(path, line, None);
-                    let d = if p.is_error {
-                        Diagnostic::error(location, message)
-                    } else {
-                        Diagnostic::warning(location, message)
-                    };
-                    match p.hint {
-                        Some(hint) => d.with_hint(hint),
-                        None => d,
-                    }
-                })
-                .collect()
-        };
+/// Rendered Markdown by a hash of its source, so a rebuild renders only texts it has not seen.
+/// Each rebuild keeps only the entries it used, so the cache never outgrows the site.
+#[derive(Debug, Default)]
+pub struct MarkdownCache {
+    entries: HashMap<u64, CachedText>,
+}
 
-    let digests: Vec<(String, Vec<Option<String>>, Vec<Diagnostic>)> = site
-        .digests
+#[derive(Debug, Clone)]
+struct CachedText {
+    html: Arc<str>,
+    problems: Vec<Problem>,
+}
+
+const EXCERPT_CHARS: usize = 200;
+
+fn text_key(text: &str, options: MarkdownOptions) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    (options.math == MathMode::Mathml, options.unsafe_html).hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Renders every Markdown field, in parallel. Problems come back as diagnostics located at the
+/// field's digest file and paper entry. With a cache, only texts not rendered before are.
+pub fn render_site(
+    site: &Site,
+    options: MarkdownOptions,
+    cache: Option<&mut MarkdownCache>,
+) -> (SiteHtml, Vec<Diagnostic>) {
+    // Every text with where it comes from, in model order.
+    let mut texts: Vec<(&str, &Path, usize, String)> = Vec::new();
+    for digest in &site.digests {
+        texts.push((
+            &digest.intro,
+            &digest.source,
+            digest.intro_line_offset + 1,
+            "in the introduction".into(),
+        ));
+        for entry in &digest.entries {
+            if let Some(notes) = &entry.notes {
+                let what = format!("in the notes on `{}`", site.papers[entry.paper].id);
+                texts.push((notes, &digest.source, entry.line, what));
+            }
+        }
+    }
+    for paper in &site.papers {
+        if let Some(text) = &paper.abstract_md {
+            texts.push((
+                text,
+                &paper.source,
+                paper.line,
+                format!("in the abstract of `{}`", paper.id),
+            ));
+        }
+    }
+
+    let previous = cache.as_ref().map(|c| &c.entries);
+    let rendered: Vec<(u64, CachedText)> = texts
         .par_iter()
-        .map(|digest| {
-            let intro = render(&digest.intro, options);
-            let mut diagnostics = located(
-                &digest.source,
-                digest.intro_line_offset + 1,
-                intro.problems,
-                "in the introduction",
-            );
-            let notes = digest
+        .map(|(text, ..)| {
+            let key = text_key(text, options);
+            let cached = previous.and_then(|entries| entries.get(&key)).cloned();
+            let value = cached.unwrap_or_else(|| {
+                let r = render(text, options);
+                CachedText {
+                    html: Arc::from(r.html),
+                    problems: r.problems,
+                }
+            });
+            (key, value)
+        })
+        .collect();
+
+    let mut diagnostics = Vec::new();
+    for ((_, path, line, what), (_, value)) in texts.iter().zip(&rendered) {
+        for p in &value.problems {
+            let message = format!("{what}: {}", p.message);
+            let location = Location::at(*path, *line, None);
+            let d = if p.is_error {
+                Diagnostic::error(location, message)
+            } else {
+                Diagnostic::warning(location, message)
+            };
+            diagnostics.push(match &p.hint {
+                Some(hint) => d.with_hint(hint.clone()),
+                None => d,
+            });
+        }
+    }
+
+    let mut values = rendered.iter().map(|(_, v)| v.html.clone());
+    let mut html = SiteHtml::default();
+    for digest in &site.digests {
+        html.intros.push(values.next().expect("one value per text"));
+        html.notes.push(
+            digest
                 .entries
                 .iter()
-                .map(|entry| {
-                    entry.notes.as_deref().map(|notes| {
-                        let rendered = render(notes, options);
-                        let what = format!("in the notes on `{}`", site.papers[entry.paper].id);
-                        diagnostics.extend(located(
-                            &digest.source,
-                            entry.line,
-                            rendered.problems,
-                            &what,
-                        ));
-                        rendered.html
-                    })
+                .map(|e| {
+                    e.notes
+                        .as_ref()
+                        .map(|_| values.next().expect("one value per text"))
                 })
-                .collect();
-            (intro.html, notes, diagnostics)
-        })
-        .collect();
-    let abstracts: Vec<(Option<String>, Vec<Diagnostic>)> = site
+                .collect(),
+        );
+    }
+    for paper in &site.papers {
+        html.abstracts.push(
+            paper
+                .abstract_md
+                .as_ref()
+                .map(|_| values.next().expect("one value per text")),
+        );
+    }
+    html.excerpts = site
         .papers
         .par_iter()
-        .map(|paper| match &paper.abstract_md {
-            Some(text) => {
-                let rendered = render(text, options);
-                let what = format!("in the abstract of `{}`", paper.id);
-                (
-                    Some(rendered.html),
-                    located(&paper.source, paper.line, rendered.problems, &what),
-                )
-            }
-            None => (None, Vec::new()),
+        .map(|paper| {
+            paper
+                .abstract_md
+                .as_deref()
+                .map(|text| Arc::from(plain_excerpt(text, EXCERPT_CHARS)))
         })
         .collect();
 
-    let mut html = SiteHtml::default();
-    let mut diagnostics = Vec::new();
-    for (intro, notes, problems) in digests {
-        html.intros.push(intro);
-        html.notes.push(notes);
-        diagnostics.extend(problems);
-    }
-    for (abstract_html, problems) in abstracts {
-        html.abstracts.push(abstract_html);
-        diagnostics.extend(problems);
+    if let Some(cache) = cache {
+        cache.entries = rendered.into_iter().collect();
     }
     (html, diagnostics)
 }

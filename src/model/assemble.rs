@@ -16,8 +16,12 @@ use crate::content::{ParsedFile, RawDigest, RawPaper};
 use crate::error::{Diagnostic, Location};
 
 /// Builds the model; errors are among the returned diagnostics, and when there are any the
-/// model is incomplete and must not be rendered.
-pub fn assemble(files: Vec<ParsedFile>, config: &Config) -> (Site, Vec<Diagnostic>) {
+/// model is incomplete and must not be rendered. Parsed files are borrowed so that a rebuild
+/// can reuse the ones that did not change.
+pub fn assemble<'f>(
+    files: impl IntoIterator<Item = &'f ParsedFile>,
+    config: &Config,
+) -> (Site, Vec<Diagnostic>) {
     let mut builder = Builder {
         config,
         diagnostics: Vec::new(),
@@ -28,16 +32,16 @@ pub fn assemble(files: Vec<ParsedFile>, config: &Config) -> (Site, Vec<Diagnosti
         topic_by_key: HashMap::new(),
         digest_slugs: HashMap::new(),
     };
-    let mut sources: Vec<(RawDigest, ParsedFile)> = files
+    let mut sources: Vec<(&RawDigest, &ParsedFile)> = files
         .into_iter()
-        .filter_map(|mut file| {
-            let digest = file.digest.take()?;
+        .filter_map(|file| {
+            let digest = file.digest.as_ref()?;
             (config.include_drafts || !digest.draft).then_some((digest, file))
         })
         .collect();
     sources.sort_by(|a, b| (a.0.date, &a.1.path).cmp(&(b.0.date, &b.1.path)));
     for (digest, file) in sources {
-        builder.add_digest(digest, file);
+        builder.add_digest(digest.clone(), file);
     }
     builder.finish()
 }
@@ -54,7 +58,7 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn add_digest(&mut self, raw: RawDigest, file: ParsedFile) {
+    fn add_digest(&mut self, raw: RawDigest, file: &ParsedFile) {
         let path = file.path.clone();
         let at_line = |line| Location::at(&path, line, None);
         let slug = match &raw.slug {
@@ -110,7 +114,7 @@ impl Builder<'_> {
             date: raw.date,
             summary: raw.summary.filter(|s| !s.trim().is_empty()),
             source: path,
-            intro: file.body,
+            intro: file.body.clone(),
             intro_line_offset: file.body_line_offset,
             entries,
             topics: Vec::new(),

@@ -1,0 +1,449 @@
+//! The pipeline as a value that remembers what it can reuse between builds.
+//!
+//! `build` runs it once with nothing remembered and writes every file into a staging folder.
+//! `serve` keeps one [`Engine`] alive and calls [`Engine::build`] after every change: files whose
+//! text did not change are not parsed again, Markdown already rendered is reused, templates are
+//! compiled only when they change, and only pages whose fingerprint changed are rendered and
+//! written ([`crate::render::fingerprint`]). Both paths run the same code, so an incremental
+//! rebuild produces the same files as a fresh build.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::{self, Config};
+use crate::content::{self, ParsedFile};
+use crate::error::{Diagnostic, Error, Location, Result, sort_diagnostics};
+use crate::markdown::{self, MarkdownCache, MarkdownOptions};
+use crate::render::context::SiteContext;
+use crate::render::templates::{self, ThemeFiles};
+use crate::render::{self, PlannedPage, Renderer, fingerprint};
+use crate::{BuildReport, model};
+
+/// Where a build's files go.
+pub trait Output: Sync {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()>;
+    fn remove(&self, relative: &str) -> Result<()>;
+    /// Whether the destination is live (served while we write): then a build renders every
+    /// changed page before writing any, so an error leaves the previous site whole.
+    fn is_live(&self) -> bool {
+        false
+    }
+}
+
+/// Renders everything and writes nothing, for `check`.
+pub struct Discard;
+
+impl Output for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn remove(&self, _: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A compiled theme and what depends on it.
+struct Theme {
+    files: ThemeFiles,
+    tera: tera::Tera,
+    syntax_css: String,
+    template_fingerprints: HashMap<String, u64>,
+    uses_counts: bool,
+}
+
+/// What one build did, beyond the report: the output paths it wrote or removed.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub report: BuildReport,
+    pub written: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+pub struct Engine {
+    config: Config,
+    /// Remember fingerprints and caches between builds (serve); a one-off build does not.
+    is_incremental: bool,
+    sources: HashMap<PathBuf, (u64, ParsedFile)>,
+    markdown: MarkdownCache,
+    theme: Option<Theme>,
+    /// Output path → fingerprint of what was written there last time.
+    pages: HashMap<String, u64>,
+    /// Output path → hash of the static file written there last time.
+    statics: HashMap<String, u64>,
+}
+
+impl Engine {
+    pub fn new(config: Config, is_incremental: bool) -> Self {
+        Engine {
+            config,
+            is_incremental,
+            sources: HashMap::new(),
+            markdown: MarkdownCache::default(),
+            theme: None,
+            pages: HashMap::new(),
+            statics: HashMap::new(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Templates or static files changed: load the theme again on the next build.
+    pub fn reload_theme(&mut self) {
+        self.theme = None;
+    }
+
+    pub fn build(&mut self, output: &dyn Output, show_progress: bool) -> Result<Outcome> {
+        let started = Instant::now();
+        let mut clock = Instant::now();
+        let (files, mut diagnostics) = content::discover(&self.config.root)?;
+        stage("discover", &mut clock);
+
+        let previous = std::mem::take(&mut self.sources);
+        let parsed: Vec<(PathBuf, u64, ParsedFile)> = files
+            .into_par_iter()
+            .map(|file| {
+                let hash = hash_text(&file.text);
+                match previous.get(&file.path) {
+                    Some((old, parsed)) if *old == hash => (file.path, hash, clone_parsed(parsed)),
+                    _ => {
+                        let parsed = content::parse_source(&file);
+                        (file.path, hash, parsed)
+                    }
+                }
+            })
+            .collect();
+        drop(previous);
+        for (_, _, file) in &parsed {
+            diagnostics.extend(file.diagnostics.iter().cloned());
+        }
+        self.sources = parsed
+            .into_iter()
+            .map(|(path, hash, file)| (path, (hash, file)))
+            .collect();
+        stage("parse", &mut clock);
+        fail_on_errors(&mut diagnostics)?;
+
+        let mut sorted: Vec<&ParsedFile> = self.sources.values().map(|(_, file)| file).collect();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        let (site, assembly_diagnostics) = model::assemble(sorted, &self.config);
+        diagnostics.extend(assembly_diagnostics);
+        stage("assemble", &mut clock);
+        fail_on_errors(&mut diagnostics)?;
+
+        let options = MarkdownOptions::from_config(&self.config);
+        let cache = self.is_incremental.then_some(&mut self.markdown);
+        let (html, markdown_diagnostics) = markdown::render_site(&site, options, cache);
+        diagnostics.extend(markdown_diagnostics);
+        stage("markdown", &mut clock);
+        fail_on_errors(&mut diagnostics)?;
+
+        let site_context = site_context(&self.config, &site);
+        if self.theme.is_none() {
+            self.theme = Some(load_theme(&self.config, &site_context)?);
+        }
+        let theme = self.theme.as_mut().expect("loaded above");
+        theme.tera.global_context().insert("site", &site_context);
+        let theme = &*theme;
+        let pages = render::plan(&site, &self.config);
+        stage("templates and plan", &mut clock);
+
+        // Which pages to render: all of them, or those whose inputs changed.
+        let fingerprints = self.is_incremental.then(|| {
+            let site_fp =
+                fingerprint::site_fingerprint(&self.config, &site_context, theme.uses_counts);
+            fingerprint::page_fingerprints(
+                &site,
+                &self.config,
+                &pages,
+                site_fp,
+                &theme.template_fingerprints,
+            )
+        });
+        let selected: Vec<&PlannedPage> = match &fingerprints {
+            Some(fps) => pages
+                .iter()
+                .zip(fps)
+                .filter(|(page, fp)| self.pages.get(&page.output) != Some(fp))
+                .map(|(page, _)| page)
+                .collect(),
+            None => pages.iter().collect(),
+        };
+        let removed_pages: Vec<String> = {
+            let planned: std::collections::HashSet<&str> =
+                pages.iter().map(|p| p.output.as_str()).collect();
+            self.pages
+                .keys()
+                .filter(|k| !planned.contains(k.as_str()))
+                .cloned()
+                .collect()
+        };
+
+        let statics = static_files(theme, &self.statics)?;
+        let renderer = Renderer::new(&site, &html, &self.config, &theme.tera, &pages);
+        let progress = progress_bar(show_progress, selected.len());
+        let render_page =
+            |page: &&PlannedPage, buffer: &mut Vec<u8>| -> std::result::Result<(), String> {
+                renderer.render_to(page, buffer).map_err(|e| {
+                    format!(
+                        "rendering {} with {}: {}",
+                        page.output,
+                        page.kind.template(),
+                        templates::template_error(&e, &theme.files)
+                    )
+                })
+            };
+
+        let mut written = Vec::new();
+        if output.is_live() {
+            // Render everything first: a template error must not leave half the pages new.
+            let rendered: Vec<std::result::Result<(String, Vec<u8>), String>> = selected
+                .par_iter()
+                .map(|page| {
+                    let mut buffer = Vec::with_capacity(1 << 14);
+                    render_page(page, &mut buffer).map(|()| (page.output.clone(), buffer))
+                })
+                .collect();
+            let rendered = collect_failures(rendered)?;
+            for (name, bytes) in &statics.changed {
+                output.write(name, bytes)?;
+                written.push(name.clone());
+            }
+            rendered
+                .par_iter()
+                .try_for_each(|(path, bytes)| output.write(path, bytes))?;
+            written.extend(rendered.into_iter().map(|(path, _)| path));
+        } else {
+            for (name, bytes) in &statics.changed {
+                output.write(name, bytes)?;
+                written.push(name.clone());
+            }
+            let results: Vec<std::result::Result<(), String>> = selected
+                .par_iter()
+                .map(|page| {
+                    let result = with_buffer(|buffer| {
+                        render_page(page, buffer)?;
+                        output
+                            .write(&page.output, buffer)
+                            .map_err(|e| e.to_string())
+                    });
+                    if let Some(bar) = &progress {
+                        bar.inc(1);
+                    }
+                    result
+                })
+                .collect();
+            collect_failures(results)?;
+            written.extend(selected.iter().map(|p| p.output.clone()));
+        }
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        let mut removed = Vec::new();
+        for path in removed_pages.iter().chain(&statics.removed) {
+            output.remove(path)?;
+            removed.push(path.clone());
+        }
+        stage("render and write", &mut clock);
+
+        if let Some(fps) = fingerprints {
+            self.pages = pages
+                .iter()
+                .zip(fps)
+                .map(|(p, fp)| (p.output.clone(), fp))
+                .collect();
+            self.statics = statics.hashes;
+        }
+        sort_diagnostics(&mut diagnostics);
+        let html_pages = pages.iter().filter(|p| p.output.ends_with(".html")).count();
+        Ok(Outcome {
+            report: BuildReport {
+                digests: site.digests.len(),
+                papers: site.papers.len(),
+                topics: site.topics.len(),
+                pages: html_pages,
+                files: pages.len() + statics.count,
+                warnings: diagnostics,
+                duration: started.elapsed(),
+            },
+            written,
+            removed,
+        })
+    }
+}
+
+fn site_context(config: &Config, site: &model::Site) -> SiteContext {
+    SiteContext {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        language: config.language.clone(),
+        base_url: config.base.full(),
+        base_path: config.base.path.clone(),
+        digest_count: site.digests.len(),
+        paper_count: site.papers.len(),
+        topic_count: site.topics.len(),
+        feed_url: config.base.link("feed.xml"),
+        topics_url: config.base.link("topics/"),
+        generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+fn load_theme(config: &Config, site_context: &SiteContext) -> Result<Theme> {
+    let files = templates::load_theme_files(config)?;
+    let tera = templates::compile(config, &files, site_context)?;
+    let syntax_css =
+        markdown::highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark)
+            .map_err(|message| {
+                Error::Invalid(vec![Diagnostic::error(
+                    Location::file(config::CONFIG_FILE),
+                    message,
+                )])
+            })?;
+    let sources: HashMap<&str, &str> = files
+        .templates
+        .iter()
+        .map(|(name, (_, text))| (name.as_str(), text.as_str()))
+        .collect();
+    let template_fingerprints = fingerprint::template_fingerprints(&sources);
+    let uses_counts = fingerprint::templates_use_counts(sources.values().copied());
+    Ok(Theme {
+        files,
+        tera,
+        syntax_css,
+        template_fingerprints,
+        uses_counts,
+    })
+}
+
+struct Statics {
+    /// Files to write: new or changed since the last build.
+    changed: Vec<(String, Vec<u8>)>,
+    removed: Vec<String>,
+    hashes: HashMap<String, u64>,
+    count: usize,
+}
+
+/// The theme's and site's static files plus the generated ones, compared with what was written
+/// last time.
+fn static_files(theme: &Theme, previous: &HashMap<String, u64>) -> Result<Statics> {
+    let mut all: Vec<(String, Vec<u8>)> = vec![
+        (".nojekyll".into(), Vec::new()),
+        ("syntax.css".into(), theme.syntax_css.as_bytes().to_vec()),
+    ];
+    for (name, source) in &theme.files.static_files {
+        all.push((name.clone(), source.read()?));
+    }
+    let mut statics = Statics {
+        changed: Vec::new(),
+        removed: Vec::new(),
+        hashes: HashMap::new(),
+        count: all.len(),
+    };
+    for (name, bytes) in all {
+        let hash = hash_bytes(&bytes);
+        if previous.get(&name) != Some(&hash) {
+            statics.changed.push((name.clone(), bytes));
+        }
+        statics.hashes.insert(name, hash);
+    }
+    statics.removed = previous
+        .keys()
+        .filter(|k| !statics.hashes.contains_key(*k))
+        .cloned()
+        .collect();
+    Ok(statics)
+}
+
+fn hash_text(text: &str) -> u64 {
+    hash_bytes(text.as_bytes())
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+fn clone_parsed(file: &ParsedFile) -> ParsedFile {
+    ParsedFile {
+        path: file.path.clone(),
+        digest: file.digest.clone(),
+        body: file.body.clone(),
+        body_line_offset: file.body_line_offset,
+        paper_lines: file.paper_lines.clone(),
+        diagnostics: file.diagnostics.clone(),
+    }
+}
+
+fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    thread_local! {
+        // One growing buffer per thread instead of a fresh one per page.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1 << 16));
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        f(buffer)
+    })
+}
+
+fn collect_failures<T>(results: Vec<std::result::Result<T, String>>) -> Result<Vec<T>> {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    for result in results {
+        match result {
+            Ok(value) => ok.push(value),
+            Err(message) => failures.push(message),
+        }
+    }
+    if failures.is_empty() {
+        return Ok(ok);
+    }
+    failures.sort();
+    failures.dedup();
+    let shown = failures.len().min(5);
+    let mut message = failures[..shown].join("\n");
+    if failures.len() > shown {
+        message.push_str(&format!(
+            "\n… and {} more pages failed the same way",
+            failures.len() - shown
+        ));
+    }
+    Err(Error::Template(message))
+}
+
+fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        sort_diagnostics(diagnostics);
+        return Err(Error::Invalid(std::mem::take(diagnostics)));
+    }
+    Ok(())
+}
+
+fn stage(name: &str, started: &mut Instant) {
+    if std::env::var_os("DIGESTIF_LOG").is_some_and(|v| v == "debug") {
+        eprintln!(
+            "debug: {name} took {:.1} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    *started = Instant::now();
+}
+
+fn progress_bar(show: bool, total: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !show || !std::io::stderr().is_terminal() || total < 2000 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
