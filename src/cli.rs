@@ -21,6 +21,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Run every step of a build except writing, and report problems.
     Check(CheckArgs),
+    /// Build, serve the site locally, rebuild on every save and reload the browser.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -50,4 +52,23 @@ pub struct CheckArgs {
     /// Include digests marked draft = true.
     #[arg(long)]
     pub drafts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address exposes the preview to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Include digests marked draft = true.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }

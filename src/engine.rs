@@ -93,6 +93,16 @@ impl Engine {
         &self.config
     }
 
+    /// `site.toml` changed: start over with the new configuration, but remember which files the
+    /// last build wrote so that the next one removes those it no longer plans.
+    pub fn set_config(&mut self, config: Config) {
+        self.config = config;
+        self.theme = None;
+        // Fingerprint 0 never matches, so every file is written again.
+        self.pages.values_mut().for_each(|fp| *fp = 0);
+        self.statics.values_mut().for_each(|fp| *fp = 0);
+    }
+
     /// Templates or static files changed: load the theme again on the next build.
     pub fn reload_theme(&mut self) {
         self.theme = None;

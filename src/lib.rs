@@ -13,6 +13,7 @@ pub mod error;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod toml_error;
 pub mod write;
 

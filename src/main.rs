@@ -22,6 +22,22 @@ fn main() -> ExitCode {
             };
             finish(digestif::build(&options), "built", args.quiet)
         }
+        Command::Serve(args) => {
+            let options = digestif::serve::ServeOptions {
+                root: args.root,
+                bind: args.bind,
+                port: args.port,
+                include_drafts: args.drafts,
+                open_browser: args.open,
+            };
+            match digestif::serve::serve(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("{}", colour_labels(&error.to_string()));
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Check(args) => {
             let mut options = BuildOptions::new(args.root);
             options.overrides.include_drafts = args.drafts;

@@ -130,6 +130,54 @@ fn is_running(folder_name: &str) -> bool {
     pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists()
 }
 
+/// The folder `serve` serves from, written in place: each file is written beside its target
+/// and renamed over it, so a request never sees half a file.
+pub struct LiveOutput {
+    root: PathBuf,
+}
+
+impl LiveOutput {
+    pub fn new(root: &Path) -> Self {
+        LiveOutput {
+            root: root.to_path_buf(),
+        }
+    }
+}
+
+impl crate::engine::Output for LiveOutput {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.root.join(relative);
+        let parent = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(|e| Error::io(parent, e))?;
+        std::io::Write::write_all(&mut temp, bytes).map_err(|e| Error::io(&path, e))?;
+        temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        Ok(())
+    }
+
+    fn remove(&self, relative: &str) -> Result<()> {
+        let path = self.root.join(relative);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        // Remove folders left empty, up to the output root.
+        let mut dir = path.parent();
+        while let Some(current) = dir {
+            if current == self.root || std::fs::remove_dir(current).is_err() {
+                break;
+            }
+            dir = current.parent();
+        }
+        Ok(())
+    }
+
+    fn is_live(&self) -> bool {
+        true
+    }
+}
+
 /// Refuses output folders whose replacement would delete the site's sources.
 fn check_output_location(output: &Path, site_root: &Path) -> Result<()> {
     let absolute = |p: &Path| -> PathBuf {

@@ -3,6 +3,8 @@
 
 mod bad_input;
 mod binary;
+mod http_client;
 mod pages;
 mod safety;
+mod serve;
 mod support;
