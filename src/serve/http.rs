@@ -352,6 +352,8 @@ fn is_compressible(content_type: &str) -> bool {
 /// an overlay (as text: error messages quote user content).
 const RELOAD_SCRIPT: &str = r#"(() => {
   const source = new EventSource("/__digestif/events");
+  // Exposed so that tests (and curious users) can see whether the page is listening.
+  window.digestifLiveReload = source;
   let overlay = null;
   source.addEventListener("reload", () => location.reload());
   source.addEventListener("css", () => {

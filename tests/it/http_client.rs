@@ -74,7 +74,9 @@ pub fn request(
     let chunked = headers
         .iter()
         .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    if chunked {
+    if method == "HEAD" {
+        // No body follows, whatever Content-Length says.
+    } else if chunked {
         loop {
             let mut size = String::new();
             reader.read_line(&mut size).unwrap();
@@ -86,6 +88,14 @@ pub fn request(
             reader.read_exact(&mut chunk).unwrap();
             body.extend_from_slice(&chunk[..size]);
         }
+    } else if let Some(length) = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+    {
+        // Some servers keep the connection open despite `Connection: close`.
+        body.resize(length, 0);
+        reader.read_exact(&mut body).unwrap();
     } else {
         reader.read_to_end(&mut body).unwrap();
     }
