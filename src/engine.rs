@@ -8,20 +8,24 @@
 //! rebuild produces the same files as a fresh build.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 use rayon::prelude::*;
 
 use crate::config::{self, Config};
-use crate::content::{self, ParsedFile};
+use crate::content::{self, FoundSource, ParsedFile};
 use crate::error::{Diagnostic, Error, Location, Result, sort_diagnostics};
 use crate::markdown::{self, MarkdownCache, MarkdownOptions};
 use crate::render::context::SiteContext;
 use crate::render::templates::{self, ThemeFiles};
 use crate::render::{self, PlannedPage, Renderer, fingerprint};
 use crate::{BuildReport, model};
+
+type SourceStamp = (Option<SystemTime>, u64);
+type ParseResult = std::result::Result<Arc<ParsedFile>, Box<Diagnostic>>;
 
 /// Where a build's files go.
 pub trait Output: Sync {
@@ -67,7 +71,8 @@ pub struct Engine {
     config: Config,
     /// Remember fingerprints and caches between builds (serve); a one-off build does not.
     is_incremental: bool,
-    sources: HashMap<PathBuf, (u64, ParsedFile)>,
+    /// Parsed digest files by path, with the modification stamp they were read at.
+    sources: HashMap<PathBuf, (SourceStamp, Arc<ParsedFile>)>,
     markdown: MarkdownCache,
     theme: Option<Theme>,
     /// Output path → fingerprint of what was written there last time.
@@ -111,35 +116,41 @@ impl Engine {
     pub fn build(&mut self, output: &dyn Output, show_progress: bool) -> Result<Outcome> {
         let started = Instant::now();
         let mut clock = Instant::now();
-        let (files, mut diagnostics) = content::discover(&self.config.root)?;
+        let (found, mut diagnostics) = content::list_sources(&self.config.root)?;
         stage("discover", &mut clock);
 
+        // Files whose modification time and length are unchanged are not read or parsed again.
         let previous = std::mem::take(&mut self.sources);
-        let parsed: Vec<(PathBuf, u64, ParsedFile)> = files
+        let root = &self.config.root;
+        let parsed: Vec<(FoundSource, ParseResult)> = found
             .into_par_iter()
-            .map(|file| {
-                let hash = hash_text(&file.text);
-                match previous.get(&file.path) {
-                    Some((old, parsed)) if *old == hash => (file.path, hash, clone_parsed(parsed)),
-                    _ => {
-                        let parsed = content::parse_source(&file);
-                        (file.path, hash, parsed)
-                    }
-                }
+            .map(|source| {
+                let cached = previous
+                    .get(&source.relative)
+                    .filter(|(stamp, _)| *stamp == source.stamp && stamp.0.is_some())
+                    .map(|(_, parsed)| parsed.clone());
+                let parsed = match cached {
+                    Some(parsed) => Ok(parsed),
+                    None => content::read_found(root, &source)
+                        .map(|file| Arc::new(content::parse_source(&file))),
+                };
+                (source, parsed)
             })
             .collect();
         drop(previous);
-        for (_, _, file) in &parsed {
-            diagnostics.extend(file.diagnostics.iter().cloned());
+        for (source, parsed) in parsed {
+            match parsed {
+                Ok(file) => {
+                    diagnostics.extend(file.diagnostics.iter().cloned());
+                    self.sources.insert(source.relative, (source.stamp, file));
+                }
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
         }
-        self.sources = parsed
-            .into_iter()
-            .map(|(path, hash, file)| (path, (hash, file)))
-            .collect();
         stage("parse", &mut clock);
         fail_on_errors(&mut diagnostics)?;
 
-        let mut sorted: Vec<&ParsedFile> = self.sources.values().map(|(_, file)| file).collect();
+        let mut sorted: Vec<&ParsedFile> = self.sources.values().map(|(_, file)| &**file).collect();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
         let (site, assembly_diagnostics) = model::assemble(sorted, &self.config);
         diagnostics.extend(assembly_diagnostics);
@@ -369,25 +380,10 @@ fn static_files(theme: &Theme, previous: &HashMap<String, u64>) -> Result<Static
     Ok(statics)
 }
 
-fn hash_text(text: &str) -> u64 {
-    hash_bytes(text.as_bytes())
-}
-
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = fingerprint::hasher();
     bytes.hash(&mut h);
     h.finish()
-}
-
-fn clone_parsed(file: &ParsedFile) -> ParsedFile {
-    ParsedFile {
-        path: file.path.clone(),
-        digest: file.digest.clone(),
-        body: file.body.clone(),
-        body_line_offset: file.body_line_offset,
-        paper_lines: file.paper_lines.clone(),
-        diagnostics: file.diagnostics.clone(),
-    }
 }
 
 fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {

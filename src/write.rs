@@ -45,16 +45,7 @@ impl Staging {
     /// Writes a file, creating its folder on first use. Safe to call from many threads: most
     /// pages have a folder of their own, so creating folders here keeps that work parallel too.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.temp.join(relative);
-        match std::fs::write(&path, bytes) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
-            }
-            other => other.map_err(|e| Error::io(&path, e)),
-        }
+        write_creating_folders(&self.temp.join(relative), bytes)
     }
 
     /// Swaps the staging folder in place of the output folder.
@@ -130,22 +121,46 @@ fn is_running(folder_name: &str) -> bool {
     pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists()
 }
 
+fn write_creating_folders(path: &Path, bytes: &[u8]) -> Result<()> {
+    match std::fs::write(path, bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+        }
+        other => other.map_err(|e| Error::io(path, e)),
+    }
+}
+
 /// The folder `serve` serves from, written in place: each file is written beside its target
 /// and renamed over it, so a request never sees half a file.
 pub struct LiveOutput {
     root: PathBuf,
+    /// Until the first build is in place nobody reads the folder, and plain writes are faster.
+    is_serving: std::sync::atomic::AtomicBool,
 }
 
 impl LiveOutput {
     pub fn new(root: &Path) -> Self {
         LiveOutput {
             root: root.to_path_buf(),
+            is_serving: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// From now on every write replaces its file atomically.
+    pub fn start_serving(&self) {
+        self.is_serving
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
 impl crate::engine::Output for LiveOutput {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        if !self.is_serving.load(std::sync::atomic::Ordering::SeqCst) {
+            return write_creating_folders(&self.root.join(relative), bytes);
+        }
         let path = self.root.join(relative);
         let parent = path.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
@@ -174,7 +189,7 @@ impl crate::engine::Output for LiveOutput {
     }
 
     fn is_live(&self) -> bool {
-        true
+        self.is_serving.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 

@@ -245,12 +245,14 @@ pub struct MarkdownCache {
 struct CachedText {
     html: Arc<str>,
     problems: Vec<Problem>,
+    /// For abstracts: the plain-text excerpt used in descriptions.
+    excerpt: Option<Arc<str>>,
 }
 
 const EXCERPT_CHARS: usize = 200;
 
 fn text_key(text: &str, options: MarkdownOptions) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
+    let mut hasher = crate::render::fingerprint::hasher();
     text.hash(&mut hasher);
     (options.math == MathMode::Mathml, options.unsafe_html).hash(&mut hasher);
     hasher.finish()
@@ -263,55 +265,77 @@ pub fn render_site(
     options: MarkdownOptions,
     cache: Option<&mut MarkdownCache>,
 ) -> (SiteHtml, Vec<Diagnostic>) {
-    // Every text with where it comes from, in model order.
-    let mut texts: Vec<(&str, &Path, usize, String)> = Vec::new();
+    struct Text<'a> {
+        source: &'a str,
+        path: &'a Path,
+        line: usize,
+        what: String,
+        is_abstract: bool,
+    }
+    let mut texts: Vec<Text> = Vec::new();
     for digest in &site.digests {
-        texts.push((
-            &digest.intro,
-            &digest.source,
-            digest.intro_line_offset + 1,
-            "in the introduction".into(),
-        ));
+        let what = "in the introduction".to_string();
+        texts.push(Text {
+            source: &digest.intro,
+            path: &digest.source,
+            line: digest.intro_line_offset + 1,
+            what,
+            is_abstract: false,
+        });
         for entry in &digest.entries {
             if let Some(notes) = &entry.notes {
                 let what = format!("in the notes on `{}`", site.papers[entry.paper].id);
-                texts.push((notes, &digest.source, entry.line, what));
+                texts.push(Text {
+                    source: notes,
+                    path: &digest.source,
+                    line: entry.line,
+                    what,
+                    is_abstract: false,
+                });
             }
         }
     }
     for paper in &site.papers {
         if let Some(text) = &paper.abstract_md {
-            texts.push((
-                text,
-                &paper.source,
-                paper.line,
-                format!("in the abstract of `{}`", paper.id),
-            ));
+            let what = format!("in the abstract of `{}`", paper.id);
+            texts.push(Text {
+                source: text,
+                path: &paper.source,
+                line: paper.line,
+                what,
+                is_abstract: true,
+            });
         }
     }
 
     let previous = cache.as_ref().map(|c| &c.entries);
     let rendered: Vec<(u64, CachedText)> = texts
         .par_iter()
-        .map(|(text, ..)| {
-            let key = text_key(text, options);
-            let cached = previous.and_then(|entries| entries.get(&key)).cloned();
-            let value = cached.unwrap_or_else(|| {
-                let r = render(text, options);
-                CachedText {
-                    html: Arc::from(r.html),
-                    problems: r.problems,
-                }
-            });
+        .map(|text| {
+            let key = text_key(text.source, options);
+            let mut value = previous
+                .and_then(|entries| entries.get(&key))
+                .cloned()
+                .unwrap_or_else(|| {
+                    let r = render(text.source, options);
+                    CachedText {
+                        html: Arc::from(r.html),
+                        problems: r.problems,
+                        excerpt: None,
+                    }
+                });
+            if text.is_abstract && value.excerpt.is_none() {
+                value.excerpt = Some(Arc::from(plain_excerpt(text.source, EXCERPT_CHARS)));
+            }
             (key, value)
         })
         .collect();
 
     let mut diagnostics = Vec::new();
-    for ((_, path, line, what), (_, value)) in texts.iter().zip(&rendered) {
+    for (text, (_, value)) in texts.iter().zip(&rendered) {
         for p in &value.problems {
-            let message = format!("{what}: {}", p.message);
-            let location = Location::at(*path, *line, None);
+            let message = format!("{}: {}", text.what, p.message);
+            let location = Location::at(text.path, text.line, None);
             let d = if p.is_error {
                 Diagnostic::error(location, message)
             } else {
@@ -324,40 +348,23 @@ pub fn render_site(
         }
     }
 
-    let mut values = rendered.iter().map(|(_, v)| v.html.clone());
+    let mut values = rendered.iter().map(|(_, v)| v);
+    let mut next = || values.next().expect("one value per text");
     let mut html = SiteHtml::default();
     for digest in &site.digests {
-        html.intros.push(values.next().expect("one value per text"));
-        html.notes.push(
-            digest
-                .entries
-                .iter()
-                .map(|e| {
-                    e.notes
-                        .as_ref()
-                        .map(|_| values.next().expect("one value per text"))
-                })
-                .collect(),
-        );
+        html.intros.push(next().html.clone());
+        let notes = digest
+            .entries
+            .iter()
+            .map(|e| e.notes.as_ref().map(|_| next().html.clone()))
+            .collect();
+        html.notes.push(notes);
     }
     for paper in &site.papers {
-        html.abstracts.push(
-            paper
-                .abstract_md
-                .as_ref()
-                .map(|_| values.next().expect("one value per text")),
-        );
+        let value = paper.abstract_md.as_ref().map(|_| next());
+        html.abstracts.push(value.map(|v| v.html.clone()));
+        html.excerpts.push(value.and_then(|v| v.excerpt.clone()));
     }
-    html.excerpts = site
-        .papers
-        .par_iter()
-        .map(|paper| {
-            paper
-                .abstract_md
-                .as_deref()
-                .map(|text| Arc::from(plain_excerpt(text, EXCERPT_CHARS)))
-        })
-        .collect();
 
     if let Some(cache) = cache {
         cache.entries = rendered.into_iter().collect();

@@ -87,7 +87,6 @@ async fn run(options: ServeOptions) -> Result<()> {
     });
 
     let mut engine = Engine::new(config, true);
-    let started = Instant::now();
     let live = LiveOutput::new(&output);
     match engine.build(&live, false) {
         Ok(outcome) => println!("{}", outcome.report.summary("built")),
@@ -96,7 +95,7 @@ async fn run(options: ServeOptions) -> Result<()> {
             *state.current_error.lock().expect("not poisoned") = Some(error.to_string());
         }
     }
-    let _ = started;
+    live.start_serving();
     let url = format!("{origin}{base_path}");
     println!("Serving {url} (Ctrl-C to stop)");
     if options.open_browser {
