@@ -92,6 +92,7 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
     let (source, mut import) = read_source(&args.source, &categories, today, &progress)?;
     progress.finish_and_clear();
     import::tidy(&mut import);
+    crate::error::sort_diagnostics(&mut import.warnings);
     if import.papers.is_empty() {
         let mut diagnostics = import.warnings;
         diagnostics.push(Diagnostic::error(

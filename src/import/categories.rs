@@ -7,10 +7,7 @@
 use std::collections::BTreeMap;
 
 /// The topic for a category code, if it has one: the site's mapping first, then the table.
-pub fn topic_for<'a>(code: &str, site: &'a BTreeMap<String, String>) -> Option<&'a str>
-where
-    'static: 'a,
-{
+pub fn topic_for<'a>(code: &str, site: &'a BTreeMap<String, String>) -> Option<&'a str> {
     let code = code.trim();
     if let Some(name) = site.get(code).or_else(|| {
         site.iter()

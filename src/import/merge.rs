@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use super::write::paper_table;
-use super::{ImportedPaper, PartialDate, add_topics};
+use super::{ImportedPaper, PartialDate, add_topics, paragraphs};
 use crate::content::front_matter::{self, Format};
 use crate::content::{RawPaper, SourceFile, parse_source};
 use crate::error::{Diagnostic, Error, Location, Result};
@@ -79,7 +79,15 @@ pub fn merge_into(
         match current.iter().position(|c| c.is_same_paper(paper)) {
             Some(index) if force => {
                 let updated = update(&current[index], paper);
-                if updated != current[index] {
+                // The file cannot say "year only" but in a comment: compare dates as dates.
+                let mut before = current[index].clone();
+                if before.published.and_then(PartialDate::to_date)
+                    == updated.published.and_then(PartialDate::to_date)
+                {
+                    before.published = updated.published;
+                    before.published_comment = updated.published_comment.clone();
+                }
+                if paper_table(&updated) != paper_table(&before) {
                     replacements.retain(|(i, _)| *i != index);
                     replacements.push((index, paper_table(&updated)));
                     counts.updated += 1;
@@ -116,7 +124,7 @@ pub fn merge_into(
         let tail = tail.trim_end_matches('\n').to_string() + "\n";
         lines.insert(closing, tail);
     }
-    replacements.sort_by(|a, b| b.0.cmp(&a.0));
+    replacements.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (index, table) in replacements {
         let start = starts[index];
         let end = starts.get(index + 1).copied().unwrap_or(closing);
@@ -167,6 +175,12 @@ fn update(current: &ImportedPaper, imported: &ImportedPaper) -> ImportedPaper {
     updated.id = current.id.clone();
     if updated.derived_id() != old_id {
         updated.id = Some(old_id);
+    }
+    // The same abstract, wrapped differently, keeps the file's text.
+    if let (Some(old), Some(new)) = (&current.abstract_md, &imported.abstract_md)
+        && paragraphs(old) == paragraphs(new)
+    {
+        updated.abstract_md = Some(old.clone());
     }
     if updated.published.map(PartialDate::to_date) == current.published.map(PartialDate::to_date) {
         updated.published_comment = imported.published_comment.clone();

@@ -74,6 +74,12 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
             pending = Some((block.lines[0].clone(), block.line));
             continue;
         }
+        // A title alone, then a block that starts with a title line of its own: the first title
+        // has no abstract (a wrapped abstract would go on in lower case).
+        if pending.is_some() && !single && starts_with_title(&block.lines) {
+            let (title, line) = pending.take().expect("checked above");
+            push_without_abstract(path, import, title, line);
+        }
         // A paragraph: the abstract of the title before it, or a title line and its abstract.
         let (title, line, abstract_lines) = match pending.take() {
             Some((title, line)) => (title, line, &block.lines[..]),
@@ -140,6 +146,14 @@ fn shorten(text: &str) -> String {
     }
     let cut: String = text.chars().take(57).collect();
     format!("{cut}…")
+}
+
+/// Whether a block's first line reads as a title followed by the start of an abstract.
+fn starts_with_title(lines: &[String]) -> bool {
+    let first = &lines[0];
+    looks_like_title(first)
+        && !first.ends_with(['.', ',', ';', ':', '-'])
+        && lines[1].chars().next().is_some_and(char::is_uppercase)
 }
 
 /// A title is one line, not too long, and not a sentence-ending paragraph.

@@ -126,9 +126,19 @@ fn array(key: &str, items: &[String]) -> Option<String> {
     Some(out)
 }
 
-/// Markdown text as a multi-line string, paragraphs wrapped for reading.
+/// Markdown text as a multi-line string. One-line paragraphs (what importers produce) are
+/// wrapped for reading; text with line breaks of its own (a curator's notes, code) is kept as is.
 pub fn multiline(text: &str) -> String {
-    let wrapped: Vec<String> = text.split("\n\n").map(wrap_paragraph).collect();
+    let wrapped: Vec<String> = text
+        .split("\n\n")
+        .map(|p| {
+            if p.contains('\n') {
+                p.to_string()
+            } else {
+                wrap_paragraph(p)
+            }
+        })
+        .collect();
     let body = wrapped.join("\n\n");
     let ends_front_matter = body
         .lines()

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod binary;
+mod import;
 mod pages;
 mod safety;
 mod support;
