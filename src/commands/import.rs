@@ -207,7 +207,10 @@ fn read_source(
         } => {
             if let Some(file) = file {
                 let text = import::read_input(file)?;
-                (display(file), arxiv::read_file(file, &text, categories)?)
+                (
+                    display(file),
+                    arxiv::read_file(label(file), &text, categories)?,
+                )
             } else if let Some(query) = query {
                 let mut client = Client::new(http_options(network, Service::Arxiv)?);
                 let import =
@@ -234,11 +237,11 @@ fn read_source(
         }
         ImportSource::Bibtex { file, .. } => {
             let text = import::read_input(file)?;
-            (display(file), bibtex::read(file, &text, categories))
+            (display(file), bibtex::read(label(file), &text, categories))
         }
         ImportSource::CslJson { file, .. } => {
             let text = import::read_input(file)?;
-            (display(file), csl::read(file, &text, categories)?)
+            (display(file), csl::read(label(file), &text, categories)?)
         }
         ImportSource::Text { file, year, .. } => {
             let text = import::read_input(file)?;
@@ -250,7 +253,19 @@ fn read_source(
     })
 }
 
+/// The name messages give an input file; `-` is standard input.
+fn label(path: &Path) -> &Path {
+    if path == Path::new("-") {
+        Path::new("<stdin>")
+    } else {
+        path
+    }
+}
+
 fn display(path: &Path) -> String {
+    if path == Path::new("-") {
+        return "standard input".into();
+    }
     path.display().to_string()
 }
 

@@ -235,9 +235,14 @@ mod tests {
 
     #[test]
     fn refused_connections_read_as_offline() {
+        // A port that was just free: the connection is refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut client = Client::new(HttpOptions {
-            // Port 9 (discard) on loopback: nothing listens there on a test machine.
-            endpoint: "http://127.0.0.1:9".into(),
+            endpoint: format!("http://127.0.0.1:{port}"),
             delay: Duration::ZERO,
             timeout: Duration::from_secs(5),
             retries: 3,

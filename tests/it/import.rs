@@ -57,6 +57,8 @@ fn warnings(report: &ImportReport) -> String {
 enum Reply {
     Ok(&'static str, String),
     Status(u16),
+    /// A 303 to another path of the same server, as doi.org sends to the registration agency.
+    Redirect(&'static str),
     /// Accept the request and answer nothing for this long.
     Silence(Duration),
 }
@@ -92,7 +94,16 @@ impl Server {
         Server { url, requests }
     }
 
+    /// Request lines, in order.
     fn requests(&self) -> Vec<String> {
+        self.heads()
+            .iter()
+            .map(|head| head.lines().next().unwrap_or("").to_string())
+            .collect()
+    }
+
+    /// Whole request heads, in order.
+    fn heads(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
 }
@@ -108,12 +119,17 @@ fn answer(mut stream: TcpStream, reply: Reply, seen: &Mutex<Vec<String>>) {
         head.push(byte[0]);
     }
     let head = String::from_utf8_lossy(&head).to_string();
-    seen.lock()
-        .unwrap()
-        .push(head.lines().next().unwrap_or("").to_string());
+    seen.lock().unwrap().push(head.trim_end().to_string());
     let (status, content_type, body) = match reply {
         Reply::Ok(content_type, body) => (200, content_type, body),
         Reply::Status(code) => (code, "text/plain", format!("status {code}")),
+        Reply::Redirect(path) => {
+            let response = format!(
+                "HTTP/1.1 303 See Other\r\nLocation: {path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(response.as_bytes());
+            return;
+        }
         Reply::Silence(duration) => {
             std::thread::sleep(duration);
             return;
@@ -382,6 +398,7 @@ fn doi_content_negotiation_asks_for_csl_json_and_retries() {
     let site = TestSite::new();
     let server = Server::start(vec![
         Reply::Status(502),
+        Reply::Redirect("/works/10.1145/3292500.3330701/transform"),
         Reply::Ok(
             "application/vnd.citationstyles.csl+json",
             fixture_text("doi-optuna.json"),
@@ -412,7 +429,16 @@ fn doi_content_negotiation_asks_for_csl_json_and_retries() {
     );
     let requests = server.requests();
     assert_eq!(requests[1], "GET /10.1145/3292500.3330701 HTTP/1.1");
-    assert_eq!(requests[2], "GET /10.48550/arXiv.2006.11239 HTTP/1.1");
+    assert_eq!(
+        requests[2],
+        "GET /works/10.1145/3292500.3330701/transform HTTP/1.1"
+    );
+    let redirected = server.heads()[2].to_ascii_lowercase();
+    assert!(
+        redirected.contains("accept: application/vnd.citationstyles.csl+json"),
+        "the redirect keeps the content negotiation: {redirected}"
+    );
+    assert_eq!(requests[3], "GET /10.48550/arXiv.2006.11239 HTTP/1.1");
 
     let text = std::fs::read_to_string(site.root().join("content/2024-03-11.md")).unwrap();
     assert!(text.contains("venue = \"Proceedings of the 25th ACM SIGKDD International Conference on Knowledge Discovery & Data Mining\"\npublished = 2019-07-25\n"), "{text}");
