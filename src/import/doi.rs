@@ -53,8 +53,13 @@ pub fn fetch(
             .and_then(|item| csl::item_to_paper(&item, location.clone(), categories));
         match item {
             Some(mut paper) => {
-                // Keep the DOI as the user wrote it when the answer spells it differently.
-                if paper.doi.is_none() {
+                // Keep the DOI as the user wrote it: DOIs ignore case, and registries
+                // upper-case them.
+                let same = paper
+                    .doi
+                    .as_deref()
+                    .is_none_or(|answer| answer.eq_ignore_ascii_case(&doi));
+                if same {
                     paper.doi = Some(doi.clone());
                 }
                 import.papers.push(paper);

@@ -446,7 +446,7 @@ fn doi_content_negotiation_asks_for_csl_json_and_retries() {
         text.contains("abstract = '''\nThe purpose of this study"),
         "{text}"
     );
-    assert!(text.contains("arxiv = \"2006.11239\"\ndoi = \"10.48550/ARXIV.2006.11239\"\npublished = 2020-01-01  # year only\ntopics = [\"machine learning\"]\n"), "{text}");
+    assert!(text.contains("arxiv = \"2006.11239\"\ndoi = \"10.48550/arXiv.2006.11239\"\npublished = 2020-01-01  # year only\ntopics = [\"machine learning\"]\n"), "{text}");
 
     let built = site.build().unwrap();
     let page = built.read("papers/10.1145-3292500.3330701/index.html");
