@@ -6,10 +6,12 @@
 //! (parallel) → write. [`build`] runs all of it; [`check`] stops before writing.
 
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod content;
 pub mod engine;
 pub mod error;
+pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod render;

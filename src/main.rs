@@ -43,6 +43,30 @@ fn main() -> ExitCode {
             options.overrides.include_drafts = args.drafts;
             finish(digestif::check(&options), "checked", false)
         }
+        Command::Import(args) => import(&args),
+    }
+}
+
+fn import(args: &digestif::cli::ImportArgs) -> ExitCode {
+    use digestif::commands::import;
+    let quiet = import::output_args(&args.source).quiet;
+    let today = jiff::ZonedDateTime::now().date();
+    match import::run(args, today, true) {
+        Ok(report) => {
+            if !quiet {
+                print_warnings(&report.warnings);
+            }
+            match &report.printed {
+                Some(text) => print!("{text}"),
+                None if !quiet => println!("{}", report.summary()),
+                None => {}
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{}", colour_labels(&error.to_string()));
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::ids::{id_slug, is_valid_arxiv, is_valid_doi, normalize_arxiv, normalize_doi, slugify};
+use super::ids::{
+    id_slug, is_valid_arxiv, is_valid_doi, normalize_arxiv, normalize_doi, paper_id, slugify,
+};
 use super::{Digest, Entry, Paper, Site, Topic};
 use crate::config::{Config, topic_key};
 use crate::content::{ParsedFile, RawDigest, RawPaper};
@@ -215,10 +217,7 @@ impl Builder<'_> {
                 return None;
             }
             Some(id) => id.to_string(),
-            None => arxiv
-                .clone()
-                .or_else(|| doi.clone())
-                .unwrap_or_else(|| slugify(&title)),
+            None => paper_id(None, arxiv.as_deref(), doi.as_deref(), &title),
         };
         let slug = id_slug(&id);
         if slug.is_empty() {
@@ -367,6 +366,7 @@ impl Builder<'_> {
     }
 
     fn finish(mut self) -> (Site, Vec<Diagnostic>) {
+        self.apply_topic_rules();
         self.check_unique_slugs();
 
         // Final orders: digests newest first, papers by slug, topics by name.
@@ -460,6 +460,36 @@ impl Builder<'_> {
             },
             self.diagnostics,
         )
+    }
+
+    /// `[topics.rules]`: adds a rule's topic to every paper that mentions one of its phrases.
+    fn apply_topic_rules(&mut self) {
+        use rayon::prelude::*;
+        let config = self.config;
+        if config.topic_rules.is_empty() {
+            return;
+        }
+        let matches: Vec<Vec<usize>> = self
+            .papers
+            .par_iter()
+            .map(|p| {
+                super::topic_rules::matching_rules(
+                    &config.topic_rules,
+                    &p.title,
+                    p.abstract_md.as_deref(),
+                )
+            })
+            .collect();
+        let config_file = Path::new(crate::config::CONFIG_FILE);
+        for (paper, rules) in matches.into_iter().enumerate() {
+            for rule in rules {
+                if let Some(topic) = self.topic(&config.topic_rules[rule].topic, config_file, 1)
+                    && !self.papers[paper].topics.contains(&topic)
+                {
+                    self.papers[paper].topics.push(topic);
+                }
+            }
+        }
     }
 
     fn check_unique_slugs(&mut self) {

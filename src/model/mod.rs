@@ -6,6 +6,7 @@
 
 pub mod assemble;
 pub mod ids;
+pub mod topic_rules;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -5,6 +5,7 @@ mod bad_input;
 mod binary;
 mod browser;
 mod http_client;
+mod import;
 mod pages;
 mod safety;
 mod serve;
