@@ -91,11 +91,8 @@ impl Builder<'_> {
         }
 
         let digest_index = self.digests.len();
-        let digest_topics: Vec<usize> = raw
-            .topics
-            .iter()
-            .filter_map(|name| self.topic(name, &path, 2))
-            .collect();
+        // Registered only through papers, so a digest with no papers makes no empty topic page.
+        let digest_topics: Vec<&str> = raw.topics.iter().map(String::as_str).collect();
         let mut entries = Vec::with_capacity(raw.papers.len());
         for (position, paper) in raw.papers.into_iter().enumerate() {
             let line = file.paper_lines.get(position).copied().unwrap_or(1);
@@ -135,7 +132,19 @@ impl Builder<'_> {
         }
         let (key, display) = match self.config.topic_aliases.get(&key) {
             Some(canonical) => (topic_key(canonical), canonical.clone()),
-            None => (key, name.split_whitespace().collect::<Vec<_>>().join(" ")),
+            None => {
+                // A spelling of an alias target shows as the target, whichever came first.
+                let canonical = self
+                    .config
+                    .topic_aliases
+                    .values()
+                    .find(|c| topic_key(c) == key);
+                let display = match canonical {
+                    Some(canonical) => canonical.clone(),
+                    None => name.split_whitespace().collect::<Vec<_>>().join(" "),
+                };
+                (key, display)
+            }
         };
         if let Some(&index) = self.topic_by_key.get(&key) {
             return Some(index);
@@ -161,7 +170,7 @@ impl Builder<'_> {
     fn add_paper(
         &mut self,
         raw: RawPaper,
-        digest_topics: &[usize],
+        digest_topics: &[&str],
         path: &Path,
         line: usize,
         digest_index: usize,
@@ -249,7 +258,13 @@ impl Builder<'_> {
                 return None;
             }
         }
-        let mut topics: Vec<usize> = digest_topics.to_vec();
+        let mut topics: Vec<usize> = Vec::new();
+        for &name in digest_topics {
+            // Digest topics are reported against the digest's own front matter.
+            if let Some(topic) = self.topic(name, path, 2) {
+                topics.push(topic);
+            }
+        }
         for name in &raw.topics {
             if let Some(topic) = self.topic(name, path, line) {
                 topics.push(topic);
@@ -315,6 +330,13 @@ impl Builder<'_> {
                 if !paper.topics.contains(&topic) {
                     paper.topics.push(topic);
                 }
+            }
+            if paper.appearances.last() == Some(&digest_index) {
+                self.diagnostics.push(
+                    Diagnostic::warning(location, format!("paper `{id}` is listed twice in this digest; the second entry is ignored"))
+                        .with_hint("remove one of the two entries"),
+                );
+                return None;
             }
             paper.appearances.push(digest_index);
             paper.last_featured = date;
@@ -439,7 +461,10 @@ impl Builder<'_> {
             self.diagnostics.push(
                 Diagnostic::warning(
                     Location::at(&paper.source, paper.line, None),
-                    format!("{} topics are used by one paper only: {}{more}", names.len(), names[..shown].join(", ")),
+                    match names.len() {
+                        1 => format!("topic `{}` is used by one paper only", names[0]),
+                        n => format!("{n} topics are used by one paper only: {}{more}", names[..shown].join(", ")),
+                    },
                 )
                 .with_hint("a variant spelling can be mapped to its topic under [topics.aliases] in site.toml"),
             );
