@@ -21,6 +21,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Run every step of a build except writing, and report problems.
     Check(CheckArgs),
+    /// Build, serve the site locally, rebuild on every save and reload the browser.
+    Serve(ServeArgs),
+    /// Write a digest file from arXiv, DOIs, BibTeX, CSL-JSON or a pasted list of papers.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -85,4 +89,127 @@ pub enum CheckFormat {
     Json,
     /// GitHub Actions workflow commands (`::error file=…,line=…::…`), on standard output.
     Github,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address exposes the preview to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Include digests marked draft = true.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub source: ImportSource,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// Papers from arXiv: by id (2310.14189, 2310.14189v2, hep-th/9901001), by --query, or
+    /// from a saved API response (--file).
+    Arxiv {
+        /// arXiv ids or abs/pdf links.
+        ids: Vec<String>,
+        /// An arXiv search query instead of ids, e.g. 'cat:cs.LG AND ti:consistency'.
+        #[arg(long, conflicts_with_all = ["ids", "file"])]
+        query: Option<String>,
+        /// Most papers a --query imports.
+        #[arg(long, default_value_t = 50, requires = "query")]
+        max: usize,
+        /// Order of --query results.
+        #[arg(long, value_enum, default_value_t, requires = "query")]
+        sort: crate::import::arxiv::SortOrder,
+        /// A saved arXiv API response (Atom XML) instead of asking arXiv.
+        #[arg(long, conflicts_with = "ids")]
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        network: NetworkArgs,
+        #[command(flatten)]
+        output: ImportOutputArgs,
+    },
+    /// Papers by DOI, from doi.org (CSL-JSON content negotiation).
+    Doi {
+        /// DOIs, with or without https://doi.org/.
+        #[arg(required = true)]
+        dois: Vec<String>,
+        #[command(flatten)]
+        network: NetworkArgs,
+        #[command(flatten)]
+        output: ImportOutputArgs,
+    },
+    /// Every entry of a BibTeX or BibLaTeX file (`-` reads standard input).
+    Bibtex {
+        file: PathBuf,
+        #[command(flatten)]
+        output: ImportOutputArgs,
+    },
+    /// Every item of a CSL-JSON export (Zotero, Mendeley, doi.org).
+    CslJson {
+        file: PathBuf,
+        #[command(flatten)]
+        output: ImportOutputArgs,
+    },
+    /// A list pasted from a daily-papers page: title lines, each followed by its abstract.
+    Text {
+        file: PathBuf,
+        /// Year of a day such as "Mar 11" found in the list (default: this year).
+        #[arg(long)]
+        year: Option<i16>,
+        #[command(flatten)]
+        output: ImportOutputArgs,
+    },
+}
+
+/// Where and how an import writes its digest file.
+#[derive(Debug, Args, Clone)]
+pub struct ImportOutputArgs {
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The digest file to write, relative to --root (default: content/<date>.md); `-` prints it.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The digest's title, for a new file.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The digest's date, YYYY-MM-DD (default: the list's own day, else today).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Update papers already in the file with the imported metadata, or replace a file that is
+    /// not a readable digest.
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// How the arXiv and DOI importers talk to their service.
+#[derive(Debug, Args, Clone)]
+pub struct NetworkArgs {
+    /// The service's address (default: the real one; env DIGESTIF_ARXIV_API / DIGESTIF_DOI_API).
+    #[arg(long)]
+    pub api: Option<String>,
+    /// Seconds between two requests (default: 3 for arXiv, as arXiv asks, 1 for doi.org).
+    #[arg(long)]
+    pub delay: Option<f64>,
+    /// Seconds before a request is given up.
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Further attempts after a 5xx answer or a timeout, waiting longer each time.
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
 }

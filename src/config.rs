@@ -135,6 +135,12 @@ pub struct RawTopics {
     /// Variant spelling → canonical topic name, matched case-insensitively.
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
+    /// Topic → phrases; a paper whose title or abstract holds a phrase gets the topic.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Vec<String>>,
+    /// arXiv category → topic name for `digestif import arxiv`, over the built-in table.
+    #[serde(default)]
+    pub arxiv_categories: BTreeMap<String, String>,
 }
 
 /// What the command line can override in `site.toml`.
@@ -163,8 +169,20 @@ pub struct Config {
     pub raw_html: RawHtml,
     /// Lower-cased variant → canonical display name.
     pub topic_aliases: BTreeMap<String, String>,
+    /// `[topics.rules]`: topics added at build time to papers that mention a phrase.
+    pub topic_rules: Vec<TopicRule>,
+    /// `[topics.arxiv_categories]`: extends the importer's category table.
+    pub arxiv_categories: BTreeMap<String, String>,
     pub extra: toml::Table,
     pub include_drafts: bool,
+}
+
+/// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
+/// whitespace folded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicRule {
+    pub topic: String,
+    pub phrases: Vec<String>,
 }
 
 /// Where the theme's templates and static files come from.
@@ -340,6 +358,8 @@ impl Config {
             topic_aliases.insert(topic_key(variant), canonical.trim().to_string());
         }
 
+        let topic_rules = topic_rules(&raw.topics.rules, &mut problems, &key_location);
+
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
@@ -358,6 +378,8 @@ impl Config {
             math: raw.markdown.math,
             raw_html: raw.markdown.unsafe_html,
             topic_aliases,
+            topic_rules,
+            arxiv_categories: raw.topics.arxiv_categories,
             extra: raw.extra,
             include_drafts: overrides.include_drafts,
         })
@@ -374,6 +396,34 @@ pub fn topic_key(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// Validates `[topics.rules]`: a topic name and at least one non-empty phrase each.
+fn topic_rules(
+    raw: &BTreeMap<String, Vec<String>>,
+    problems: &mut Vec<Diagnostic>,
+    key_location: &dyn Fn(&str) -> Location,
+) -> Vec<TopicRule> {
+    let mut rules = Vec::with_capacity(raw.len());
+    for (topic, phrases) in raw {
+        let location = || key_location(&format!("\"{topic}\""));
+        let phrases: Vec<String> = phrases.iter().map(|p| topic_key(p)).collect();
+        if topic.trim().is_empty() || phrases.is_empty() || phrases.iter().any(String::is_empty) {
+            problems.push(
+                Diagnostic::error(
+                    location(),
+                    format!("topic rule `{topic}` needs a topic name and a list of non-empty phrases"),
+                )
+                .with_hint("for example \"continual learning\" = [\"continual learning\", \"catastrophic forgetting\"]"),
+            );
+            continue;
+        }
+        rules.push(TopicRule {
+            topic: topic.split_whitespace().collect::<Vec<_>>().join(" "),
+            phrases,
+        });
+    }
+    rules
 }
 
 fn positive(
@@ -502,6 +552,37 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("expected true, false or \"trusted\"")
+        );
+    }
+
+    #[test]
+    fn topic_rules_are_read_and_checked() {
+        let config = Config::parse(
+            Path::new("/nonexistent"),
+            "title = \"t\"\nbase_url = \"https://x.org/\"\n[topics.rules]\n\"continual learning\" = [\"Continual  Learning\", \"catastrophic forgetting\"]\n",
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            config.topic_rules,
+            [TopicRule {
+                topic: "continual learning".into(),
+                phrases: vec![
+                    "continual learning".into(),
+                    "catastrophic forgetting".into()
+                ],
+            }]
+        );
+        let err = Config::parse(
+            Path::new("/nonexistent"),
+            "title = \"t\"\nbase_url = \"https://x.org/\"\n[topics.rules]\n\"x\" = []\n",
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("site.toml:4: error: topic rule `x`"),
+            "{err}"
         );
     }
 

@@ -182,6 +182,10 @@ pub enum Error {
     /// A command line argument or environment problem that is not about a file.
     #[error("{0}")]
     Usage(String),
+
+    /// A request to a web service (arXiv, doi.org) failed; the message says why and what to do.
+    #[error("{0}")]
+    Fetch(String),
 }
 
 impl Error {
@@ -200,7 +204,7 @@ impl Error {
                 Location::file(path.clone()),
                 source.to_string(),
             )],
-            Error::Template(message) | Error::Usage(message) => {
+            Error::Template(message) | Error::Usage(message) | Error::Fetch(message) => {
                 vec![Diagnostic::error(Location::default(), message.clone())]
             }
         }

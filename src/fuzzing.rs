@@ -47,7 +47,7 @@ pub fn front_matter(data: &[u8]) {
         &Overrides::default(),
     )
     .expect("the fuzz site.toml is valid");
-    let (site, _) = crate::model::assemble(vec![parsed], &config);
+    let (site, _) = crate::model::assemble(vec![&parsed], &config);
     let pages = crate::render::plan(&site, &config);
     for page in &pages {
         assert!(is_safe_output_path(&page.output), "{}", page.output);

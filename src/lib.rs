@@ -7,28 +7,26 @@
 
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod content;
+pub mod engine;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod toml_error;
 pub mod write;
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
-
-use rayon::prelude::*;
+use std::time::Duration;
 
 pub use config::{Config, Overrides};
 pub use error::{Diagnostic, Error, Location, Result, Severity};
-
-use error::sort_diagnostics;
-use render::context::SiteContext;
-use render::{PlannedPage, Renderer};
 
 /// What a build is asked to do.
 #[derive(Debug, Clone)]
@@ -59,7 +57,7 @@ impl BuildOptions {
 }
 
 /// What a successful build did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildReport {
     pub digests: usize,
     pub papers: usize,
@@ -88,288 +86,16 @@ impl BuildReport {
 
 /// Builds the site into its output folder, replacing the previous output only on success.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let started = Instant::now();
     let config = Config::load(&options.root, &options.overrides)?;
-    let output = options.output_dir();
-    let staging = write::Staging::create(&output, &options.root)?;
-    let mut report = run(&config, Some(&staging), options.show_progress)?;
+    let staging = write::Staging::create(&options.output_dir(), &options.root)?;
+    let outcome = engine::Engine::new(config, false).build(&staging, options.show_progress)?;
     staging.commit()?;
-    report.duration = started.elapsed();
-    Ok(report)
+    Ok(outcome.report)
 }
 
 /// Runs every stage but writing, and reports what a build would find.
 pub fn check(options: &BuildOptions) -> Result<BuildReport> {
-    let started = Instant::now();
     let config = Config::load(&options.root, &options.overrides)?;
-    let mut report = run(&config, None, false)?;
-    report.duration = started.elapsed();
-    Ok(report)
-}
-
-fn stage<T>(name: &str, started: &mut Instant, value: T) -> T {
-    if std::env::var_os("DIGESTIF_LOG").is_some_and(|v| v == "debug") {
-        eprintln!(
-            "debug: {name} took {:.1} ms",
-            started.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-    *started = Instant::now();
-    value
-}
-
-/// The pipeline after configuration. With no staging folder, pages are rendered and dropped.
-pub fn run(
-    config: &Config,
-    staging: Option<&write::Staging>,
-    show_progress: bool,
-) -> Result<BuildReport> {
-    run_pipeline(config, staging, show_progress, None)
-}
-
-/// [`run`], or with `checking` set (by `digestif check`, check.rs), a run that goes on past
-/// errors so one run reports everything, adds the site-wide checks over the model and planned
-/// pages, and returns every finding, errors included, in the report's `warnings`.
-pub fn run_pipeline(
-    config: &Config,
-    staging: Option<&write::Staging>,
-    show_progress: bool,
-    checking: Option<&check::Settings>,
-) -> Result<BuildReport> {
-    let mut clock = Instant::now();
-    let (files, mut diagnostics) = content::discover(&config.root)?;
-    let files = stage("discover", &mut clock, files);
-
-    let parsed: Vec<content::ParsedFile> = files.par_iter().map(content::parse_source).collect();
-    let sources = checking.map(|_| check::Sources::new(files));
-    for file in &parsed {
-        diagnostics.extend(file.diagnostics.iter().cloned());
-    }
-    let parsed = stage("parse", &mut clock, parsed);
-    if checking.is_none() {
-        fail_on_errors(&mut diagnostics)?;
-    }
-
-    let (site, assembly_diagnostics) = model::assemble(parsed, config);
-    diagnostics.extend(assembly_diagnostics);
-    let site = stage("assemble", &mut clock, site);
-    if checking.is_none() {
-        diagnostics.extend(model::assemble::single_use_topics(&site));
-        fail_on_errors(&mut diagnostics)?;
-    }
-
-    let markdown_options = markdown::MarkdownOptions::from_config(config);
-    let (html, markdown_diagnostics) = match &sources {
-        Some(sources) => markdown::render_site_located(&site, markdown_options, &|field| {
-            sources.field_line(&site, field)
-        }),
-        None => markdown::render_site(&site, markdown_options),
-    };
-    diagnostics.extend(markdown_diagnostics);
-    let html = stage("markdown", &mut clock, html);
-    if checking.is_none() {
-        fail_on_errors(&mut diagnostics)?;
-    }
-
-    let theme = match render::templates::load_theme_files(config) {
-        Ok(theme) => theme,
-        Err(error) => return stop(checking, diagnostics, error, &site),
-    };
-    let site_context = SiteContext {
-        title: config.title.clone(),
-        description: config.description.clone(),
-        language: config.language.clone(),
-        base_url: config.base.full(),
-        base_path: config.base.path.clone(),
-        digest_count: site.digests.len(),
-        paper_count: site.papers.len(),
-        topic_count: site.topics.len(),
-        feed_url: config.base.link("feed.xml"),
-        topics_url: config.base.link("topics/"),
-        generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
-    };
-    let tera = match render::templates::compile(config, &theme, &site_context) {
-        Ok(tera) => tera,
-        Err(error) => return stop(checking, diagnostics, error, &site),
-    };
-    let syntax_css =
-        markdown::highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark)
-            .map_err(|message| {
-                Error::Invalid(vec![Diagnostic::error(
-                    Location::file(config::CONFIG_FILE),
-                    message,
-                )])
-            });
-    let syntax_css = match syntax_css {
-        Ok(css) => css,
-        Err(error) => return stop(checking, diagnostics, error, &site),
-    };
-    let pages = render::plan(&site, config);
-    let tera = stage("templates and plan", &mut clock, tera);
-
-    let generated = [
-        (".nojekyll", &b""[..]),
-        ("syntax.css", syntax_css.as_bytes()),
-    ];
-    let generated_names: Vec<&str> = generated.iter().map(|(name, _)| *name).collect();
-    diagnostics.extend(check::output_collisions(
-        config,
-        &pages,
-        &theme.static_files,
-        &generated_names,
-    ));
-    if let (Some(settings), Some(sources)) = (checking, &sources) {
-        let input = check::Input {
-            config,
-            site: &site,
-            html: &html,
-            pages: &pages,
-            theme: &theme,
-            generated: &generated_names,
-            sources,
-        };
-        diagnostics.extend(check::site_checks(&input, settings));
-    } else {
-        fail_on_errors(&mut diagnostics)?;
-    }
-    if let Some(staging) = staging {
-        for (name, source) in &theme.static_files {
-            staging.copy(name, source)?;
-        }
-        for (name, bytes) in generated {
-            staging.write(name, bytes)?;
-        }
-    }
-
-    let renderer = Renderer::new(&site, &html, config, &tera, &pages);
-    let progress = progress_bar(show_progress, pages.len());
-    let results: Vec<std::result::Result<(), String>> = pages
-        .par_iter()
-        .map(|page| {
-            let result = render_one(&renderer, page, staging, &theme);
-            if let Some(bar) = &progress {
-                bar.inc(1);
-            }
-            result
-        })
-        .collect();
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    let mut failures: Vec<String> = results
-        .into_iter()
-        .filter_map(std::result::Result::err)
-        .collect();
-    stage("render and write", &mut clock, ());
-    if checking.is_some() {
-        diagnostics.extend(check::render_failures(&failures, &theme));
-    } else if !failures.is_empty() {
-        failures.sort();
-        failures.dedup();
-        let shown = failures.len().min(5);
-        let mut message = failures[..shown].join("\n");
-        if failures.len() > shown {
-            message.push_str(&format!(
-                "\n… and {} more pages failed the same way",
-                failures.len() - shown
-            ));
-        }
-        return Err(Error::Template(message));
-    }
-
-    sort_diagnostics(&mut diagnostics);
-    let html_pages = pages.iter().filter(|p| p.output.ends_with(".html")).count();
-    Ok(BuildReport {
-        digests: site.digests.len(),
-        papers: site.papers.len(),
-        topics: site.topics.len(),
-        pages: html_pages,
-        files: pages.len() + theme.static_files.len() + generated.len(),
-        warnings: diagnostics,
-        duration: Duration::ZERO,
-    })
-}
-
-fn render_one(
-    renderer: &Renderer,
-    page: &PlannedPage,
-    staging: Option<&write::Staging>,
-    theme: &render::templates::ThemeFiles,
-) -> std::result::Result<(), String> {
-    thread_local! {
-        // One growing buffer per thread instead of a fresh String per page.
-        static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1 << 16));
-    }
-    BUFFER.with_borrow_mut(|buffer| {
-        buffer.clear();
-        render_into(renderer, page, staging, theme, buffer)
-    })
-}
-
-fn render_into(
-    renderer: &Renderer,
-    page: &PlannedPage,
-    staging: Option<&write::Staging>,
-    theme: &render::templates::ThemeFiles,
-    buffer: &mut Vec<u8>,
-) -> std::result::Result<(), String> {
-    renderer.render_to(page, buffer).map_err(|e| {
-        format!(
-            "rendering {} with {}: {}",
-            page.output,
-            page.kind.template(),
-            render::templates::template_error(&e, theme)
-        )
-    })?;
-    if let Some(staging) = staging {
-        staging
-            .write(&page.output, buffer)
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(())
-}
-
-/// A stage failed: a build stops with the error; a check adds it to what it found and reports.
-fn stop(
-    checking: Option<&check::Settings>,
-    mut diagnostics: Vec<Diagnostic>,
-    error: Error,
-    site: &model::Site,
-) -> Result<BuildReport> {
-    if checking.is_none() {
-        return Err(error);
-    }
-    diagnostics.extend(error.diagnostics());
-    sort_diagnostics(&mut diagnostics);
-    Ok(BuildReport {
-        digests: site.digests.len(),
-        papers: site.papers.len(),
-        topics: site.topics.len(),
-        pages: 0,
-        files: 0,
-        warnings: diagnostics,
-        duration: Duration::ZERO,
-    })
-}
-
-fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        sort_diagnostics(diagnostics);
-        return Err(Error::Invalid(std::mem::take(diagnostics)));
-    }
-    Ok(())
-}
-
-fn progress_bar(show: bool, total: usize) -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !show || !std::io::stderr().is_terminal() || total < 2000 {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(total as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages {wide_bar}")
-    {
-        bar.set_style(style);
-    }
-    Some(bar)
+    let outcome = engine::Engine::new(config, false).build(&engine::Discard, false)?;
+    Ok(outcome.report)
 }

@@ -24,7 +24,24 @@ fn main() -> ExitCode {
             };
             finish(digestif::build(&options), "built", args.quiet)
         }
+        Command::Serve(args) => {
+            let options = digestif::serve::ServeOptions {
+                root: args.root,
+                bind: args.bind,
+                port: args.port,
+                include_drafts: args.drafts,
+                open_browser: args.open,
+            };
+            match digestif::serve::serve(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("{}", colour_labels(&error.to_string()));
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Check(args) => check(args),
+        Command::Import(args) => import(&args),
     }
 }
 
@@ -73,6 +90,29 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn import(args: &digestif::cli::ImportArgs) -> ExitCode {
+    use digestif::commands::import;
+    let quiet = import::output_args(&args.source).quiet;
+    let today = jiff::ZonedDateTime::now().date();
+    match import::run(args, today, true) {
+        Ok(report) => {
+            if !quiet {
+                print_warnings(&report.warnings);
+            }
+            match &report.printed {
+                Some(text) => print!("{text}"),
+                None if !quiet => println!("{}", report.summary()),
+                None => {}
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{}", colour_labels(&error.to_string()));
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -101,7 +101,17 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 fn hint_for(message: &str, source_line: &str) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`')?;
-        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        // TOML quotes the known names in backticks, YAML lists them bare.
+        let known: Vec<&str> = expected
+            .split_once("expected one of ")
+            .or_else(|| expected.split_once("expected "))
+            .map(|(_, list)| {
+                list.split(',')
+                    .map(|k| k.trim().trim_matches('`'))
+                    .filter(|k| !k.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
         return Some(match nearest(field, &known) {
             Some(best) => format!("did you mean `{best}`?"),
             None if known.is_empty() => "remove this key".to_string(),

@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::render::templates::StaticSource;
 
 pub struct Staging {
     output: PathBuf,
@@ -48,26 +47,7 @@ impl Staging {
     /// Writes a file, creating its folder on first use. Safe to call from many threads: most
     /// pages have a folder of their own, so creating folders here keeps that work parallel too.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.temp.join(relative);
-        match std::fs::write(&path, bytes) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-                }
-                std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
-            }
-            other => other.map_err(|e| Error::io(&path, e)),
-        }
-    }
-
-    pub fn copy(&self, relative: &str, source: &StaticSource) -> Result<()> {
-        match source {
-            StaticSource::Embedded(bytes) => self.write(relative, bytes),
-            StaticSource::File(from) => {
-                let bytes = std::fs::read(from).map_err(|e| Error::io(from, e))?;
-                self.write(relative, &bytes)
-            }
-        }
+        write_creating_folders(&self.temp.join(relative), bytes)
     }
 
     /// Swaps the staging folder in place of the output folder.
@@ -101,6 +81,17 @@ impl Staging {
             std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
         }
         Ok(())
+    }
+}
+
+impl crate::engine::Output for Staging {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        Staging::write(self, relative, bytes)
+    }
+
+    fn remove(&self, relative: &str) -> Result<()> {
+        let path = self.temp.join(relative);
+        std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))
     }
 }
 
@@ -159,6 +150,78 @@ fn remove_leftovers(parent: &Path, name: &str) {
 fn is_running(folder_name: &str) -> bool {
     let pid = folder_name.rsplit('-').next().unwrap_or("");
     pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists()
+}
+
+fn write_creating_folders(path: &Path, bytes: &[u8]) -> Result<()> {
+    match std::fs::write(path, bytes) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+            }
+            std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+        }
+        other => other.map_err(|e| Error::io(path, e)),
+    }
+}
+
+/// The folder `serve` serves from, written in place: each file is written beside its target
+/// and renamed over it, so a request never sees half a file.
+pub struct LiveOutput {
+    root: PathBuf,
+    /// Until the first build is in place nobody reads the folder, and plain writes are faster.
+    is_serving: std::sync::atomic::AtomicBool,
+}
+
+impl LiveOutput {
+    pub fn new(root: &Path) -> Self {
+        LiveOutput {
+            root: root.to_path_buf(),
+            is_serving: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// From now on every write replaces its file atomically.
+    pub fn start_serving(&self) {
+        self.is_serving
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl crate::engine::Output for LiveOutput {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        if !self.is_serving.load(std::sync::atomic::Ordering::SeqCst) {
+            return write_creating_folders(&self.root.join(relative), bytes);
+        }
+        let path = self.root.join(relative);
+        let parent = path.parent().unwrap_or(&self.root);
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(|e| Error::io(parent, e))?;
+        std::io::Write::write_all(&mut temp, bytes).map_err(|e| Error::io(&path, e))?;
+        temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        Ok(())
+    }
+
+    fn remove(&self, relative: &str) -> Result<()> {
+        let path = self.root.join(relative);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        // Remove folders left empty, up to the output root.
+        let mut dir = path.parent();
+        while let Some(current) = dir {
+            if current == self.root || std::fs::remove_dir(current).is_err() {
+                break;
+            }
+            dir = current.parent();
+        }
+        Ok(())
+    }
+
+    fn is_live(&self) -> bool {
+        self.is_serving.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// Refuses output folders whose replacement would delete the site's sources.

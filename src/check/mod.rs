@@ -107,8 +107,11 @@ pub fn run(options: &CheckOptions) -> CheckReport {
         overrides: options.overrides.clone(),
         show_progress: false,
     };
-    let result = Config::load(&build.root, &build.overrides)
-        .and_then(|config| crate::run_pipeline(&config, None, false, Some(&options.settings)));
+    let result = Config::load(&build.root, &build.overrides).and_then(|config| {
+        crate::engine::Engine::new(config, false)
+            .check(&options.settings)
+            .map(|outcome| outcome.report)
+    });
     let mut report = match result {
         Ok(report) => CheckReport {
             findings: report.warnings,

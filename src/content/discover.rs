@@ -20,6 +20,42 @@ pub struct SourceFile {
 
 /// Finds and reads every digest file, sorted by path. Unreadable files become diagnostics.
 pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<Diagnostic>)> {
+    let (found, mut diagnostics) = list_sources(root)?;
+    let read: Vec<std::result::Result<SourceFile, Box<Diagnostic>>> = found
+        .par_iter()
+        .map(|source| read_source(root, &source.path))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for result in read {
+        match result {
+            Ok(file) => files.push(file),
+            Err(d) => diagnostics.push(*d),
+        }
+    }
+    Ok((files, diagnostics))
+}
+
+/// A digest file found on disk, not read yet.
+#[derive(Debug, Clone)]
+pub struct FoundSource {
+    /// Absolute (or as joined to the root).
+    pub path: PathBuf,
+    /// Relative to the site root, as in messages.
+    pub relative: PathBuf,
+    /// Modification time and length: when both are unchanged, so is the file.
+    pub stamp: (Option<std::time::SystemTime>, u64),
+}
+
+/// Reads one found file.
+pub fn read_found(
+    root: &Path,
+    source: &FoundSource,
+) -> std::result::Result<SourceFile, Box<Diagnostic>> {
+    read_source(root, &source.path)
+}
+
+/// Lists every digest file with its modification stamp, sorted by path.
+pub fn list_sources(root: &Path) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(Error::Usage(format!(
@@ -57,18 +93,20 @@ pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<Diagnostic>)> {
         }
     }
 
-    let read: Vec<std::result::Result<SourceFile, Box<Diagnostic>>> = paths
-        .par_iter()
-        .map(|path| read_source(root, path))
+    let found = paths
+        .into_iter()
+        .map(|path| {
+            let stamp = std::fs::metadata(&path)
+                .map(|m| (m.modified().ok(), m.len()))
+                .unwrap_or((None, 0));
+            FoundSource {
+                relative: relative(root, &path),
+                path,
+                stamp,
+            }
+        })
         .collect();
-    let mut files = Vec::with_capacity(read.len());
-    for result in read {
-        match result {
-            Ok(file) => files.push(file),
-            Err(d) => diagnostics.push(*d),
-        }
-    }
-    Ok((files, diagnostics))
+    Ok((found, diagnostics))
 }
 
 /// Larger files are refused unread: no digest is this big, and a build would spend minutes and

@@ -7,5 +7,5 @@ pub mod discover;
 pub mod front_matter;
 pub mod raw;
 
-pub use discover::{SourceFile, discover};
+pub use discover::{FoundSource, SourceFile, discover, list_sources, read_found};
 pub use raw::{ParsedFile, RawDigest, RawPaper, parse_source};

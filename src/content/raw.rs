@@ -6,6 +6,7 @@
 //! here; rules across files (ids, slugs, topics) belong to `model::assemble`.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer};
@@ -61,10 +62,12 @@ pub struct RawPaper {
     pub topics: Vec<String>,
     #[serde(default)]
     pub upvotes: Option<u64>,
+    // The long texts are shared (Arc) with the model: a rebuild reassembles the model from
+    // cached parsed files without copying every abstract again.
     #[serde(default, rename = "abstract")]
-    pub abstract_md: Option<String>,
+    pub abstract_md: Option<Arc<str>>,
     #[serde(default, rename = "notes")]
-    pub notes_md: Option<String>,
+    pub notes_md: Option<Arc<str>>,
 }
 
 /// One digest file after parsing: the digest (absent when the file has errors), its Markdown body,
@@ -73,7 +76,7 @@ pub struct RawPaper {
 pub struct ParsedFile {
     pub path: std::path::PathBuf,
     pub digest: Option<RawDigest>,
-    pub body: String,
+    pub body: Arc<str>,
     /// Lines of the file before the body, to turn body lines into file lines.
     pub body_line_offset: usize,
     /// The line of each `[[papers]]` entry, for messages about one paper.
@@ -85,7 +88,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     let mut parsed = ParsedFile {
         path: file.path.clone(),
         digest: None,
-        body: String::new(),
+        body: Arc::from(""),
         body_line_offset: 0,
         paper_lines: Vec::new(),
         diagnostics: Vec::new(),
@@ -107,7 +110,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         Format::Yaml => serde_saphyr::from_str::<RawDigest>(split.front_matter)
             .map_err(|e| yaml_diagnostic(&file.path, split.front_matter, offset, &e)),
     };
-    parsed.body = split.body.to_string();
+    parsed.body = Arc::from(split.body);
     parsed.body_line_offset = split.body_line_offset;
     parsed.paper_lines = paper_lines(split.format, split.front_matter, offset);
     match result {
@@ -320,7 +323,7 @@ mod tests {
         assert_eq!(d.date.to_string(), "2024-03-11");
         assert_eq!(d.papers[0].published.unwrap().to_string(), "2023-10-22");
         assert_eq!(p.paper_lines, vec![4]);
-        assert_eq!(p.body, "Intro\n");
+        assert_eq!(&*p.body, "Intro\n");
     }
 
     #[test]

@@ -10,7 +10,10 @@ pub mod links;
 pub mod math;
 pub mod raw_html;
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
+use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
@@ -256,19 +259,53 @@ pub enum MarkdownField {
 #[derive(Debug, Default)]
 pub struct SiteHtml {
     /// Per digest: the introduction.
-    pub intros: Vec<String>,
+    pub intros: Vec<Arc<str>>,
     /// Per digest, per entry: the notes.
-    pub notes: Vec<Vec<Option<String>>>,
+    pub notes: Vec<Vec<Option<Arc<str>>>>,
     /// Per paper: the abstract.
-    pub abstracts: Vec<Option<String>>,
+    pub abstracts: Vec<Option<Arc<str>>>,
+    /// Per paper: the abstract's first words as plain text, for descriptions.
+    pub excerpts: Vec<Option<Arc<str>>>,
     /// Every link written in Markdown, by field, for `digestif check`.
     pub links: Vec<(MarkdownField, FoundLink)>,
 }
 
-/// Renders every Markdown field in parallel. Problems come back as diagnostics located at the
+/// Rendered Markdown by a hash of its source, so a rebuild renders only texts it has not seen.
+/// Each rebuild keeps only the entries it used, so the cache never outgrows the site.
+#[derive(Debug, Default)]
+pub struct MarkdownCache {
+    entries: HashMap<u64, CachedText>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedText {
+    html: Arc<str>,
+    problems: Vec<Problem>,
+    links: Vec<FoundLink>,
+    /// For abstracts: the plain-text excerpt used in descriptions.
+    excerpt: Option<Arc<str>>,
+}
+
+const EXCERPT_CHARS: usize = 200;
+
+fn text_key(text: &str, options: MarkdownOptions) -> u64 {
+    let mut hasher = crate::render::fingerprint::hasher();
+    text.hash(&mut hasher);
+    (options.math == MathMode::Mathml, options.raw_html as u8).hash(&mut hasher);
+    // `@/` links resolve under the base path.
+    options.base_path.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Renders every Markdown field, in parallel. Problems come back as diagnostics located at the
 /// field's digest file: the exact line in an introduction, the paper entry's line otherwise.
-pub fn render_site(site: &Site, options: MarkdownOptions) -> (SiteHtml, Vec<Diagnostic>) {
-    render_site_located(site, options, &|_| None)
+/// With a cache, only texts not rendered before are.
+pub fn render_site(
+    site: &Site,
+    options: MarkdownOptions,
+    cache: Option<&mut MarkdownCache>,
+) -> (SiteHtml, Vec<Diagnostic>) {
+    render_site_located(site, options, cache, &|_| None)
 }
 
 /// [`render_site`], with `field_line` giving the file line where a front-matter field's text
@@ -277,82 +314,102 @@ pub fn render_site(site: &Site, options: MarkdownOptions) -> (SiteHtml, Vec<Diag
 pub fn render_site_located(
     site: &Site,
     options: MarkdownOptions,
+    cache: Option<&mut MarkdownCache>,
     field_line: &(dyn Fn(MarkdownField) -> Option<usize> + Sync),
 ) -> (SiteHtml, Vec<Diagnostic>) {
-    let diagnose = |field: MarkdownField, problems: Vec<Problem>, what: &str| {
-        problems
-            .into_iter()
-            .map(|p| {
-                let location = locate(site, field, p.offset, field_line);
-                to_diagnostic(p, location, what)
-            })
-            .collect::<Vec<Diagnostic>>()
-    };
-
-    type Links = Vec<(MarkdownField, FoundLink)>;
-    type DigestHtml = (String, Vec<Option<String>>, Vec<Diagnostic>, Links);
-    let digests: Vec<DigestHtml> = site
-        .digests
-        .par_iter()
-        .enumerate()
-        .map(|(index, digest)| {
-            let field = MarkdownField::Intro { digest: index };
-            let intro = render(&digest.intro, options);
-            let mut diagnostics = diagnose(field, intro.problems, "in the introduction");
-            let mut links: Links = intro.links.into_iter().map(|l| (field, l)).collect();
-            let notes = digest
-                .entries
-                .iter()
-                .enumerate()
-                .map(|(entry_index, entry)| {
-                    entry.notes.as_deref().map(|notes| {
-                        let field = MarkdownField::Notes {
-                            digest: index,
-                            entry: entry_index,
-                        };
-                        let rendered = render(notes, options);
-                        let what = format!("in the notes on `{}`", site.papers[entry.paper].id);
-                        diagnostics.extend(diagnose(field, rendered.problems, &what));
-                        links.extend(rendered.links.into_iter().map(|l| (field, l)));
-                        rendered.html
-                    })
-                })
-                .collect();
-            (intro.html, notes, diagnostics, links)
-        })
-        .collect();
-    let abstracts: Vec<(Option<String>, Vec<Diagnostic>, Links)> = site
-        .papers
-        .par_iter()
-        .enumerate()
-        .map(|(index, paper)| match &paper.abstract_md {
-            Some(text) => {
-                let field = MarkdownField::Abstract { paper: index };
-                let rendered = render(text, options);
-                let what = format!("in the abstract of `{}`", paper.id);
-                let links = rendered.links.into_iter().map(|l| (field, l)).collect();
-                (
-                    Some(rendered.html),
-                    diagnose(field, rendered.problems, &what),
-                    links,
-                )
-            }
-            None => (None, Vec::new(), Vec::new()),
-        })
-        .collect();
-
-    let mut html = SiteHtml::default();
-    let mut diagnostics = Vec::new();
-    for (intro, notes, problems, links) in digests {
-        html.intros.push(intro);
-        html.notes.push(notes);
-        diagnostics.extend(problems);
-        html.links.extend(links);
+    struct Text<'a> {
+        source: &'a str,
+        field: MarkdownField,
+        what: String,
     }
-    for (abstract_html, problems, links) in abstracts {
-        html.abstracts.push(abstract_html);
-        diagnostics.extend(problems);
-        html.links.extend(links);
+    let mut texts: Vec<Text> = Vec::new();
+    for (index, digest) in site.digests.iter().enumerate() {
+        texts.push(Text {
+            source: &digest.intro,
+            field: MarkdownField::Intro { digest: index },
+            what: "in the introduction".to_string(),
+        });
+        for (entry_index, entry) in digest.entries.iter().enumerate() {
+            if let Some(notes) = &entry.notes {
+                texts.push(Text {
+                    source: notes,
+                    field: MarkdownField::Notes {
+                        digest: index,
+                        entry: entry_index,
+                    },
+                    what: format!("in the notes on `{}`", site.papers[entry.paper].id),
+                });
+            }
+        }
+    }
+    for (index, paper) in site.papers.iter().enumerate() {
+        if let Some(text) = &paper.abstract_md {
+            texts.push(Text {
+                source: text,
+                field: MarkdownField::Abstract { paper: index },
+                what: format!("in the abstract of `{}`", paper.id),
+            });
+        }
+    }
+
+    let previous = cache.as_ref().map(|c| &c.entries);
+    let rendered: Vec<(u64, CachedText)> = texts
+        .par_iter()
+        .map(|text| {
+            let key = text_key(text.source, options);
+            let mut value = previous
+                .and_then(|entries| entries.get(&key))
+                .cloned()
+                .unwrap_or_else(|| {
+                    let r = render(text.source, options);
+                    CachedText {
+                        html: Arc::from(r.html),
+                        problems: r.problems,
+                        links: r.links,
+                        excerpt: None,
+                    }
+                });
+            let is_abstract = matches!(text.field, MarkdownField::Abstract { .. });
+            if is_abstract && value.excerpt.is_none() {
+                value.excerpt = Some(Arc::from(plain_excerpt(text.source, EXCERPT_CHARS)));
+            }
+            (key, value)
+        })
+        .collect();
+
+    let mut diagnostics = Vec::new();
+    let mut links = Vec::new();
+    for (text, (_, value)) in texts.iter().zip(&rendered) {
+        for problem in &value.problems {
+            let location = locate(site, text.field, problem.offset, field_line);
+            diagnostics.push(to_diagnostic(problem.clone(), location, &text.what));
+        }
+        links.extend(value.links.iter().map(|link| (text.field, link.clone())));
+    }
+
+    let mut values = rendered.iter().map(|(_, v)| v);
+    let mut next = || values.next().expect("one value per text");
+    let mut html = SiteHtml {
+        links,
+        ..SiteHtml::default()
+    };
+    for digest in &site.digests {
+        html.intros.push(next().html.clone());
+        let notes = digest
+            .entries
+            .iter()
+            .map(|e| e.notes.as_ref().map(|_| next().html.clone()))
+            .collect();
+        html.notes.push(notes);
+    }
+    for paper in &site.papers {
+        let value = paper.abstract_md.as_ref().map(|_| next());
+        html.abstracts.push(value.map(|v| v.html.clone()));
+        html.excerpts.push(value.and_then(|v| v.excerpt.clone()));
+    }
+
+    if let Some(cache) = cache {
+        cache.entries = rendered.into_iter().collect();
     }
     (html, diagnostics)
 }

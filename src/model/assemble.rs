@@ -9,15 +9,21 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::ids::{id_slug, is_valid_arxiv, is_valid_doi, normalize_arxiv, normalize_doi, slugify};
+use super::ids::{
+    id_slug, is_valid_arxiv, is_valid_doi, normalize_arxiv, normalize_doi, paper_id, slugify,
+};
 use super::{Digest, Entry, Paper, Site, Topic};
 use crate::config::{Config, topic_key};
 use crate::content::{ParsedFile, RawDigest, RawPaper};
 use crate::error::{Diagnostic, Location};
 
 /// Builds the model; errors are among the returned diagnostics, and when there are any the
-/// model is incomplete and must not be rendered.
-pub fn assemble(files: Vec<ParsedFile>, config: &Config) -> (Site, Vec<Diagnostic>) {
+/// model is incomplete and must not be rendered. Parsed files are borrowed so that a rebuild
+/// can reuse the ones that did not change.
+pub fn assemble<'f>(
+    files: impl IntoIterator<Item = &'f ParsedFile>,
+    config: &Config,
+) -> (Site, Vec<Diagnostic>) {
     let mut builder = Builder {
         config,
         diagnostics: Vec::new(),
@@ -28,16 +34,16 @@ pub fn assemble(files: Vec<ParsedFile>, config: &Config) -> (Site, Vec<Diagnosti
         topic_by_key: HashMap::new(),
         digest_slugs: HashMap::new(),
     };
-    let mut sources: Vec<(RawDigest, ParsedFile)> = files
+    let mut sources: Vec<(&RawDigest, &ParsedFile)> = files
         .into_iter()
-        .filter_map(|mut file| {
-            let digest = file.digest.take()?;
+        .filter_map(|file| {
+            let digest = file.digest.as_ref()?;
             (config.include_drafts || !digest.draft).then_some((digest, file))
         })
         .collect();
     sources.sort_by(|a, b| (a.0.date, &a.1.path).cmp(&(b.0.date, &b.1.path)));
     for (digest, file) in sources {
-        builder.add_digest(digest, file);
+        builder.add_digest(digest.clone(), file);
     }
     builder.finish()
 }
@@ -54,7 +60,7 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn add_digest(&mut self, raw: RawDigest, file: ParsedFile) {
+    fn add_digest(&mut self, raw: RawDigest, file: &ParsedFile) {
         let path = file.path.clone();
         let at_line = |line| Location::at(&path, line, None);
         let slug = match &raw.slug {
@@ -97,11 +103,8 @@ impl Builder<'_> {
         }
 
         let digest_index = self.digests.len();
-        let digest_topics: Vec<usize> = raw
-            .topics
-            .iter()
-            .filter_map(|name| self.topic(name, &path, 2))
-            .collect();
+        // Registered only through papers, so a digest with no papers makes no empty topic page.
+        let digest_topics: Vec<&str> = raw.topics.iter().map(String::as_str).collect();
         let mut entries = Vec::with_capacity(raw.papers.len());
         for (position, paper) in raw.papers.into_iter().enumerate() {
             let line = file.paper_lines.get(position).copied().unwrap_or(1);
@@ -122,7 +125,7 @@ impl Builder<'_> {
             date: raw.date,
             summary: raw.summary.filter(|s| !s.trim().is_empty()),
             source: path,
-            intro: file.body,
+            intro: file.body.clone(),
             intro_line_offset: file.body_line_offset,
             entries,
             topics: Vec::new(),
@@ -145,7 +148,19 @@ impl Builder<'_> {
         }
         let (key, display) = match self.config.topic_aliases.get(&key) {
             Some(canonical) => (topic_key(canonical), canonical.clone()),
-            None => (key, name.split_whitespace().collect::<Vec<_>>().join(" ")),
+            None => {
+                // A spelling of an alias target shows as the target, whichever came first.
+                let canonical = self
+                    .config
+                    .topic_aliases
+                    .values()
+                    .find(|c| topic_key(c) == key);
+                let display = match canonical {
+                    Some(canonical) => canonical.clone(),
+                    None => name.split_whitespace().collect::<Vec<_>>().join(" "),
+                };
+                (key, display)
+            }
         };
         if let Some(&index) = self.topic_by_key.get(&key) {
             return Some(index);
@@ -171,7 +186,7 @@ impl Builder<'_> {
     fn add_paper(
         &mut self,
         raw: RawPaper,
-        digest_topics: &[usize],
+        digest_topics: &[&str],
         path: &Path,
         line: usize,
         digest_index: usize,
@@ -241,10 +256,7 @@ impl Builder<'_> {
                 return None;
             }
             Some(id) => id.to_string(),
-            None => arxiv
-                .clone()
-                .or_else(|| doi.clone())
-                .unwrap_or_else(|| slugify(&title)),
+            None => paper_id(None, arxiv.as_deref(), doi.as_deref(), &title),
         };
         let slug = id_slug(&id);
         if slug.is_empty() {
@@ -276,7 +288,13 @@ impl Builder<'_> {
                 return None;
             }
         }
-        let mut topics: Vec<usize> = digest_topics.to_vec();
+        let mut topics: Vec<usize> = Vec::new();
+        for &name in digest_topics {
+            // Digest topics are reported against the digest's own front matter.
+            if let Some(topic) = self.topic(name, path, 2) {
+                topics.push(topic);
+            }
+        }
         for name in &raw.topics {
             if let Some(topic) = self.topic(name, path, line) {
                 topics.push(topic);
@@ -343,6 +361,13 @@ impl Builder<'_> {
                     paper.topics.push(topic);
                 }
             }
+            if paper.appearances.last() == Some(&digest_index) {
+                self.diagnostics.push(
+                    Diagnostic::warning(location, format!("paper `{id}` is listed twice in this digest; the second entry is ignored"))
+                        .with_hint("remove one of the two entries"),
+                );
+                return None;
+            }
             paper.appearances.push(digest_index);
             paper.last_featured = date;
             if !conflicts.is_empty() {
@@ -393,6 +418,7 @@ impl Builder<'_> {
     }
 
     fn finish(mut self) -> (Site, Vec<Diagnostic>) {
+        self.apply_topic_rules();
         self.check_unique_slugs();
 
         // Final orders: digests newest first, papers by slug, topics by name.
@@ -469,6 +495,36 @@ impl Builder<'_> {
         )
     }
 
+    /// `[topics.rules]`: adds a rule's topic to every paper that mentions one of its phrases.
+    fn apply_topic_rules(&mut self) {
+        use rayon::prelude::*;
+        let config = self.config;
+        if config.topic_rules.is_empty() {
+            return;
+        }
+        let matches: Vec<Vec<usize>> = self
+            .papers
+            .par_iter()
+            .map(|p| {
+                super::topic_rules::matching_rules(
+                    &config.topic_rules,
+                    &p.title,
+                    p.abstract_md.as_deref(),
+                )
+            })
+            .collect();
+        let config_file = Path::new(crate::config::CONFIG_FILE);
+        for (paper, rules) in matches.into_iter().enumerate() {
+            for rule in rules {
+                if let Some(topic) = self.topic(&config.topic_rules[rule].topic, config_file, 1)
+                    && !self.papers[paper].topics.contains(&topic)
+                {
+                    self.papers[paper].topics.push(topic);
+                }
+            }
+        }
+    }
+
     fn check_unique_slugs(&mut self) {
         let mut seen: HashMap<&str, &Paper> = HashMap::new();
         for paper in &self.papers {
@@ -526,7 +582,7 @@ pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
         Diagnostic::warning(
             Location::at(&paper.source, paper.line, None),
             match names.len() {
-                1 => format!("1 topic is used by one paper only: {}", names[0]),
+                1 => format!("topic `{}` is used by one paper only", names[0]),
                 n => format!(
                     "{n} topics are used by one paper only: {}{more}",
                     names[..shown].join(", ")

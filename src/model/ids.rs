@@ -83,6 +83,19 @@ pub fn is_valid_doi(doi: &str) -> bool {
             .is_some_and(|(_, suffix)| !suffix.is_empty())
 }
 
+/// The id the format derives for a paper (docs/format.md): its `id`, else its arXiv id without
+/// version, else its DOI (lower-cased), else a slug of its title.
+pub fn paper_id(id: Option<&str>, arxiv: Option<&str>, doi: Option<&str>, title: &str) -> String {
+    if let Some(id) = id.map(str::trim).filter(|id| !id.is_empty()) {
+        return id.to_string();
+    }
+    arxiv
+        .map(normalize_arxiv)
+        .filter(|a| !a.is_empty())
+        .or_else(|| doi.map(normalize_doi).filter(|d| !d.is_empty()))
+        .unwrap_or_else(|| slugify(&title.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
 /// A readable slug of free text, Unicode transliterated: `ALR²: Retrieve` → `alr2-retrieve`.
 pub fn slugify(text: &str) -> String {
     truncate(slug::slugify(text))

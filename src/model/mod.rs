@@ -6,8 +6,10 @@
 
 pub mod assemble;
 pub mod ids;
+pub mod topic_rules;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
@@ -32,7 +34,7 @@ pub struct Digest {
     /// Relative to the site root.
     pub source: PathBuf,
     /// The Markdown body after the front matter.
-    pub intro: String,
+    pub intro: Arc<str>,
     /// Lines of the file before the body.
     pub intro_line_offset: usize,
     /// The digest's papers in file order, each with this digest's notes on it.
@@ -45,7 +47,7 @@ pub struct Digest {
 pub struct Entry {
     pub paper: usize,
     /// The curator's Markdown notes on the paper in this digest.
-    pub notes: Option<String>,
+    pub notes: Option<Arc<str>>,
     /// Line of the paper's entry in the digest file.
     pub line: usize,
 }
@@ -67,7 +69,7 @@ pub struct Paper {
     pub published: Option<Date>,
     pub upvotes: Option<u64>,
     /// Markdown.
-    pub abstract_md: Option<String>,
+    pub abstract_md: Option<Arc<str>>,
     /// Union over every digest that lists the paper, sorted like `Site::topics`.
     pub topics: Vec<usize>,
     /// Digests that list the paper, oldest first.

@@ -1,8 +1,8 @@
 //! What templates see: one `Serialize` struct per template kind, plus the shared `site` and
 //! `extra` values set once as Tera globals.
 //!
-//! Field names here are the themes' public API (documented in docs/templates.md, snapshot-tested
-//! in tests/it/context.rs): rename deliberately. Every string is plain text that Tera escapes, except
+//! Field names here are the themes' public API, documented in docs/templates.md: rename
+//! deliberately, and change the document in the same commit. Every string is plain text that Tera escapes, except
 //! fields ending in `_html`, which hold HTML we rendered and sanitised ourselves.
 
 use serde::Serialize;

@@ -5,7 +5,10 @@
 //! only when the page is rendered, so contexts never pile up in memory on large sites.
 
 pub mod context;
+pub mod fingerprint;
 pub mod templates;
+
+use std::sync::OnceLock;
 
 use context::*;
 use jiff::civil::Date;
@@ -138,9 +141,10 @@ pub struct Renderer<'a> {
     pub config: &'a Config,
     pub tera: &'a tera::Tera,
     pub pages: &'a [PlannedPage],
-    /// One PaperCard per paper as a Tera value, built once: a paper is listed on its own page,
-    /// its digests' pages and its topics' pages, and cloning a Tera map is a reference count.
-    cards: Vec<tera::Value>,
+    /// One PaperCard per paper as a Tera value, built on first use and then shared: a paper is
+    /// listed on its own page, its digests' pages and its topics' pages, and cloning a Tera map
+    /// is a reference count. Built lazily so a rebuild of a few pages builds only their cards.
+    cards: Vec<OnceLock<tera::Value>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -151,24 +155,23 @@ impl<'a> Renderer<'a> {
         tera: &'a tera::Tera,
         pages: &'a [PlannedPage],
     ) -> Self {
-        use rayon::prelude::*;
-        let mut renderer = Renderer {
+        let cards = (0..site.papers.len()).map(|_| OnceLock::new()).collect();
+        Renderer {
             site,
             html,
             config,
             tera,
             pages,
-            cards: Vec::new(),
-        };
-        let cards = (0..site.papers.len())
-            .into_par_iter()
-            .map(|i| tera::Value::from_serializable(&renderer.card(i)))
-            .collect();
-        renderer.cards = cards;
-        renderer
+            cards,
+        }
     }
 
-    /// Renders a page into `out`, which the caller clears and reuses between pages.
+    fn card_value(&self, index: usize) -> tera::Value {
+        self.cards[index]
+            .get_or_init(|| tera::Value::from_serializable(&self.card(index)))
+            .clone()
+    }
+
     pub fn render_to(&self, page: &PlannedPage, out: &mut Vec<u8>) -> Result<(), tera::Error> {
         let template = page.kind.template();
         let context = match page.kind {
@@ -181,7 +184,7 @@ impl<'a> Renderer<'a> {
                     .zip(&self.html.notes[index])
                     .map(|(entry, notes)| {
                         let mut map = tera::Map::default();
-                        map.insert("paper".into(), self.cards[entry.paper].clone());
+                        map.insert("paper".into(), self.card_value(entry.paper));
                         map.insert("notes_html".into(), tera::Value::from(notes.as_deref()));
                         tera::Value::from(map)
                     })
@@ -192,7 +195,7 @@ impl<'a> Renderer<'a> {
             }
             PageKind::Paper(index) => {
                 let mut context = tera::Context::from_serialize(&self.paper(index, page))?;
-                context.insert_value("paper", self.cards[index].clone());
+                context.insert_value("paper", self.card_value(index));
                 context
             }
             PageKind::Topics => tera::Context::from_serialize(&self.topics(page))?,
@@ -204,7 +207,7 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .skip((number - 1) * per_page)
                     .take(per_page)
-                    .map(|&p| self.cards[p].clone())
+                    .map(|&p| self.card_value(p))
                     .collect();
                 context.insert_value("papers", papers.into());
                 context
@@ -322,7 +325,7 @@ impl<'a> Renderer<'a> {
             upvotes: paper.upvotes,
             topics: paper.topics.iter().map(|&t| self.topic_ref(t)).collect(),
             links: external_links(paper),
-            abstract_html: self.html.abstracts[index].clone(),
+            abstract_html: self.html.abstracts[index].as_deref().map(str::to_string),
             featured_in: self.digest_link(newest),
         }
     }
@@ -384,7 +387,7 @@ impl<'a> Renderer<'a> {
                 date_display: link.date_display,
                 summary: digest.summary.clone(),
                 paper_count: digest.entries.len(),
-                intro_html: self.html.intros[index].clone(),
+                intro_html: self.html.intros[index].to_string(),
                 topics: digest.topics.iter().map(|&t| self.topic_ref(t)).collect(),
             },
             // Digests are sorted newest first.
@@ -402,7 +405,7 @@ impl<'a> Renderer<'a> {
                 if let (true, Some(html)) = (entry.paper == index, html) {
                     notes.push(DigestNotes {
                         digest: self.digest_link(digest_index),
-                        notes_html: html.clone(),
+                        notes_html: html.to_string(),
                     });
                 }
             }
@@ -416,8 +419,8 @@ impl<'a> Renderer<'a> {
                 .get(at)
                 .map(|e| self.paper_link(e.paper))
         };
-        let description = match &paper.abstract_md {
-            Some(text) => crate::markdown::plain_excerpt(text, 200),
+        let description = match &self.html.excerpts[index] {
+            Some(excerpt) => excerpt.to_string(),
             None => paper.authors.join(", "),
         };
         PaperContext {
@@ -481,7 +484,7 @@ impl<'a> Renderer<'a> {
             .enumerate()
             .take(self.config.feed_limit)
             .map(|(index, digest)| {
-                let mut content = self.html.intros[index].clone();
+                let mut content = self.html.intros[index].to_string();
                 content.push_str("<ul>");
                 for entry in &digest.entries {
                     let paper = &self.site.papers[entry.paper];

@@ -36,6 +36,15 @@ pub enum StaticSource {
     File(PathBuf),
 }
 
+impl StaticSource {
+    pub fn read(&self) -> Result<Vec<u8>> {
+        match self {
+            StaticSource::Embedded(bytes) => Ok(bytes.to_vec()),
+            StaticSource::File(path) => std::fs::read(path).map_err(|e| Error::io(path, e)),
+        }
+    }
+}
+
 /// The theme after overrides: template sources by name, static files by output path.
 pub struct ThemeFiles {
     pub templates: BTreeMap<String, (String, String)>,

@@ -327,3 +327,46 @@ fn paper_with_unsluggable_id() {
         "{error}"
     );
 }
+
+#[test]
+fn misspelled_key_in_yaml_suggests_the_right_one() {
+    let error = error_for(
+        "content/y.md",
+        "---\ntitle: D\ndate: 2024-01-01\npapers:\n  - title: P\n    autors: [A]\n---\n",
+    );
+    assert!(
+        error.contains("content/y.md:6:5: error: unknown field `autors`"),
+        "{error}"
+    );
+    assert!(error.contains("did you mean `authors`?"), "{error}");
+}
+
+#[test]
+fn paper_listed_twice_in_one_digest_warns_and_appears_once() {
+    let site = TestSite::new();
+    let paper = "title = \"P\"\nauthors = [\"A\"]\narxiv = \"2401.00001\"\nnotes = \"n\"";
+    site.write("content/d.md", &digest("D", "2024-01-01", &[paper, paper]));
+    let built = site.build().unwrap();
+    let warning = built
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("listed twice"))
+        .expect("a warning");
+    assert_eq!(warning.location.to_string(), "content/d.md:11");
+    assert_eq!(
+        built
+            .read("digests/d/index.html")
+            .matches("<article class=\"card\">")
+            .count(),
+        1
+    );
+    assert_eq!(
+        built
+            .read("papers/2401.00001/index.html")
+            .matches("href=\"/digests/d/\"")
+            .count(),
+        2,
+        "once in the notes, once in appeared-in"
+    );
+}

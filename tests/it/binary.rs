@@ -140,3 +140,54 @@ fn check_exits_zero_on_warnings_unless_denied() {
     let denied = check_in(&site, &["--deny-warnings"]);
     assert_eq!(denied.status.code(), Some(1));
 }
+
+#[test]
+fn import_through_the_binary_uses_the_api_from_the_environment() {
+    // A closed port: the variable is read, and being offline is explained with exit code 1.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let site = TestSite::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_digestif"))
+        .args(["import", "arxiv", "2310.14189", "--root"])
+        .arg(site.root())
+        .env(
+            "DIGESTIF_ARXIV_API",
+            format!("http://127.0.0.1:{port}/api/query"),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+    assert!(stderr.contains("Are you offline?"), "{stderr}");
+}
+
+#[test]
+fn import_bibtex_prints_a_summary_then_builds() {
+    let site = TestSite::new();
+    let bib =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/refs.bib");
+    let root = site.root().to_str().unwrap();
+    let out = digestif(&[
+        "import",
+        "bibtex",
+        bib.to_str().unwrap(),
+        "--date",
+        "2024-03-11",
+        "--root",
+        root,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("imported 4 papers from")
+            && stdout.contains("into content/2024-03-11.md (new file): 4 added, 3 warnings"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("refs.bib:27: warning:"), "{stderr}");
+    assert!(digestif(&["build", "--root", root]).status.success());
+}

@@ -3,10 +3,14 @@
 
 mod bad_input;
 mod binary;
+mod browser;
 mod check;
 mod fuzz_regressions;
 mod hardening;
+mod http_client;
+mod import;
 mod interrupted;
 mod pages;
 mod safety;
+mod serve;
 mod support;

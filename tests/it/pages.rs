@@ -349,3 +349,46 @@ fn paper_page_stays_under_30_kb_gzipped_with_css() {
         largest.0
     );
 }
+
+#[test]
+fn digest_topics_without_papers_make_no_empty_topic_page() {
+    let site = TestSite::new();
+    site.write(
+        "content/d.md",
+        "+++\ntitle = \"D\"\ndate = 2024-01-01\ntopics = [\"Lonely\"]\n+++\n",
+    );
+    let built = site.build().unwrap();
+    assert!(!built.exists("topics/lonely/index.html"));
+}
+
+#[test]
+fn alias_target_names_the_topic_whichever_spelling_comes_first() {
+    let site = TestSite::new();
+    site.write(
+        "site.toml",
+        &format!(
+            "{}[topics.aliases]\n\"LLM\" = \"Large language models\"\n",
+            crate::support::SITE_TOML
+        ),
+    );
+    site.write(
+        "content/a.md",
+        &digest(
+            "A",
+            "2024-01-01",
+            &["title = \"P\"\nauthors = [\"A\"]\ntopics = [\"large language models\"]"],
+        ),
+    );
+    site.write(
+        "content/b.md",
+        &digest(
+            "B",
+            "2024-01-02",
+            &["title = \"Q\"\nauthors = [\"A\"]\ntopics = [\"LLM\"]"],
+        ),
+    );
+    let built = site.build().unwrap();
+    let topics = built.read("topics/index.html");
+    assert!(topics.contains(">Large language models<"), "{topics}");
+    assert!(!topics.contains(">large language models<"));
+}

@@ -1,0 +1,366 @@
+//! `digestif import …`: runs one importer, tidies its papers, and writes or merges the digest
+//! file (src/import/). Returns a report; printing is left to main.rs.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::ProgressBar;
+use jiff::civil::Date;
+
+use crate::cli::{ImportArgs, ImportOutputArgs, ImportSource, NetworkArgs};
+use crate::config::{CONFIG_FILE, Config, Overrides};
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::import::http::{Client, HttpOptions};
+use crate::import::merge::{MergeCounts, merge_into};
+use crate::import::{self, Import, arxiv, bibtex, csl, doi, text, write};
+
+/// What an import did.
+#[derive(Debug)]
+pub struct ImportReport {
+    /// "arXiv", "refs.bib".
+    pub source: String,
+    /// Papers read after duplicates were merged.
+    pub papers: usize,
+    /// The file written, relative to the site root when inside it; None when printed.
+    pub out: Option<PathBuf>,
+    pub is_new_file: bool,
+    pub counts: MergeCounts,
+    /// The digest text when `--out -` asked for it on standard output.
+    pub printed: Option<String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl ImportReport {
+    pub fn summary(&self) -> String {
+        let papers = match self.papers {
+            1 => "1 paper".to_string(),
+            n => format!("{n} papers"),
+        };
+        let Some(out) = &self.out else {
+            return format!("imported {papers} from {}", self.source);
+        };
+        let counts = &self.counts;
+        let mut parts = vec![format!("{} added", counts.added)];
+        if counts.updated > 0 {
+            parts.push(format!("{} updated", counts.updated));
+        }
+        if counts.kept > 0 {
+            parts.push(format!(
+                "{} already there{}",
+                counts.kept,
+                if counts.updated == 0 {
+                    " (--force updates them)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let warnings = match self.warnings.len() {
+            0 => String::new(),
+            1 => ", 1 warning".to_string(),
+            n => format!(", {n} warnings"),
+        };
+        format!(
+            "imported {papers} from {} into {}{}: {}{warnings}",
+            self.source,
+            out.display(),
+            if self.is_new_file { " (new file)" } else { "" },
+            parts.join(", ")
+        )
+    }
+}
+
+/// The output options every import subcommand has.
+pub fn output_args(source: &ImportSource) -> &ImportOutputArgs {
+    match source {
+        ImportSource::Arxiv { output, .. }
+        | ImportSource::Doi { output, .. }
+        | ImportSource::Bibtex { output, .. }
+        | ImportSource::CslJson { output, .. }
+        | ImportSource::Text { output, .. } => output,
+    }
+}
+
+/// Runs an import. `today` is the default digest date; `show_progress` allows a progress bar
+/// when standard error is a terminal.
+pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<ImportReport> {
+    let output = output_args(&args.source);
+    let categories = arxiv_categories(&output.root)?;
+    let progress = progress_bar(show_progress && !output.quiet);
+    let (source, mut import) = read_source(&args.source, &categories, today, &progress)?;
+    progress.finish_and_clear();
+    import::tidy(&mut import);
+    crate::error::sort_diagnostics(&mut import.warnings);
+    if import.papers.is_empty() {
+        let mut diagnostics = import.warnings;
+        diagnostics.push(Diagnostic::error(
+            Location::file(&source),
+            "no papers found, so nothing was written",
+        ));
+        return Err(Error::Invalid(diagnostics));
+    }
+    let date = match &output.date {
+        Some(text) => text.trim().parse::<Date>().map_err(|_| {
+            Error::Usage(format!(
+                "--date `{text}` is not a date: write YYYY-MM-DD, such as 2024-03-11"
+            ))
+        })?,
+        None => import.date.unwrap_or(today),
+    };
+    let title = output
+        .title
+        .clone()
+        .unwrap_or_else(|| default_title(&args.source, date));
+    let mut report = ImportReport {
+        source,
+        papers: import.papers.len(),
+        out: None,
+        is_new_file: false,
+        counts: MergeCounts::default(),
+        printed: None,
+        warnings: import.warnings,
+    };
+    if output.out.as_deref() == Some(Path::new("-")) {
+        report.printed = Some(write::digest_file(&title, date, &import.papers));
+        report.counts.added = import.papers.len();
+        return Ok(report);
+    }
+    let relative = output
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("content").join(format!("{date}.md")));
+    let path = output.root.join(&relative);
+    let existing = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let (text, counts, is_new_file) = match existing {
+        Some(existing) => match merge_into(&relative, &existing, &import.papers, output.force) {
+            Ok((text, counts)) => {
+                if output.title.is_some() || output.date.is_some() {
+                    report.warnings.push(Diagnostic::warning(
+                        Location::file(&relative),
+                        "the file already exists: it keeps its own title and date",
+                    ));
+                }
+                (text, counts, false)
+            }
+            Err(Error::Invalid(_)) if output.force => {
+                let counts = MergeCounts {
+                    added: import.papers.len(),
+                    ..MergeCounts::default()
+                };
+                (
+                    write::digest_file(&title, date, &import.papers),
+                    counts,
+                    true,
+                )
+            }
+            Err(error) => return Err(error),
+        },
+        None => {
+            let counts = MergeCounts {
+                added: import.papers.len(),
+                ..MergeCounts::default()
+            };
+            (
+                write::digest_file(&title, date, &import.papers),
+                counts,
+                true,
+            )
+        }
+    };
+    if !relative.starts_with("content") && !path.starts_with(output.root.join("content")) {
+        report.warnings.push(
+            Diagnostic::warning(
+                Location::file(&relative),
+                "this file is outside content/, so builds will not read it",
+            )
+            .with_hint("pass --out content/<name>.md"),
+        );
+    }
+    save(&path, &text)?;
+    report.out = Some(relative);
+    report.counts = counts;
+    report.is_new_file = is_new_file;
+    Ok(report)
+}
+
+fn read_source(
+    source: &ImportSource,
+    categories: &BTreeMap<String, String>,
+    today: Date,
+    progress: &ProgressBar,
+) -> Result<(String, Import)> {
+    Ok(match source {
+        ImportSource::Arxiv {
+            ids,
+            query,
+            max,
+            sort,
+            file,
+            network,
+            ..
+        } => {
+            if let Some(file) = file {
+                let text = import::read_input(file)?;
+                (
+                    display(file),
+                    arxiv::read_file(label(file), &text, categories)?,
+                )
+            } else if let Some(query) = query {
+                let mut client = Client::new(http_options(network, Service::Arxiv)?);
+                let import =
+                    arxiv::fetch_query(&mut client, query, *max, *sort, categories, progress)?;
+                ("arXiv".to_string(), import)
+            } else if ids.is_empty() {
+                return Err(Error::Usage(
+                    "give arXiv ids, --query '…' or --file response.xml".into(),
+                ));
+            } else {
+                let mut client = Client::new(http_options(network, Service::Arxiv)?);
+                (
+                    "arXiv".to_string(),
+                    arxiv::fetch_ids(&mut client, ids, categories, progress)?,
+                )
+            }
+        }
+        ImportSource::Doi { dois, network, .. } => {
+            let mut client = Client::new(http_options(network, Service::Doi)?);
+            (
+                "doi.org".to_string(),
+                doi::fetch(&mut client, dois, categories, progress)?,
+            )
+        }
+        ImportSource::Bibtex { file, .. } => {
+            let text = import::read_input(file)?;
+            (display(file), bibtex::read(label(file), &text, categories))
+        }
+        ImportSource::CslJson { file, .. } => {
+            let text = import::read_input(file)?;
+            (display(file), csl::read(label(file), &text, categories)?)
+        }
+        ImportSource::Text { file, year, .. } => {
+            let text = import::read_input(file)?;
+            (
+                display(file),
+                text::read(file, &text, year.unwrap_or(today.year())),
+            )
+        }
+    })
+}
+
+/// The name messages give an input file; `-` is standard input.
+fn label(path: &Path) -> &Path {
+    if path == Path::new("-") {
+        Path::new("<stdin>")
+    } else {
+        path
+    }
+}
+
+fn display(path: &Path) -> String {
+    if path == Path::new("-") {
+        return "standard input".into();
+    }
+    path.display().to_string()
+}
+
+#[derive(Clone, Copy)]
+enum Service {
+    Arxiv,
+    Doi,
+}
+
+fn http_options(network: &NetworkArgs, service: Service) -> Result<HttpOptions> {
+    let (variable, default_endpoint, default_delay) = match service {
+        Service::Arxiv => ("DIGESTIF_ARXIV_API", arxiv::DEFAULT_ENDPOINT, 3.0),
+        Service::Doi => ("DIGESTIF_DOI_API", doi::DEFAULT_ENDPOINT, 1.0),
+    };
+    let endpoint = network
+        .api
+        .clone()
+        .or_else(|| {
+            std::env::var(variable)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .unwrap_or_else(|| default_endpoint.to_string());
+    let endpoint = endpoint.trim().trim_end_matches('/').to_string();
+    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+        return Err(Error::Usage(format!(
+            "the API address `{endpoint}` must start with https:// or http://"
+        )));
+    }
+    let seconds = |value: f64, name: &str| {
+        if value.is_finite() && value >= 0.0 {
+            Ok(Duration::from_secs_f64(value))
+        } else {
+            Err(Error::Usage(format!(
+                "--{name} must be a number of seconds, 0 or more"
+            )))
+        }
+    };
+    let delay = seconds(network.delay.unwrap_or(default_delay), "delay")?;
+    let timeout = seconds(network.timeout, "timeout")?;
+    if timeout.is_zero() {
+        return Err(Error::Usage("--timeout must be more than 0 seconds".into()));
+    }
+    Ok(HttpOptions {
+        endpoint,
+        delay,
+        timeout,
+        retries: network.retries,
+        backoff: delay,
+    })
+}
+
+/// The site's `[topics.arxiv_categories]`, when the root has a site.toml.
+fn arxiv_categories(root: &Path) -> Result<BTreeMap<String, String>> {
+    if !root.join(CONFIG_FILE).exists() {
+        return Ok(BTreeMap::new());
+    }
+    Ok(Config::load(root, &Overrides::default())?.arxiv_categories)
+}
+
+fn default_title(source: &ImportSource, date: Date) -> String {
+    let day = crate::render::display_date(date);
+    match source {
+        ImportSource::Text { .. } => format!("Daily papers, {day}"),
+        ImportSource::Arxiv {
+            query: Some(query), ..
+        } => format!("arXiv: {query}"),
+        _ => format!("Papers, {day}"),
+    }
+}
+
+fn progress_bar(show: bool) -> ProgressBar {
+    if !show || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} importing {pos}/{len} papers {wide_bar} {elapsed}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Writes through a temporary file in the same folder, so a failed write leaves the old file.
+fn save(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
+    let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|e| Error::io(folder, e))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| Error::io(path, e))?;
+    file.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}

@@ -1,0 +1,549 @@
+//! The pipeline as a value that remembers what it can reuse between builds.
+//!
+//! `build` runs it once with nothing remembered and writes every file into a staging folder.
+//! `serve` keeps one [`Engine`] alive and calls [`Engine::build`] after every change: files whose
+//! text did not change are not parsed again, Markdown already rendered is reused, templates are
+//! compiled only when they change, and only pages whose fingerprint changed are rendered and
+//! written ([`crate::render::fingerprint`]). Both paths run the same code, so an incremental
+//! rebuild produces the same files as a fresh build.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use rayon::prelude::*;
+
+use crate::check;
+use crate::config::{self, Config};
+use crate::content::{self, FoundSource, ParsedFile, SourceFile};
+use crate::error::{Diagnostic, Error, Location, Result, sort_diagnostics};
+use crate::markdown::{self, MarkdownCache, MarkdownOptions};
+use crate::render::context::SiteContext;
+use crate::render::templates::{self, ThemeFiles};
+use crate::render::{self, PlannedPage, Renderer, fingerprint};
+use crate::{BuildReport, model};
+
+type SourceStamp = (Option<SystemTime>, u64);
+type ParseResult = std::result::Result<Arc<ParsedFile>, Box<Diagnostic>>;
+
+/// Where a build's files go.
+pub trait Output: Sync {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()>;
+    fn remove(&self, relative: &str) -> Result<()>;
+    /// Whether the destination is live (served while we write): then a build renders every
+    /// changed page before writing any, so an error leaves the previous site whole.
+    fn is_live(&self) -> bool {
+        false
+    }
+}
+
+/// Renders everything and writes nothing, for `check`.
+pub struct Discard;
+
+impl Output for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn remove(&self, _: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A compiled theme and what depends on it.
+struct Theme {
+    files: ThemeFiles,
+    tera: tera::Tera,
+    syntax_css: String,
+    template_fingerprints: HashMap<String, u64>,
+    uses_counts: bool,
+}
+
+/// What one build did, beyond the report: the output paths it wrote or removed.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub report: BuildReport,
+    pub written: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+pub struct Engine {
+    config: Config,
+    /// Remember fingerprints and caches between builds (serve); a one-off build does not.
+    is_incremental: bool,
+    /// Parsed digest files by path, with the modification stamp they were read at.
+    sources: HashMap<PathBuf, (SourceStamp, Arc<ParsedFile>)>,
+    markdown: MarkdownCache,
+    theme: Option<Theme>,
+    /// Output path → fingerprint of what was written there last time.
+    pages: HashMap<String, u64>,
+    /// Output path → hash of the static file written there last time.
+    statics: HashMap<String, u64>,
+}
+
+impl Engine {
+    pub fn new(config: Config, is_incremental: bool) -> Self {
+        Engine {
+            config,
+            is_incremental,
+            sources: HashMap::new(),
+            markdown: MarkdownCache::default(),
+            theme: None,
+            pages: HashMap::new(),
+            statics: HashMap::new(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// `site.toml` changed: start over with the new configuration, but remember which files the
+    /// last build wrote so that the next one removes those it no longer plans.
+    pub fn set_config(&mut self, config: Config) {
+        self.config = config;
+        self.theme = None;
+        // Fingerprint 0 never matches, so every file is written again.
+        self.pages.values_mut().for_each(|fp| *fp = 0);
+        self.statics.values_mut().for_each(|fp| *fp = 0);
+    }
+
+    /// Templates or static files changed: load the theme again on the next build.
+    pub fn reload_theme(&mut self) {
+        self.theme = None;
+    }
+
+    pub fn build(&mut self, output: &dyn Output, show_progress: bool) -> Result<Outcome> {
+        self.run(output, show_progress, None)
+    }
+
+    /// For `digestif check` (check.rs): a run that writes nothing, goes on past errors so one
+    /// run reports everything, adds the site-wide checks over the model and planned pages, and
+    /// returns every finding, errors included, in the report's `warnings`.
+    pub fn check(&mut self, settings: &check::Settings) -> Result<Outcome> {
+        self.run(&Discard, false, Some(settings))
+    }
+
+    fn run(
+        &mut self,
+        output: &dyn Output,
+        show_progress: bool,
+        checking: Option<&check::Settings>,
+    ) -> Result<Outcome> {
+        let started = Instant::now();
+        let mut clock = Instant::now();
+        let (found, mut diagnostics) = content::list_sources(&self.config.root)?;
+        stage("discover", &mut clock);
+
+        // Files whose modification time and length are unchanged are not read or parsed again.
+        let previous = std::mem::take(&mut self.sources);
+        let root = &self.config.root;
+        // A check keeps the files' text, to point findings at exact lines.
+        let keep_text = checking.is_some();
+        let parsed: Vec<(FoundSource, ParseResult, Option<SourceFile>)> = found
+            .into_par_iter()
+            .map(|source| {
+                let cached = previous
+                    .get(&source.relative)
+                    .filter(|(stamp, _)| *stamp == source.stamp && stamp.0.is_some())
+                    .map(|(_, parsed)| parsed.clone());
+                match cached {
+                    Some(parsed) => (source, Ok(parsed), None),
+                    None => match content::read_found(root, &source) {
+                        Ok(file) => {
+                            let parsed = Arc::new(content::parse_source(&file));
+                            (source, Ok(parsed), keep_text.then_some(file))
+                        }
+                        Err(diagnostic) => (source, Err(diagnostic), None),
+                    },
+                }
+            })
+            .collect();
+        drop(previous);
+        let mut texts = Vec::new();
+        for (source, parsed, text) in parsed {
+            texts.extend(text);
+            match parsed {
+                Ok(file) => {
+                    diagnostics.extend(file.diagnostics.iter().cloned());
+                    self.sources.insert(source.relative, (source.stamp, file));
+                }
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
+        }
+        stage("parse", &mut clock);
+        let sources = checking.map(|_| check::Sources::new(texts));
+        if checking.is_none() {
+            fail_on_errors(&mut diagnostics)?;
+        }
+
+        let mut sorted: Vec<&ParsedFile> = self.sources.values().map(|(_, file)| &**file).collect();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        let (site, assembly_diagnostics) = model::assemble(sorted, &self.config);
+        diagnostics.extend(assembly_diagnostics);
+        stage("assemble", &mut clock);
+        if checking.is_none() {
+            diagnostics.extend(model::assemble::single_use_topics(&site));
+            fail_on_errors(&mut diagnostics)?;
+        }
+
+        let options = MarkdownOptions::from_config(&self.config);
+        let cache = self.is_incremental.then_some(&mut self.markdown);
+        let (html, markdown_diagnostics) = match &sources {
+            Some(sources) => markdown::render_site_located(&site, options, cache, &|field| {
+                sources.field_line(&site, field)
+            }),
+            None => markdown::render_site(&site, options, cache),
+        };
+        diagnostics.extend(markdown_diagnostics);
+        stage("markdown", &mut clock);
+        if checking.is_none() {
+            fail_on_errors(&mut diagnostics)?;
+        }
+
+        let site_context = site_context(&self.config, &site);
+        if self.theme.is_none() {
+            match load_theme(&self.config, &site_context) {
+                Ok(theme) => self.theme = Some(theme),
+                Err(error) => return stop(checking, diagnostics, error, &site),
+            }
+        }
+        let theme = self.theme.as_mut().expect("loaded above");
+        theme.tera.global_context().insert("site", &site_context);
+        let theme = &*theme;
+        let pages = render::plan(&site, &self.config);
+        diagnostics.extend(check::output_collisions(
+            &self.config,
+            &pages,
+            &theme.files.static_files,
+            &GENERATED,
+        ));
+        if let (Some(settings), Some(sources)) = (checking, &sources) {
+            let input = check::Input {
+                config: &self.config,
+                site: &site,
+                html: &html,
+                pages: &pages,
+                theme: &theme.files,
+                generated: &GENERATED,
+                sources,
+            };
+            diagnostics.extend(check::site_checks(&input, settings));
+        } else {
+            fail_on_errors(&mut diagnostics)?;
+        }
+        stage("templates and plan", &mut clock);
+
+        // Which pages to render: all of them, or those whose inputs changed.
+        let fingerprints = self.is_incremental.then(|| {
+            let site_fp =
+                fingerprint::site_fingerprint(&self.config, &site_context, theme.uses_counts);
+            fingerprint::page_fingerprints(
+                &site,
+                &self.config,
+                &pages,
+                site_fp,
+                &theme.template_fingerprints,
+            )
+        });
+        let selected: Vec<&PlannedPage> = match &fingerprints {
+            Some(fps) => pages
+                .iter()
+                .zip(fps)
+                .filter(|(page, fp)| self.pages.get(&page.output) != Some(fp))
+                .map(|(page, _)| page)
+                .collect(),
+            None => pages.iter().collect(),
+        };
+        let removed_pages: Vec<String> = {
+            let planned: std::collections::HashSet<&str> =
+                pages.iter().map(|p| p.output.as_str()).collect();
+            self.pages
+                .keys()
+                .filter(|k| !planned.contains(k.as_str()))
+                .cloned()
+                .collect()
+        };
+
+        let statics = static_files(theme, &self.statics)?;
+        let renderer = Renderer::new(&site, &html, &self.config, &theme.tera, &pages);
+        let progress = progress_bar(show_progress, selected.len());
+        let render_page =
+            |page: &&PlannedPage, buffer: &mut Vec<u8>| -> std::result::Result<(), String> {
+                renderer.render_to(page, buffer).map_err(|e| {
+                    format!(
+                        "rendering {} with {}: {}",
+                        page.output,
+                        page.kind.template(),
+                        templates::template_error(&e, &theme.files)
+                    )
+                })
+            };
+
+        let mut written = Vec::new();
+        if output.is_live() {
+            // Render everything first: a template error must not leave half the pages new.
+            let rendered: Vec<std::result::Result<(String, Vec<u8>), String>> = selected
+                .par_iter()
+                .map(|page| {
+                    let mut buffer = Vec::with_capacity(1 << 14);
+                    render_page(page, &mut buffer).map(|()| (page.output.clone(), buffer))
+                })
+                .collect();
+            let rendered = collect_failures(rendered)?;
+            for (name, bytes) in &statics.changed {
+                output.write(name, bytes)?;
+                written.push(name.clone());
+            }
+            rendered
+                .par_iter()
+                .try_for_each(|(path, bytes)| output.write(path, bytes))?;
+            written.extend(rendered.into_iter().map(|(path, _)| path));
+        } else {
+            for (name, bytes) in &statics.changed {
+                output.write(name, bytes)?;
+                written.push(name.clone());
+            }
+            let results: Vec<std::result::Result<(), String>> = selected
+                .par_iter()
+                .map(|page| {
+                    let result = with_buffer(|buffer| {
+                        render_page(page, buffer)?;
+                        output
+                            .write(&page.output, buffer)
+                            .map_err(|e| e.to_string())
+                    });
+                    if let Some(bar) = &progress {
+                        bar.inc(1);
+                    }
+                    result
+                })
+                .collect();
+            if checking.is_some() {
+                let failures: Vec<String> = results.into_iter().filter_map(|r| r.err()).collect();
+                diagnostics.extend(check::render_failures(&failures, &theme.files));
+            } else {
+                collect_failures(results)?;
+            }
+            written.extend(selected.iter().map(|p| p.output.clone()));
+        }
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        let mut removed = Vec::new();
+        for path in removed_pages.iter().chain(&statics.removed) {
+            output.remove(path)?;
+            removed.push(path.clone());
+        }
+        stage("render and write", &mut clock);
+
+        if let Some(fps) = fingerprints {
+            self.pages = pages
+                .iter()
+                .zip(fps)
+                .map(|(p, fp)| (p.output.clone(), fp))
+                .collect();
+            self.statics = statics.hashes;
+        }
+        sort_diagnostics(&mut diagnostics);
+        let html_pages = pages.iter().filter(|p| p.output.ends_with(".html")).count();
+        Ok(Outcome {
+            report: BuildReport {
+                digests: site.digests.len(),
+                papers: site.papers.len(),
+                topics: site.topics.len(),
+                pages: html_pages,
+                files: pages.len() + statics.count,
+                warnings: diagnostics,
+                duration: started.elapsed(),
+            },
+            written,
+            removed,
+        })
+    }
+}
+
+fn site_context(config: &Config, site: &model::Site) -> SiteContext {
+    SiteContext {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        language: config.language.clone(),
+        base_url: config.base.full(),
+        base_path: config.base.path.clone(),
+        digest_count: site.digests.len(),
+        paper_count: site.papers.len(),
+        topic_count: site.topics.len(),
+        feed_url: config.base.link("feed.xml"),
+        topics_url: config.base.link("topics/"),
+        generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+fn load_theme(config: &Config, site_context: &SiteContext) -> Result<Theme> {
+    let files = templates::load_theme_files(config)?;
+    let tera = templates::compile(config, &files, site_context)?;
+    let syntax_css =
+        markdown::highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark)
+            .map_err(|message| {
+                Error::Invalid(vec![Diagnostic::error(
+                    Location::file(config::CONFIG_FILE),
+                    message,
+                )])
+            })?;
+    let sources: HashMap<&str, &str> = files
+        .templates
+        .iter()
+        .map(|(name, (_, text))| (name.as_str(), text.as_str()))
+        .collect();
+    let template_fingerprints = fingerprint::template_fingerprints(&sources);
+    let uses_counts = fingerprint::templates_use_counts(sources.values().copied());
+    Ok(Theme {
+        files,
+        tera,
+        syntax_css,
+        template_fingerprints,
+        uses_counts,
+    })
+}
+
+/// Files every build writes beside pages and static files.
+const GENERATED: [&str; 2] = [".nojekyll", "syntax.css"];
+
+struct Statics {
+    /// Files to write: new or changed since the last build.
+    changed: Vec<(String, Vec<u8>)>,
+    removed: Vec<String>,
+    hashes: HashMap<String, u64>,
+    count: usize,
+}
+
+/// The theme's and site's static files plus the generated ones, compared with what was written
+/// last time.
+fn static_files(theme: &Theme, previous: &HashMap<String, u64>) -> Result<Statics> {
+    let [nojekyll, syntax] = GENERATED;
+    let mut all: Vec<(String, Vec<u8>)> = vec![
+        (nojekyll.into(), Vec::new()),
+        (syntax.into(), theme.syntax_css.as_bytes().to_vec()),
+    ];
+    for (name, source) in &theme.files.static_files {
+        all.push((name.clone(), source.read()?));
+    }
+    let mut statics = Statics {
+        changed: Vec::new(),
+        removed: Vec::new(),
+        hashes: HashMap::new(),
+        count: all.len(),
+    };
+    for (name, bytes) in all {
+        let hash = hash_bytes(&bytes);
+        if previous.get(&name) != Some(&hash) {
+            statics.changed.push((name.clone(), bytes));
+        }
+        statics.hashes.insert(name, hash);
+    }
+    statics.removed = previous
+        .keys()
+        .filter(|k| !statics.hashes.contains_key(*k))
+        .cloned()
+        .collect();
+    Ok(statics)
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = fingerprint::hasher();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    thread_local! {
+        // One growing buffer per thread instead of a fresh one per page.
+        static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(1 << 16));
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        f(buffer)
+    })
+}
+
+fn collect_failures<T>(results: Vec<std::result::Result<T, String>>) -> Result<Vec<T>> {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    for result in results {
+        match result {
+            Ok(value) => ok.push(value),
+            Err(message) => failures.push(message),
+        }
+    }
+    if failures.is_empty() {
+        return Ok(ok);
+    }
+    failures.sort();
+    failures.dedup();
+    let shown = failures.len().min(5);
+    let mut message = failures[..shown].join("\n");
+    if failures.len() > shown {
+        message.push_str(&format!(
+            "\n… and {} more pages failed the same way",
+            failures.len() - shown
+        ));
+    }
+    Err(Error::Template(message))
+}
+
+/// A stage failed: a build stops with the error; a check adds it to what it found and reports.
+fn stop(
+    checking: Option<&check::Settings>,
+    mut diagnostics: Vec<Diagnostic>,
+    error: Error,
+    site: &model::Site,
+) -> Result<Outcome> {
+    if checking.is_none() {
+        return Err(error);
+    }
+    diagnostics.extend(error.diagnostics());
+    sort_diagnostics(&mut diagnostics);
+    Ok(Outcome {
+        report: BuildReport {
+            digests: site.digests.len(),
+            papers: site.papers.len(),
+            topics: site.topics.len(),
+            warnings: diagnostics,
+            ..BuildReport::default()
+        },
+        ..Outcome::default()
+    })
+}
+
+fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        sort_diagnostics(diagnostics);
+        return Err(Error::Invalid(std::mem::take(diagnostics)));
+    }
+    Ok(())
+}
+
+fn stage(name: &str, started: &mut Instant) {
+    if std::env::var_os("DIGESTIF_LOG").is_some_and(|v| v == "debug") {
+        eprintln!(
+            "debug: {name} took {:.1} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    *started = Instant::now();
+}
+
+fn progress_bar(show: bool, total: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !show || !std::io::stderr().is_terminal() || total < 2000 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} rendering {pos}/{len} pages {wide_bar}")
+    {
+        bar.set_style(style);
+    }
+    Some(bar)
+}

@@ -1,0 +1,324 @@
+//! BibTeX (and BibLaTeX) files: every entry becomes a paper.
+//!
+//! A tolerant parser of our own, because a .bib file in the wild is rarely clean: `@string`
+//! macros and `#` concatenation, `{…}` and `"…"` values with nested braces, `@comment` and
+//! `@preamble`, entries in parentheses. An entry that cannot be read is reported with its line and
+//! skipped; reading resumes at the next line that starts with `@`, so the rest still imports.
+//!
+//! Mapping: authors from "Last, First and …" (braced names such as `{Google DeepMind}` kept
+//! whole), LaTeX to Unicode (`latex.rs`), `eprint` + `archivePrefix = arXiv` (or
+//! `eprinttype`) → `arxiv`, `doi`, `url`, `pdf`, `code`, `abstract`, `keywords` → topics,
+//! `primaryClass` → a topic through the arXiv table, `date` or `year`/`month`/`day` →
+//! published, `journal`/`journaltitle`/`booktitle` → venue.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+mod parse;
+
+pub use parse::{Entry, ParseError, parse};
+
+use super::categories::topic_for;
+use super::latex::to_unicode;
+use super::{Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, one_line};
+use crate::error::{Diagnostic, Location};
+use crate::import::csl::arxiv_in_text;
+use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
+
+/// Reads a .bib file's text.
+pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Import {
+    let (entries, errors) = parse(text);
+    let mut import = Import::default();
+    for error in errors {
+        import.warnings.push(
+            Diagnostic::warning(Location::at(path, error.line, None), error.message)
+                .with_hint("this entry was skipped; the others were imported"),
+        );
+    }
+    for entry in entries {
+        let location = Location::at(path, entry.line, None);
+        match to_paper(&entry, location.clone(), categories) {
+            Some(paper) => import.papers.push(paper),
+            None => import.warnings.push(Diagnostic::warning(
+                location,
+                format!("entry `{}` has no title; skipped", entry.key),
+            )),
+        }
+    }
+    import
+}
+
+fn to_paper(
+    entry: &Entry,
+    origin: Location,
+    categories: &BTreeMap<String, String>,
+) -> Option<ImportedPaper> {
+    let text = |name: &str| entry.get(name).map(|v| one_line(&to_unicode(v)));
+    let raw = |name: &str| {
+        entry
+            .get(name)
+            .map(|v| v.replace(['{', '}'], "").trim().to_string())
+    };
+    let title = text("title")?;
+    let mut doi = raw("doi").map(|d| super::strip_doi_resolver(&d));
+    let mut url = raw("url").map(|u| u.replace("\\_", "_").replace("\\%", "%"));
+    let prefix = raw("archiveprefix")
+        .or_else(|| raw("eprinttype"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut arxiv = raw("eprint").and_then(|e| {
+        let id = normalize_arxiv(&e);
+        (prefix == "arxiv" || (prefix.is_empty() && is_valid_arxiv(&id))).then_some(id)
+    });
+    if arxiv.is_none() {
+        arxiv = doi
+            .as_deref()
+            .and_then(arxiv_from_doi)
+            .or_else(|| url.as_deref().and_then(arxiv_from_url))
+            .or_else(|| raw("journal").as_deref().and_then(arxiv_in_text))
+            .or_else(|| {
+                // DBLP writes arXiv papers as journal = {CoRR}, volume = {abs/2310.14189}.
+                raw("volume")
+                    .and_then(|v| v.strip_prefix("abs/").map(normalize_arxiv))
+                    .filter(|id| is_valid_arxiv(id))
+            });
+    }
+    if url.as_deref().is_some_and(|u| arxiv_from_url(u).is_some()) {
+        url = None;
+    }
+    if let Some(u) = url.as_deref()
+        && doi.is_none()
+        && u.to_ascii_lowercase().contains("doi.org/")
+    {
+        doi = Some(super::strip_doi_resolver(u));
+        url = None;
+    }
+    let mut topics: Vec<String> = entry
+        .get("keywords")
+        .map(|k| {
+            to_unicode(k)
+                .split([',', ';'])
+                .map(one_line)
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(class) = raw("primaryclass")
+        && let Some(topic) = topic_for(&class, categories)
+    {
+        super::add_topics(&mut topics, [topic.to_string()]);
+    }
+    let venue = text("journal")
+        .or_else(|| text("journaltitle"))
+        .or_else(|| text("booktitle"))
+        .or_else(|| match entry.kind.as_str() {
+            "phdthesis" => Some(join_venue("PhD thesis", text("school"))),
+            "mastersthesis" => Some(join_venue("Master's thesis", text("school"))),
+            "techreport" => text("institution"),
+            _ => None,
+        })
+        .filter(|v| {
+            let lower = v.to_ascii_lowercase();
+            !(arxiv.is_some() && (lower == "corr" || lower.starts_with("arxiv")))
+        });
+    Some(ImportedPaper {
+        title,
+        authors: entry.get("author").map(authors).unwrap_or_default(),
+        arxiv,
+        doi,
+        url,
+        pdf: raw("pdf"),
+        code: raw("code"),
+        project: raw("project"),
+        venue,
+        published: published(entry),
+        topics,
+        abstract_md: entry.get("abstract").map(to_unicode),
+        origin,
+        ..ImportedPaper::default()
+    })
+}
+
+fn join_venue(kind: &str, school: Option<String>) -> String {
+    match school {
+        Some(school) => format!("{kind}, {school}"),
+        None => kind.to_string(),
+    }
+}
+
+/// `date = {2023-10-22}` (BibLaTeX), else `year`, `month` and `day`.
+fn published(entry: &Entry) -> Option<PartialDate> {
+    if let Some(date) = entry
+        .get("date")
+        .and_then(|d| parse_date_text(&to_unicode(d)))
+    {
+        return Some(date);
+    }
+    let year: i16 = entry
+        .get("year")?
+        .trim_matches(['{', '}', ' '])
+        .parse()
+        .ok()?;
+    let month = entry
+        .get("month")
+        .and_then(|m| month_number(&to_unicode(m)));
+    let day = entry
+        .get("day")
+        .and_then(|d| d.trim_matches(['{', '}', ' ']).parse::<i8>().ok())
+        .filter(|d| (1..=31).contains(d));
+    let date = PartialDate {
+        year,
+        month,
+        day: month.and(day),
+    };
+    date.to_date().map(|_| date)
+}
+
+/// `2023-10-22`, `2023-10`, `2023` (also the start of a range `2023-10-22/2023-10-25`).
+pub fn parse_date_text(text: &str) -> Option<PartialDate> {
+    let text = text.trim().split('/').next()?.trim();
+    let mut parts = text.splitn(3, '-');
+    let year: i16 = parts.next()?.trim().parse().ok()?;
+    let month = parts.next().and_then(|m| m.trim().parse::<i8>().ok());
+    let day = parts
+        .next()
+        .and_then(|d| d.get(..2.min(d.len()))?.parse::<i8>().ok());
+    let date = PartialDate {
+        year,
+        month,
+        day: month.and(day),
+    };
+    date.to_date().map(|_| date)
+}
+
+fn month_number(text: &str) -> Option<i8> {
+    let text = text.trim().to_ascii_lowercase();
+    if let Ok(n) = text.parse::<i8>() {
+        return (1..=12).contains(&n).then_some(n);
+    }
+    let names = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    names
+        .iter()
+        .position(|m| text.starts_with(m))
+        .and_then(|i| i8::try_from(i + 1).ok())
+}
+
+/// "Last, First and First von Last and {Google DeepMind} and others" → display names.
+pub fn authors(value: &str) -> Vec<String> {
+    split_names(value)
+        .into_iter()
+        .filter(|name| !name.eq_ignore_ascii_case("others"))
+        .map(|name| display_name(&name))
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// Splits on ` and ` outside braces.
+fn split_names(value: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0;
+    let words: Vec<&str> = value.split_whitespace().collect();
+    for word in words {
+        if depth == 0 && word.eq_ignore_ascii_case("and") {
+            names.push(std::mem::take(&mut current));
+            continue;
+        }
+        for c in word.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth = (depth - 1).max(0),
+                _ => {}
+            }
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    names.push(current);
+    names.retain(|n| !n.trim().is_empty());
+    names
+}
+
+/// One BibTeX name as "First von Last, Jr": commas outside braces separate the parts.
+fn display_name(name: &str) -> String {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0;
+    for c in name.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    parts.push(current);
+    let parts: Vec<String> = parts.iter().map(|p| one_line(&to_unicode(p))).collect();
+    let ordered = match parts.as_slice() {
+        [last, first] if !first.is_empty() => format!("{first} {last}"),
+        [last, jr, first] if !first.is_empty() => format!("{first} {last}, {jr}"),
+        _ => parts.join(" "),
+    };
+    one_line(&ordered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_both_orders_with_braces_kept_whole() {
+        assert_eq!(
+            authors(
+                r#"Song, Yang and Prafulla Dhariwal and {Google DeepMind} and G{\"o}del, Kurt and others"#
+            ),
+            [
+                "Yang Song",
+                "Prafulla Dhariwal",
+                "Google DeepMind",
+                "Kurt Gödel"
+            ]
+        );
+        assert_eq!(authors("{Barnes and Noble}"), ["Barnes and Noble"]);
+        assert_eq!(
+            authors("King, Jr, Martin Luther"),
+            ["Martin Luther King, Jr"]
+        );
+        assert_eq!(authors("van der Berg, Anna"), ["Anna van der Berg"]);
+    }
+
+    #[test]
+    fn dates_from_date_or_year_and_month() {
+        let (entries, _) = parse(
+            "@a{x, date = {2023-10-22}}\n@a{y, year = 2019, month = {Mar}}\n@a{z, year={2017}}",
+        );
+        let dates: Vec<Option<PartialDate>> = entries.iter().map(published).collect();
+        assert_eq!(
+            dates[0].unwrap().to_date().unwrap().to_string(),
+            "2023-10-22"
+        );
+        assert_eq!(dates[1].unwrap().precision_note(), Some("month only"));
+        assert_eq!(
+            dates[2].unwrap().to_date().unwrap().to_string(),
+            "2017-01-01"
+        );
+    }
+
+    #[test]
+    fn dblp_corr_entries_become_arxiv_papers_without_venue() {
+        let (entries, _) = parse(
+            "@article{d, title={T}, journal={CoRR}, volume={abs/2310.14189}, eprinttype={arXiv}, eprint={2310.14189}}",
+        );
+        let paper = to_paper(&entries[0], Location::default(), &BTreeMap::new()).unwrap();
+        assert_eq!(paper.arxiv.as_deref(), Some("2310.14189"));
+        assert_eq!(paper.venue, None);
+    }
+}

@@ -1,0 +1,386 @@
+//! CSL-JSON: Zotero's (and most reference managers') export, and what doi.org answers.
+//!
+//! An export is an array of items (a single item is accepted too). Each item becomes a paper:
+//! `title`, `author` (given + particles + family, or `literal`), `issued` as published,
+//! `container-title` (or the event) as venue, `DOI`, `URL`, `abstract` (JATS or HTML tags
+//! stripped), `keyword` as topics, and the arXiv id wherever Zotero or DataCite put it (`number`,
+//! `URL`, `DOI`, `note`, `archive_location`). An item without a title is reported with its line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::categories::topic_for;
+use super::{Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, one_line};
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
+
+/// Reads a CSL-JSON file's text.
+pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Result<Import> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        Error::Invalid(vec![Diagnostic::error(
+            Location::at(path, e.line(), Some(e.column())),
+            format!("not valid JSON: {e}"),
+        )
+        .with_hint("export CSL-JSON from your reference manager (Zotero: Export Collection → CSL JSON)")])
+    })?;
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(_) => vec![value],
+        _ => {
+            return Err(Error::Invalid(vec![Diagnostic::error(
+                Location::file(path),
+                "expected a list of CSL-JSON items",
+            )]));
+        }
+    };
+    let lines = item_lines(text);
+    let mut import = Import::default();
+    for (index, item) in items.iter().enumerate() {
+        let line = lines.get(index).copied().unwrap_or(1);
+        let location = Location::at(path, line, None);
+        match item_to_paper(item, location.clone(), categories) {
+            Some(paper) => import.papers.push(paper),
+            None => import.warnings.push(
+                Diagnostic::warning(
+                    location,
+                    format!("item {} has no title; skipped", index + 1),
+                )
+                .with_hint("every paper needs a title"),
+            ),
+        }
+    }
+    Ok(import)
+}
+
+/// One CSL item; None without a title.
+pub fn item_to_paper(
+    item: &Value,
+    origin: Location,
+    categories: &BTreeMap<String, String>,
+) -> Option<ImportedPaper> {
+    let title = strip_tags(&text_of(item.get("title")?)?);
+    if title.trim().is_empty() {
+        return None;
+    }
+    let field = |name: &str| {
+        item.get(name)
+            .and_then(text_of)
+            .filter(|t| !t.trim().is_empty())
+    };
+    let doi = field("DOI");
+    let url = field("URL");
+    let mut arxiv = doi
+        .as_deref()
+        .and_then(arxiv_from_doi)
+        .or_else(|| url.as_deref().and_then(arxiv_from_url));
+    for name in ["number", "archive_location", "note", "container-title"] {
+        if arxiv.is_none() {
+            arxiv = field(name).as_deref().and_then(arxiv_in_text);
+        }
+    }
+    let is_preprint = arxiv.is_some()
+        && field("container-title").is_none_or(|c| c.to_ascii_lowercase().contains("arxiv"));
+    let venue = if is_preprint {
+        None
+    } else {
+        field("container-title")
+            .or_else(|| field("event-title"))
+            .or_else(|| {
+                item.get("event")
+                    .and_then(|e| text_of(e.get("name").unwrap_or(e)))
+            })
+            .map(|v| strip_tags(&v))
+    };
+    let url =
+        url.filter(|u| arxiv_from_url(u).is_none() && !u.to_ascii_lowercase().contains("doi.org/"));
+    let mut topics = Vec::new();
+    if let Some(keywords) = item.get("keyword") {
+        let list: Vec<String> = match keywords {
+            Value::Array(values) => values.iter().filter_map(text_of).collect(),
+            other => text_of(other)
+                .map(|t| t.split([',', ';']).map(str::to_string).collect())
+                .unwrap_or_default(),
+        };
+        topics = list
+            .iter()
+            .filter_map(|k| keyword_topic(k, categories))
+            .collect();
+    }
+    let abstract_md = field("abstract").map(|a| jats_to_text(&a));
+    Some(ImportedPaper {
+        title,
+        authors: authors(item.get("author")),
+        arxiv,
+        doi,
+        url,
+        venue,
+        published: ["issued", "published", "published-online", "published-print"]
+            .iter()
+            .find_map(|name| item.get(*name).and_then(date_of)),
+        topics,
+        abstract_md,
+        origin,
+        ..ImportedPaper::default()
+    })
+}
+
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Array(values) => values.iter().find_map(text_of),
+        _ => None,
+    }
+}
+
+fn authors(value: Option<&Value>) -> Vec<String> {
+    let Some(Value::Array(list)) = value else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|person| {
+            if let Some(literal) = person.get("literal").and_then(text_of) {
+                return Some(literal);
+            }
+            let parts: Vec<String> = [
+                "given",
+                "dropping-particle",
+                "non-dropping-particle",
+                "family",
+            ]
+            .iter()
+            .filter_map(|k| person.get(*k).and_then(text_of))
+            .collect();
+            let mut name = parts.join(" ");
+            if let Some(suffix) = person.get("suffix").and_then(text_of) {
+                name = format!("{name} {suffix}");
+            }
+            (!name.trim().is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+/// `{"date-parts": [[2019, 7, 25]]}`, or `{"raw": "2019-07-25"}`.
+fn date_of(value: &Value) -> Option<PartialDate> {
+    if let Some(parts) = value
+        .get("date-parts")
+        .and_then(|p| p.get(0))
+        .and_then(Value::as_array)
+    {
+        let number = |i: usize| -> Option<i64> {
+            let part = parts.get(i)?;
+            part.as_i64().or_else(|| part.as_str()?.trim().parse().ok())
+        };
+        let year = i16::try_from(number(0)?).ok()?;
+        let month = number(1)
+            .and_then(|m| i8::try_from(m).ok())
+            .filter(|m| (1..=12).contains(m));
+        let day = number(2)
+            .and_then(|d| i8::try_from(d).ok())
+            .filter(|d| (1..=31).contains(d));
+        let date = PartialDate {
+            year,
+            month,
+            day: month.and(day),
+        };
+        return date.to_date().map(|_| date);
+    }
+    let raw = value
+        .get("raw")
+        .or_else(|| value.get("literal"))
+        .and_then(text_of)?;
+    super::bibtex::parse_date_text(&raw)
+}
+
+/// A keyword as a topic: DataCite's "FOS: …" classes are dropped, "Machine Learning (cs.LG)"
+/// goes through the arXiv category table.
+fn keyword_topic(keyword: &str, categories: &BTreeMap<String, String>) -> Option<String> {
+    let keyword = one_line(keyword);
+    if keyword.is_empty() || keyword.starts_with("FOS:") {
+        return None;
+    }
+    if let Some((name, code)) = keyword.strip_suffix(')').and_then(|k| k.rsplit_once(" (")) {
+        return Some(topic_for(code, categories).unwrap_or(name).to_string());
+    }
+    // Zotero tags arXiv papers "Computer Science - Machine Learning": keep the field's name.
+    for archive in ARXIV_ARCHIVES {
+        if let Some(name) = keyword
+            .strip_prefix(archive)
+            .and_then(|k| k.strip_prefix(" - "))
+        {
+            return Some(name.to_string());
+        }
+    }
+    Some(keyword)
+}
+
+const ARXIV_ARCHIVES: &[&str] = &[
+    "Computer Science",
+    "Statistics",
+    "Mathematics",
+    "Physics",
+    "Quantitative Biology",
+    "Quantitative Finance",
+    "Electrical Engineering and Systems Science",
+    "Economics",
+];
+
+/// `arXiv:2310.14189`, `arXiv: 2310.14189v2`, `arXiv preprint arXiv:2310.14189` in free text.
+pub fn arxiv_in_text(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("arxiv") {
+        let start = from + found + "arxiv".len();
+        let rest = text[start..].trim_start_matches([':', ' ', '.']);
+        let candidate: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
+            .collect();
+        let id = normalize_arxiv(candidate.trim_end_matches('.'));
+        if is_valid_arxiv(&id) {
+            return Some(id);
+        }
+        from = start;
+    }
+    None
+}
+
+/// Strips HTML or JATS tags (`<i>`, `<sub>`), decoding the common entities.
+pub fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    decode_entities(&out)
+}
+
+fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&apos;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// Crossref abstracts are JATS XML: paragraphs become blank-line-separated Markdown paragraphs,
+/// and a leading "Abstract" heading is dropped.
+fn jats_to_text(text: &str) -> String {
+    let with_breaks = text
+        .replace("</jats:p>", "\n\n")
+        .replace("</p>", "\n\n")
+        .replace("</jats:title>", "\n\n");
+    let stripped = strip_tags(&with_breaks);
+    let trimmed = stripped.trim_start();
+    let trimmed = trimmed
+        .strip_prefix("Abstract\n")
+        .or_else(|| trimmed.strip_prefix("Abstract\r\n"))
+        .unwrap_or(trimmed);
+    super::paragraphs(trimmed)
+}
+
+/// The line where each top-level item of a JSON array starts, to point at a bad item.
+fn item_lines(text: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                if depth == 1 && c == '{' {
+                    lines.push(line);
+                }
+                depth += 1;
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zotero_preprint_items_get_their_arxiv_id() {
+        let item: Value = serde_json::from_str(
+            r#"{"type":"article","title":"Consistency Models","publisher":"arXiv","number":"arXiv:2303.01469",
+               "author":[{"family":"Song","given":"Yang"},{"literal":"OpenAI"}],
+               "issued":{"date-parts":[["2023","3","2"]]},"keyword":"Computer Science - Machine Learning, FOS: x"}"#,
+        )
+        .unwrap();
+        let paper = item_to_paper(&item, Location::default(), &BTreeMap::new()).unwrap();
+        assert_eq!(paper.arxiv.as_deref(), Some("2303.01469"));
+        assert_eq!(paper.authors, ["Yang Song", "OpenAI"]);
+        assert_eq!(
+            paper.published.unwrap().to_date().unwrap().to_string(),
+            "2023-03-02"
+        );
+        assert_eq!(paper.topics, ["Machine Learning"]);
+        assert_eq!(paper.venue, None);
+    }
+
+    #[test]
+    fn crossref_abstracts_lose_their_jats() {
+        assert_eq!(
+            jats_to_text(
+                "<jats:title>Abstract</jats:title><jats:p>One &amp; <jats:italic>two</jats:italic>.</jats:p><jats:p>Three.</jats:p>"
+            ),
+            "One & two.\n\nThree."
+        );
+    }
+
+    #[test]
+    fn keywords_with_arxiv_codes_use_the_category_table() {
+        let none = BTreeMap::new();
+        assert_eq!(
+            keyword_topic("Machine Learning (cs.LG)", &none).as_deref(),
+            Some("machine learning")
+        );
+        assert_eq!(
+            keyword_topic("FOS: Computer and information sciences", &none),
+            None
+        );
+    }
+
+    #[test]
+    fn item_lines_point_at_each_object() {
+        assert_eq!(item_lines("[\n {\"a\": \"{\"},\n {\"b\": [{}]}\n]"), [2, 3]);
+    }
+
+    #[test]
+    fn arxiv_ids_in_free_text() {
+        assert_eq!(
+            arxiv_in_text("arXiv preprint arXiv:2310.14189").as_deref(),
+            Some("2310.14189")
+        );
+        assert_eq!(
+            arxiv_in_text("arXiv: hep-th/9901001v2").as_deref(),
+            Some("hep-th/9901001")
+        );
+        assert_eq!(arxiv_in_text("no id here"), None);
+    }
+}

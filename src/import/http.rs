@@ -1,0 +1,255 @@
+//! The HTTP client the arXiv and DOI importers share: one request at a time, a pause between
+//! requests, retries with backoff on 5xx, 429 and timeouts, and errors that say what happened
+//! (offline, not found, too slow) instead of a transport error chain.
+//!
+//! ureq with rustls: blocking, no async runtime, HTTPS with bundled root certificates.
+
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+/// How to talk to one service. Tests point `endpoint` at 127.0.0.1 and set the delays to zero.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Base URL of the service, without a trailing slash.
+    pub endpoint: String,
+    /// Least time between the start of two requests.
+    pub delay: Duration,
+    /// Limit for one request, from connecting to the last byte.
+    pub timeout: Duration,
+    /// Further attempts after a failed one (5xx, 429, timeout).
+    pub retries: u32,
+    /// Wait before the first retry; doubles on each further one.
+    pub backoff: Duration,
+}
+
+/// A failed request, classified for the message and for whether to retry.
+#[derive(Debug)]
+enum Failure {
+    /// No answer: DNS, connection refused, no route. Not retried: the user is offline.
+    Unreachable(String),
+    /// Too slow; retried.
+    Timeout,
+    /// An HTTP status; 5xx and 429 are retried. Carries `Retry-After` in seconds when given.
+    Status(u16, Option<u64>),
+    /// Anything else (TLS, protocol); not retried.
+    Other(String),
+}
+
+pub struct Client {
+    agent: ureq::Agent,
+    pub options: HttpOptions,
+    last_request: Option<Instant>,
+}
+
+impl Client {
+    pub fn new(options: HttpOptions) -> Self {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(options.timeout))
+            .user_agent(concat!(
+                "digestif/",
+                env!("CARGO_PKG_VERSION"),
+                " (paper digest importer)"
+            ))
+            .build();
+        Client {
+            agent: config.new_agent(),
+            options,
+            last_request: None,
+        }
+    }
+
+    /// GETs `endpoint` + `path` with `query` parameters and returns the body. `what` names the
+    /// request in messages ("arXiv", "doi.org"). A 404 is `Ok(None)`.
+    pub fn get(
+        &mut self,
+        what: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        accept: &str,
+    ) -> Result<Option<String>> {
+        let url = format!("{}{path}", self.options.endpoint);
+        let mut attempt = 0;
+        loop {
+            self.wait_turn();
+            let failure = match self.try_get(&url, query, accept) {
+                Ok(body) => return Ok(Some(body)),
+                Err(Failure::Status(404 | 410, _)) => return Ok(None),
+                Err(failure) => failure,
+            };
+            let retry_after = match &failure {
+                Failure::Timeout => None,
+                Failure::Status(code, after) if *code >= 500 || *code == 429 => *after,
+                _ => return Err(self.error(what, &url, &failure, attempt)),
+            };
+            if attempt >= self.options.retries {
+                return Err(self.error(what, &url, &failure, attempt));
+            }
+            let backoff = self.options.backoff * 2u32.saturating_pow(attempt);
+            // Honour the server's Retry-After, within reason.
+            let wait = retry_after
+                .map(|s| Duration::from_secs(s.min(120)))
+                .map_or(backoff, |after| after.max(backoff));
+            std::thread::sleep(wait);
+            attempt += 1;
+        }
+    }
+
+    fn wait_turn(&mut self) {
+        if let Some(last) = self.last_request {
+            let since = last.elapsed();
+            if since < self.options.delay {
+                std::thread::sleep(self.options.delay - since);
+            }
+        }
+        self.last_request = Some(Instant::now());
+    }
+
+    fn try_get(
+        &self,
+        url: &str,
+        query: &[(&str, &str)],
+        accept: &str,
+    ) -> std::result::Result<String, Failure> {
+        let mut request = self.agent.get(url).header("Accept", accept);
+        for (key, value) in query {
+            request = request.query(*key, *value);
+        }
+        let mut response = request.call().map_err(classify)?;
+        let status = response.status().as_u16();
+        if status >= 400 {
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok());
+            return Err(Failure::Status(status, retry_after));
+        }
+        response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()
+            .map_err(classify)
+    }
+
+    fn error(&self, what: &str, url: &str, failure: &Failure, retries: u32) -> Error {
+        let host = host_of(url);
+        let tried = if retries > 0 {
+            format!(" (tried {} times)", retries + 1)
+        } else {
+            String::new()
+        };
+        Error::Fetch(match failure {
+            Failure::Unreachable(detail) => format!(
+                "cannot reach {what} at {host}: {detail}. Are you offline? Nothing was imported; try again when connected{}",
+                offline_hint(what)
+            ),
+            Failure::Timeout => format!(
+                "{what} at {host} did not answer within {} s{tried}; try again later or raise --timeout",
+                self.options.timeout.as_secs_f64()
+            ),
+            Failure::Status(code, _) => format!(
+                "{what} answered HTTP {code} for {url}{tried}{}",
+                if *code >= 500 || *code == 429 {
+                    "; the service is busy or down, try again later"
+                } else {
+                    ""
+                }
+            ),
+            Failure::Other(detail) => format!("request to {what} at {host} failed: {detail}"),
+        })
+    }
+}
+
+fn offline_hint(what: &str) -> &'static str {
+    if what == "arXiv" {
+        ", or import a saved API response with --file"
+    } else {
+        ""
+    }
+}
+
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?']).next().unwrap_or(rest)
+}
+
+fn classify(error: ureq::Error) -> Failure {
+    use std::io::ErrorKind;
+    match error {
+        ureq::Error::Timeout(_) => Failure::Timeout,
+        ureq::Error::HostNotFound => Failure::Unreachable("the host name does not resolve".into()),
+        ureq::Error::ConnectionFailed => Failure::Unreachable("the connection failed".into()),
+        ureq::Error::Io(e) => match e.kind() {
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout,
+            ErrorKind::ConnectionRefused => Failure::Unreachable("connection refused".into()),
+            ErrorKind::NetworkUnreachable | ErrorKind::HostUnreachable => {
+                Failure::Unreachable(e.to_string())
+            }
+            // A connection dropped mid-answer is worth another try, like a timeout.
+            ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::UnexpectedEof
+            | ErrorKind::BrokenPipe => Failure::Timeout,
+            _ => Failure::Other(e.to_string()),
+        },
+        other => Failure::Other(other.to_string()),
+    }
+}
+
+/// Percent-encodes a DOI for a URL path, keeping `/` and the characters DOIs usually hold.
+pub fn encode_path(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/:()".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dois_are_encoded_for_paths() {
+        assert_eq!(
+            encode_path("10.1002/(SICI)1097<1661::AID>3.0.CO;2-2"),
+            "10.1002/(SICI)1097%3C1661::AID%3E3.0.CO%3B2-2"
+        );
+    }
+
+    #[test]
+    fn hosts_are_named_in_messages() {
+        assert_eq!(
+            host_of("https://export.arxiv.org/api/query?x"),
+            "export.arxiv.org"
+        );
+        assert_eq!(host_of("http://127.0.0.1:9/x"), "127.0.0.1:9");
+    }
+
+    #[test]
+    fn refused_connections_read_as_offline() {
+        // A port that was just free: the connection is refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut client = Client::new(HttpOptions {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            delay: Duration::ZERO,
+            timeout: Duration::from_secs(5),
+            retries: 3,
+            backoff: Duration::ZERO,
+        });
+        let error = client.get("arXiv", "/api/query", &[], "*/*").unwrap_err();
+        assert!(error.to_string().contains("Are you offline?"), "{error}");
+        assert!(error.to_string().contains("--file"), "{error}");
+    }
+}

@@ -1,0 +1,245 @@
+//! Adds imported papers to a digest file that already exists, by paper id, without duplicating.
+//!
+//! The file is edited as text, not rewritten: its header, comments, body and every paper that is
+//! not touched stay byte for byte. A paper that is new is appended as a `[[papers]]` table before
+//! the closing `+++`. A paper already in the file (same id, arXiv id or DOI, or same title with
+//! nothing telling them apart) is left alone, unless `force` is set: then its table is replaced by
+//! the imported metadata, keeping what only the file has (notes, upvotes, extra topics, links)
+//! and its page address (an explicit `id` is written when the derived one would change).
+
+use std::path::Path;
+
+use super::write::paper_table;
+use super::{ImportedPaper, PartialDate, add_topics, paragraphs};
+use crate::content::front_matter::{self, Format};
+use crate::content::{RawPaper, SourceFile, parse_source};
+use crate::error::{Diagnostic, Error, Location, Result};
+
+/// What merging did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MergeCounts {
+    pub added: usize,
+    pub updated: usize,
+    /// Already in the file and left as they were.
+    pub kept: usize,
+}
+
+/// The new text of `path` (whose current text is `existing`) with `papers` merged in.
+pub fn merge_into(
+    path: &Path,
+    existing: &str,
+    papers: &[ImportedPaper],
+    force: bool,
+) -> Result<(String, MergeCounts)> {
+    let parsed = parse_source(&SourceFile {
+        path: path.to_path_buf(),
+        text: existing.to_string(),
+    });
+    let Some(digest) = parsed.digest else {
+        let mut diagnostics = parsed.diagnostics;
+        diagnostics.retain(Diagnostic::is_error);
+        diagnostics.push(
+            Diagnostic::error(
+                Location::file(path),
+                "this file exists but is not a digest that can be read, so nothing was imported into it",
+            )
+            .with_hint("fix it, choose another --out, or pass --force to replace it"),
+        );
+        return Err(Error::Invalid(diagnostics));
+    };
+    let split = front_matter::split(existing).expect("the file parsed, so it splits");
+    if split.format == Format::Yaml {
+        return Err(Error::Usage(format!(
+            "{} has YAML front matter; imports add TOML tables, so choose another --out (or convert the file to TOML front matter)",
+            path.display()
+        )));
+    }
+    if parsed.paper_lines.len() != digest.papers.len() {
+        return Err(Error::Usage(format!(
+            "{}: its papers are not all written as [[papers]] tables, so new ones cannot be added safely; choose another --out",
+            path.display()
+        )));
+    }
+
+    let mut lines: Vec<String> = existing
+        .strip_prefix('\u{feff}')
+        .unwrap_or(existing)
+        .split_inclusive('\n')
+        .map(str::to_string)
+        .collect();
+    // 0-based line index of the closing `+++`.
+    let closing = split.body_line_offset - 1;
+    let starts: Vec<usize> = parsed.paper_lines.iter().map(|line| line - 1).collect();
+    let current: Vec<ImportedPaper> = digest.papers.into_iter().map(from_raw).collect();
+
+    let mut counts = MergeCounts::default();
+    let mut replacements: Vec<(usize, String)> = Vec::new();
+    let mut appended: Vec<&ImportedPaper> = Vec::new();
+    for paper in papers {
+        match current.iter().position(|c| c.is_same_paper(paper)) {
+            Some(index) if force => {
+                let updated = update(&current[index], paper);
+                // The file cannot say "year only" but in a comment: compare dates as dates.
+                let mut before = current[index].clone();
+                if before.published.and_then(PartialDate::to_date)
+                    == updated.published.and_then(PartialDate::to_date)
+                {
+                    before.published = updated.published;
+                    before.published_comment = updated.published_comment.clone();
+                }
+                if paper_table(&updated) != paper_table(&before) {
+                    replacements.retain(|(i, _)| *i != index);
+                    replacements.push((index, paper_table(&updated)));
+                    counts.updated += 1;
+                } else {
+                    counts.kept += 1;
+                }
+            }
+            Some(_) => counts.kept += 1,
+            None if appended.iter().any(|a| a.is_same_paper(paper)) => counts.kept += 1,
+            None => {
+                appended.push(paper);
+                counts.added += 1;
+            }
+        }
+    }
+
+    // Appended tables go before the closing delimiter; replacements from the bottom up so earlier
+    // line numbers stay valid.
+    let mut tail = String::new();
+    if lines[..closing]
+        .last()
+        .is_some_and(|l| !l.trim().is_empty())
+    {
+        tail.push('\n');
+    }
+    for paper in &appended {
+        tail.push_str(&paper_table(paper));
+        tail.push('\n');
+    }
+    if !tail.trim().is_empty() {
+        if lines[..closing].last().is_some_and(|l| !l.ends_with('\n')) {
+            lines[closing - 1].push('\n');
+        }
+        let tail = tail.trim_end_matches('\n').to_string() + "\n";
+        lines.insert(closing, tail);
+    }
+    replacements.sort_by_key(|r| std::cmp::Reverse(r.0));
+    for (index, table) in replacements {
+        let start = starts[index];
+        let end = starts.get(index + 1).copied().unwrap_or(closing);
+        // Keep the blank lines (and comments) that separate this table from the next.
+        let mut keep_from = end;
+        while keep_from > start + 1 && lines[keep_from - 1].trim().is_empty() {
+            keep_from -= 1;
+        }
+        lines.splice(start..keep_from, std::iter::once(table));
+    }
+    Ok((lines.concat(), counts))
+}
+
+/// A paper of the file as an import record, to compare and update it.
+fn from_raw(raw: RawPaper) -> ImportedPaper {
+    ImportedPaper {
+        id: raw.id,
+        title: raw.title,
+        authors: raw.authors,
+        arxiv: raw.arxiv,
+        doi: raw.doi,
+        url: raw.url,
+        pdf: raw.pdf,
+        code: raw.code,
+        project: raw.project,
+        venue: raw.venue,
+        published: raw.published.map(PartialDate::day),
+        published_comment: None,
+        topics: raw.topics,
+        upvotes: raw.upvotes,
+        abstract_md: raw.abstract_md.map(|a| a.trim_end().to_string()),
+        notes_md: raw.notes_md.map(|n| n.trim_end().to_string()),
+        origin: Location::default(),
+    }
+}
+
+/// The file's paper with the imported metadata laid over it (`--force`).
+fn update(current: &ImportedPaper, imported: &ImportedPaper) -> ImportedPaper {
+    let mut updated = imported.clone();
+    updated.fill_from(current.clone());
+    updated.notes_md = current.notes_md.clone().or(updated.notes_md);
+    updated.upvotes = current.upvotes.or(updated.upvotes);
+    let mut topics = current.topics.clone();
+    add_topics(&mut topics, imported.topics.clone());
+    updated.topics = topics;
+    // The paper keeps its page: pin the old id when the new metadata would derive another one.
+    let old_id = current.derived_id();
+    updated.id = current.id.clone();
+    if updated.derived_id() != old_id {
+        updated.id = Some(old_id);
+    }
+    // The same abstract, wrapped differently, keeps the file's text.
+    if let (Some(old), Some(new)) = (&current.abstract_md, &imported.abstract_md)
+        && paragraphs(old) == paragraphs(new)
+    {
+        updated.abstract_md = Some(old.clone());
+    }
+    if updated.published.map(PartialDate::to_date) == current.published.map(PartialDate::to_date) {
+        updated.published_comment = imported.published_comment.clone();
+    }
+    updated
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "+++\n# curated by hand\ntitle = \"D\"\ndate = 2024-03-11\n\n[[papers]]\ntitle = \"Known\"\narxiv = \"2310.14189\"\nnotes = '''Keep me.'''\n\n[[papers]]\ntitle = \"By DOI\"\ndoi = \"10.1/x\"\n+++\nBody text.\n";
+
+    fn paper(title: &str, arxiv: Option<&str>) -> ImportedPaper {
+        ImportedPaper {
+            title: title.into(),
+            arxiv: arxiv.map(str::to_string),
+            authors: vec!["A. Author".into()],
+            ..ImportedPaper::default()
+        }
+    }
+
+    #[test]
+    fn new_papers_are_appended_and_known_ones_kept() {
+        let papers = [
+            paper("Known, retitled", Some("2310.14189v2")),
+            paper("New", Some("2403.01234")),
+        ];
+        let (text, counts) = merge_into(Path::new("c.md"), FILE, &papers, false).unwrap();
+        assert_eq!(
+            counts,
+            MergeCounts {
+                added: 1,
+                updated: 0,
+                kept: 1
+            }
+        );
+        assert!(text.starts_with(&FILE[..FILE.find("+++\nBody").unwrap()]));
+        assert!(text.ends_with("[[papers]]\ntitle = \"New\"\nauthors = [\"A. Author\"]\narxiv = \"2403.01234\"\n+++\nBody text.\n"), "{text}");
+        let (again, counts) = merge_into(Path::new("c.md"), &text, &papers, false).unwrap();
+        assert_eq!(again, text, "a second import changes nothing");
+        assert_eq!(counts.kept, 2);
+    }
+
+    #[test]
+    fn force_updates_metadata_but_keeps_notes_and_the_page() {
+        let mut by_arxiv = paper("By DOI", Some("2001.00001"));
+        by_arxiv.doi = Some("10.1/X".into());
+        let papers = [paper("Known", Some("2310.14189")), by_arxiv];
+        let (text, counts) = merge_into(Path::new("c.md"), FILE, &papers, true).unwrap();
+        assert_eq!(counts.updated, 2, "{text}");
+        assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\nnotes = '''\nKeep me.\n'''\n\n[[papers]]\nid = \"10.1/x\"\ntitle = \"By DOI\""), "{text}");
+        assert!(text.starts_with("+++\n# curated by hand\n"));
+        assert!(text.ends_with("+++\nBody text.\n"));
+    }
+
+    #[test]
+    fn unreadable_files_are_not_touched() {
+        let error = merge_into(Path::new("c.md"), "not a digest", &[], false).unwrap_err();
+        assert!(error.to_string().contains("--force"), "{error}");
+    }
+}

@@ -1,0 +1,479 @@
+//! Importers: paper metadata from arXiv, doi.org, BibTeX, CSL-JSON and pasted lists, written as
+//! a digest file in the content format (src/content/raw.rs, docs/import.md).
+//!
+//! Every importer produces the same thing, an [`Import`]: a list of [`ImportedPaper`]s in source
+//! order plus warnings about what it could not read (with the source's line when it has one).
+//! [`tidy`] then cleans what every source gets wrong the same way (whitespace, links that are not
+//! web addresses, duplicates), [`write`] turns papers into stable TOML, and [`merge`] adds them
+//! to an existing digest file by paper id instead of duplicating. Importers sit outside the build
+//! pipeline: their output is an ordinary digest file that the next build reads.
+
+pub mod arxiv;
+pub mod bibtex;
+pub mod categories;
+pub mod csl;
+pub mod doi;
+pub mod http;
+pub mod latex;
+pub mod merge;
+pub mod text;
+pub mod write;
+
+use std::path::Path;
+
+use jiff::civil::Date;
+
+use crate::error::{Diagnostic, Location};
+use crate::model::assemble::is_safe_link;
+use crate::model::ids::{normalize_arxiv, normalize_doi, paper_id, slugify};
+
+/// One paper as an importer read it; the fields of a `[[papers]]` table (src/content/raw.rs).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportedPaper {
+    /// Only set when the derived id (arXiv, DOI, title) must not be used: importers leave it empty.
+    pub id: Option<String>,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub arxiv: Option<String>,
+    pub doi: Option<String>,
+    pub url: Option<String>,
+    pub pdf: Option<String>,
+    pub code: Option<String>,
+    pub project: Option<String>,
+    pub venue: Option<String>,
+    pub published: Option<PartialDate>,
+    /// A comment written after `published`, such as the arXiv version it came from.
+    pub published_comment: Option<String>,
+    pub topics: Vec<String>,
+    pub upvotes: Option<u64>,
+    /// Markdown; paragraphs separated by blank lines.
+    pub abstract_md: Option<String>,
+    pub notes_md: Option<String>,
+    /// Where the paper was read, for messages: `refs.bib:12`, `arXiv 2310.14189`.
+    pub origin: Location,
+}
+
+/// A date that may be known to the month or year only (BibTeX `year = 2019`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartialDate {
+    pub year: i16,
+    pub month: Option<i8>,
+    pub day: Option<i8>,
+}
+
+impl PartialDate {
+    pub fn day(date: Date) -> Self {
+        PartialDate {
+            year: date.year(),
+            month: Some(date.month()),
+            day: Some(date.day()),
+        }
+    }
+
+    /// A full date for the `published` key: the first day of the month or year when that is all
+    /// we know (the format has no partial dates), or None when the parts are not a date.
+    pub fn to_date(self) -> Option<Date> {
+        let month = self.month.unwrap_or(1);
+        let day = if self.month.is_some() {
+            self.day.unwrap_or(1)
+        } else {
+            1
+        };
+        Date::new(self.year, month, day).ok()
+    }
+
+    /// Says what the written date stands for when it is not exact.
+    pub fn precision_note(self) -> Option<&'static str> {
+        match (self.month, self.day) {
+            (None, _) => Some("year only"),
+            (Some(_), None) => Some("month only"),
+            _ => None,
+        }
+    }
+}
+
+/// What an importer returns.
+#[derive(Debug, Default)]
+pub struct Import {
+    pub papers: Vec<ImportedPaper>,
+    /// Entries that were skipped or read with a doubt; never fatal.
+    pub warnings: Vec<Diagnostic>,
+    /// A date the source itself gives for the digest (a pasted list's "Mar 11").
+    pub date: Option<Date>,
+}
+
+impl ImportedPaper {
+    /// The paper id the build will derive (src/model/ids.rs): `id`, else arXiv id, else DOI, else a
+    /// slug of the title.
+    pub fn derived_id(&self) -> String {
+        paper_id(
+            self.id.as_deref(),
+            self.arxiv.as_deref(),
+            self.doi.as_deref(),
+            &self.title,
+        )
+    }
+
+    /// Whether two records are the same paper: same derived id, arXiv id or DOI, or the same title
+    /// with no arXiv id or DOI that tells them apart.
+    pub fn is_same_paper(&self, other: &ImportedPaper) -> bool {
+        let arxiv = |p: &ImportedPaper| p.arxiv.as_deref().map(normalize_arxiv);
+        let doi = |p: &ImportedPaper| p.doi.as_deref().map(normalize_doi);
+        if self.derived_id() == other.derived_id() {
+            return true;
+        }
+        match (arxiv(self), arxiv(other)) {
+            (Some(a), Some(b)) if a == b => return true,
+            (Some(_), Some(_)) => return false,
+            _ => {}
+        }
+        match (doi(self), doi(other)) {
+            (Some(a), Some(b)) if a == b => return true,
+            (Some(_), Some(_)) => return false,
+            _ => {}
+        }
+        let title = slugify(&self.title);
+        !title.is_empty() && title == slugify(&other.title)
+    }
+
+    /// Fills fields this record lacks from `other` (the same paper read twice).
+    pub fn fill_from(&mut self, other: ImportedPaper) {
+        fn fill<T>(mine: &mut Option<T>, theirs: Option<T>) {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+        fill(&mut self.arxiv, other.arxiv);
+        fill(&mut self.doi, other.doi);
+        fill(&mut self.url, other.url);
+        fill(&mut self.pdf, other.pdf);
+        fill(&mut self.code, other.code);
+        fill(&mut self.project, other.project);
+        fill(&mut self.venue, other.venue);
+        if self.published.is_none() {
+            self.published = other.published;
+            self.published_comment = other.published_comment;
+        }
+        fill(&mut self.upvotes, other.upvotes);
+        fill(&mut self.abstract_md, other.abstract_md);
+        fill(&mut self.notes_md, other.notes_md);
+        if self.authors.is_empty() {
+            self.authors = other.authors;
+        }
+        add_topics(&mut self.topics, other.topics);
+    }
+}
+
+/// Adds topics not yet present (compared case-insensitively), keeping the first spelling.
+pub fn add_topics(topics: &mut Vec<String>, more: impl IntoIterator<Item = String>) {
+    for topic in more {
+        let key = crate::config::topic_key(&topic);
+        if !key.is_empty() && !topics.iter().any(|t| crate::config::topic_key(t) == key) {
+            topics.push(topic.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+}
+
+/// Cleans what every source gets wrong the same way: folds whitespace in one-line fields, drops
+/// control characters, drops links that are not web addresses (the build rejects them) and merges
+/// papers listed twice. Warnings go into `import.warnings`.
+pub fn tidy(import: &mut Import) {
+    let papers = std::mem::take(&mut import.papers);
+    let mut kept: Vec<ImportedPaper> = Vec::with_capacity(papers.len());
+    for mut paper in papers {
+        tidy_paper(&mut paper, &mut import.warnings);
+        if paper.title.is_empty() {
+            import.warnings.push(
+                Diagnostic::warning(paper.origin.clone(), "an entry without a title was skipped")
+                    .with_hint("every paper needs a title"),
+            );
+            continue;
+        }
+        if let Some(first) = kept.iter_mut().find(|p| p.is_same_paper(&paper)) {
+            import.warnings.push(Diagnostic::warning(
+                paper.origin.clone(),
+                format!(
+                    "\"{}\" is listed twice (first at {}); the two were merged",
+                    paper.title, first.origin
+                ),
+            ));
+            first.fill_from(paper);
+            continue;
+        }
+        kept.push(paper);
+    }
+    import.papers = kept;
+}
+
+fn tidy_paper(paper: &mut ImportedPaper, warnings: &mut Vec<Diagnostic>) {
+    paper.title = one_line(&paper.title);
+    paper.authors = paper
+        .authors
+        .iter()
+        .map(|a| one_line(a))
+        .filter(|a| !a.is_empty())
+        .collect();
+    let topics = std::mem::take(&mut paper.topics);
+    add_topics(
+        &mut paper.topics,
+        topics.iter().map(|t| one_line(t)).filter(|t| !t.is_empty()),
+    );
+    for field in [&mut paper.arxiv, &mut paper.doi, &mut paper.venue] {
+        *field = field.as_deref().map(one_line).filter(|v| !v.is_empty());
+    }
+    if let Some(arxiv) = &paper.arxiv {
+        paper.arxiv = Some(normalize_arxiv(arxiv));
+    }
+    if let Some(doi) = &paper.doi {
+        paper.doi = Some(strip_doi_resolver(doi));
+    }
+    for (label, field) in [
+        ("url", &mut paper.url),
+        ("pdf", &mut paper.pdf),
+        ("code", &mut paper.code),
+        ("project", &mut paper.project),
+    ] {
+        let Some(value) = field.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+            *field = None;
+            continue;
+        };
+        let value = value.replace(' ', "%20");
+        if is_safe_link(&value) {
+            *field = Some(value);
+        } else {
+            warnings.push(Diagnostic::warning(
+                paper.origin.clone(),
+                format!(
+                    "`{label}` of \"{}\" is not a web address and was left out: `{value}`",
+                    paper.title
+                ),
+            ));
+            *field = None;
+        }
+    }
+    for field in [&mut paper.abstract_md, &mut paper.notes_md] {
+        *field = field
+            .as_deref()
+            .map(|text| {
+                paragraphs(text)
+                    .split("\n\n")
+                    .map(escape_block_start)
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            })
+            .filter(|v| !v.is_empty());
+    }
+}
+
+/// Whitespace folded to single spaces, control characters dropped.
+pub fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Paragraphs (separated by blank lines) each folded to one line, joined by a blank line.
+pub fn paragraphs(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(one_line(&current));
+                current.clear();
+            }
+        } else {
+            current.push_str(line);
+            current.push(' ');
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(one_line(&current));
+    }
+    out.retain(|p| !p.is_empty());
+    out.join("\n\n")
+}
+
+/// A pasted paragraph that happens to start like a Markdown heading, list or quote ("- we show",
+/// "1. Introduction") would render as one: escape its first character so it stays text.
+pub fn escape_block_start(paragraph: &str) -> String {
+    let first_word = paragraph.split(' ').next().unwrap_or("");
+    let digits = first_word.bytes().take_while(u8::is_ascii_digit).count();
+    let is_block = matches!(first_word, "-" | "+" | "*" | ">")
+        || (!first_word.is_empty()
+            && first_word.bytes().all(|b| b == b'#')
+            && first_word.len() <= 6)
+        || (digits > 0 && digits <= 9 && matches!(&first_word[digits..], "." | ")"))
+        || paragraph.starts_with("```")
+        || paragraph.starts_with("~~~")
+        || (!paragraph.is_empty() && paragraph.bytes().all(|b| b == b'=' || b == b'-'));
+    if !is_block {
+        return paragraph.to_string();
+    }
+    if digits > 0 {
+        format!("{}\\{}", &paragraph[..digits], &paragraph[digits..])
+    } else {
+        format!("\\{paragraph}")
+    }
+}
+
+/// A DOI as written, without `https://doi.org/` or `doi:` in front.
+pub fn strip_doi_resolver(doi: &str) -> String {
+    let mut doi = doi.trim();
+    for prefix in [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi.org/",
+        "doi:",
+        "DOI:",
+        "DOI ",
+    ] {
+        if doi.len() >= prefix.len() && doi[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            doi = doi[prefix.len()..].trim();
+        }
+    }
+    doi.to_string()
+}
+
+/// The arXiv id inside a DOI of the form `10.48550/arXiv.2310.14189`.
+pub fn arxiv_from_doi(doi: &str) -> Option<String> {
+    let doi = strip_doi_resolver(doi);
+    let prefix = "10.48550/arxiv.";
+    (doi.len() > prefix.len() && doi[..prefix.len()].eq_ignore_ascii_case(prefix))
+        .then(|| normalize_arxiv(&doi[prefix.len()..]))
+}
+
+/// The arXiv id in an arXiv link: `https://arxiv.org/abs/2310.14189v2`, `…/pdf/2310.14189.pdf`.
+pub fn arxiv_from_url(url: &str) -> Option<String> {
+    let lower = url.to_ascii_lowercase();
+    let start = ["arxiv.org/abs/", "arxiv.org/pdf/"]
+        .iter()
+        .find_map(|marker| lower.find(marker).map(|i| i + marker.len()))?;
+    let rest = &url[start..];
+    let id = rest.split(['?', '#']).next()?.trim_end_matches('/');
+    let id = id.strip_suffix(".pdf").unwrap_or(id);
+    let normalized = normalize_arxiv(id);
+    crate::model::ids::is_valid_arxiv(&normalized).then_some(normalized)
+}
+
+/// Reads an input file (or standard input for `-`) as text.
+pub fn read_input(path: &Path) -> crate::Result<String> {
+    use std::io::Read;
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| crate::Error::io(Path::new("<stdin>"), e))?;
+        return Ok(text);
+    }
+    let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        // Old .bib files are often Latin-1; every byte is then one character.
+        Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
+    };
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paper(title: &str) -> ImportedPaper {
+        ImportedPaper {
+            title: title.into(),
+            ..ImportedPaper::default()
+        }
+    }
+
+    #[test]
+    fn same_paper_by_id_arxiv_doi_or_title() {
+        let mut a = paper("Attention Is All You Need");
+        a.arxiv = Some("1706.03762".into());
+        let mut b = paper("Attention is all you need");
+        b.doi = Some("10.5555/3295222.3295349".into());
+        assert!(
+            a.is_same_paper(&b),
+            "same title, nothing to tell them apart"
+        );
+        b.arxiv = Some("1706.03763".into());
+        assert!(!a.is_same_paper(&b), "different arXiv ids");
+        let mut c = paper("Other title");
+        c.arxiv = Some("arXiv:1706.03762v5".into());
+        assert!(a.is_same_paper(&c));
+    }
+
+    #[test]
+    fn tidy_drops_bad_links_and_merges_duplicates() {
+        let mut first = paper("  A   title ");
+        first.pdf = Some("file:///home/x.pdf".into());
+        let mut second = paper("A title");
+        second.code = Some("https://github.com/x/y".into());
+        second.topics = vec!["Vision".into(), "vision".into()];
+        let mut import = Import {
+            papers: vec![first, second],
+            ..Import::default()
+        };
+        tidy(&mut import);
+        assert_eq!(import.papers.len(), 1);
+        let p = &import.papers[0];
+        assert_eq!(p.title, "A title");
+        assert_eq!(p.pdf, None);
+        assert_eq!(p.code.as_deref(), Some("https://github.com/x/y"));
+        assert_eq!(p.topics, ["Vision"]);
+        assert_eq!(import.warnings.len(), 2);
+    }
+
+    #[test]
+    fn paragraphs_fold_lines_and_keep_blank_line_breaks() {
+        assert_eq!(
+            paragraphs("one\n  two\r\n\n\nthree\tfour\n"),
+            "one two\n\nthree four"
+        );
+    }
+
+    #[test]
+    fn paragraphs_that_look_like_markdown_blocks_are_escaped() {
+        assert_eq!(escape_block_start("- we show"), "\\- we show");
+        assert_eq!(escape_block_start("1. Introduction"), "1\\. Introduction");
+        assert_eq!(escape_block_start("## Results"), "\\## Results");
+        assert_eq!(escape_block_start("-10 degrees"), "-10 degrees");
+        assert_eq!(escape_block_start("2024 was"), "2024 was");
+    }
+
+    #[test]
+    fn arxiv_ids_from_dois_and_links() {
+        assert_eq!(
+            arxiv_from_doi("10.48550/arXiv.2310.14189").as_deref(),
+            Some("2310.14189")
+        );
+        assert_eq!(arxiv_from_doi("10.1145/1"), None);
+        assert_eq!(
+            arxiv_from_url("http://arxiv.org/abs/hep-th/9901001v2").as_deref(),
+            Some("hep-th/9901001")
+        );
+        assert_eq!(
+            arxiv_from_url("https://arxiv.org/pdf/2310.14189.pdf").as_deref(),
+            Some("2310.14189")
+        );
+        assert_eq!(arxiv_from_url("https://example.org/abs/1"), None);
+    }
+
+    #[test]
+    fn partial_dates_are_written_as_first_day() {
+        let year = PartialDate {
+            year: 2019,
+            month: None,
+            day: None,
+        };
+        assert_eq!(year.to_date().unwrap().to_string(), "2019-01-01");
+        assert_eq!(year.precision_note(), Some("year only"));
+    }
+}

@@ -1,0 +1,345 @@
+//! A list pasted from a daily-papers web page: each paper is a title line followed by its
+//! abstract paragraph (on the next line, or after a blank line), papers separated by blank lines.
+//!
+//! Page furniture is skipped: "new", "Subscribe", "Get trending papers in your email inbox!",
+//! "by … and the research community", upvote counts, "Submitted by …", and a lone day such as
+//! "Mar 11", which also gives the digest's date. Text is kept as pasted (a rendered formula that
+//! lost its LaTeX, like `64times 64`, stays as it is); anything that had to be guessed is reported.
+
+use std::path::Path;
+
+use jiff::civil::Date;
+
+use super::{Import, ImportedPaper};
+use crate::error::{Diagnostic, Location};
+
+/// Reads a pasted list. `year` completes a "Mar 11" day found in the text.
+pub fn read(path: &Path, text: &str, year: i16) -> Import {
+    let mut import = Import::default();
+    let mut days: Vec<(Date, usize)> = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut current: Option<Block> = None;
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        let number = index + 1;
+        if line.is_empty() {
+            blocks.extend(current.take());
+            continue;
+        }
+        if let Some(day) = lone_day(line, year) {
+            days.push((day, number));
+            continue;
+        }
+        if is_furniture(line) {
+            continue;
+        }
+        current
+            .get_or_insert_with(|| Block {
+                line: number,
+                lines: Vec::new(),
+            })
+            .lines
+            .push(line.to_string());
+    }
+    blocks.extend(current);
+
+    if let Some(&(first, line)) = days.first() {
+        import.date = Some(first);
+        if let Some((other, other_line)) = days.iter().find(|(d, _)| *d != first) {
+            import.warnings.push(Diagnostic::warning(
+                Location::at(path, *other_line, None),
+                format!("the list names two days, {first} (line {line}) and {other}; using the first"),
+            ).with_hint("pass --date to choose"));
+        }
+    }
+    pair_titles_and_abstracts(path, blocks, &mut import);
+    import
+}
+
+#[derive(Debug)]
+struct Block {
+    line: usize,
+    lines: Vec<String>,
+}
+
+fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Import) {
+    let mut pending: Option<(String, usize)> = None;
+    for block in blocks {
+        let at = Location::at(path, block.line, None);
+        let single = block.lines.len() == 1;
+        if single && looks_like_title(&block.lines[0]) {
+            if let Some((title, line)) = pending.take() {
+                push_without_abstract(path, import, title, line);
+            }
+            pending = Some((block.lines[0].clone(), block.line));
+            continue;
+        }
+        // A title alone, then a block that starts with a title line of its own: the first title
+        // has no abstract (a wrapped abstract would go on in lower case).
+        if pending.is_some() && !single && starts_with_title(&block.lines) {
+            let (title, line) = pending.take().expect("checked above");
+            push_without_abstract(path, import, title, line);
+        }
+        // A paragraph: the abstract of the title before it, or a title line and its abstract.
+        let (title, line, abstract_lines) = match pending.take() {
+            Some((title, line)) => (title, line, &block.lines[..]),
+            None if !single => (block.lines[0].clone(), block.line, &block.lines[1..]),
+            None => {
+                let paragraph = block.lines.join(" ");
+                match import.papers.last_mut() {
+                    Some(previous) if previous.abstract_md.is_some() => {
+                        import.warnings.push(Diagnostic::warning(
+                            at,
+                            format!(
+                                "a paragraph without a title line; added to the abstract of \"{}\"",
+                                previous.title
+                            ),
+                        ));
+                        let text = previous.abstract_md.get_or_insert_with(String::new);
+                        text.push_str("\n\n");
+                        text.push_str(&paragraph);
+                    }
+                    _ => import.warnings.push(Diagnostic::warning(
+                        at,
+                        "a paragraph without a title line before it; skipped",
+                    )),
+                }
+                continue;
+            }
+        };
+        if !looks_like_title(&title) {
+            import.warnings.push(Diagnostic::warning(
+                Location::at(path, line, None),
+                format!("\"{}\" is long for a title; check that the title and abstract were split right", shorten(&title)),
+            ));
+        }
+        import.papers.push(ImportedPaper {
+            title,
+            abstract_md: Some(abstract_lines.join("\n")).filter(|a| !a.trim().is_empty()),
+            origin: Location::at(path, line, None),
+            ..ImportedPaper::default()
+        });
+    }
+    if let Some((title, line)) = pending {
+        push_without_abstract(path, import, title, line);
+    }
+}
+
+fn push_without_abstract(path: &Path, import: &mut Import, title: String, line: usize) {
+    import.warnings.push(Diagnostic::warning(
+        Location::at(path, line, None),
+        format!(
+            "\"{}\" has no abstract after it; imported as a title only",
+            shorten(&title)
+        ),
+    ));
+    import.papers.push(ImportedPaper {
+        title,
+        origin: Location::at(path, line, None),
+        ..ImportedPaper::default()
+    });
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(57).collect();
+    format!("{cut}…")
+}
+
+/// Whether a block's first line reads as a title followed by the start of an abstract.
+fn starts_with_title(lines: &[String]) -> bool {
+    let first = &lines[0];
+    looks_like_title(first)
+        && !first.ends_with(['.', ',', ';', ':', '-'])
+        && lines[1].chars().next().is_some_and(char::is_uppercase)
+}
+
+/// A title is one line, not too long, and not a sentence-ending paragraph.
+fn looks_like_title(line: &str) -> bool {
+    let words = line.split_whitespace().count();
+    let chars = line.chars().count();
+    chars <= 250 && words <= 35 && !(line.ends_with('.') && words > 12)
+}
+
+/// Lines of the page around the list.
+fn is_furniture(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let lower = lower.trim_end_matches(['!', '.', ':']);
+    const EXACT: &[&str] = &[
+        "new",
+        "subscribe",
+        "get trending papers in your email inbox",
+        "daily papers",
+        "trending papers",
+        "papers",
+        "upvote",
+        "upvoted",
+        "previous",
+        "next",
+        "·",
+        "•",
+        "-",
+        "submitted by",
+        "view paper",
+        "view pdf",
+        "abstract",
+        "comments",
+    ];
+    if EXACT.contains(&lower) {
+        return true;
+    }
+    if lower.starts_with("by ") && lower.ends_with("research community") {
+        return true;
+    }
+    if lower.starts_with("submitted by ") && lower.split_whitespace().count() <= 4 {
+        return true;
+    }
+    // Upvote and comment counts: "42", "· 5 authors", "3 comments".
+    let words: Vec<&str> = lower.split_whitespace().filter(|w| *w != "·").collect();
+    match words.as_slice() {
+        [n] => n.bytes().all(|b| b.is_ascii_digit()),
+        [n, unit] => {
+            n.bytes().all(|b| b.is_ascii_digit())
+                && matches!(
+                    *unit,
+                    "authors" | "author" | "comments" | "comment" | "upvotes"
+                )
+        }
+        _ => false,
+    }
+}
+
+/// "Mar 11", "March 11", "11 Mar", "Mar 11, 2024", "Monday, March 11": a day alone on a line.
+fn lone_day(line: &str, default_year: i16) -> Option<Date> {
+    let words: Vec<String> = line
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .map(|w| w.trim_end_matches('.').to_lowercase())
+        .collect();
+    let words: Vec<&str> = words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !is_weekday(w))
+        .collect();
+    let (month, day, year) = match words.as_slice() {
+        [a, b] => month_and_day(a, b)?,
+        [a, b, y] => {
+            let (month, day, _) = month_and_day(a, b)?;
+            (month, day, y.parse().ok()?)
+        }
+        _ => return None,
+    };
+    let year = if year == 0 { default_year } else { year };
+    Date::new(year, month, day).ok()
+}
+
+fn month_and_day(a: &str, b: &str) -> Option<(i8, i8, i16)> {
+    let day = |s: &str| {
+        s.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .parse::<i8>()
+            .ok()
+            .filter(|d| (1..=31).contains(d))
+    };
+    if let (Some(month), Some(day)) = (month_name(a), day(b)) {
+        return Some((month, day, 0));
+    }
+    if let (Some(day), Some(month)) = (day(a), month_name(b)) {
+        return Some((month, day, 0));
+    }
+    None
+}
+
+fn month_name(word: &str) -> Option<i8> {
+    const NAMES: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if word.len() < 3 {
+        return None;
+    }
+    let word = if word == "sept" { "sep" } else { word };
+    NAMES
+        .iter()
+        .position(|name| name.starts_with(word))
+        .and_then(|i| i8::try_from(i + 1).ok())
+}
+
+fn is_weekday(word: &str) -> bool {
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+    ]
+    .contains(&word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_alone_on_a_line() {
+        let day = |s| lone_day(s, 2024).map(|d| d.to_string());
+        assert_eq!(day("Mar 11").as_deref(), Some("2024-03-11"));
+        assert_eq!(day("March 11, 2023").as_deref(), Some("2023-03-11"));
+        assert_eq!(day("11 Mar").as_deref(), Some("2024-03-11"));
+        assert_eq!(day("Monday, Mar 11").as_deref(), Some("2024-03-11"));
+        assert_eq!(day("May the force"), None);
+        assert_eq!(day("Mar 32"), None);
+    }
+
+    #[test]
+    fn furniture_is_recognised() {
+        for line in [
+            "new",
+            "Subscribe",
+            "Get trending papers in your email inbox!",
+            "by AK and the research community",
+            "42",
+            "· 7 authors",
+            "Submitted by akhaliq",
+        ] {
+            assert!(is_furniture(line), "{line}");
+        }
+        assert!(!is_furniture("New methods for old problems"));
+    }
+
+    #[test]
+    fn titles_pair_with_the_paragraph_after_them() {
+        let text = "Daily Papers\nby AK and the research community\nMar 11\n\nFirst Title\nIts abstract, which is a sentence.\n\nSecond Title\n\nSecond abstract on\ntwo lines.\n\nThird Title Alone\n";
+        let import = read(Path::new("list.txt"), text, 2024);
+        let titles: Vec<&str> = import.papers.iter().map(|p| p.title.as_str()).collect();
+        assert_eq!(titles, ["First Title", "Second Title", "Third Title Alone"]);
+        assert_eq!(
+            import.papers[1].abstract_md.as_deref(),
+            Some("Second abstract on\ntwo lines.")
+        );
+        assert_eq!(import.papers[0].origin.line, Some(5));
+        assert_eq!(import.date.unwrap().to_string(), "2024-03-11");
+        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+        assert!(import.warnings[0].message.contains("no abstract"));
+    }
+}

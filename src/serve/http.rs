@@ -1,0 +1,477 @@
+//! The preview's HTTP side: files from the output folder under the site's sub-path, the live
+//! reload script and its Server-Sent Events endpoint.
+//!
+//! Every request path is checked before it touches the disk ([`resolve`]): encoded slashes and
+//! backslashes, NUL bytes and dot segments are refused, and the file finally opened must lie
+//! inside the output folder once symbolic links are resolved. HTML gets the reload script on its
+//! way out; nothing of it is ever written to disk.
+
+use std::convert::Infallible;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast;
+
+pub const EVENTS_PATH: &str = "/__digestif/events";
+pub const SCRIPT_PATH: &str = "/__digestif/reload.js";
+
+/// What the browser is told after a rebuild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Pages changed: reload.
+    Reload,
+    /// Only stylesheets changed: swap them without reloading.
+    Css,
+    /// The build failed: show this text over the page until the next good build.
+    BuildError(String),
+}
+
+pub struct ServerState {
+    pub output: PathBuf,
+    pub base_path: String,
+    /// `http://127.0.0.1:1111`: the only origin allowed to listen for reloads.
+    pub origin: String,
+    pub notices: broadcast::Sender<Notice>,
+    pub current_error: Mutex<Option<String>>,
+}
+
+pub fn router(state: Arc<ServerState>) -> axum::Router {
+    axum::Router::new()
+        .route(EVENTS_PATH, axum::routing::get(events))
+        .route(SCRIPT_PATH, axum::routing::get(script))
+        .fallback(files)
+        .with_state(state)
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        RELOAD_SCRIPT,
+    )
+        .into_response()
+}
+
+/// Whether a request for the event stream comes from a page of this server.
+pub fn is_same_origin(headers: &HeaderMap, origin: &str) -> bool {
+    let value = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if value("origin").is_some_and(|request_origin| request_origin != origin) {
+        return false;
+    }
+    !matches!(value("sec-fetch-site"), Some(site) if site != "same-origin" && site != "none")
+}
+
+async fn events(State(state): State<Arc<ServerState>>, headers: HeaderMap) -> Response {
+    if !is_same_origin(&headers, &state.origin) {
+        return (
+            StatusCode::FORBIDDEN,
+            "live reload is for pages of this server only\n",
+        )
+            .into_response();
+    }
+    let receiver = state.notices.subscribe();
+    let pending = state
+        .current_error
+        .lock()
+        .map(|e| e.clone())
+        .unwrap_or_default()
+        .map(Notice::BuildError);
+    let stream = notice_stream(receiver, pending);
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+fn notice_stream(
+    receiver: broadcast::Receiver<Notice>,
+    pending: Option<Notice>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let hello = Event::default().event("hello").data("connected");
+    stream::unfold(
+        (receiver, Some(hello), pending),
+        |(mut receiver, hello, pending)| async move {
+            if let Some(hello) = hello {
+                return Some((Ok(hello), (receiver, None, pending)));
+            }
+            if let Some(notice) = pending {
+                return Some((Ok(to_event(&notice)), (receiver, None, None)));
+            }
+            let notice = match receiver.recv().await {
+                Ok(notice) => notice,
+                // A slow client missed notices: a reload covers whatever they were.
+                Err(broadcast::error::RecvError::Lagged(_)) => Notice::Reload,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            };
+            Some((Ok(to_event(&notice)), (receiver, None, None)))
+        },
+    )
+}
+
+fn to_event(notice: &Notice) -> Event {
+    match notice {
+        Notice::Reload => Event::default().event("reload").data("reload"),
+        Notice::Css => Event::default().event("css").data("css"),
+        Notice::BuildError(text) => Event::default().event("build-error").data(text),
+    }
+}
+
+/// Why a request path is refused before any file is looked at.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// A file or folder path relative to the output folder (`""` is the root).
+    Path(String),
+    /// Send the browser here instead.
+    Redirect(String),
+    BadRequest,
+    NotFound,
+}
+
+/// Maps a raw (still percent-encoded) request path to a path inside the output folder.
+pub fn resolve(raw_path: &str, base_path: &str) -> Resolved {
+    if raw_path == "/" && base_path != "/" {
+        return Resolved::Redirect(base_path.to_string());
+    }
+    if format!("{raw_path}/") == base_path {
+        return Resolved::Redirect(base_path.to_string());
+    }
+    let Some(rest) = raw_path.strip_prefix(base_path) else {
+        return Resolved::NotFound;
+    };
+    let lower = rest.to_ascii_lowercase();
+    if rest.contains(['\\', '\0']) || ["%2f", "%5c", "%00"].iter().any(|bad| lower.contains(bad)) {
+        return Resolved::BadRequest;
+    }
+    let Some(decoded) = percent_decode(rest) else {
+        return Resolved::BadRequest;
+    };
+    if decoded.contains(['\0', '\\']) || decoded.starts_with('/') {
+        return Resolved::BadRequest;
+    }
+    let segments: Vec<&str> = decoded.split('/').collect();
+    let last = segments.len() - 1;
+    for (index, segment) in segments.iter().enumerate() {
+        if *segment == "." || *segment == ".." || (segment.is_empty() && index != last) {
+            return Resolved::BadRequest;
+        }
+    }
+    Resolved::Path(decoded)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+async fn files(
+    State(state): State<Arc<ServerState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
+    }
+    let relative = match resolve(uri.path(), &state.base_path) {
+        Resolved::Path(path) => path,
+        Resolved::Redirect(to) => return redirect(&to),
+        Resolved::BadRequest => {
+            return (StatusCode::BAD_REQUEST, "bad request path\n").into_response();
+        }
+        Resolved::NotFound => return not_found(&state, &headers, &method).await,
+    };
+    let candidate = state.output.join(&relative);
+    let is_dir = tokio::fs::metadata(&candidate)
+        .await
+        .map(|m| m.is_dir())
+        .unwrap_or(false);
+    let file = if is_dir {
+        if !relative.is_empty() && !relative.ends_with('/') {
+            return redirect(&format!("{}/", uri.path()));
+        }
+        candidate.join("index.html")
+    } else {
+        candidate
+    };
+    match read_inside(&state.output, &file).await {
+        Some(bytes) => respond(&state, &headers, &method, StatusCode::OK, &file, bytes),
+        None => not_found(&state, &headers, &method).await,
+    }
+}
+
+/// Reads a file only if, with every symbolic link resolved, it lies inside `root`.
+async fn read_inside(root: &Path, file: &Path) -> Option<Vec<u8>> {
+    let real = tokio::fs::canonicalize(file).await.ok()?;
+    if !real.starts_with(root) || !tokio::fs::metadata(&real).await.ok()?.is_file() {
+        return None;
+    }
+    tokio::fs::read(&real).await.ok()
+}
+
+async fn not_found(state: &ServerState, headers: &HeaderMap, method: &Method) -> Response {
+    let page = state.output.join("404.html");
+    let bytes = read_inside(&state.output, &page)
+        .await
+        .unwrap_or_else(|| b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>".to_vec());
+    respond(state, headers, method, StatusCode::NOT_FOUND, &page, bytes)
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+fn respond(
+    state: &ServerState,
+    headers: &HeaderMap,
+    method: &Method,
+    status: StatusCode,
+    file: &Path,
+    mut bytes: Vec<u8>,
+) -> Response {
+    let content_type = content_type(file);
+    if content_type.starts_with("text/html") {
+        bytes = inject_reload_script(bytes);
+    }
+    let _ = state;
+    let accepts_gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|e| e.trim().split(';').next() == Some("gzip"))
+        });
+    let mut response_headers = HeaderMap::new();
+    response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response_headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if is_compressible(content_type) {
+        response_headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        if accepts_gzip && bytes.len() > 512 {
+            let mut encoder =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            if encoder.write_all(&bytes).is_ok()
+                && let Ok(compressed) = encoder.finish()
+            {
+                bytes = compressed;
+                response_headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            }
+        }
+    }
+    response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let body = if *method == Method::HEAD {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
+    (status, response_headers, body).into_response()
+}
+
+/// Adds the reload script before `</body>`, or at the end when there is none.
+pub fn inject_reload_script(mut html: Vec<u8>) -> Vec<u8> {
+    let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
+    let position = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    html.splice(position..position, tag.bytes());
+    html
+}
+
+pub fn content_type(path: &Path) -> &'static str {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "bib" => "application/x-bibtex; charset=utf-8",
+        "ris" => "application/x-research-info-systems",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "pdf" => "application/pdf",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+fn is_compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || [
+            "application/json",
+            "application/xml",
+            "image/svg+xml",
+            "application/x-bibtex",
+            "application/x-research-info-systems",
+        ]
+        .iter()
+        .any(|t| content_type.starts_with(t))
+}
+
+/// Listens for rebuild notices. Reloads the page, swaps stylesheets, or shows a build error in
+/// an overlay (as text: error messages quote user content).
+const RELOAD_SCRIPT: &str = r#"(() => {
+  const source = new EventSource("/__digestif/events");
+  // Exposed so that tests (and curious users) can see whether the page is listening.
+  window.digestifLiveReload = source;
+  let overlay = null;
+  source.addEventListener("reload", () => location.reload());
+  source.addEventListener("css", () => {
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const url = new URL(link.href);
+      url.searchParams.set("digestif-reload", Date.now().toString());
+      link.href = url.toString();
+    }
+  });
+  source.addEventListener("build-error", (event) => {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "digestif-error";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+        "background:rgba(20,20,20,.94);color:#fff;padding:1.5rem;font:14px/1.5 ui-monospace,monospace";
+      document.body.appendChild(overlay);
+    }
+    overlay.replaceChildren();
+    const title = document.createElement("strong");
+    title.textContent = "Build failed: the last good version is shown underneath. Fix the file and save.";
+    const text = document.createElement("pre");
+    text.style.whiteSpace = "pre-wrap";
+    text.textContent = event.data;
+    overlay.append(title, text);
+  });
+})();
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_under_the_sub_path() {
+        assert_eq!(resolve("/", "/lab/"), Resolved::Redirect("/lab/".into()));
+        assert_eq!(resolve("/lab", "/lab/"), Resolved::Redirect("/lab/".into()));
+        assert_eq!(resolve("/lab/", "/lab/"), Resolved::Path(String::new()));
+        assert_eq!(
+            resolve("/lab/papers/x/", "/lab/"),
+            Resolved::Path("papers/x/".into())
+        );
+        assert_eq!(
+            resolve("/lab/a%20b.html", "/lab/"),
+            Resolved::Path("a b.html".into())
+        );
+        assert_eq!(resolve("/other/", "/lab/"), Resolved::NotFound);
+        assert_eq!(resolve("/", "/"), Resolved::Path(String::new()));
+    }
+
+    #[test]
+    fn traversal_attempts_are_refused() {
+        for bad in [
+            "/../etc/passwd",
+            "/a/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E/%2E%2E/etc/passwd",
+            "/papers%2f..%2f..%2fetc",
+            "/papers%5c..%5cetc",
+            "/..\\etc",
+            "/a%00.html",
+            "//etc/passwd",
+            "/%2fetc/passwd",
+            "/%ff.html",
+            "/a/./b",
+        ] {
+            assert!(matches!(resolve(bad, "/"), Resolved::BadRequest), "{bad}");
+        }
+    }
+
+    #[test]
+    fn script_goes_before_the_closing_body_tag() {
+        let html = inject_reload_script(b"<html><body><p>x</p></BODY></html>".to_vec());
+        assert_eq!(
+            String::from_utf8(html).unwrap(),
+            "<html><body><p>x</p><script src=\"/__digestif/reload.js\" defer></script></BODY></html>"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_out_of_the_output_folder_are_not_followed() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
+        let output = tempfile::tempdir().unwrap();
+        let root = output.path().canonicalize().unwrap();
+        std::fs::write(root.join("page.html"), "page").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), root.join("link.txt"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("dir")).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            assert_eq!(
+                read_inside(&root, &root.join("page.html")).await.as_deref(),
+                Some(&b"page"[..])
+            );
+            assert_eq!(read_inside(&root, &root.join("link.txt")).await, None);
+            assert_eq!(read_inside(&root, &root.join("dir/secret.txt")).await, None);
+        });
+    }
+
+    #[test]
+    fn only_same_origin_pages_may_listen() {
+        let origin = "http://127.0.0.1:1111";
+        let mut headers = HeaderMap::new();
+        assert!(
+            is_same_origin(&headers, origin),
+            "no Origin header: same-origin GET"
+        );
+        headers.insert("origin", HeaderValue::from_static("http://127.0.0.1:1111"));
+        assert!(is_same_origin(&headers, origin));
+        headers.insert("origin", HeaderValue::from_static("https://evil.example"));
+        assert!(!is_same_origin(&headers, origin));
+        let mut headers = HeaderMap::new();
+        headers.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!is_same_origin(&headers, origin));
+    }
+}

@@ -1,0 +1,238 @@
+//! `digestif serve`: build into a temporary folder, serve it over HTTP under the site's own
+//! sub-path, rebuild what a change affects, and tell open pages to reload once the new files
+//! are written.
+//!
+//! Three parts: the HTTP server ([`http`], on tokio), the watcher ([`watch`], notify with a short
+//! debounce) and the rebuild loop, which owns the incremental [`Engine`] on a plain thread so a
+//! rebuild never blocks a request.
+
+pub mod http;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio::sync::broadcast;
+
+use crate::config::{Config, Overrides};
+use crate::engine::{Engine, Outcome};
+use crate::error::{Error, Result};
+use crate::write::LiveOutput;
+use http::{Notice, ServerState};
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub include_drafts: bool,
+    pub open_browser: bool,
+}
+
+/// Serves until Ctrl-C (or SIGTERM), then removes the temporary output and returns.
+pub fn serve(options: ServeOptions) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the server runtime: {e}")))?;
+    runtime.block_on(run(options))
+}
+
+async fn run(options: ServeOptions) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(options.bind, options.port))
+        .await
+        .map_err(|e| {
+            Error::Usage(format!(
+                "cannot listen on {}:{}: {e}; pick another --port",
+                options.bind, options.port
+            ))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    if !options.bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {} makes the preview reachable from other machines; the default, 127.0.0.1, keeps it on this one",
+            options.bind
+        );
+    }
+    let host = match address.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    let origin = format!("http://{host}:{}", address.port());
+    let overrides = local_overrides(&options, &origin)?;
+    let config = Config::load(&options.root, &overrides)?;
+    let base_path = config.base.path.clone();
+
+    let output_dir = tempfile::Builder::new()
+        .prefix("digestif-serve-")
+        .tempdir()
+        .map_err(|e| Error::Usage(format!("cannot create a temporary folder: {e}")))?;
+    let output = output_dir
+        .path()
+        .canonicalize()
+        .map_err(|e| Error::io(output_dir.path(), e))?;
+    let (notices, _) = broadcast::channel(64);
+    let state = Arc::new(ServerState {
+        output: output.clone(),
+        base_path: base_path.clone(),
+        origin: origin.clone(),
+        notices: notices.clone(),
+        current_error: Mutex::new(None),
+    });
+
+    let mut engine = Engine::new(config, true);
+    let live = LiveOutput::new(&output);
+    match engine.build(&live, false) {
+        Ok(outcome) => println!("{}", outcome.report.summary("built")),
+        Err(error) => {
+            eprintln!("{error}");
+            *state.current_error.lock().expect("not poisoned") = Some(error.to_string());
+        }
+    }
+    live.start_serving();
+    let url = format!("{origin}{base_path}");
+    println!("Serving {url} (Ctrl-C to stop)");
+    if options.open_browser {
+        open_browser(&url);
+    }
+
+    let watcher = watch::start(&options.root, engine.config())?;
+    let rebuild_state = state.clone();
+    let root = options.root.clone();
+    std::thread::spawn(move || rebuild_loop(engine, watcher, root, overrides, live, rebuild_state));
+
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Error::Usage(format!("the server stopped: {e}")))?;
+    drop(output_dir);
+    Ok(())
+}
+
+/// The site's base_url with the local origin in front of its own sub-path, so that links and
+/// sub-path mistakes behave as they will on the real host.
+fn local_overrides(options: &ServeOptions, origin: &str) -> Result<Overrides> {
+    let configured = Config::load(&options.root, &Overrides::default())?;
+    Ok(Overrides {
+        base_url: Some(format!("{origin}{}", configured.base.path)),
+        include_drafts: options.include_drafts,
+    })
+}
+
+fn rebuild_loop(
+    mut engine: Engine,
+    mut watcher: watch::Watcher,
+    root: PathBuf,
+    overrides: Overrides,
+    live: LiveOutput,
+    state: Arc<ServerState>,
+) {
+    let theme_name = theme_folder_name(engine.config());
+    while let Some(changes) = watcher.next_changes(theme_name.as_deref()) {
+        let started = Instant::now();
+        if changes.config {
+            match Config::load(&root, &overrides) {
+                Ok(config) => engine.set_config(config),
+                Err(error) => {
+                    report_failure(&state, &error);
+                    continue;
+                }
+            }
+        } else if changes.theme {
+            engine.reload_theme();
+        }
+        match engine.build(&live, false) {
+            Ok(outcome) => report_success(&state, &outcome, started),
+            Err(error) => report_failure(&state, &error),
+        }
+    }
+}
+
+fn report_success(state: &ServerState, outcome: &Outcome, started: Instant) {
+    let was_failing = state
+        .current_error
+        .lock()
+        .map(|mut e| e.take().is_some())
+        .unwrap_or(false);
+    for warning in &outcome.report.warnings {
+        if warning.message.contains("used by one paper only") {
+            continue;
+        }
+        eprintln!("{warning}");
+    }
+    let changed = outcome.written.len() + outcome.removed.len();
+    println!(
+        "rebuilt in {:.0} ms: {} files written, {} removed",
+        started.elapsed().as_secs_f64() * 1000.0,
+        outcome.written.len(),
+        outcome.removed.len()
+    );
+    let css_only = outcome.removed.is_empty()
+        && !outcome.written.is_empty()
+        && outcome.written.iter().all(|p| p.ends_with(".css"));
+    let notice = if css_only && !was_failing {
+        Some(Notice::Css)
+    } else if changed > 0 || was_failing {
+        Some(Notice::Reload)
+    } else {
+        None
+    };
+    if let Some(notice) = notice {
+        let _ = state.notices.send(notice);
+    }
+}
+
+fn report_failure(state: &ServerState, error: &Error) {
+    let text = error.to_string();
+    eprintln!("{text}");
+    if let Ok(mut current) = state.current_error.lock() {
+        *current = Some(text.clone());
+    }
+    let _ = state.notices.send(Notice::BuildError(text));
+}
+
+fn theme_folder_name(config: &Config) -> Option<String> {
+    match &config.theme {
+        crate::config::ThemeSource::Folder { name, .. } => Some(name.clone()),
+        crate::config::ThemeSource::Embedded => None,
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    println!("stopping");
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("warning: could not open a browser; visit {url}");
+    }
+}

@@ -1,0 +1,241 @@
+//! A real browser: headless Chromium, driven through chromedriver's WebDriver HTTP API, opens a
+//! page from `digestif serve`; the test edits the source and waits for the page to change by
+//! itself. Needs Debian's `chromium` and `chromium-driver` (.ci/run installs them).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::http_client::request;
+use crate::serve::Server;
+use crate::support::TestSite;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+struct Browser {
+    driver: Child,
+    origin: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn start() -> Browser {
+        assert!(
+            Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
+            "browser tests need Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let origin = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(origin.trim_start_matches("http://")).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let capabilities = json!({
+            "capabilities": { "alwaysMatch": {
+                "browserName": "chrome",
+                "goog:loggingPrefs": { "browser": "ALL" },
+                "goog:chromeOptions": {
+                    "binary": CHROMIUM,
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run", "--window-size=1024,768",
+                        format!("--user-data-dir={}", profile.path().display()),
+                    ]
+                }
+            }}
+        });
+        let response = request(
+            &origin,
+            "POST",
+            "/session",
+            &[],
+            Some(&capabilities.to_string()),
+        );
+        let body: Value = serde_json::from_slice(&response.body).expect("WebDriver answers JSON");
+        let session = body["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {body}"))
+            .to_string();
+        Browser {
+            driver,
+            origin,
+            session,
+            _profile: profile,
+        }
+    }
+
+    fn command(&self, method: &str, path: &str, body: Value) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        let response = request(&self.origin, method, &path, &[], Some(&body.to_string()));
+        let body: Value = serde_json::from_slice(&response.body).expect("WebDriver answers JSON");
+        assert!(response.status == 200, "{method} {path}: {body}");
+        body["value"].clone()
+    }
+
+    fn open(&self, url: &str) {
+        self.command("POST", "/url", json!({ "url": url }));
+    }
+
+    fn eval(&self, script: &str) -> Value {
+        self.command(
+            "POST",
+            "/execute/sync",
+            json!({ "script": script, "args": [] }),
+        )
+    }
+
+    /// Polls a JavaScript expression until it is true.
+    fn wait_until(&self, expression: &str, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.eval(&format!("return Boolean({expression});")) != Value::Bool(true) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_listening(&self) {
+        self.wait_until(
+            "window.digestifLiveReload && window.digestifLiveReload.readyState === 1",
+            "live reload to connect",
+        );
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = request(
+            &self.origin,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            &[],
+            None,
+        );
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn edit(site: &TestSite, file: &str, from: &str, to: &str) {
+    let path = site.root().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+fn page_updates_itself(site: TestSite) {
+    site.write("static/extra.css", "p { letter-spacing: 0px; }");
+    let server = Server::start(&site);
+    let browser = Browser::start();
+    browser.open(&format!(
+        "{}{}digests/2024-03-11/",
+        server.origin, server.base
+    ));
+    browser.wait_listening();
+    browser.eval("window.notReloaded = true; return null;");
+
+    edit(
+        &site,
+        "content/2024-03-11.md",
+        "title = \"First digest\"",
+        "title = \"Edited in the editor\"",
+    );
+    browser.wait_until(
+        "document.querySelector('h1').textContent.includes('Edited in the editor')",
+        "the new title",
+    );
+    assert_eq!(
+        browser.eval("return window.notReloaded === undefined;"),
+        Value::Bool(true),
+        "the page reloaded"
+    );
+
+    // A stylesheet change swaps the stylesheet in place.
+    browser.wait_listening();
+    browser.eval("window.notReloaded = true; return null;");
+    site.write("static/extra.css", "p { letter-spacing: 1px; }");
+    browser.wait_until(
+        "[...document.querySelectorAll('link[rel=stylesheet]')].some(l => l.href.includes('digestif-reload'))",
+        "the stylesheet swap",
+    );
+    assert_eq!(
+        browser.eval("return window.notReloaded === true;"),
+        Value::Bool(true),
+        "no full reload for CSS"
+    );
+
+    // A broken save shows an overlay over the last good page; fixing it clears it.
+    edit(
+        &site,
+        "content/2024-03-11.md",
+        "arxiv = \"1706.03762\"",
+        "arxiv = 1706.03762",
+    );
+    browser.wait_until(
+        "document.getElementById('digestif-error')",
+        "the error overlay",
+    );
+    let overlay = browser.eval("return document.getElementById('digestif-error').textContent;");
+    assert!(
+        overlay
+            .as_str()
+            .unwrap()
+            .contains("content/2024-03-11.md:9:9"),
+        "{overlay}"
+    );
+    edit(
+        &site,
+        "content/2024-03-11.md",
+        "arxiv = 1706.03762",
+        "arxiv = \"1706.03762\"",
+    );
+    browser.wait_until(
+        "!document.getElementById('digestif-error') && document.readyState === 'complete'",
+        "the overlay to clear",
+    );
+    browser.wait_until(
+        "document.querySelector('h1').textContent.includes('Edited in the editor')",
+        "the page after the fix",
+    );
+    let log = browser.command("POST", "/se/log", json!({ "type": "browser" }));
+    let errors: Vec<&Value> = log
+        .as_array()
+        .expect("a log")
+        .iter()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+}
+
+#[test]
+fn page_reloads_by_itself_after_a_save() {
+    page_updates_itself(TestSite::fixture("merge"));
+}
+
+#[test]
+fn page_reloads_by_itself_under_a_sub_path() {
+    let site = TestSite::fixture("merge");
+    edit(
+        &site,
+        "site.toml",
+        "https://example.org/",
+        "https://lab.github.io/lab-digest/",
+    );
+    page_updates_itself(site);
+}
