@@ -175,7 +175,8 @@ impl Engine {
         let (_, option_warnings) = templates::theme_options(&self.config, &theme.files)?;
         diagnostics.extend(option_warnings);
         let lab = if theme_has_lab_pages(&theme.files) {
-            let (lab, intro, lab_diagnostics) = load_lab(&self.config, &site, &theme.files, options);
+            let (lab, intro, lab_diagnostics) =
+                load_lab(&self.config, &site, &theme.files, options);
             diagnostics.extend(lab_diagnostics);
             fail_on_errors(&mut diagnostics)?;
             render::plan_lab(
@@ -199,9 +200,8 @@ impl Engine {
                 &pages,
                 site_fp,
                 &theme.template_fingerprints,
-                lab.as_ref().map(|(lab, intro)| {
-                    (lab, fingerprint::lab_fingerprint(lab, intro.as_deref()))
-                }),
+                lab.as_ref()
+                    .map(|(lab, intro)| (lab, fingerprint::lab_fingerprint(lab, intro.as_deref()))),
             )
         });
         let selected: Vec<&PlannedPage> = match &fingerprints {

@@ -61,10 +61,13 @@ impl InitReport {
 
 /// The files of a new site: (path relative to the folder, text).
 pub fn site_files(options: &InitOptions) -> Result<Vec<(String, String)>> {
-    let title = options.title.clone().unwrap_or_else(|| match options.theme {
-        InitTheme::Default => "Our paper digests".into(),
-        InitTheme::Lab => "Our lab".into(),
-    });
+    let title = options
+        .title
+        .clone()
+        .unwrap_or_else(|| match options.theme {
+            InitTheme::Default => "Our paper digests".into(),
+            InitTheme::Lab => "Our lab".into(),
+        });
     if title.trim().is_empty() {
         return Err(Error::Usage("--title must not be empty".into()));
     }
@@ -94,7 +97,10 @@ pub fn site_files(options: &InitOptions) -> Result<Vec<(String, String)>> {
             format!("content/{date}.md"),
             fill(DIGEST).replace("{{OUR_PAPER}}", &our_paper),
         ),
-        (".gitignore".to_string(), "# Digestif's output folder\n/public/\n".to_string()),
+        (
+            ".gitignore".to_string(),
+            "# Digestif's output folder\n/public/\n".to_string(),
+        ),
         (".github/workflows/pages.yml".to_string(), workflow),
     ];
     if options.theme == InitTheme::Lab {

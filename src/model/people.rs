@@ -245,7 +245,8 @@ impl Lab {
                             || name.split_whitespace().collect::<Vec<_>>().join(" "),
                             |p| people.persons[p].name.clone(),
                         ),
-                        slug: person.map_or_else(|| slugify(name), |p| people.persons[p].slug.clone()),
+                        slug: person
+                            .map_or_else(|| slugify(name), |p| people.persons[p].slug.clone()),
                         person,
                         papers: Vec::new(),
                     });
@@ -261,11 +262,16 @@ impl Lab {
         // Sort authors by slug (a person first on a tie) and make slugs unique.
         let mut order: Vec<usize> = (0..authors.len()).collect();
         order.sort_by(|&a, &b| {
-            (&authors[a].slug, authors[a].person.is_none(), &authors[a].name).cmp(&(
-                &authors[b].slug,
-                authors[b].person.is_none(),
-                &authors[b].name,
-            ))
+            (
+                &authors[a].slug,
+                authors[a].person.is_none(),
+                &authors[a].name,
+            )
+                .cmp(&(
+                    &authors[b].slug,
+                    authors[b].person.is_none(),
+                    &authors[b].name,
+                ))
         });
         let newest = |&p: &usize| {
             let paper = &site.papers[p];
@@ -372,7 +378,11 @@ mod tests {
             "[[person]]\nname = \"A B\"\n[[person]]\nname = \"C D\"\naliases = [\"a b\"]\n",
         )
         .unwrap_err();
-        assert!(errors[0].to_string().contains("names both"), "{}", errors[0]);
+        assert!(
+            errors[0].to_string().contains("names both"),
+            "{}",
+            errors[0]
+        );
         let errors = People::parse("[[person]]\nnmae = \"x\"\n").unwrap_err();
         assert!(errors[0].to_string().contains("content/people.toml"));
     }

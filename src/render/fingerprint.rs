@@ -330,7 +330,10 @@ pub fn page_fingerprints_with_lab(
                 PageKind::People => {
                     if let Some((lab, _)) = lab {
                         for author in lab.person_author.iter().flatten() {
-                            (&lab.authors[*author].slug, lab.authors[*author].papers.len())
+                            (
+                                &lab.authors[*author].slug,
+                                lab.authors[*author].papers.len(),
+                            )
                                 .hash(&mut h);
                         }
                     }

@@ -602,9 +602,9 @@ impl<'a> Renderer<'a> {
                         .get(&crate::config::topic_key(&topic.name))
                         .map(|d| d.to_string()),
                     paper_count: topic.papers.len(),
-                    our_count: self
-                        .lab
-                        .map_or(0, |lab| topic.papers.iter().filter(|&&p| lab.ours[p]).count()),
+                    our_count: self.lab.map_or(0, |lab| {
+                        topic.papers.iter().filter(|&&p| lab.ours[p]).count()
+                    }),
                 })
                 .collect(),
         }

@@ -92,8 +92,8 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
             list_static(&path.join("static"), &mut static_files)?;
             let toml_path = path.join("theme.toml");
             if toml_path.is_file() {
-                let text = std::fs::read_to_string(&toml_path)
-                    .map_err(|e| Error::io(&toml_path, e))?;
+                let text =
+                    std::fs::read_to_string(&toml_path).map_err(|e| Error::io(&toml_path, e))?;
                 let shown = toml_path
                     .strip_prefix(&config.root)
                     .unwrap_or(&toml_path)

@@ -6,6 +6,7 @@ mod binary;
 mod browser;
 mod http_client;
 mod import;
+mod lab;
 mod pages;
 mod safety;
 mod serve;
