@@ -16,7 +16,7 @@ fn main() {
     names.sort();
     let mut out = String::new();
     let mut index = String::from(
-        "/// Every bundled theme: (name, its files).\npub static THEMES: &[(&str, &[(&str, &[u8])])] = &[\n",
+        "/// A theme's files: (path relative to the theme, contents).\npub type ThemeFileList = &'static [(&'static str, &'static [u8])];\n/// Every bundled theme: (name, its files).\npub static THEMES: &[(&str, ThemeFileList)] = &[\n",
     );
     for name in &names {
         let root = themes.join(name);

@@ -359,16 +359,18 @@ fn load_lab(
         }
     };
     for person in &people.persons {
-        if let Some(photo) = &person.photo {
-            if !files.static_files.contains_key(photo) {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Location::file(PEOPLE_FILE),
-                        format!("photo `{photo}` of {} is not a static file", person.name),
-                    )
-                    .with_hint(format!("put the picture at static/{photo}")),
-                );
-            }
+        if let Some(photo) = person
+            .photo
+            .as_ref()
+            .filter(|photo| !files.static_files.contains_key(*photo))
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Location::file(PEOPLE_FILE),
+                    format!("photo `{photo}` of {} is not a static file", person.name),
+                )
+                .with_hint(format!("put the picture at static/{photo}")),
+            );
         }
     }
     let intro_path = config.content_dir().join("_index.md");

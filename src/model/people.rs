@@ -145,13 +145,14 @@ impl People {
                 );
             }
             for spelling in std::iter::once(&name).chain(&person.aliases) {
-                if let Some(other) = keys.insert(name_key(spelling), name.clone()) {
-                    if other != name {
-                        problems.push(Diagnostic::error(
-                            location.clone(),
-                            format!("`{spelling}` names both `{other}` and `{name}`"),
-                        ));
-                    }
+                if let Some(other) = keys
+                    .insert(name_key(spelling), name.clone())
+                    .filter(|other| *other != name)
+                {
+                    problems.push(Diagnostic::error(
+                        location.clone(),
+                        format!("`{spelling}` names both `{other}` and `{name}`"),
+                    ));
                 }
             }
             let photo = person

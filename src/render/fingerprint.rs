@@ -317,13 +317,12 @@ pub fn page_fingerprints_with_lab(
                     }
                 }
                 PageKind::Person(index) => {
-                    if let Some((lab, _)) = lab {
-                        if let Some(author) = lab.person_author[index] {
-                            (&lab.authors[author].slug, lab.authors[author].papers.len())
-                                .hash(&mut h);
-                            for &paper in &lab.authors[author].papers {
-                                papers[paper].hash(&mut h);
-                            }
+                    if let Some((lab, Some(author))) =
+                        lab.map(|(lab, _)| (lab, lab.person_author[index]))
+                    {
+                        (&lab.authors[author].slug, lab.authors[author].papers.len()).hash(&mut h);
+                        for &paper in &lab.authors[author].papers {
+                            papers[paper].hash(&mut h);
                         }
                     }
                 }
