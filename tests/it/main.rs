@@ -11,3 +11,4 @@ mod pages;
 mod safety;
 mod serve;
 mod support;
+mod theme_browser;
