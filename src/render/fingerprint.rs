@@ -196,7 +196,16 @@ pub fn page_fingerprints_with_lab(
                 // The card's author links and `ours` flag.
                 lab.ours[index].hash(&mut h);
                 for &author in &lab.paper_authors[index] {
-                    (&lab.authors[author].name, &lab.authors[author].slug).hash(&mut h);
+                    let person = lab.authors[author]
+                        .person
+                        .map(|p| &lab.people.persons[p])
+                        .filter(|p| p.has_page());
+                    (
+                        &lab.authors[author].name,
+                        &lab.authors[author].slug,
+                        person.map(|p| &p.slug),
+                    )
+                        .hash(&mut h);
                 }
             }
             h.finish()
@@ -222,8 +231,19 @@ pub fn page_fingerprints_with_lab(
                 &page.output,
             )
                 .hash(&mut h);
+            // Pages that show people or the home page introduction depend on the people file;
+            // cards depend only on their own authors (hashed into `papers` above).
             if let Some((_, lab_fp)) = lab {
-                lab_fp.hash(&mut h);
+                if matches!(
+                    page.kind,
+                    PageKind::Index(_)
+                        | PageKind::People
+                        | PageKind::Person(_)
+                        | PageKind::Author(_)
+                        | PageKind::Publications
+                ) {
+                    lab_fp.hash(&mut h);
+                }
             }
             match page.kind {
                 PageKind::Paper(index) => {

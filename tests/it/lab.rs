@@ -491,3 +491,69 @@ fn init_workflow_installs_digestif_and_deploys() {
         run_build_command(&runs, dir.path(), "generated workflow");
     }
 }
+
+/// Output files in memory, for incremental builds.
+#[derive(Default)]
+struct Memory(std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>);
+
+impl digestif::engine::Output for Memory {
+    fn write(&self, relative: &str, bytes: &[u8]) -> digestif::Result<()> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(relative.to_string(), bytes.to_vec());
+        Ok(())
+    }
+    fn remove(&self, relative: &str) -> digestif::Result<()> {
+        self.0.lock().unwrap().remove(relative);
+        Ok(())
+    }
+}
+
+#[test]
+fn serve_rebuilds_what_the_people_file_changes() {
+    let site = TestSite::fixture("lab");
+    let load = || digestif::Config::load(site.root(), &digestif::Overrides::default()).unwrap();
+    let mut engine = digestif::engine::Engine::new(load(), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    // Mark Chen joins the lab.
+    let people = std::fs::read_to_string(site.root().join("content/people.toml")).unwrap();
+    site.write(
+        "content/people.toml",
+        &format!("{people}\n[[person]]\nname = \"Mark Chen\"\nrole = \"Postdoc\"\n"),
+    );
+    let outcome = engine.build(&live, false).unwrap();
+    for page in [
+        "papers/2303.01469/index.html",
+        "authors/mark-chen/index.html",
+        "people/index.html",
+        "people/mark-chen/index.html",
+        "publications/index.html",
+    ] {
+        assert!(
+            outcome.written.iter().any(|w| w == page),
+            "{page} not rewritten"
+        );
+    }
+    assert!(
+        !outcome
+            .written
+            .iter()
+            .any(|w| w == "papers/1706.03762/index.html")
+    );
+    // The incremental result equals a fresh build.
+    let fresh = Memory::default();
+    digestif::engine::Engine::new(load(), false)
+        .build(&fresh, false)
+        .unwrap();
+    let live = live.0.into_inner().unwrap();
+    let fresh = fresh.0.into_inner().unwrap();
+    assert_eq!(
+        live.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &fresh {
+        assert!(live[path] == *bytes, "{path} differs from a fresh build");
+    }
+}
