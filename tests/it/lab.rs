@@ -557,3 +557,37 @@ fn serve_rebuilds_what_the_people_file_changes() {
         assert!(live[path] == *bytes, "{path} differs from a fresh build");
     }
 }
+
+#[test]
+fn a_forced_import_keeps_ours() {
+    use clap::Parser;
+    let site = TestSite::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import");
+    let import = |args: &[&str]| {
+        let mut all = vec!["digestif", "import"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--root", site.root().to_str().unwrap()]);
+        let digestif::cli::Command::Import(args) =
+            digestif::cli::Cli::try_parse_from(all).unwrap().command
+        else {
+            panic!("not an import");
+        };
+        digestif::commands::import::run(&args, jiff::civil::date(2024, 3, 11), false).unwrap();
+    };
+    let xml = fixtures.join("arxiv-ids.xml");
+    import(&["arxiv", "--file", xml.to_str().unwrap()]);
+    let path = site.root().join("content/2024-03-11.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen(
+        "[[papers]]\ntitle = \"Improved",
+        "[[papers]]\nours = true\ntitle = \"Improved",
+        1,
+    );
+    std::fs::write(&path, &text).unwrap();
+    let bib = fixtures.join("refs.bib");
+    import(&["bibtex", bib.to_str().unwrap(), "--force"]);
+    let forced = std::fs::read_to_string(&path).unwrap();
+    let table = between(&forced, "title = \"Improved", "[[papers]]");
+    assert!(table.contains("\nours = true\n"), "{forced}");
+    assert_eq!(forced.matches("ours = true").count(), 1, "{forced}");
+}
