@@ -192,8 +192,14 @@ impl Engine {
 
         // Which pages to render: all of them, or those whose inputs changed.
         let fingerprints = self.is_incremental.then(|| {
-            let site_fp =
+            let mut site_fp =
                 fingerprint::site_fingerprint(&self.config, &site_context, theme.uses_counts);
+            if let Some((_, options)) = &theme.files.theme_toml {
+                // The theme's option defaults reach every template through `extra`.
+                let mut h = fingerprint::hasher();
+                (site_fp, options).hash(&mut h);
+                site_fp = h.finish();
+            }
             fingerprint::page_fingerprints_with_lab(
                 &site,
                 &self.config,
