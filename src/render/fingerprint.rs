@@ -233,17 +233,16 @@ pub fn page_fingerprints_with_lab(
                 .hash(&mut h);
             // Pages that show people or the home page introduction depend on the people file;
             // cards depend only on their own authors (hashed into `papers` above).
-            if let Some((_, lab_fp)) = lab {
-                if matches!(
-                    page.kind,
-                    PageKind::Index(_)
-                        | PageKind::People
-                        | PageKind::Person(_)
-                        | PageKind::Author(_)
-                        | PageKind::Publications
-                ) {
-                    lab_fp.hash(&mut h);
-                }
+            let shows_people = matches!(
+                page.kind,
+                PageKind::Index(_)
+                    | PageKind::People
+                    | PageKind::Person(_)
+                    | PageKind::Author(_)
+                    | PageKind::Publications
+            );
+            if let Some((_, lab_fp)) = lab.filter(|_| shows_people) {
+                lab_fp.hash(&mut h);
             }
             match page.kind {
                 PageKind::Paper(index) => {
