@@ -591,3 +591,44 @@ fn a_forced_import_keeps_ours() {
     assert!(table.contains("\nours = true\n"), "{forced}");
     assert_eq!(forced.matches("ours = true").count(), 1, "{forced}");
 }
+
+#[test]
+fn init_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("lab");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_digestif"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "init",
+        site.to_str().unwrap(),
+        "--theme",
+        "lab",
+        "--title",
+        "Our Lab",
+        "--base-url",
+        "https://our-lab.github.io/site/",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created a site in"));
+    let toml = std::fs::read_to_string(site.join("site.toml")).unwrap();
+    assert!(toml.contains("title = \"Our Lab\"") && toml.contains("theme = \"lab\""));
+    assert!(toml.contains("base_url = \"https://our-lab.github.io/site/\""));
+    let again = run(&["init", site.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+    let build = run(&["build", "--root", site.to_str().unwrap(), "--quiet"]);
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    assert!(site.join("public/people/index.html").is_file());
+}
