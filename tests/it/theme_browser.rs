@@ -227,6 +227,16 @@ fn lab_theme_dark_toggle_works_and_is_remembered() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The topic filters hide other topics' papers and years without them, with CSS only.
+    browser.open(&format!("{origin}/publications/"));
+    let visible = "return [...document.querySelectorAll('.pub, .year')].filter(e => e.offsetParent !== null).map(e => e.querySelector('h2, h3').textContent);";
+    let all = browser.eval(visible);
+    assert!(all.as_array().unwrap().len() >= 6, "{all}");
+    browser.eval("document.querySelector('label[for=f-transformers]').click(); return true;");
+    assert_eq!(
+        browser.eval(visible),
+        json!(["2020", "Older Work of an Alumnus"])
+    );
     // Back to the system setting: the choice is forgotten.
     browser.eval(click);
     assert_eq!(browser.eval(state), json!([null, "Theme: system", false]));
