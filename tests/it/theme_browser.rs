@@ -1,4 +1,4 @@
-//! Both bundled themes in headless Chromium: no horizontal overflow at 375 and 1280 px, the `lab`
+//! Both bundled themes in headless Chromium: no horizontal overflow at 360, 375 and 1280 px, the `lab`
 //! theme's colour scheme toggle works and is remembered, and axe-core finds no serious or critical
 //! accessibility problem. Needs chromium, chromium-driver and axe-core in tests/node (.ci/run
 //! installs them all).
@@ -163,7 +163,7 @@ fn check_theme(theme: &str) {
     let browser = Browser::start();
     let axe = axe_source();
     let mut problems = Vec::new();
-    for width in [375, 1280] {
+    for width in [360, 375, 1280] {
         browser.open(&format!("{origin}/"));
         set_width(&browser, width);
         for page in pages(theme) {
