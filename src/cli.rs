@@ -25,6 +25,28 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write a digest file from arXiv, DOIs, BibTeX, CSL-JSON or a pasted list of papers.
     Import(ImportArgs),
+    /// Create a new site (site.toml, a sample digest, .gitignore, a GitHub Pages workflow).
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// `default` for a digest site, `lab` for a research group's site with people and
+    /// publications.
+    #[arg(long, value_enum, default_value_t)]
+    pub theme: crate::commands::init::InitTheme,
+    /// The site's title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The site's public address, e.g. https://our-lab.github.io/site/.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Write into a folder that is not empty, replacing files of the same name.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -141,6 +141,9 @@ pub struct RawTopics {
     /// arXiv category → topic name for `digestif import arxiv`, over the built-in table.
     #[serde(default)]
     pub arxiv_categories: BTreeMap<String, String>,
+    /// Topic → a sentence or two about it, shown by themes with a research page (`lab`).
+    #[serde(default)]
+    pub descriptions: BTreeMap<String, String>,
 }
 
 /// What the command line can override in `site.toml`.
@@ -175,6 +178,8 @@ pub struct Config {
     pub arxiv_categories: BTreeMap<String, String>,
     pub extra: toml::Table,
     pub include_drafts: bool,
+    /// `[topics.descriptions]`: canonical topic name → description.
+    pub topic_descriptions: BTreeMap<String, String>,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -192,6 +197,9 @@ pub enum ThemeSource {
     Folder { name: String, path: PathBuf },
     /// The default theme compiled into the binary.
     Embedded,
+    /// Another theme compiled into the binary (`lab`), used when the site has no folder of
+    /// that name.
+    Bundled { name: String },
 }
 
 /// The site's public address, split into the parts URLs are built from.
@@ -382,6 +390,7 @@ impl Config {
             arxiv_categories: raw.topics.arxiv_categories,
             extra: raw.extra,
             include_drafts: overrides.include_drafts,
+            topic_descriptions: raw.topics.descriptions,
         })
     }
 
@@ -455,6 +464,11 @@ fn resolve_theme(root: &Path, name: &str) -> std::result::Result<ThemeSource, St
     }
     if name == "default" {
         return Ok(ThemeSource::Embedded);
+    }
+    if crate::render::templates::bundled_theme(name).is_some() {
+        return Ok(ThemeSource::Bundled {
+            name: name.to_string(),
+        });
     }
     Err(format!(
         "theme `{name}` not found: there is no folder {}",

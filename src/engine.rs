@@ -212,7 +212,28 @@ impl Engine {
         let theme = self.theme.as_mut().expect("loaded above");
         theme.tera.global_context().insert("site", &site_context);
         let theme = &*theme;
-        let pages = render::plan(&site, &self.config);
+        let mut pages = render::plan(&site, &self.config);
+        let option_warnings = match templates::theme_options(&self.config, &theme.files) {
+            Ok((_, warnings)) => warnings,
+            Err(error) => return stop(checking, diagnostics, error, &site),
+        };
+        diagnostics.extend(option_warnings);
+        let lab = if theme_has_lab_pages(&theme.files) {
+            let (lab, intro, lab_diagnostics) =
+                load_lab(&self.config, &site, &theme.files, options);
+            diagnostics.extend(lab_diagnostics);
+            if checking.is_none() {
+                fail_on_errors(&mut diagnostics)?;
+            }
+            render::plan_lab(
+                &lab,
+                &|name| theme.files.templates.contains_key(name),
+                &mut pages,
+            );
+            Some((lab, intro))
+        } else {
+            None
+        };
         diagnostics.extend(check::output_collisions(
             &self.config,
             &pages,
@@ -237,14 +258,22 @@ impl Engine {
 
         // Which pages to render: all of them, or those whose inputs changed.
         let fingerprints = self.is_incremental.then(|| {
-            let site_fp =
+            let mut site_fp =
                 fingerprint::site_fingerprint(&self.config, &site_context, theme.uses_counts);
-            fingerprint::page_fingerprints(
+            if let Some((_, options)) = &theme.files.theme_toml {
+                // The theme's option defaults reach every template through `extra`.
+                let mut h = fingerprint::hasher();
+                (site_fp, options).hash(&mut h);
+                site_fp = h.finish();
+            }
+            fingerprint::page_fingerprints_with_lab(
                 &site,
                 &self.config,
                 &pages,
                 site_fp,
                 &theme.template_fingerprints,
+                lab.as_ref()
+                    .map(|(lab, intro)| (lab, fingerprint::lab_fingerprint(lab, intro.as_deref()))),
             )
         });
         let selected: Vec<&PlannedPage> = match &fingerprints {
@@ -267,7 +296,10 @@ impl Engine {
         };
 
         let statics = static_files(theme, &self.statics)?;
-        let renderer = Renderer::new(&site, &html, &self.config, &theme.tera, &pages);
+        let renderer = Renderer::new(&site, &html, &self.config, &theme.tera, &pages).with_lab(
+            lab.as_ref().map(|(lab, _)| lab),
+            lab.as_ref().and_then(|(_, intro)| intro.as_deref()),
+        );
         let progress = progress_bar(show_progress, selected.len());
         let render_page =
             |page: &&PlannedPage, buffer: &mut Vec<u8>| -> std::result::Result<(), String> {
@@ -362,6 +394,80 @@ impl Engine {
             removed,
         })
     }
+}
+
+/// Templates whose presence makes a theme one with people and authors.
+const LAB_TEMPLATES: &[&str] = &[
+    "author.html",
+    "people.html",
+    "person.html",
+    "publications.html",
+];
+
+fn theme_has_lab_pages(files: &ThemeFiles) -> bool {
+    LAB_TEMPLATES
+        .iter()
+        .any(|name| files.templates.contains_key(*name))
+}
+
+/// Reads `content/people.toml` and `content/_index.md` (both optional) and joins the people with
+/// the site's authors. A photo that is no static file is a warning.
+fn load_lab(
+    config: &Config,
+    site: &model::Site,
+    files: &ThemeFiles,
+    options: MarkdownOptions,
+) -> (model::people::Lab, Option<String>, Vec<Diagnostic>) {
+    use model::people::{PEOPLE_FILE, People};
+    let mut diagnostics = Vec::new();
+    let people_path = config.root.join(PEOPLE_FILE);
+    let people = match std::fs::read_to_string(&people_path) {
+        Ok(text) => People::parse(&text).unwrap_or_else(|problems| {
+            diagnostics.extend(problems);
+            People::default()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => People::default(),
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Location::file(PEOPLE_FILE),
+                format!("cannot read the people file: {e}"),
+            ));
+            People::default()
+        }
+    };
+    for person in &people.persons {
+        if let Some(photo) = person
+            .photo
+            .as_ref()
+            .filter(|photo| !files.static_files.contains_key(*photo))
+        {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Location::file(PEOPLE_FILE),
+                    format!("photo `{photo}` of {} is not a static file", person.name),
+                )
+                .with_hint(format!("put the picture at static/{photo}")),
+            );
+        }
+    }
+    let intro_path = config.content_dir().join("_index.md");
+    let intro = std::fs::read_to_string(&intro_path).ok().map(|text| {
+        let rendered = markdown::render(&text, options);
+        for problem in rendered.problems {
+            let location = Location::file("content/_index.md");
+            let diagnostic = if problem.is_error {
+                Diagnostic::error(location, problem.message)
+            } else {
+                Diagnostic::warning(location, problem.message)
+            };
+            diagnostics.push(match problem.hint {
+                Some(hint) => diagnostic.with_hint(hint),
+                None => diagnostic,
+            });
+        }
+        rendered.html
+    });
+    (model::people::Lab::new(site, people), intro, diagnostics)
 }
 
 fn site_context(config: &Config, site: &model::Site) -> SiteContext {

@@ -42,6 +42,26 @@ fn main() -> ExitCode {
         }
         Command::Check(args) => check(args),
         Command::Import(args) => import(&args),
+        Command::Init(args) => {
+            let options = digestif::commands::init::InitOptions {
+                dir: args.dir,
+                theme: args.theme,
+                title: args.title,
+                base_url: args.base_url,
+                force: args.force,
+                today: jiff::ZonedDateTime::now().date(),
+            };
+            match digestif::commands::init::run(&options) {
+                Ok(report) => {
+                    println!("{}", report.summary());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{}", colour_labels(&error.to_string()));
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 

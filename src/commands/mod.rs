@@ -2,3 +2,4 @@
 //! a call: it resolves arguments into options, runs the work and returns a report to print.
 
 pub mod import;
+pub mod init;

@@ -62,6 +62,9 @@ pub struct RawPaper {
     pub topics: Vec<String>,
     #[serde(default)]
     pub upvotes: Option<u64>,
+    /// The lab's own paper, for themes that list a group's publications (`lab`).
+    #[serde(default)]
+    pub ours: bool,
     // The long texts are shared (Arc) with the model: a rebuild reassembles the model from
     // cached parsed files without copying every abstract again.
     #[serde(default, rename = "abstract")]

@@ -121,6 +121,7 @@ pub fn item_to_paper(
             .find_map(|name| item.get(*name).and_then(date_of)),
         topics,
         abstract_md,
+        ours: false,
         origin,
         ..ImportedPaper::default()
     })

@@ -155,6 +155,7 @@ fn from_raw(raw: RawPaper) -> ImportedPaper {
         published_comment: None,
         topics: raw.topics,
         upvotes: raw.upvotes,
+        ours: raw.ours,
         abstract_md: raw.abstract_md.map(|a| a.trim_end().to_string()),
         notes_md: raw.notes_md.map(|n| n.trim_end().to_string()),
         origin: Location::default(),
@@ -167,6 +168,7 @@ fn update(current: &ImportedPaper, imported: &ImportedPaper) -> ImportedPaper {
     updated.fill_from(current.clone());
     updated.notes_md = current.notes_md.clone().or(updated.notes_md);
     updated.upvotes = current.upvotes.or(updated.upvotes);
+    updated.ours = current.ours || imported.ours;
     let mut topics = current.topics.clone();
     add_topics(&mut topics, imported.topics.clone());
     updated.topics = topics;

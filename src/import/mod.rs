@@ -46,6 +46,8 @@ pub struct ImportedPaper {
     pub published_comment: Option<String>,
     pub topics: Vec<String>,
     pub upvotes: Option<u64>,
+    /// `ours = true`: kept when a file's papers are written again; importers leave it false.
+    pub ours: bool,
     /// Markdown; paragraphs separated by blank lines.
     pub abstract_md: Option<String>,
     pub notes_md: Option<String>,
@@ -157,6 +159,7 @@ impl ImportedPaper {
         fill(&mut self.upvotes, other.upvotes);
         fill(&mut self.abstract_md, other.abstract_md);
         fill(&mut self.notes_md, other.notes_md);
+        self.ours |= other.ours;
         if self.authors.is_empty() {
             self.authors = other.authors;
         }

@@ -66,6 +66,7 @@ pub fn paper_table(paper: &ImportedPaper) -> String {
     );
     key("topics", array("topics", &paper.topics));
     key("upvotes", paper.upvotes.map(|u| u.to_string()));
+    key("ours", paper.ours.then(|| "true".to_string()));
     key("abstract", paper.abstract_md.as_deref().map(multiline));
     key("notes", paper.notes_md.as_deref().map(multiline));
     out

@@ -352,6 +352,7 @@ impl Builder<'_> {
             } else if !authors.is_empty() && authors != paper.authors {
                 conflicts.push("authors");
             }
+            paper.ours |= raw.ours;
             paper.upvotes = match (paper.upvotes, raw.upvotes) {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
@@ -406,6 +407,7 @@ impl Builder<'_> {
             venue: raw.venue.filter(|v| !v.trim().is_empty()),
             published: raw.published,
             upvotes: raw.upvotes,
+            ours: raw.ours,
             abstract_md: raw.abstract_md.filter(|a| !a.trim().is_empty()),
             topics: unique_topics,
             appearances: vec![digest_index],

@@ -6,6 +6,7 @@
 
 pub mod assemble;
 pub mod ids;
+pub mod people;
 pub mod topic_rules;
 
 use std::path::PathBuf;
@@ -68,6 +69,9 @@ pub struct Paper {
     pub venue: Option<String>,
     pub published: Option<Date>,
     pub upvotes: Option<u64>,
+    /// Marked `ours = true` in a digest: the lab's own paper. Themes also count a paper with a
+    /// lab member among its authors as the lab's (see [`people::Lab`]).
+    pub ours: bool,
     /// Markdown.
     pub abstract_md: Option<Arc<str>>,
     /// Union over every digest that lists the paper, sorted like `Site::topics`.

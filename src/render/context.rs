@@ -99,6 +99,15 @@ pub struct PaperCard {
     pub abstract_html: Option<String>,
     /// The newest digest that featured the paper.
     pub featured_in: DigestLink,
+    /// Publication year, else the year the paper was last featured; for grouping by year.
+    pub year: i16,
+    /// The lab's own paper: marked `ours = true`, or written by a lab member (themes with author
+    /// pages only; otherwise the `ours` flag as written).
+    pub ours: bool,
+    /// The authors with their pages and membership; empty unless the theme has `author.html`.
+    pub author_list: Vec<AuthorRef>,
+    /// A BibTeX entry for the paper; only when the theme has `author.html`.
+    pub bibtex: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -253,4 +262,108 @@ pub struct SitemapEntry {
     pub permalink: String,
     /// `YYYY-MM-DD`, when the page has a date.
     pub lastmod: Option<String>,
+}
+
+/// An author in a paper's `author_list` (filled only when the theme has author pages, e.g. `lab`).
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorRef {
+    /// The name after aliases: "Y. Song" shows as "Yang Song" when the people file says so.
+    pub name: String,
+    /// Root-relative URL of the author's page.
+    pub url: String,
+    /// A current member or alumnus of the lab (themes mark them, the `lab` theme with `.member`).
+    pub is_member: bool,
+    /// Root-relative URL of the person's page, for members and alumni.
+    pub person_url: Option<String>,
+}
+
+/// A person of `content/people.toml`, as `people.html`, `person.html` and `author.html` see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonContext {
+    pub name: String,
+    pub slug: String,
+    /// Root-relative URL of the person's page.
+    pub url: String,
+    pub role: Option<String>,
+    /// Root-relative URL of the photo (a static file), when set.
+    pub photo_url: Option<String>,
+    pub homepage: Option<String>,
+    pub email: Option<String>,
+    pub orcid: Option<String>,
+    /// Google Scholar user id.
+    pub scholar: Option<String>,
+    pub github: Option<String>,
+    pub bio: Option<String>,
+    pub member: bool,
+    pub alumni: bool,
+    /// Root-relative URL of the author page listing their papers, when they have one.
+    pub author_url: Option<String>,
+    pub paper_count: usize,
+}
+
+/// `people.html`: current members, then alumni, in file order.
+#[derive(Debug, Serialize)]
+pub struct PeopleContext {
+    pub page: PageMeta,
+    pub members: Vec<PersonContext>,
+    pub alumni: Vec<PersonContext>,
+}
+
+/// `person.html`: one member or alumnus. The renderer adds `papers` (PaperCards, newest first).
+#[derive(Debug, Serialize)]
+pub struct PersonPageContext {
+    pub page: PageMeta,
+    pub person: PersonContext,
+}
+
+/// `author.html`: every paper of one author, newest first. The renderer adds `papers`.
+#[derive(Debug, Serialize)]
+pub struct AuthorContext {
+    pub page: PageMeta,
+    pub author: AuthorSummary,
+    /// The person behind the name, when they are in the people file with a page.
+    pub person: Option<PersonContext>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorSummary {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub paper_count: usize,
+}
+
+/// `publications.html`: the lab's papers grouped by year, newest first.
+#[derive(Debug, Serialize)]
+pub struct PublicationsContext {
+    pub page: PageMeta,
+    /// Topics of the lab's papers, for filter chips.
+    pub topics: Vec<TopicSummary>,
+    // `years`: `[{ year, papers: [PaperCard] }]`, newest year first; inserted by the renderer.
+}
+
+/// `research.html`: every topic with its description from `[topics.descriptions]`.
+#[derive(Debug, Serialize)]
+pub struct ResearchContext {
+    pub page: PageMeta,
+    pub topics: Vec<ResearchTopic>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ResearchTopic {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub description: Option<String>,
+    /// All papers of the topic.
+    pub paper_count: usize,
+    /// The lab's papers on the topic.
+    pub our_count: usize,
+}
+
+/// `news.html`: every digest, newest first.
+#[derive(Debug, Serialize)]
+pub struct NewsContext {
+    pub page: PageMeta,
+    pub digests: Vec<DigestLink>,
 }

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 
 use super::{PageKind, PlannedPage, page_count};
 use crate::config::Config;
+use crate::model::people::Lab;
 use crate::model::{Digest, Paper, Site};
 
 /// The hasher behind every fingerprint and cache key: fast on long texts, and with fixed seeds
@@ -162,12 +163,51 @@ pub fn page_fingerprints(
     site_fingerprint: u64,
     templates: &HashMap<String, u64>,
 ) -> Vec<u64> {
+    page_fingerprints_with_lab(site, config, pages, site_fingerprint, templates, None)
+}
+
+/// What every page of a theme with people and authors depends on besides the model: the people
+/// file and the home page introduction.
+pub fn lab_fingerprint(lab: &Lab, intro: Option<&str>) -> u64 {
+    let mut h = hasher();
+    format!("{:?}", lab.people).hash(&mut h);
+    intro.hash(&mut h);
+    h.finish()
+}
+
+/// [`page_fingerprints`], with people and authors when the theme shows them (`lab` is the
+/// joined model and its [`lab_fingerprint`]).
+pub fn page_fingerprints_with_lab(
+    site: &Site,
+    config: &Config,
+    pages: &[PlannedPage],
+    site_fingerprint: u64,
+    templates: &HashMap<String, u64>,
+    lab: Option<(&Lab, u64)>,
+) -> Vec<u64> {
     let papers: Vec<u64> = site
         .papers
         .par_iter()
-        .map(|paper| {
+        .enumerate()
+        .map(|(index, paper)| {
             let mut h = hasher();
             hash_paper(paper, site, &mut h);
+            if let Some((lab, _)) = lab {
+                // The card's author links and `ours` flag.
+                lab.ours[index].hash(&mut h);
+                for &author in &lab.paper_authors[index] {
+                    let person = lab.authors[author]
+                        .person
+                        .map(|p| &lab.people.persons[p])
+                        .filter(|p| p.has_page());
+                    (
+                        &lab.authors[author].name,
+                        &lab.authors[author].slug,
+                        person.map(|p| &p.slug),
+                    )
+                        .hash(&mut h);
+                }
+            }
             h.finish()
         })
         .collect();
@@ -191,6 +231,19 @@ pub fn page_fingerprints(
                 &page.output,
             )
                 .hash(&mut h);
+            // Pages that show people or the home page introduction depend on the people file;
+            // cards depend only on their own authors (hashed into `papers` above).
+            let shows_people = matches!(
+                page.kind,
+                PageKind::Index(_)
+                    | PageKind::People
+                    | PageKind::Person(_)
+                    | PageKind::Author(_)
+                    | PageKind::Publications
+            );
+            if let Some((_, lab_fp)) = lab.filter(|_| shows_people) {
+                lab_fp.hash(&mut h);
+            }
             match page.kind {
                 PageKind::Paper(index) => {
                     papers[index].hash(&mut h);
@@ -232,6 +285,12 @@ pub fn page_fingerprints(
                     {
                         digests[digest].hash(&mut h);
                     }
+                    if let Some((lab, _)) = lab {
+                        // Selected publications on a lab home page.
+                        for &paper in &lab.publications {
+                            papers[paper].hash(&mut h);
+                        }
+                    }
                 }
                 PageKind::Topics => {
                     for topic in &site.topics {
@@ -269,6 +328,49 @@ pub fn page_fingerprints(
                     }
                 }
                 PageKind::NotFound | PageKind::Robots => {}
+                PageKind::Author(index) => {
+                    if let Some((lab, _)) = lab {
+                        for &paper in &lab.authors[index].papers {
+                            papers[paper].hash(&mut h);
+                        }
+                    }
+                }
+                PageKind::Person(index) => {
+                    if let Some((lab, Some(author))) =
+                        lab.map(|(lab, _)| (lab, lab.person_author[index]))
+                    {
+                        (&lab.authors[author].slug, lab.authors[author].papers.len()).hash(&mut h);
+                        for &paper in &lab.authors[author].papers {
+                            papers[paper].hash(&mut h);
+                        }
+                    }
+                }
+                PageKind::People => {
+                    if let Some((lab, _)) = lab {
+                        for author in lab.person_author.iter().flatten() {
+                            (
+                                &lab.authors[*author].slug,
+                                lab.authors[*author].papers.len(),
+                            )
+                                .hash(&mut h);
+                        }
+                    }
+                }
+                PageKind::Publications | PageKind::Research => {
+                    papers.hash(&mut h);
+                    for topic in &site.topics {
+                        (&topic.name, &topic.slug, topic.papers.len()).hash(&mut h);
+                    }
+                    config
+                        .topic_descriptions
+                        .iter()
+                        .for_each(|d| d.hash(&mut h));
+                }
+                PageKind::News => {
+                    for digest in &site.digests {
+                        hash_digest_link(digest, &mut h);
+                    }
+                }
             }
             h.finish()
         })

@@ -16,6 +16,7 @@ use jiff::civil::Date;
 use crate::config::Config;
 use crate::markdown::SiteHtml;
 use crate::model::Site;
+use crate::model::people::{Lab, paper_year};
 
 /// Which page, with the indices it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,13 @@ pub enum PageKind {
     Feed,
     Sitemap,
     Robots,
+    /// Pages of themes with people and authors (planned only when the theme has the template).
+    Author(usize),
+    People,
+    Person(usize),
+    Publications,
+    Research,
+    News,
 }
 
 #[derive(Debug, Clone)]
@@ -52,6 +60,12 @@ impl PageKind {
             PageKind::Feed => "atom.xml",
             PageKind::Sitemap => "sitemap.xml",
             PageKind::Robots => "robots.txt",
+            PageKind::Author(_) => "author.html",
+            PageKind::People => "people.html",
+            PageKind::Person(_) => "person.html",
+            PageKind::Publications => "publications.html",
+            PageKind::Research => "research.html",
+            PageKind::News => "news.html",
         }
     }
 }
@@ -134,6 +148,46 @@ pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
     pages
 }
 
+/// The pages of themes with people and authors, each planned only when the theme has its
+/// template: `/authors/<slug>/`, `/people/`, `/people/<slug>/`, `/publications/`, `/research/`
+/// and `/news/`. Appended after [`plan`]'s pages.
+pub fn plan_lab(lab: &Lab, has_template: &dyn Fn(&str) -> bool, pages: &mut Vec<PlannedPage>) {
+    let html_page = |kind, path: String| PlannedPage {
+        kind,
+        output: format!("{path}index.html"),
+    };
+    if has_template("author.html") {
+        for (index, author) in lab.authors.iter().enumerate() {
+            pages.push(html_page(
+                PageKind::Author(index),
+                format!("authors/{}/", author.slug),
+            ));
+        }
+    }
+    if has_template("people.html") {
+        pages.push(html_page(PageKind::People, "people/".into()));
+    }
+    if has_template("person.html") {
+        for (index, person) in lab.people.persons.iter().enumerate() {
+            if person.has_page() {
+                pages.push(html_page(
+                    PageKind::Person(index),
+                    format!("people/{}/", person.slug),
+                ));
+            }
+        }
+    }
+    for (kind, template, path) in [
+        (PageKind::Publications, "publications.html", "publications/"),
+        (PageKind::Research, "research.html", "research/"),
+        (PageKind::News, "news.html", "news/"),
+    ] {
+        if has_template(template) {
+            pages.push(html_page(kind, path.into()));
+        }
+    }
+}
+
 /// Builds contexts from the model and renders pages; shared by every rendering thread.
 pub struct Renderer<'a> {
     pub site: &'a Site,
@@ -145,6 +199,10 @@ pub struct Renderer<'a> {
     /// listed on its own page, its digests' pages and its topics' pages, and cloning a Tera map
     /// is a reference count. Built lazily so a rebuild of a few pages builds only their cards.
     cards: Vec<OnceLock<tera::Value>>,
+    /// People and authors, when the theme has pages for them.
+    pub lab: Option<&'a Lab>,
+    /// `content/_index.md` as HTML, for a theme's home page.
+    pub intro_html: Option<&'a str>,
 }
 
 impl<'a> Renderer<'a> {
@@ -163,7 +221,24 @@ impl<'a> Renderer<'a> {
             tera,
             pages,
             cards,
+            lab: None,
+            intro_html: None,
         }
+    }
+
+    /// Adds people and authors, and the home page introduction.
+    pub fn with_lab(mut self, lab: Option<&'a Lab>, intro_html: Option<&'a str>) -> Self {
+        self.lab = lab;
+        self.intro_html = intro_html;
+        self
+    }
+
+    fn cards_of(&self, papers: &[usize]) -> tera::Value {
+        papers
+            .iter()
+            .map(|&p| self.card_value(p))
+            .collect::<Vec<_>>()
+            .into()
     }
 
     fn card_value(&self, index: usize) -> tera::Value {
@@ -175,7 +250,22 @@ impl<'a> Renderer<'a> {
     pub fn render_to(&self, page: &PlannedPage, out: &mut Vec<u8>) -> Result<(), tera::Error> {
         let template = page.kind.template();
         let context = match page.kind {
-            PageKind::Index(number) => tera::Context::from_serialize(&self.index(number, page))?,
+            PageKind::Index(number) => {
+                let mut context = tera::Context::from_serialize(&self.index(number, page))?;
+                if let Some(lab) = self.lab {
+                    let count = self
+                        .config
+                        .extra
+                        .get("selected_count")
+                        .and_then(toml::Value::as_integer)
+                        .map_or(5, |n| usize::try_from(n).unwrap_or(0));
+                    let selected: Vec<usize> =
+                        lab.publications.iter().copied().take(count).collect();
+                    context.insert_value("selected", self.cards_of(&selected));
+                    context.insert("intro_html", &self.intro_html);
+                }
+                context
+            }
             PageKind::Digest(index) => {
                 let mut context = tera::Context::from_serialize(&self.digest(index, page))?;
                 let entries: Vec<tera::Value> = self.site.digests[index]
@@ -218,6 +308,70 @@ impl<'a> Renderer<'a> {
             PageKind::Feed => tera::Context::from_serialize(&self.feed())?,
             PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap())?,
             PageKind::Robots => tera::Context::new(),
+            PageKind::Author(index) => {
+                let lab = self.lab.expect("author pages are planned with a lab");
+                let mut context = tera::Context::from_serialize(&self.author(lab, index, page))?;
+                context.insert_value("papers", self.cards_of(&lab.authors[index].papers));
+                context
+            }
+            PageKind::People => {
+                let lab = self.lab.expect("people pages are planned with a lab");
+                tera::Context::from_serialize(&self.people(lab, page))?
+            }
+            PageKind::Person(index) => {
+                let lab = self.lab.expect("person pages are planned with a lab");
+                let person = self.person(lab, index);
+                let papers = lab.person_author[index]
+                    .map(|a| self.cards_of(&lab.authors[a].papers))
+                    .unwrap_or_else(|| Vec::<tera::Value>::new().into());
+                let mut context = tera::Context::from_serialize(&PersonPageContext {
+                    page: self.meta(
+                        "person",
+                        person.name.clone(),
+                        person.role.clone().unwrap_or_default(),
+                        page,
+                    ),
+                    person,
+                })?;
+                context.insert_value("papers", papers);
+                context
+            }
+            PageKind::Publications => {
+                let lab = self.lab.expect("publication pages are planned with a lab");
+                let mut context = tera::Context::from_serialize(&self.publications(lab, page))?;
+                let mut years: Vec<tera::Value> = Vec::new();
+                let mut current: Option<(i16, Vec<usize>)> = None;
+                let flush = |group: (i16, Vec<usize>), years: &mut Vec<tera::Value>| {
+                    let mut map = tera::Map::default();
+                    map.insert("year".into(), tera::Value::from(group.0));
+                    map.insert("papers".into(), self.cards_of(&group.1));
+                    years.push(map.into());
+                };
+                for &paper in &lab.publications {
+                    let year = paper_year(&self.site.papers[paper]);
+                    match &mut current {
+                        Some((y, list)) if *y == year => list.push(paper),
+                        _ => {
+                            if let Some(group) = current.take() {
+                                flush(group, &mut years);
+                            }
+                            current = Some((year, vec![paper]));
+                        }
+                    }
+                }
+                if let Some(group) = current.take() {
+                    flush(group, &mut years);
+                }
+                context.insert_value("years", years.into());
+                context
+            }
+            PageKind::Research => tera::Context::from_serialize(&self.research(page))?,
+            PageKind::News => tera::Context::from_serialize(&NewsContext {
+                page: self.meta("news", "News".into(), String::new(), page),
+                digests: (0..self.site.digests.len())
+                    .map(|i| self.digest_link(i))
+                    .collect(),
+            })?,
         };
         self.tera.render_to(template, &context, out)
     }
@@ -327,6 +481,132 @@ impl<'a> Renderer<'a> {
             links: external_links(paper),
             abstract_html: self.html.abstracts[index].as_deref().map(str::to_string),
             featured_in: self.digest_link(newest),
+            year: paper_year(paper),
+            ours: self.lab.map_or(paper.ours, |lab| lab.ours[index]),
+            author_list: self.lab.map_or_else(Vec::new, |lab| {
+                lab.paper_authors[index]
+                    .iter()
+                    .map(|&a| self.author_ref(lab, a))
+                    .collect()
+            }),
+            bibtex: self.lab.map(|lab| bibtex(paper, lab, index)),
+        }
+    }
+
+    fn author_ref(&self, lab: &Lab, index: usize) -> AuthorRef {
+        let author = &lab.authors[index];
+        let person = author
+            .person
+            .map(|p| &lab.people.persons[p])
+            .filter(|p| p.has_page());
+        AuthorRef {
+            name: author.name.clone(),
+            url: self.link(&format!("authors/{}/", author.slug)),
+            is_member: person.is_some(),
+            person_url: person.map(|p| self.link(&format!("people/{}/", p.slug))),
+        }
+    }
+
+    fn person(&self, lab: &Lab, index: usize) -> PersonContext {
+        let person = &lab.people.persons[index];
+        let author = lab.person_author[index];
+        PersonContext {
+            name: person.name.clone(),
+            slug: person.slug.clone(),
+            url: self.link(&format!("people/{}/", person.slug)),
+            role: person.role.clone(),
+            photo_url: person.photo.as_deref().map(|p| self.link(p)),
+            homepage: person.homepage.clone(),
+            email: person.email.clone(),
+            orcid: person.orcid.clone(),
+            scholar: person.scholar.clone(),
+            github: person.github.clone(),
+            bio: person.bio.clone(),
+            member: person.member,
+            alumni: person.alumni,
+            author_url: author.map(|a| self.link(&format!("authors/{}/", lab.authors[a].slug))),
+            paper_count: author.map_or(0, |a| lab.authors[a].papers.len()),
+        }
+    }
+
+    fn people(&self, lab: &Lab, page: &PlannedPage) -> PeopleContext {
+        let persons = &lab.people.persons;
+        let pick = |alumni: bool| {
+            (0..persons.len())
+                .filter(|&i| persons[i].has_page() && persons[i].alumni == alumni)
+                .map(|i| self.person(lab, i))
+                .collect()
+        };
+        PeopleContext {
+            page: self.meta("people", "People".into(), String::new(), page),
+            members: pick(false),
+            alumni: pick(true),
+        }
+    }
+
+    fn author(&self, lab: &Lab, index: usize, page: &PlannedPage) -> AuthorContext {
+        let author = &lab.authors[index];
+        let person = author
+            .person
+            .filter(|&p| lab.people.persons[p].has_page())
+            .map(|p| self.person(lab, p));
+        AuthorContext {
+            page: self.meta(
+                "author",
+                author.name.clone(),
+                format!("Papers by {}", author.name),
+                page,
+            ),
+            author: AuthorSummary {
+                name: author.name.clone(),
+                slug: author.slug.clone(),
+                url: self.link(&format!("authors/{}/", author.slug)),
+                paper_count: author.papers.len(),
+            },
+            person,
+        }
+    }
+
+    fn publications(&self, lab: &Lab, page: &PlannedPage) -> PublicationsContext {
+        let mut topics: Vec<usize> = lab
+            .publications
+            .iter()
+            .flat_map(|&p| self.site.papers[p].topics.iter().copied())
+            .collect();
+        topics.sort_unstable();
+        topics.dedup();
+        PublicationsContext {
+            page: self.meta("publications", "Publications".into(), String::new(), page),
+            topics: topics.into_iter().map(|t| self.topic_summary(t)).collect(),
+        }
+    }
+
+    fn research(&self, page: &PlannedPage) -> ResearchContext {
+        let descriptions: std::collections::HashMap<String, &String> = self
+            .config
+            .topic_descriptions
+            .iter()
+            .map(|(name, text)| (crate::config::topic_key(name), text))
+            .collect();
+        ResearchContext {
+            page: self.meta("research", "Research".into(), String::new(), page),
+            topics: self
+                .site
+                .topics
+                .iter()
+                .map(|topic| ResearchTopic {
+                    name: topic.name.clone(),
+                    slug: topic.slug.clone(),
+                    url: self.link(&format!("topics/{}/", topic.slug)),
+                    description: descriptions
+                        .get(&crate::config::topic_key(&topic.name))
+                        .map(|d| d.to_string()),
+                    paper_count: topic.papers.len(),
+                    our_count: self.lab.map_or(0, |lab| {
+                        topic.papers.iter().filter(|&&p| lab.ours[p]).count()
+                    }),
+                })
+                .collect(),
         }
     }
 
@@ -602,6 +882,57 @@ fn external_links(paper: &crate::model::Paper) -> Vec<ExternalLink> {
         });
     }
     links
+}
+
+/// A BibTeX entry: `@article` with a journal when there is a venue, else `@misc` with the arXiv
+/// id as `eprint`.
+fn bibtex(paper: &crate::model::Paper, lab: &Lab, index: usize) -> String {
+    let authors: Vec<&str> = lab.paper_authors[index]
+        .iter()
+        .map(|&a| lab.authors[a].name.as_str())
+        .collect();
+    let surname = authors
+        .first()
+        .and_then(|a| a.split_whitespace().last())
+        .map(crate::model::ids::slugify)
+        .unwrap_or_default()
+        .replace('-', "");
+    let year = paper_year(paper);
+    let word = crate::model::ids::slugify(&paper.title)
+        .split('-')
+        .find(|w| w.len() > 3)
+        .unwrap_or("paper")
+        .to_string();
+    let kind = if paper.venue.is_some() {
+        "article"
+    } else {
+        "misc"
+    };
+    let clean = |text: &str| text.replace(['{', '}'], "");
+    let mut out = format!("@{kind}{{{surname}{year}{word},\n");
+    let mut field = |name: &str, value: String| {
+        out.push_str(&format!("  {name} = {{{value}}},\n"));
+    };
+    field("title", clean(&paper.title));
+    if !authors.is_empty() {
+        field("author", clean(&authors.join(" and ")));
+    }
+    field("year", year.to_string());
+    if let Some(venue) = &paper.venue {
+        field("journal", clean(venue));
+    }
+    if let Some(doi) = &paper.doi {
+        field("doi", clean(doi));
+    }
+    if let Some(arxiv) = &paper.arxiv {
+        field("eprint", clean(arxiv));
+        field("archivePrefix", "arXiv".into());
+    }
+    if let Some(url) = &paper.url {
+        field("url", clean(url));
+    }
+    out.push('}');
+    out
 }
 
 /// `11 March 2024`.

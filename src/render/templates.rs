@@ -49,12 +49,31 @@ impl StaticSource {
 pub struct ThemeFiles {
     pub templates: BTreeMap<String, (String, String)>,
     pub static_files: BTreeMap<String, StaticSource>,
+    /// The theme's `theme.toml`, when it has one: (where it was read, its text).
+    pub theme_toml: Option<(String, String)>,
 }
 
 pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
     let mut templates = BTreeMap::new();
     let mut static_files = BTreeMap::new();
+    let mut theme_toml = None;
     match &config.theme {
+        ThemeSource::Bundled { name } => {
+            let files = bundled_theme(name).expect("config checked the theme exists");
+            for (path, bytes) in files {
+                let text = || String::from_utf8_lossy(bytes).into_owned();
+                if let Some(template) = path.strip_prefix("templates/") {
+                    templates.insert(
+                        template.to_string(),
+                        (format!("{name} theme: templates/{template}"), text()),
+                    );
+                } else if let Some(file) = path.strip_prefix("static/") {
+                    static_files.insert(file.to_string(), StaticSource::Embedded(bytes));
+                } else if *path == "theme.toml" {
+                    theme_toml = Some((format!("{name} theme: theme.toml"), text()));
+                }
+            }
+        }
         ThemeSource::Embedded => {
             for (path, bytes) in embedded::FILES {
                 if let Some(name) = path.strip_prefix("templates/") {
@@ -71,6 +90,17 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
         ThemeSource::Folder { path, .. } => {
             read_templates(&config.root, &path.join("templates"), &mut templates)?;
             list_static(&path.join("static"), &mut static_files)?;
+            let toml_path = path.join("theme.toml");
+            if toml_path.is_file() {
+                let text =
+                    std::fs::read_to_string(&toml_path).map_err(|e| Error::io(&toml_path, e))?;
+                let shown = toml_path
+                    .strip_prefix(&config.root)
+                    .unwrap_or(&toml_path)
+                    .display()
+                    .to_string();
+                theme_toml = Some((shown, text));
+            }
         }
     }
     read_templates(&config.root, &config.root.join("templates"), &mut templates)?;
@@ -78,7 +108,55 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
     Ok(ThemeFiles {
         templates,
         static_files,
+        theme_toml,
     })
+}
+
+/// The files of a theme compiled into the binary, by name (`default`, `lab`).
+pub fn bundled_theme(name: &str) -> Option<&'static [(&'static str, &'static [u8])]> {
+    embedded::THEMES
+        .iter()
+        .find(|(theme, _)| *theme == name)
+        .map(|(_, files)| *files)
+}
+
+/// The names of the themes compiled into the binary.
+pub fn bundled_theme_names() -> Vec<&'static str> {
+    embedded::THEMES.iter().map(|(name, _)| *name).collect()
+}
+
+/// The site's `[extra]` over the defaults the theme declares in `theme.toml`'s `[options]`, with a
+/// warning for every key of `[extra]` the theme does not declare (a typo would otherwise silently
+/// keep the default). A theme without `theme.toml` takes `[extra]` as it is.
+pub fn theme_options(
+    config: &Config,
+    files: &ThemeFiles,
+) -> Result<(toml::Table, Vec<crate::error::Diagnostic>)> {
+    use crate::error::{Diagnostic, Location};
+    let Some((shown, text)) = &files.theme_toml else {
+        return Ok((config.extra.clone(), Vec::new()));
+    };
+    let table: toml::Table = toml::from_str(text)
+        .map_err(|e| Error::Template(format!("{shown}: not valid TOML: {e}")))?;
+    let mut options = match table.get("options") {
+        Some(toml::Value::Table(options)) => options.clone(),
+        _ => toml::Table::new(),
+    };
+    let mut warnings = Vec::new();
+    let known: Vec<String> = options.keys().cloned().collect();
+    for (key, value) in &config.extra {
+        if !known.contains(key) {
+            warnings.push(
+                Diagnostic::warning(
+                    Location::file(crate::config::CONFIG_FILE),
+                    format!("[extra] option `{key}` is not an option of the theme; it is ignored by the theme's templates"),
+                )
+                .with_hint(format!("the theme's options ({shown}): {}", known.join(", "))),
+            );
+        }
+        options.insert(key.clone(), value.clone());
+    }
+    Ok((options, warnings))
 }
 
 /// The embedded default theme, for `init` and for tests.
@@ -168,6 +246,7 @@ pub fn compile(
     .map_err(|e| Error::Template(template_error(&e, files)))?;
     let theme_label = match &config.theme {
         ThemeSource::Embedded => "the default theme embedded in digestif".to_string(),
+        ThemeSource::Bundled { name } => format!("the {name} theme embedded in digestif"),
         ThemeSource::Folder { path, .. } => path
             .strip_prefix(&config.root)
             .unwrap_or(path)
@@ -183,7 +262,8 @@ pub fn compile(
         }
     }
     tera.global_context().insert("site", site);
-    tera.global_context().insert("extra", &config.extra);
+    let (extra, _) = theme_options(config, files)?;
+    tera.global_context().insert("extra", &extra);
     Ok(tera)
 }
 

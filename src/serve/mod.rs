@@ -200,7 +200,7 @@ fn report_failure(state: &ServerState, error: &Error) {
 fn theme_folder_name(config: &Config) -> Option<String> {
     match &config.theme {
         crate::config::ThemeSource::Folder { name, .. } => Some(name.clone()),
-        crate::config::ThemeSource::Embedded => None,
+        crate::config::ThemeSource::Embedded | crate::config::ThemeSource::Bundled { .. } => None,
     }
 }
 

@@ -15,7 +15,7 @@ use crate::support::TestSite;
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-struct Browser {
+pub(crate) struct Browser {
     driver: Child,
     origin: String,
     session: String,
@@ -23,7 +23,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn start() -> Browser {
+    pub(crate) fn start() -> Browser {
         assert!(
             Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
             "browser tests need Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver"
@@ -81,7 +81,7 @@ impl Browser {
         }
     }
 
-    fn command(&self, method: &str, path: &str, body: Value) -> Value {
+    pub(crate) fn command(&self, method: &str, path: &str, body: Value) -> Value {
         let path = format!("/session/{}{path}", self.session);
         let response = request(&self.origin, method, &path, &[], Some(&body.to_string()));
         let body: Value = serde_json::from_slice(&response.body).expect("WebDriver answers JSON");
@@ -89,11 +89,11 @@ impl Browser {
         body["value"].clone()
     }
 
-    fn open(&self, url: &str) {
+    pub(crate) fn open(&self, url: &str) {
         self.command("POST", "/url", json!({ "url": url }));
     }
 
-    fn eval(&self, script: &str) -> Value {
+    pub(crate) fn eval(&self, script: &str) -> Value {
         self.command(
             "POST",
             "/execute/sync",
@@ -102,7 +102,7 @@ impl Browser {
     }
 
     /// Polls a JavaScript expression until it is true.
-    fn wait_until(&self, expression: &str, what: &str) {
+    pub(crate) fn wait_until(&self, expression: &str, what: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while self.eval(&format!("return Boolean({expression});")) != Value::Bool(true) {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");

@@ -258,7 +258,7 @@ fn missing_site_toml_is_a_finding() {
 }
 
 /// A tiny HTTP server on 127.0.0.1: `/ok`, `/gone` (404), `/no-head` (405 to HEAD, 200 to GET),
-/// `/slow` (answers after two seconds). Counts requests and the most in flight at once.
+/// `/slow` (answers after six seconds). Counts requests and the most in flight at once.
 struct Server {
     base: String,
     requests: Arc<Mutex<Vec<String>>>,
@@ -298,7 +298,7 @@ impl Server {
                         (_, "/ok") | ("GET", "/no-head") => "200 OK",
                         ("HEAD", "/no-head") => "405 Method Not Allowed",
                         (_, "/slow") => {
-                            std::thread::sleep(Duration::from_secs(2));
+                            std::thread::sleep(Duration::from_secs(6));
                             "200 OK"
                         }
                         (_, p) if p.starts_with("/busy") => {
@@ -331,10 +331,10 @@ impl Server {
     }
 }
 
-fn external_check(site: &TestSite, jobs: usize) -> CheckReport {
+fn external_check(site: &TestSite, jobs: usize, timeout: Duration) -> CheckReport {
     let mut options = CheckOptions::new(site.root());
     let mut external = ExternalOptions::new(Some(site.root().join(".digestif/link-cache.json")));
-    external.timeout = Duration::from_millis(700);
+    external.timeout = timeout;
     external.jobs = jobs;
     options.settings = Settings {
         external: Some(external),
@@ -357,7 +357,7 @@ fn external_links_are_checked_cached_and_time_out() {
             )],
         ),
     );
-    let report = external_check(&site, 4);
+    let report = external_check(&site, 4, Duration::from_secs(2));
     let text = shown(&report.findings);
     assert!(
         text.contains(&format!(
@@ -376,7 +376,7 @@ fn external_links_are_checked_cached_and_time_out() {
     assert_eq!(server.requests_for("/no-head"), 2, "HEAD, then GET");
 
     // Answers that were fine come from the cache; failures are asked again.
-    let again = external_check(&site, 4);
+    let again = external_check(&site, 4, Duration::from_secs(2));
     assert_eq!(again.errors(), 1, "{}", shown(&again.findings));
     assert_eq!(server.requests_for("/ok"), 1);
     assert_eq!(server.requests_for("/no-head"), 2);
@@ -401,7 +401,8 @@ fn external_requests_respect_the_job_limit() {
         "content/d.md",
         &format!("+++\ntitle = \"D\"\ndate = 2024-01-01\n+++\n{links}\n"),
     );
-    let report = external_check(&site, 2);
+    // A generous timeout: a request given up on would leave its server thread in flight.
+    let report = external_check(&site, 2, Duration::from_secs(30));
     assert_eq!(report.errors(), 0, "{}", shown(&report.findings));
     assert_eq!(server.requests.lock().unwrap().len(), 8);
     assert!(server.most_in_flight.load(Ordering::SeqCst) <= 2);

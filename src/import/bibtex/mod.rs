@@ -134,6 +134,7 @@ fn to_paper(
         published: published(entry),
         topics,
         abstract_md: entry.get("abstract").map(to_unicode),
+        ours: false,
         origin,
         ..ImportedPaper::default()
     })
