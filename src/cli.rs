@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -76,6 +76,41 @@ pub struct CheckArgs {
     /// Include digests marked draft = true.
     #[arg(long)]
     pub drafts: bool,
+    /// Check as if site.toml's base_url were this, e.g. the GitHub Pages project URL.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// How to print findings: for people, one JSON object per line, or GitHub Actions annotations.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Exit with 1 on warnings too, not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Also request every link to another site (network); answers that were fine are cached
+    /// for a day in .digestif/link-cache.json.
+    #[arg(long)]
+    pub external: bool,
+    /// Seconds to wait for each external link.
+    #[arg(
+        long,
+        default_value_t = 10,
+        value_name = "SECONDS",
+        requires = "external"
+    )]
+    pub timeout: u64,
+    /// External links requested at once.
+    #[arg(long, default_value_t = 8, value_name = "N", requires = "external")]
+    pub jobs: usize,
+}
+
+/// Output formats of `digestif check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// `file:line: error: message`, the source line and a hint, on standard error.
+    Human,
+    /// One JSON object per finding and line, on standard output.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), on standard output.
+    Github,
 }
 
 #[derive(Debug, Args)]

@@ -63,7 +63,7 @@ pub struct RawMarkdown {
     /// A syntect theme name for code blocks when the reader prefers dark mode.
     pub highlight_theme_dark: String,
     pub math: MathMode,
-    pub unsafe_html: bool,
+    pub unsafe_html: RawHtml,
 }
 
 impl Default for RawMarkdown {
@@ -72,7 +72,7 @@ impl Default for RawMarkdown {
             highlight_theme: "InspiredGitHub".into(),
             highlight_theme_dark: "base16-ocean.dark".into(),
             math: MathMode::Mathml,
-            unsafe_html: false,
+            unsafe_html: RawHtml::Escape,
         }
     }
 }
@@ -84,6 +84,49 @@ pub enum MathMode {
     Mathml,
     /// Dollars are plain text.
     Off,
+}
+
+/// What happens to raw HTML in Markdown: `unsafe_html = false | true | "trusted"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RawHtml {
+    /// `false`: raw HTML is shown as text.
+    #[default]
+    Escape,
+    /// `true`: raw HTML is kept, then sanitised (no script, no event handlers, no `javascript:`).
+    Sanitise,
+    /// `"trusted"`: raw HTML is kept as written. Only for content nobody else writes.
+    Trusted,
+}
+
+impl<'de> Deserialize<'de> for RawHtml {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = RawHtml;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or \"trusted\"")
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<RawHtml, E> {
+                Ok(if value {
+                    RawHtml::Sanitise
+                } else {
+                    RawHtml::Escape
+                })
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<RawHtml, E> {
+                match value {
+                    "trusted" => Ok(RawHtml::Trusted),
+                    other => Err(E::custom(format!(
+                        "unsafe_html is true, false or \"trusted\", not \"{other}\""
+                    ))),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -125,7 +168,8 @@ pub struct Config {
     pub highlight_theme: String,
     pub highlight_theme_dark: String,
     pub math: MathMode,
-    pub unsafe_html: bool,
+    /// `[markdown] unsafe_html`.
+    pub raw_html: RawHtml,
     /// Lower-cased variant → canonical display name.
     pub topic_aliases: BTreeMap<String, String>,
     /// `[topics.rules]`: topics added at build time to papers that mention a phrase.
@@ -228,12 +272,23 @@ impl Config {
     /// Reads and validates `<root>/site.toml`.
     pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         let path = root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Usage(format!(
                 "no {CONFIG_FILE} in {}: run digestif in a site folder, or pass --root DIR",
                 root.display()
             )),
             _ => Error::io(&path, e),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let (line, column) = crate::content::discover::line_and_column(valid);
+            Error::Invalid(vec![
+                Diagnostic::error(
+                    Location::at(CONFIG_FILE, line, Some(column)),
+                    "the file is not valid UTF-8 text",
+                )
+                .with_hint("save the file as UTF-8 in your editor"),
+            ])
         })?;
         Config::parse(root, &text, overrides)
     }
@@ -329,7 +384,7 @@ impl Config {
             highlight_theme: raw.markdown.highlight_theme,
             highlight_theme_dark: raw.markdown.highlight_theme_dark,
             math: raw.markdown.math,
-            unsafe_html: raw.markdown.unsafe_html,
+            raw_html: raw.markdown.unsafe_html,
             topic_aliases,
             topic_rules,
             arxiv_categories: raw.topics.arxiv_categories,
@@ -482,6 +537,35 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("site.toml:3: error: papers_per_page must be 1 or more")
+        );
+    }
+
+    #[test]
+    fn unsafe_html_takes_a_bool_or_trusted() {
+        let parse = |value: &str| {
+            Config::parse(
+                Path::new("/nonexistent"),
+                &format!(
+                    "title = \"t\"\nbase_url = \"https://x.org/\"\n[markdown]\nunsafe_html = {value}\n"
+                ),
+                &Overrides::default(),
+            )
+        };
+        assert_eq!(parse("false").unwrap().raw_html, RawHtml::Escape);
+        assert_eq!(parse("true").unwrap().raw_html, RawHtml::Sanitise);
+        assert_eq!(parse("\"trusted\"").unwrap().raw_html, RawHtml::Trusted);
+        let error = parse("\"yes\"").unwrap_err().to_string();
+        assert!(
+            error.contains(
+                "site.toml:4:15: error: unsafe_html is true, false or \"trusted\", not \"yes\""
+            ),
+            "{error}"
+        );
+        assert!(
+            parse("1")
+                .unwrap_err()
+                .to_string()
+                .contains("expected true, false or \"trusted\"")
         );
     }
 

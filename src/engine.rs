@@ -15,8 +15,9 @@ use std::time::{Instant, SystemTime};
 
 use rayon::prelude::*;
 
+use crate::check;
 use crate::config::{self, Config};
-use crate::content::{self, FoundSource, ParsedFile};
+use crate::content::{self, FoundSource, ParsedFile, SourceFile};
 use crate::error::{Diagnostic, Error, Location, Result, sort_diagnostics};
 use crate::markdown::{self, MarkdownCache, MarkdownOptions};
 use crate::render::context::SiteContext;
@@ -114,6 +115,22 @@ impl Engine {
     }
 
     pub fn build(&mut self, output: &dyn Output, show_progress: bool) -> Result<Outcome> {
+        self.run(output, show_progress, None)
+    }
+
+    /// For `digestif check` (check.rs): a run that writes nothing, goes on past errors so one
+    /// run reports everything, adds the site-wide checks over the model and planned pages, and
+    /// returns every finding, errors included, in the report's `warnings`.
+    pub fn check(&mut self, settings: &check::Settings) -> Result<Outcome> {
+        self.run(&Discard, false, Some(settings))
+    }
+
+    fn run(
+        &mut self,
+        output: &dyn Output,
+        show_progress: bool,
+        checking: Option<&check::Settings>,
+    ) -> Result<Outcome> {
         let started = Instant::now();
         let mut clock = Instant::now();
         let (found, mut diagnostics) = content::list_sources(&self.config.root)?;
@@ -122,23 +139,31 @@ impl Engine {
         // Files whose modification time and length are unchanged are not read or parsed again.
         let previous = std::mem::take(&mut self.sources);
         let root = &self.config.root;
-        let parsed: Vec<(FoundSource, ParseResult)> = found
+        // A check keeps the files' text, to point findings at exact lines.
+        let keep_text = checking.is_some();
+        let parsed: Vec<(FoundSource, ParseResult, Option<SourceFile>)> = found
             .into_par_iter()
             .map(|source| {
                 let cached = previous
                     .get(&source.relative)
                     .filter(|(stamp, _)| *stamp == source.stamp && stamp.0.is_some())
                     .map(|(_, parsed)| parsed.clone());
-                let parsed = match cached {
-                    Some(parsed) => Ok(parsed),
-                    None => content::read_found(root, &source)
-                        .map(|file| Arc::new(content::parse_source(&file))),
-                };
-                (source, parsed)
+                match cached {
+                    Some(parsed) => (source, Ok(parsed), None),
+                    None => match content::read_found(root, &source) {
+                        Ok(file) => {
+                            let parsed = Arc::new(content::parse_source(&file));
+                            (source, Ok(parsed), keep_text.then_some(file))
+                        }
+                        Err(diagnostic) => (source, Err(diagnostic), None),
+                    },
+                }
             })
             .collect();
         drop(previous);
-        for (source, parsed) in parsed {
+        let mut texts = Vec::new();
+        for (source, parsed, text) in parsed {
+            texts.extend(text);
             match parsed {
                 Ok(file) => {
                     diagnostics.extend(file.diagnostics.iter().cloned());
@@ -148,37 +173,58 @@ impl Engine {
             }
         }
         stage("parse", &mut clock);
-        fail_on_errors(&mut diagnostics)?;
+        let sources = checking.map(|_| check::Sources::new(texts));
+        if checking.is_none() {
+            fail_on_errors(&mut diagnostics)?;
+        }
 
         let mut sorted: Vec<&ParsedFile> = self.sources.values().map(|(_, file)| &**file).collect();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
         let (site, assembly_diagnostics) = model::assemble(sorted, &self.config);
         diagnostics.extend(assembly_diagnostics);
         stage("assemble", &mut clock);
-        fail_on_errors(&mut diagnostics)?;
+        if checking.is_none() {
+            diagnostics.extend(model::assemble::single_use_topics(&site));
+            fail_on_errors(&mut diagnostics)?;
+        }
 
         let options = MarkdownOptions::from_config(&self.config);
         let cache = self.is_incremental.then_some(&mut self.markdown);
-        let (html, markdown_diagnostics) = markdown::render_site(&site, options, cache);
+        let (html, markdown_diagnostics) = match &sources {
+            Some(sources) => markdown::render_site_located(&site, options, cache, &|field| {
+                sources.field_line(&site, field)
+            }),
+            None => markdown::render_site(&site, options, cache),
+        };
         diagnostics.extend(markdown_diagnostics);
         stage("markdown", &mut clock);
-        fail_on_errors(&mut diagnostics)?;
+        if checking.is_none() {
+            fail_on_errors(&mut diagnostics)?;
+        }
 
         let site_context = site_context(&self.config, &site);
         if self.theme.is_none() {
-            self.theme = Some(load_theme(&self.config, &site_context)?);
+            match load_theme(&self.config, &site_context) {
+                Ok(theme) => self.theme = Some(theme),
+                Err(error) => return stop(checking, diagnostics, error, &site),
+            }
         }
         let theme = self.theme.as_mut().expect("loaded above");
         theme.tera.global_context().insert("site", &site_context);
         let theme = &*theme;
         let mut pages = render::plan(&site, &self.config);
-        let (_, option_warnings) = templates::theme_options(&self.config, &theme.files)?;
+        let option_warnings = match templates::theme_options(&self.config, &theme.files) {
+            Ok((_, warnings)) => warnings,
+            Err(error) => return stop(checking, diagnostics, error, &site),
+        };
         diagnostics.extend(option_warnings);
         let lab = if theme_has_lab_pages(&theme.files) {
             let (lab, intro, lab_diagnostics) =
                 load_lab(&self.config, &site, &theme.files, options);
             diagnostics.extend(lab_diagnostics);
-            fail_on_errors(&mut diagnostics)?;
+            if checking.is_none() {
+                fail_on_errors(&mut diagnostics)?;
+            }
             render::plan_lab(
                 &lab,
                 &|name| theme.files.templates.contains_key(name),
@@ -188,6 +234,26 @@ impl Engine {
         } else {
             None
         };
+        diagnostics.extend(check::output_collisions(
+            &self.config,
+            &pages,
+            &theme.files.static_files,
+            &GENERATED,
+        ));
+        if let (Some(settings), Some(sources)) = (checking, &sources) {
+            let input = check::Input {
+                config: &self.config,
+                site: &site,
+                html: &html,
+                pages: &pages,
+                theme: &theme.files,
+                generated: &GENERATED,
+                sources,
+            };
+            diagnostics.extend(check::site_checks(&input, settings));
+        } else {
+            fail_on_errors(&mut diagnostics)?;
+        }
         stage("templates and plan", &mut clock);
 
         // Which pages to render: all of them, or those whose inputs changed.
@@ -286,7 +352,12 @@ impl Engine {
                     result
                 })
                 .collect();
-            collect_failures(results)?;
+            if checking.is_some() {
+                let failures: Vec<String> = results.into_iter().filter_map(|r| r.err()).collect();
+                diagnostics.extend(check::render_failures(&failures, &theme.files));
+            } else {
+                collect_failures(results)?;
+            }
             written.extend(selected.iter().map(|p| p.output.clone()));
         }
         if let Some(bar) = progress {
@@ -442,6 +513,9 @@ fn load_theme(config: &Config, site_context: &SiteContext) -> Result<Theme> {
     })
 }
 
+/// Files every build writes beside pages and static files.
+const GENERATED: [&str; 2] = [".nojekyll", "syntax.css"];
+
 struct Statics {
     /// Files to write: new or changed since the last build.
     changed: Vec<(String, Vec<u8>)>,
@@ -453,9 +527,10 @@ struct Statics {
 /// The theme's and site's static files plus the generated ones, compared with what was written
 /// last time.
 fn static_files(theme: &Theme, previous: &HashMap<String, u64>) -> Result<Statics> {
+    let [nojekyll, syntax] = GENERATED;
     let mut all: Vec<(String, Vec<u8>)> = vec![
-        (".nojekyll".into(), Vec::new()),
-        ("syntax.css".into(), theme.syntax_css.as_bytes().to_vec()),
+        (nojekyll.into(), Vec::new()),
+        (syntax.into(), theme.syntax_css.as_bytes().to_vec()),
     ];
     for (name, source) in &theme.files.static_files {
         all.push((name.clone(), source.read()?));
@@ -521,6 +596,30 @@ fn collect_failures<T>(results: Vec<std::result::Result<T, String>>) -> Result<V
         ));
     }
     Err(Error::Template(message))
+}
+
+/// A stage failed: a build stops with the error; a check adds it to what it found and reports.
+fn stop(
+    checking: Option<&check::Settings>,
+    mut diagnostics: Vec<Diagnostic>,
+    error: Error,
+    site: &model::Site,
+) -> Result<Outcome> {
+    if checking.is_none() {
+        return Err(error);
+    }
+    diagnostics.extend(error.diagnostics());
+    sort_diagnostics(&mut diagnostics);
+    Ok(Outcome {
+        report: BuildReport {
+            digests: site.digests.len(),
+            papers: site.papers.len(),
+            topics: site.topics.len(),
+            warnings: diagnostics,
+            ..BuildReport::default()
+        },
+        ..Outcome::default()
+    })
 }
 
 fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {

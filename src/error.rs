@@ -108,13 +108,14 @@ impl fmt::Display for Diagnostic {
         };
         write!(f, "{}: {label}: {}", self.location, self.message)?;
         if let (Some(source), Some(line)) = (&self.source_line, self.location.line) {
+            let (shown, caret) = source_excerpt(source, self.location.column);
             let gutter = line.to_string();
-            write!(f, "\n {gutter} | {source}")?;
-            if let Some(column) = self.location.column {
+            write!(f, "\n {gutter} | {shown}")?;
+            if let Some(caret) = caret {
                 // Columns count characters, so the caret lines up under non-ASCII text too.
-                let pad: String = source
+                let pad: String = shown
                     .chars()
-                    .take(column.saturating_sub(1))
+                    .take(caret)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 write!(f, "\n {} | {pad}^", " ".repeat(gutter.len()))?;
@@ -125,6 +126,32 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Longest source line shown whole under a message; longer ones show a window around the column.
+const MAX_SHOWN_LINE: usize = 160;
+
+/// The part of a source line to show, and how many characters precede the caret in it. A 50 MB
+/// line (a minified abstract) becomes a window of [`MAX_SHOWN_LINE`] characters around the column.
+pub fn source_excerpt(source: &str, column: Option<usize>) -> (String, Option<usize>) {
+    let column = column.map(|c| c.saturating_sub(1));
+    let long = source.chars().nth(MAX_SHOWN_LINE).is_some();
+    if !long {
+        return (source.to_string(), column);
+    }
+    let at = column.unwrap_or(0);
+    let start = at.saturating_sub(MAX_SHOWN_LINE / 2);
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    let mut chars = source.chars().skip(start);
+    shown.extend(chars.by_ref().take(MAX_SHOWN_LINE));
+    if chars.next().is_some() {
+        shown.push('…');
+    }
+    let caret = column.map(|c| c - start + usize::from(start > 0));
+    (shown, caret)
 }
 
 /// Sorts diagnostics by file, then line, so a report reads top to bottom.
@@ -214,6 +241,19 @@ mod tests {
             text,
             "content/a.md:3:9: error: bad value\n 3 | arxiv = 1706.03762\n   |         ^\n  help: quote it"
         );
+    }
+
+    #[test]
+    fn huge_source_lines_show_a_window_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(10_000), "b".repeat(10_000));
+        let d =
+            Diagnostic::error(Location::at("c.md", 4, Some(10_001)), "here").with_source_line(line);
+        let text = d.to_string();
+        assert!(text.len() < 600, "{} bytes", text.len());
+        let lines: Vec<&str> = text.lines().collect();
+        let x = lines[1].chars().position(|c| c == 'X').unwrap();
+        let caret = lines[2].chars().position(|c| c == '^').unwrap();
+        assert_eq!(x, caret, "{text}");
     }
 
     #[test]

@@ -5,12 +5,15 @@
 //! config → discover → parse (parallel) → assemble → Markdown (parallel) → plan → render
 //! (parallel) → write. [`build`] runs all of it; [`check`] stops before writing.
 
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod content;
 pub mod engine;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod markdown;
 pub mod model;

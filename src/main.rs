@@ -1,10 +1,12 @@
 //! The `digestif` binary: parses arguments, calls the library, prints results, sets the exit code.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
-use digestif::cli::{Cli, Command};
+use digestif::cli::{CheckArgs, CheckFormat, Cli, Command};
 use digestif::{BuildOptions, Diagnostic, Overrides};
 
 fn main() -> ExitCode {
@@ -38,11 +40,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check(args) => {
-            let mut options = BuildOptions::new(args.root);
-            options.overrides.include_drafts = args.drafts;
-            finish(digestif::check(&options), "checked", false)
-        }
+        Command::Check(args) => check(args),
         Command::Import(args) => import(&args),
         Command::Init(args) => {
             let options = digestif::commands::init::InitOptions {
@@ -64,6 +62,54 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    use digestif::check::{CheckOptions, ExternalOptions, Settings, format};
+    let external = args.external.then(|| ExternalOptions {
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        jobs: args.jobs.max(1),
+        cache: Some(args.root.join(".digestif").join("link-cache.json")),
+    });
+    let options = CheckOptions {
+        root: args.root.clone(),
+        overrides: Overrides {
+            base_url: args.base_url,
+            include_drafts: args.drafts,
+        },
+        settings: Settings { external },
+    };
+    let report = digestif::check::run(&options);
+    match args.format {
+        CheckFormat::Human => {
+            for finding in &report.findings {
+                eprintln!("{}", colour_labels(&finding.to_string()));
+            }
+            println!("{}", report.summary());
+        }
+        CheckFormat::Json => {
+            for finding in &report.findings {
+                println!("{}", format::json_line(finding));
+            }
+            eprintln!("{}", report.summary());
+        }
+        CheckFormat::Github => {
+            // Annotations name files from the repository root, where the workflow runs.
+            let prefix = std::env::current_dir()
+                .ok()
+                .and_then(|cwd| args.root.strip_prefix(cwd).ok().map(Path::to_path_buf))
+                .unwrap_or_else(|| args.root.clone());
+            for finding in &report.findings {
+                println!("{}", format::github_line(finding, &prefix));
+            }
+            eprintln!("{}", report.summary());
+        }
+    }
+    if report.errors() > 0 || (args.deny_warnings && report.warnings() > 0) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -49,7 +49,7 @@ pub fn yaml_diagnostic(
     };
     let (line, column) = error
         .location()
-        .map(|l| (l.line() as usize, l.column() as usize))
+        .map(|l| (lf_line(text, l.line() as usize), l.column() as usize))
         .filter(|(line, _)| *line > 0)
         .unwrap_or((1, 1));
     let source_line = text.lines().nth(line - 1).unwrap_or("").to_string();
@@ -62,6 +62,27 @@ pub fn yaml_diagnostic(
         diagnostic = diagnostic.with_hint(hint);
     }
     diagnostic
+}
+
+/// YAML counts a lone CR as a line break too; files, editors and our messages count LFs. The
+/// LF-counted line of YAML's line `yaml_line` (found by fuzzing: a CR-laden file got an error
+/// on line 33 of 31).
+pub fn lf_line(text: &str, yaml_line: usize) -> usize {
+    let bytes = text.as_bytes();
+    let (mut yaml, mut lf) = (1, 1);
+    let mut i = 0;
+    while yaml < yaml_line && i < bytes.len() {
+        match bytes[i] {
+            b'\n' => {
+                yaml += 1;
+                lf += 1;
+            }
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => yaml += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    lf
 }
 
 /// 1-based line and character column of a byte offset.
@@ -142,6 +163,14 @@ mod tests {
         assert_eq!(line_column(text, 0), (1, 1));
         assert_eq!(line_column(text, 6), (2, 1));
         assert_eq!(line_column(text, 10), (2, 4));
+    }
+
+    #[test]
+    fn yaml_lines_count_line_feeds() {
+        assert_eq!(lf_line("a\rb\rc\nd\n", 3), 1);
+        assert_eq!(lf_line("a\rb\rc\nd\n", 4), 2);
+        assert_eq!(lf_line("a\r\nb\r\nc", 3), 3);
+        assert_eq!(lf_line("a\nb", 9), 2);
     }
 
     #[test]

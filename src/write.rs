@@ -1,9 +1,11 @@
 //! Stage 8 of the pipeline, and the only code that writes into the output folder.
 //!
-//! A build writes into a fresh staging folder beside the output folder, then swaps it in with two
-//! renames. A build that fails, or is killed, leaves the previous output untouched, and a good
-//! one leaves no stale file behind. Leftover staging folders from a killed build are removed by
-//! the next one.
+//! A build writes into a fresh staging folder beside the output folder, then swaps it in: on Linux
+//! with one atomic `renameat2(RENAME_EXCHANGE)`, elsewhere (or on file systems without it) with
+//! two renames. A build that fails, or is killed at any moment (`kill -9` included), leaves the
+//! previous output in place, and a good one leaves no stale file behind. The next build removes
+//! leftover staging folders of a killed build, and puts the previous output back if a build was
+//! killed between the two renames.
 
 use std::path::{Path, PathBuf};
 
@@ -50,6 +52,11 @@ impl Staging {
 
     /// Swaps the staging folder in place of the output folder.
     pub fn commit(mut self) -> Result<()> {
+        if self.output.exists() && exchange(&self.temp, &self.output).is_ok() {
+            // The staging folder's name now holds the previous site.
+            self.is_committed = true;
+            return std::fs::remove_dir_all(&self.temp).map_err(|e| Error::io(&self.temp, e));
+        }
         let old = self.temp.with_file_name(format!(
             ".{}-old-{}",
             self.output
@@ -96,11 +103,27 @@ impl Drop for Staging {
     }
 }
 
+/// Atomically swaps two folders' names.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
 fn remove_leftovers(parent: &Path, name: &str) {
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
-    for entry in entries.flatten() {
+    let output = parent.join(name);
+    let mut entries: Vec<_> = entries.flatten().collect();
+    // Old outputs first: one may have to go back in place before staging folders go.
+    entries.sort_by_key(|e| !e.file_name().to_string_lossy().contains("-old-"));
+    for entry in entries {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         let is_ours = [format!(".{name}-building-"), format!(".{name}-old-")]
             .iter()
@@ -109,9 +132,17 @@ fn remove_leftovers(parent: &Path, name: &str) {
                     .strip_prefix(prefix.as_str())
                     .is_some_and(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
             });
-        if is_ours && !is_running(&file_name) {
-            let _ = std::fs::remove_dir_all(entry.path());
+        if !is_ours || is_running(&file_name) {
+            continue;
         }
+        // A build killed between its two renames left the previous site here and none in place.
+        if file_name.contains("-old-")
+            && !output.exists()
+            && std::fs::rename(entry.path(), &output).is_ok()
+        {
+            continue;
+        }
+        let _ = std::fs::remove_dir_all(entry.path());
     }
 }
 
@@ -262,6 +293,29 @@ mod tests {
         assert!(output.join("old.html").exists());
         let leftovers: Vec<_> = std::fs::read_dir(site.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging folder was not removed");
+    }
+
+    #[test]
+    fn previous_output_comes_back_after_a_kill_between_renames() {
+        let site = tempfile::tempdir().unwrap();
+        let output = site.path().join("public");
+        // What a build killed after its first rename leaves: no output, the old one set aside,
+        // and its staging folder.
+        let old = site.path().join(".public-old-999999999");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::write(old.join("index.html"), "previous").unwrap();
+        std::fs::create_dir(site.path().join(".public-building-999999999")).unwrap();
+        let staging = Staging::create(&output, site.path()).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(output.join("index.html")).unwrap(),
+            "previous"
+        );
+        drop(staging);
+        let names: Vec<String> = std::fs::read_dir(site.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["public"]);
     }
 
     #[test]

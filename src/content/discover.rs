@@ -109,24 +109,50 @@ pub fn list_sources(root: &Path) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> 
     Ok((found, diagnostics))
 }
 
+/// Larger files are refused unread: no digest is this big, and a build would spend minutes and
+/// gigabytes on one (a 50 MB abstract took five minutes in a debug build).
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
 fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Box<Diagnostic>> {
     let relative_path = relative(root, path);
-    let bytes = std::fs::read(path).map_err(|e| {
+    let cannot_read = |e: std::io::Error| {
         Box::new(Diagnostic::error(
             Location::file(&relative_path),
             format!("cannot read: {e}"),
         ))
-    })?;
+    };
+    let size = std::fs::metadata(path).map_err(cannot_read)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(Box::new(
+            Diagnostic::error(
+                Location::file(&relative_path),
+                format!(
+                    "the file is {:.1} MB, more than the {} MB a digest file may hold",
+                    size as f64 / 1e6,
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            )
+            .with_hint("is it a digest? keep large files out of content/, or split the digest"),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(cannot_read)?;
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let (line, column) = line_and_column(&bytes[..nul]);
+        return Err(Box::new(
+            Diagnostic::error(
+                Location::at(relative_path, line, Some(column)),
+                "the file holds a NUL byte, so it is not a text file",
+            )
+            .with_hint("remove the NUL character; if the file is binary, keep it out of content/"),
+        ));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile {
             path: relative_path,
             text,
         }),
         Err(err) => {
-            let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-            let column =
-                valid.len() - valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+            let (line, column) = line_and_column(&err.as_bytes()[..err.utf8_error().valid_up_to()]);
             Err(Box::new(
                 Diagnostic::error(
                     Location::at(relative_path, line, Some(column)),
@@ -136,6 +162,20 @@ fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Box<
             ))
         }
     }
+}
+
+/// The 1-based line and column of the byte after `before`, columns counted in characters.
+pub(crate) fn line_and_column(before: &[u8]) -> (usize, usize) {
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
 }
 
 fn relative(root: &Path, path: &Path) -> PathBuf {

@@ -63,8 +63,16 @@ pub fn code_block_html(language: &str, code: &str) -> String {
     html
 }
 
+/// Past these sizes code is shown unhighlighted: syntect's regexes slow down badly on very long
+/// lines, and nobody reads colours in a megabyte of code.
+const MAX_HIGHLIGHTED_BYTES: usize = 256 * 1024;
+const MAX_HIGHLIGHTED_LINE: usize = 4 * 1024;
+
 fn highlighted(language: &str, code: &str) -> Option<String> {
-    if language.is_empty() {
+    if language.is_empty()
+        || code.len() > MAX_HIGHLIGHTED_BYTES
+        || code.lines().any(|line| line.len() > MAX_HIGHLIGHTED_LINE)
+    {
         return None;
     }
     let syntaxes = &*SYNTAXES;
@@ -121,6 +129,18 @@ mod tests {
     fn unknown_language_is_escaped_plain_text() {
         let html = code_block_html("nolang\"><script>", "<script>alert(1)</script>");
         assert!(!html.contains("<script"), "{html}");
+    }
+
+    #[test]
+    fn huge_lines_are_not_highlighted() {
+        let line = "x = 1 + ".repeat(2000);
+        let html = code_block_html("python", &line);
+        assert!(
+            !html.contains("hl-"),
+            "highlighted a {} byte line",
+            line.len()
+        );
+        assert!(html.contains("x = 1 + x = 1"));
     }
 
     #[test]

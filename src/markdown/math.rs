@@ -6,6 +6,7 @@
 //! `<code class="math-error">`, with a warning.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event};
@@ -14,7 +15,7 @@ use pulldown_latex::{Parser, RenderConfig, Storage};
 
 use super::Problem;
 
-const MATHML_TAGS: &[&str] = &[
+pub(crate) const MATHML_TAGS: &[&str] = &[
     "math",
     "semantics",
     "annotation",
@@ -48,7 +49,7 @@ const MATHML_TAGS: &[&str] = &[
     "menclose",
 ];
 
-const MATHML_ATTRIBUTES: &[&str] = &[
+pub(crate) const MATHML_ATTRIBUTES: &[&str] = &[
     "display",
     "mathvariant",
     "stretchy",
@@ -95,27 +96,41 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 });
 
 /// Replaces math events with MathML (or the escaped source when it does not parse).
-pub fn render_math<'a>(
-    events: impl IntoIterator<Item = Event<'a>>,
-    problems: &mut Vec<Problem>,
-) -> Vec<Event<'a>> {
-    events
-        .into_iter()
-        .map(|event| match event {
-            Event::InlineMath(tex) => {
-                Event::InlineHtml(CowStr::from(to_mathml(&tex, false, problems)))
-            }
-            Event::DisplayMath(tex) => {
-                Event::InlineHtml(CowStr::from(to_mathml(&tex, true, problems)))
-            }
-            other => other,
-        })
-        .collect()
+pub fn render_math(events: &mut [(Event<'_>, Range<usize>)], problems: &mut Vec<Problem>) {
+    for (event, range) in events.iter_mut() {
+        let (tex, display) = match event {
+            Event::InlineMath(tex) => (tex, false),
+            Event::DisplayMath(tex) => (tex, true),
+            _ => continue,
+        };
+        let before = problems.len();
+        let html = to_mathml(tex, display, problems);
+        for problem in &mut problems[before..] {
+            problem.offset = Some(range.start);
+        }
+        *event = Event::InlineHtml(CowStr::from(html));
+    }
+}
+
+/// Most formulas nest less deeply than this and render on the calling thread.
+const INLINE_NESTING: usize = 48;
+/// Formulas that could nest deeper than this are refused: pulldown-latex parses recursively, and
+/// `\sqrt\sqrt…` two hundred deep overflows a 2 MiB thread stack (the process aborts).
+pub const MAX_NESTING: usize = 2000;
+/// Stack for each level a formula could nest, with a wide margin over what debug builds use.
+const STACK_PER_LEVEL: usize = 64 * 1024;
+
+/// An upper bound of how deeply a formula can nest: only a command, a brace or a script can open
+/// a level. Cheap, and exact enough to tell everyday formulas from pathological ones.
+pub fn nesting_bound(tex: &str) -> usize {
+    tex.bytes()
+        .filter(|b| matches!(b, b'\\' | b'{' | b'^' | b'_'))
+        .count()
 }
 
 /// One formula to sanitised MathML; on a parse error the escaped TeX and a problem.
 pub fn to_mathml(tex: &str, display: bool, problems: &mut Vec<Problem>) -> String {
-    match try_mathml(tex, display) {
+    match guarded_mathml(tex, display) {
         Ok(mathml) => mathml,
         Err(reason) => {
             let shown: String = tex.chars().take(60).collect();
@@ -123,6 +138,7 @@ pub fn to_mathml(tex: &str, display: bool, problems: &mut Vec<Problem>) -> Strin
                 is_error: false,
                 message: format!("math `{shown}` does not parse ({reason}); it is shown as source"),
                 hint: Some("check the LaTeX; if it sits in a \"…\" TOML string, use '''…''' so backslashes are kept".into()),
+                offset: None,
             });
             let mut out = String::from("<code class=\"math-error\">");
             pulldown_cmark_escape::escape_html(&mut out, tex)
@@ -131,6 +147,29 @@ pub fn to_mathml(tex: &str, display: bool, problems: &mut Vec<Problem>) -> Strin
             out
         }
     }
+}
+
+/// Renders on the calling thread when the formula is shallow, on a thread with a stack sized for
+/// its nesting bound when it is not, and refuses formulas beyond [`MAX_NESTING`].
+fn guarded_mathml(tex: &str, display: bool) -> Result<String, String> {
+    let bound = nesting_bound(tex);
+    if bound <= INLINE_NESTING {
+        return try_mathml(tex, display);
+    }
+    if bound > MAX_NESTING {
+        return Err(format!(
+            "too complex: {bound} commands, braces and scripts, at most {MAX_NESTING} in one formula"
+        ));
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("digestif-math".into())
+            .stack_size((1 << 20) + bound * STACK_PER_LEVEL)
+            .spawn_scoped(scope, || try_mathml(tex, display))
+            .map_err(|e| format!("no thread to render it on: {e}"))?
+            .join()
+            .unwrap_or_else(|_| Err("the math renderer failed on it".into()))
+    })
 }
 
 fn try_mathml(tex: &str, display: bool) -> Result<String, String> {
@@ -207,6 +246,31 @@ mod tests {
             ),
             "{out}"
         );
+    }
+
+    #[test]
+    fn deeply_nested_math_neither_overflows_nor_hangs() {
+        // `\sqrt` two hundred deep used to overflow a rayon thread's stack and abort the build.
+        let deep = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| {
+                let (out, problems) = mathml(&format!("{}x", r"\sqrt".repeat(1500)));
+                assert!(
+                    out.starts_with("<code class=\"math-error\">"),
+                    "{}",
+                    &out[..80]
+                );
+                assert_eq!(problems.len(), 1);
+                let (out, problems) =
+                    mathml(&format!("{}x{}", r"\sqrt{".repeat(900), "}".repeat(900)));
+                assert!(out.starts_with("<math"), "{}", &out[..80]);
+                assert!(problems.is_empty(), "{problems:?}");
+                let (out, problems) = mathml(&r"\hat".repeat(MAX_NESTING + 1));
+                assert!(out.starts_with("<code class=\"math-error\">"));
+                assert!(problems[0].message.contains("too complex"), "{problems:?}");
+            })
+            .unwrap();
+        deep.join().unwrap();
     }
 
     #[test]

@@ -1,37 +1,54 @@
 //! Stage 5 of the pipeline: Markdown to HTML.
 //!
 //! pulldown-cmark parses with tables, footnotes, strikethrough, task lists and math. The event
-//! stream then goes through small passes, each testable alone: raw HTML escaping, link checking,
+//! stream then goes through small passes, each testable alone: raw HTML escaping (raw_html.rs), links (links.rs),
 //! math to MathML, code highlighting, heading ids. [`render_site`] runs this over every Markdown
 //! field of the model in parallel and returns the HTML beside the model, indexed like it.
 
 pub mod highlight;
+pub mod links;
 pub mod math;
+pub mod raw_html;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::path::Path;
+use std::ops::Range;
 use std::sync::Arc;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 
-use crate::config::{Config, MathMode};
+use crate::config::{Config, MathMode, RawHtml};
 use crate::error::{Diagnostic, Location};
 use crate::model::Site;
 
+pub use links::{FoundLink, is_script_url};
+
 /// What changes how Markdown renders.
 #[derive(Debug, Clone, Copy)]
-pub struct MarkdownOptions {
+pub struct MarkdownOptions<'a> {
     pub math: MathMode,
-    pub unsafe_html: bool,
+    pub raw_html: RawHtml,
+    /// The site's base path, `/lab-digest/`: `@/…` links resolve under it.
+    pub base_path: &'a str,
 }
 
-impl MarkdownOptions {
-    pub fn from_config(config: &Config) -> Self {
+impl<'a> MarkdownOptions<'a> {
+    pub fn from_config(config: &'a Config) -> Self {
         MarkdownOptions {
             math: config.math,
-            unsafe_html: config.unsafe_html,
+            raw_html: config.raw_html,
+            base_path: &config.base.path,
+        }
+    }
+}
+
+impl Default for MarkdownOptions<'_> {
+    fn default() -> Self {
+        MarkdownOptions {
+            math: MathMode::Mathml,
+            raw_html: RawHtml::Escape,
+            base_path: "/",
         }
     }
 }
@@ -42,16 +59,38 @@ pub struct Problem {
     pub is_error: bool,
     pub message: String,
     pub hint: Option<String>,
+    /// Byte offset in the Markdown text, when known.
+    pub offset: Option<usize>,
 }
 
-/// The HTML of one Markdown text and whether any of it needed the code stylesheet.
+/// The HTML of one Markdown text, what was wrong with it, and the links it holds.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
     pub html: String,
     pub problems: Vec<Problem>,
+    pub links: Vec<FoundLink>,
 }
 
+/// Longer Markdown texts are refused: an abstract or note of a megabyte is a mistake (a pasted
+/// paper, a minified file), and rendering one costs seconds per page that shows it.
+pub const MAX_MARKDOWN_BYTES: usize = 1024 * 1024;
+
 pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
+    if text.len() > MAX_MARKDOWN_BYTES {
+        return Rendered {
+            problems: vec![Problem {
+                is_error: true,
+                message: format!(
+                    "the text is {:.1} MB long, more than the {} MB a Markdown text may hold",
+                    text.len() as f64 / 1e6,
+                    MAX_MARKDOWN_BYTES / (1024 * 1024)
+                ),
+                hint: Some("shorten it, or link to the full text instead".into()),
+                offset: None,
+            }],
+            ..Rendered::default()
+        };
+    }
     let mut cmark = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -59,16 +98,77 @@ pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
     if options.math == MathMode::Mathml {
         cmark |= Options::ENABLE_MATH;
     }
-    let mut problems = Vec::new();
-    let events = Parser::new_ext(text, cmark);
-    let events = escape_raw_html(events, options.unsafe_html);
-    let events = check_links(events, &mut problems);
-    let events = math::render_math(events, &mut problems);
+    let mut rendered = Rendered::default();
+    let mut has_raw_html = false;
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, cmark)
+        .into_offset_iter()
+        .map(|(event, range)| {
+            let event = raw_html::apply_mode(event, options.raw_html, &mut has_raw_html);
+            (event, range)
+        })
+        .collect();
+    if has_raw_html {
+        has_raw_html = keep_raw_html(&mut events, options.raw_html, &mut rendered);
+    }
+    links::resolve_links(
+        &mut events,
+        options.base_path,
+        &mut rendered.problems,
+        &mut rendered.links,
+    );
+    math::render_math(&mut events, &mut rendered.problems);
+    let events = events.into_iter().map(|(event, _)| event).collect();
     let events = highlight::highlight_code(events);
     let events = add_heading_ids(events);
     let mut html = String::with_capacity(text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Rendered { html, problems }
+    rendered.html = if has_raw_html && options.raw_html == RawHtml::Sanitise {
+        raw_html::sanitise(&html)
+    } else {
+        html
+    };
+    rendered
+}
+
+/// Notes the links of raw HTML that is kept; raw HTML too deep to sanitise becomes text.
+/// Returns whether raw HTML is still in the events.
+fn keep_raw_html(
+    events: &mut [(Event<'_>, Range<usize>)],
+    mode: RawHtml,
+    rendered: &mut Rendered,
+) -> bool {
+    let raw = |event: &Event| matches!(event, Event::Html(_) | Event::InlineHtml(_));
+    let fragments = events.iter().filter_map(|(event, _)| match event {
+        Event::Html(html) | Event::InlineHtml(html) => Some(&**html),
+        _ => None,
+    });
+    if mode == RawHtml::Sanitise && raw_html::nesting_depth(fragments) > raw_html::MAX_DEPTH {
+        let first = events
+            .iter()
+            .find(|(event, _)| raw(event))
+            .map(|(_, r)| r.start);
+        rendered.problems.push(Problem {
+            is_error: false,
+            message: format!(
+                "raw HTML nests more than {} elements deep; it is shown as text",
+                raw_html::MAX_DEPTH
+            ),
+            hint: Some("simplify the HTML, or write it in Markdown".into()),
+            offset: first,
+        });
+        for (event, _) in events.iter_mut() {
+            if let Event::Html(html) | Event::InlineHtml(html) = event {
+                *event = Event::Text(std::mem::replace(html, CowStr::Borrowed("")));
+            }
+        }
+        return false;
+    }
+    for (event, range) in events.iter() {
+        if let Event::Html(html) | Event::InlineHtml(html) = event {
+            links::raw_html_links(html, range.start, &mut rendered.links);
+        }
+    }
+    true
 }
 
 /// The first `max_chars` of a Markdown text as plain text, math left out, cut at a word, for
@@ -103,80 +203,6 @@ pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
         out.push_str(word);
     }
     out
-}
-
-/// Raw HTML in content becomes visible text unless the site owner turned `unsafe_html` on.
-fn escape_raw_html<'a>(
-    events: impl Iterator<Item = Event<'a>>,
-    unsafe_html: bool,
-) -> impl Iterator<Item = Event<'a>> {
-    events.map(move |event| match event {
-        Event::Html(html) | Event::InlineHtml(html) if !unsafe_html => Event::Text(html),
-        other => other,
-    })
-}
-
-/// Links and images may not run script: `javascript:`, `vbscript:` and `data:` are refused.
-fn check_links<'a>(
-    events: impl Iterator<Item = Event<'a>>,
-    problems: &mut Vec<Problem>,
-) -> Vec<Event<'a>> {
-    events
-        .map(|event| match event {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if is_script_url(&dest_url) => {
-                problems.push(refused_link(&dest_url));
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: CowStr::Borrowed("#"),
-                    title,
-                    id,
-                })
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) if is_script_url(&dest_url) => {
-                problems.push(refused_link(&dest_url));
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: CowStr::Borrowed("#"),
-                    title,
-                    id,
-                })
-            }
-            other => other,
-        })
-        .collect()
-}
-
-fn refused_link(url: &str) -> Problem {
-    let shown: String = url.chars().take(40).collect();
-    Problem {
-        is_error: true,
-        message: format!("link to `{shown}` refused: links may not run script or embed data"),
-        hint: Some("link to an https:// address instead".into()),
-    }
-}
-
-/// Whether a URL's scheme can run script or smuggle a document, ignoring case, spaces and
-/// control characters the way browsers do.
-pub fn is_script_url(url: &str) -> bool {
-    let cleaned: String = url
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    ["javascript:", "vbscript:", "data:"]
-        .iter()
-        .any(|scheme| cleaned.starts_with(scheme))
 }
 
 /// Gives every heading an `id` from its text, so sections can be linked to.
@@ -221,6 +247,14 @@ fn add_heading_ids<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
     out
 }
 
+/// Which Markdown text of the site: a digest's introduction, its notes on one entry, or an abstract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MarkdownField {
+    Intro { digest: usize },
+    Notes { digest: usize, entry: usize },
+    Abstract { paper: usize },
+}
+
 /// The HTML of every Markdown field in the site, indexed like the model.
 #[derive(Debug, Default)]
 pub struct SiteHtml {
@@ -232,6 +266,8 @@ pub struct SiteHtml {
     pub abstracts: Vec<Option<Arc<str>>>,
     /// Per paper: the abstract's first words as plain text, for descriptions.
     pub excerpts: Vec<Option<Arc<str>>>,
+    /// Every link written in Markdown, by field, for `digestif check`.
+    pub links: Vec<(MarkdownField, FoundLink)>,
 }
 
 /// Rendered Markdown by a hash of its source, so a rebuild renders only texts it has not seen.
@@ -245,6 +281,7 @@ pub struct MarkdownCache {
 struct CachedText {
     html: Arc<str>,
     problems: Vec<Problem>,
+    links: Vec<FoundLink>,
     /// For abstracts: the plain-text excerpt used in descriptions.
     excerpt: Option<Arc<str>>,
 }
@@ -254,56 +291,63 @@ const EXCERPT_CHARS: usize = 200;
 fn text_key(text: &str, options: MarkdownOptions) -> u64 {
     let mut hasher = crate::render::fingerprint::hasher();
     text.hash(&mut hasher);
-    (options.math == MathMode::Mathml, options.unsafe_html).hash(&mut hasher);
+    (options.math == MathMode::Mathml, options.raw_html as u8).hash(&mut hasher);
+    // `@/` links resolve under the base path.
+    options.base_path.hash(&mut hasher);
     hasher.finish()
 }
 
 /// Renders every Markdown field, in parallel. Problems come back as diagnostics located at the
-/// field's digest file and paper entry. With a cache, only texts not rendered before are.
+/// field's digest file: the exact line in an introduction, the paper entry's line otherwise.
+/// With a cache, only texts not rendered before are.
 pub fn render_site(
     site: &Site,
     options: MarkdownOptions,
     cache: Option<&mut MarkdownCache>,
 ) -> (SiteHtml, Vec<Diagnostic>) {
+    render_site_located(site, options, cache, &|_| None)
+}
+
+/// [`render_site`], with `field_line` giving the file line where a front-matter field's text
+/// starts, when the caller knows (check.rs reads the sources for that), so problems inside notes
+/// and abstracts get their exact line.
+pub fn render_site_located(
+    site: &Site,
+    options: MarkdownOptions,
+    cache: Option<&mut MarkdownCache>,
+    field_line: &(dyn Fn(MarkdownField) -> Option<usize> + Sync),
+) -> (SiteHtml, Vec<Diagnostic>) {
     struct Text<'a> {
         source: &'a str,
-        path: &'a Path,
-        line: usize,
+        field: MarkdownField,
         what: String,
-        is_abstract: bool,
     }
     let mut texts: Vec<Text> = Vec::new();
-    for digest in &site.digests {
-        let what = "in the introduction".to_string();
+    for (index, digest) in site.digests.iter().enumerate() {
         texts.push(Text {
             source: &digest.intro,
-            path: &digest.source,
-            line: digest.intro_line_offset + 1,
-            what,
-            is_abstract: false,
+            field: MarkdownField::Intro { digest: index },
+            what: "in the introduction".to_string(),
         });
-        for entry in &digest.entries {
+        for (entry_index, entry) in digest.entries.iter().enumerate() {
             if let Some(notes) = &entry.notes {
-                let what = format!("in the notes on `{}`", site.papers[entry.paper].id);
                 texts.push(Text {
                     source: notes,
-                    path: &digest.source,
-                    line: entry.line,
-                    what,
-                    is_abstract: false,
+                    field: MarkdownField::Notes {
+                        digest: index,
+                        entry: entry_index,
+                    },
+                    what: format!("in the notes on `{}`", site.papers[entry.paper].id),
                 });
             }
         }
     }
-    for paper in &site.papers {
+    for (index, paper) in site.papers.iter().enumerate() {
         if let Some(text) = &paper.abstract_md {
-            let what = format!("in the abstract of `{}`", paper.id);
             texts.push(Text {
                 source: text,
-                path: &paper.source,
-                line: paper.line,
-                what,
-                is_abstract: true,
+                field: MarkdownField::Abstract { paper: index },
+                what: format!("in the abstract of `{}`", paper.id),
             });
         }
     }
@@ -321,10 +365,12 @@ pub fn render_site(
                     CachedText {
                         html: Arc::from(r.html),
                         problems: r.problems,
+                        links: r.links,
                         excerpt: None,
                     }
                 });
-            if text.is_abstract && value.excerpt.is_none() {
+            let is_abstract = matches!(text.field, MarkdownField::Abstract { .. });
+            if is_abstract && value.excerpt.is_none() {
                 value.excerpt = Some(Arc::from(plain_excerpt(text.source, EXCERPT_CHARS)));
             }
             (key, value)
@@ -332,25 +378,21 @@ pub fn render_site(
         .collect();
 
     let mut diagnostics = Vec::new();
+    let mut links = Vec::new();
     for (text, (_, value)) in texts.iter().zip(&rendered) {
-        for p in &value.problems {
-            let message = format!("{}: {}", text.what, p.message);
-            let location = Location::at(text.path, text.line, None);
-            let d = if p.is_error {
-                Diagnostic::error(location, message)
-            } else {
-                Diagnostic::warning(location, message)
-            };
-            diagnostics.push(match &p.hint {
-                Some(hint) => d.with_hint(hint.clone()),
-                None => d,
-            });
+        for problem in &value.problems {
+            let location = locate(site, text.field, problem.offset, field_line);
+            diagnostics.push(to_diagnostic(problem.clone(), location, &text.what));
         }
+        links.extend(value.links.iter().map(|link| (text.field, link.clone())));
     }
 
     let mut values = rendered.iter().map(|(_, v)| v);
     let mut next = || values.next().expect("one value per text");
-    let mut html = SiteHtml::default();
+    let mut html = SiteHtml {
+        links,
+        ..SiteHtml::default()
+    };
     for digest in &site.digests {
         html.intros.push(next().html.clone());
         let notes = digest
@@ -372,19 +414,74 @@ pub fn render_site(
     (html, diagnostics)
 }
 
+/// Where byte `offset` of a Markdown field is in its file: exact in an introduction, and in notes
+/// and abstracts when `field_line` knows where the field's text starts; else the paper entry's line.
+pub fn locate(
+    site: &Site,
+    field: MarkdownField,
+    offset: Option<usize>,
+    field_line: &(dyn Fn(MarkdownField) -> Option<usize> + Sync),
+) -> Location {
+    let (path, text, fallback) = match field {
+        MarkdownField::Intro { digest } => {
+            let digest = &site.digests[digest];
+            (
+                &digest.source,
+                Some(&digest.intro),
+                digest.intro_line_offset + 1,
+            )
+        }
+        MarkdownField::Notes { digest, entry } => {
+            let digest = &site.digests[digest];
+            let entry = &digest.entries[entry];
+            (&digest.source, entry.notes.as_ref(), entry.line)
+        }
+        MarkdownField::Abstract { paper } => {
+            let paper = &site.papers[paper];
+            (&paper.source, paper.abstract_md.as_ref(), paper.line)
+        }
+    };
+    let start = match field {
+        MarkdownField::Intro { .. } => Some(fallback),
+        _ => field_line(field),
+    };
+    match (start, text, offset) {
+        (Some(start), Some(text), Some(offset)) => {
+            Location::at(path, start + lines_before(text, offset), None)
+        }
+        (Some(start), _, _) => Location::at(path, start, None),
+        (None, _, _) => Location::at(path, fallback, None),
+    }
+}
+
+fn to_diagnostic(problem: Problem, location: Location, what: &str) -> Diagnostic {
+    let message = format!("{what}: {}", problem.message);
+    let diagnostic = if problem.is_error {
+        Diagnostic::error(location, message)
+    } else {
+        Diagnostic::warning(location, message)
+    };
+    match problem.hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+/// How many line breaks come before byte `offset` of `text`.
+pub fn lines_before(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn html(text: &str) -> String {
-        render(
-            text,
-            MarkdownOptions {
-                math: MathMode::Mathml,
-                unsafe_html: false,
-            },
-        )
-        .html
+        render(text, MarkdownOptions::default()).html
     }
 
     #[test]
@@ -409,8 +506,8 @@ mod tests {
         let out = render(
             "<b>bold</b>",
             MarkdownOptions {
-                math: MathMode::Mathml,
-                unsafe_html: true,
+                raw_html: RawHtml::Trusted,
+                ..MarkdownOptions::default()
             },
         )
         .html;
@@ -423,7 +520,7 @@ mod tests {
             "[x](javascript:alert(1)) [y]( JaVa\tscript:1) ![i](data:text/html,x)",
             MarkdownOptions {
                 math: MathMode::Off,
-                unsafe_html: false,
+                ..MarkdownOptions::default()
             },
         );
         assert!(!r.html.contains("javascript"), "{}", r.html);

@@ -89,6 +89,18 @@ impl Builder<'_> {
             self.diagnostics
                 .push(Diagnostic::error(at_line(2), "the digest's title is empty"));
         }
+        let one_line_fields = [
+            ("title", Some(&raw.title)),
+            ("summary", raw.summary.as_ref()),
+        ];
+        for (field, value) in one_line_fields {
+            if let Some(value) = value
+                && let Some(d) = too_long(field, value, at_line(2))
+            {
+                self.diagnostics.push(d);
+                return;
+            }
+        }
 
         let digest_index = self.digests.len();
         // Registered only through papers, so a digest with no papers makes no empty topic page.
@@ -122,6 +134,10 @@ impl Builder<'_> {
 
     /// The index of a topic, registering it on first sight; None for an empty name.
     fn topic(&mut self, name: &str, path: &Path, line: usize) -> Option<usize> {
+        if let Some(d) = too_long("topic", name, Location::at(path, line, None)) {
+            self.diagnostics.push(d);
+            return None;
+        }
         let key = topic_key(name);
         if key.is_empty() {
             self.diagnostics.push(Diagnostic::error(
@@ -177,6 +193,20 @@ impl Builder<'_> {
         date: jiff::civil::Date,
     ) -> Option<usize> {
         let location = Location::at(path, line, None);
+        let one_line_fields = [
+            ("title", Some(&raw.title)),
+            ("id", raw.id.as_ref()),
+            ("venue", raw.venue.as_ref()),
+        ];
+        let long_author = raw.authors.iter().find(|a| a.len() > MAX_ONE_LINE_CHARS);
+        let long_field = one_line_fields
+            .into_iter()
+            .chain([("author", long_author)])
+            .find_map(|(field, value)| too_long(field, value?, location.clone()));
+        if let Some(d) = long_field {
+            self.diagnostics.push(d);
+            return None;
+        }
         let title = raw.title.split_whitespace().collect::<Vec<_>>().join(" ");
         if title.is_empty() {
             self.diagnostics.push(
@@ -449,28 +479,6 @@ impl Builder<'_> {
                     .then_with(|| a.slug.cmp(&b.slug))
             });
         }
-        let used_once: Vec<&Topic> = topics.iter().filter(|t| t.papers.len() == 1).collect();
-        if let Some(first) = used_once.first() {
-            // One warning for all of them: on a young site most topics start out used once.
-            let paper = &papers[first.papers[0]];
-            let names: Vec<&str> = used_once.iter().map(|t| t.name.as_str()).collect();
-            let shown = names.len().min(12);
-            let more = if names.len() > shown {
-                format!(" and {} more", names.len() - shown)
-            } else {
-                String::new()
-            };
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    Location::at(&paper.source, paper.line, None),
-                    match names.len() {
-                        1 => format!("topic `{}` is used by one paper only", names[0]),
-                        n => format!("{n} topics are used by one paper only: {}{more}", names[..shown].join(", ")),
-                    },
-                )
-                .with_hint("a variant spelling can be mapped to its topic under [topics.aliases] in site.toml"),
-            );
-        }
         for paper in &papers {
             if paper.authors.is_empty() {
                 self.diagnostics.push(Diagnostic::warning(
@@ -557,6 +565,54 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// One warning for every topic used by a single paper: on a young site most topics start out used
+/// once, so a build says it once; `digestif check` names each at its line instead (check.rs).
+pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
+    let used_once: Vec<&Topic> = site.topics.iter().filter(|t| t.papers.len() == 1).collect();
+    let first = used_once.first()?;
+    let paper = &site.papers[first.papers[0]];
+    let names: Vec<&str> = used_once.iter().map(|t| t.name.as_str()).collect();
+    let shown = names.len().min(12);
+    let more = if names.len() > shown {
+        format!(" and {} more", names.len() - shown)
+    } else {
+        String::new()
+    };
+    Some(
+        Diagnostic::warning(
+            Location::at(&paper.source, paper.line, None),
+            match names.len() {
+                1 => format!("topic `{}` is used by one paper only", names[0]),
+                n => format!(
+                    "{n} topics are used by one paper only: {}{more}",
+                    names[..shown].join(", ")
+                ),
+            },
+        )
+        .with_hint(
+            "a variant spelling can be mapped to its topic under [topics.aliases] in site.toml",
+        ),
+    )
+}
+
+/// Titles, names, ids and summaries are one line on a page: longer ones are refused, since each is
+/// repeated on every page that lists the paper or digest.
+const MAX_ONE_LINE_CHARS: usize = 2000;
+
+fn too_long(field: &str, value: &str, location: Location) -> Option<Diagnostic> {
+    if value.len() <= MAX_ONE_LINE_CHARS {
+        return None;
+    }
+    let chars = value.chars().count();
+    (chars > MAX_ONE_LINE_CHARS).then(|| {
+        Diagnostic::error(
+            location,
+            format!("a {field} of {chars} characters is too long: at most {MAX_ONE_LINE_CHARS}"),
+        )
+        .with_hint("shorten it; long text belongs in the abstract or notes")
+    })
 }
 
 /// Keeps the first value; records a conflict when a later one differs.

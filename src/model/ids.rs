@@ -124,7 +124,8 @@ fn truncate(mut slug: String) -> String {
             cut -= 1;
         }
         slug.truncate(cut);
-        while slug.ends_with(['-', '.']) {
+        // Trim what `id_slug` trims, so a slug's slug is itself (found by fuzzing).
+        while slug.ends_with(['-', '.', '_']) {
             slug.pop();
         }
     }

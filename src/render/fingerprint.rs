@@ -49,7 +49,7 @@ pub fn site_fingerprint(
         .hash(&mut h);
     (
         config.math == crate::config::MathMode::Mathml,
-        config.unsafe_html,
+        config.raw_html as u8,
     )
         .hash(&mut h);
     (&config.highlight_theme, &config.highlight_theme_dark).hash(&mut h);

@@ -281,5 +281,57 @@ pub fn template_error(error: &tera::Error, files: &ThemeFiles) -> String {
             break;
         }
     }
-    text
+    shorten_snippet(&text)
+}
+
+/// Tera quotes the template line an error is on; a template on one huge line (minified, or
+/// generated) would print all of it. Long snippet lines become a window around the column.
+fn shorten_snippet(text: &str) -> String {
+    const WIDTH: usize = 160;
+    let column = text
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("--> "))
+        .and_then(|spot| spot.rsplit(':').next()?.parse::<usize>().ok())
+        .unwrap_or(1);
+    let start = column.saturating_sub(WIDTH / 2);
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let Some((gutter, rest)) = line.split_once('|') else {
+                return line.to_string();
+            };
+            let is_snippet = gutter.trim().bytes().all(|b| b.is_ascii_digit());
+            if !is_snippet || rest.chars().count() <= WIDTH {
+                return line.to_string();
+            }
+            let is_caret = rest.trim_start().starts_with('^');
+            let mut out = format!("{gutter}|");
+            if start > 0 {
+                out.push(if is_caret { ' ' } else { '…' });
+            }
+            out.extend(rest.chars().skip(start).take(WIDTH));
+            if !is_caret && rest.chars().count() > start + WIDTH {
+                out.push('…');
+            }
+            out
+        })
+        .collect();
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_template_lines_in_errors_become_a_window() {
+        let source = format!("{}{{{{ nope }}}}{}", "a".repeat(5000), "b".repeat(5000));
+        let caret = format!("{}^^^^", " ".repeat(5003));
+        let text = format!("error: nope\n --> 404.html:1:5004\n  |\n1 | {source}\n  | {caret}");
+        let short = shorten_snippet(&text);
+        assert!(short.len() < 600, "{short}");
+        let lines: Vec<&str> = short.lines().collect();
+        let at = lines[3].chars().position(|c| c == 'n').unwrap();
+        assert_eq!(lines[4].chars().position(|c| c == '^'), Some(at), "{short}");
+    }
 }

@@ -60,6 +60,87 @@ fn help_explains_the_commands() {
     assert!(stdout.contains("build") && stdout.contains("check"));
 }
 
+fn check_in(site: &TestSite, extra: &[&str]) -> std::process::Output {
+    let root = site.root().to_str().unwrap();
+    let mut args = vec!["check", "--root", root];
+    args.extend_from_slice(extra);
+    digestif(&args)
+}
+
+#[test]
+fn check_prints_one_json_object_per_finding() {
+    let site = TestSite::fixture("broken");
+    let out = check_in(&site, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let findings: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    let error = findings
+        .iter()
+        .find(|f| f["severity"] == "error")
+        .expect("an error");
+    assert_eq!(error["file"], "content/bad.md");
+    assert_eq!(error["line"], 7);
+    assert_eq!(error["column"], 9);
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("arxiv = \"1706.03762\"")
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 error"));
+}
+
+#[test]
+fn check_prints_github_annotations() {
+    let site = TestSite::fixture("broken");
+    // Run from the folder above the site, as a workflow runs from the repository root.
+    let folder = site
+        .root()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_digestif"))
+        .args(["check", "--format", "github", "--root"])
+        .arg(site.root())
+        .current_dir(site.root().parent().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let expected = format!(
+        "::error file={folder}/content/bad.md,line=7,col=9,title=digestif check::invalid type: floating point `1706.03762`, expected a string%0Ahelp: ids must be strings"
+    );
+    assert!(stdout.contains(&expected), "{stdout}");
+}
+
+#[test]
+fn check_exits_zero_on_warnings_unless_denied() {
+    let site = TestSite::new();
+    site.write(
+        "content/d.md",
+        &crate::support::digest("D", "2024-01-01", &["title = \"P\"\ntopics = [\"once\"]"]),
+    );
+    let out = check_in(&site, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("content/d.md:7: warning: topic `once` is used by one paper only"),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("0 errors, 2 warnings"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let denied = check_in(&site, &["--deny-warnings"]);
+    assert_eq!(denied.status.code(), Some(1));
+}
+
 #[test]
 fn import_through_the_binary_uses_the_api_from_the_environment() {
     // A closed port: the variable is read, and being offline is explained with exit code 1.

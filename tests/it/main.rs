@@ -4,8 +4,12 @@
 mod bad_input;
 mod binary;
 mod browser;
+mod check;
+mod fuzz_regressions;
+mod hardening;
 mod http_client;
 mod import;
+mod interrupted;
 mod lab;
 mod pages;
 mod safety;

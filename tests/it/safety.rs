@@ -138,3 +138,63 @@ fn has_event_handler(html: &str) -> bool {
                 .any(|attribute| attribute.starts_with("on") && attribute.contains('='))
     })
 }
+
+/// Builds tests/fixtures/injection (script in every field, in TOML and YAML, in site.toml too)
+/// with raw HTML escaped, and sanitised, and looks for anything executable in every file built.
+#[test]
+fn injection_fixture_builds_no_executable_content_anywhere() {
+    let site = TestSite::fixture("injection");
+    let sanitising = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    for (mode, toml) in [
+        ("sanitised", sanitising.clone()),
+        (
+            "escaped",
+            sanitising.replace("unsafe_html = true", "unsafe_html = false"),
+        ),
+    ] {
+        site.write("site.toml", &toml);
+        let built = site.build().unwrap_or_else(|e| panic!("{mode}: {e}"));
+        let files = built.files();
+        assert!(files.len() > 15, "{files:?}");
+        let mut pages = 0;
+        for file in &files {
+            let text = built.read(file);
+            if file.ends_with(".html") || file.ends_with(".xml") {
+                pages += 1;
+                if let Some(found) = digestif::fuzzing::executable_content(&text) {
+                    panic!("{mode}: {file}: {found}");
+                }
+            }
+            if file.ends_with(".json") {
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .unwrap_or_else(|e| panic!("{mode}: {file} is not JSON: {e}"));
+            }
+            assert!(
+                !text.contains("alert('slug')</script>") || !file.ends_with(".html"),
+                "{mode}: {file}"
+            );
+        }
+        assert!(pages > 10, "{mode}: {pages} pages");
+        let paper = built.read("papers/script-alert-id-script/index.html");
+        assert!(
+            paper.contains("Paper ]]&gt;&lt;/title&gt;&lt;script&gt;alert("),
+            "{mode}: {paper}"
+        );
+        assert!(paper.contains("{{ site.title }}"), "templates run once");
+        assert!(built.exists("digests/script-alert-slug-script/index.html"));
+        let feed = built.read("feed.xml");
+        quick_xml::Reader::from_str(&feed)
+            .read_event()
+            .expect("the feed is XML");
+        assert!(!feed.contains("<script"), "{mode}: feed");
+    }
+    // The scan does see script: with raw HTML trusted, the same site is full of it.
+    site.write(
+        "site.toml",
+        &sanitising.replace("unsafe_html = true", "unsafe_html = \"trusted\""),
+    );
+    let built = site.build().unwrap();
+    let digest = built.read("digests/script-alert-slug-script/index.html");
+    let found = digestif::fuzzing::executable_content(&digest).expect("script found");
+    assert!(found.contains("<script>"), "{found}");
+}
