@@ -5,6 +5,7 @@
 //! config → discover → parse (parallel) → assemble → Markdown (parallel) → plan → render
 //! (parallel) → write. [`build`] runs all of it; [`check`] stops before writing.
 
+pub mod cite;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -157,6 +158,9 @@ pub fn run(
         feed_url: config.base.link("feed.xml"),
         topics_url: config.base.link("topics/"),
         generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
+        json_feed_url: config.base.link("feed.json"),
+        opml_url: config.base.link("feeds.opml"),
+        bib_url: config.base.link("papers.bib"),
     };
     let tera = render::templates::compile(config, &theme, &site_context)?;
     let syntax_css =
@@ -203,6 +207,11 @@ pub fn run(
         .filter_map(std::result::Result::err)
         .collect();
     stage("render and write", &mut clock, ());
+    let derived_files = match staging {
+        Some(staging) if failures.is_empty() => render::derived::write(&renderer, staging)?,
+        _ => 0,
+    };
+    stage("citation files and JSON feed", &mut clock, ());
     if !failures.is_empty() {
         failures.sort();
         failures.dedup();
@@ -218,13 +227,13 @@ pub fn run(
     }
 
     sort_diagnostics(&mut diagnostics);
-    let html_pages = pages.iter().filter(|p| p.output.ends_with(".html")).count();
+    let html_pages = pages.iter().filter(|p| p.kind.is_web_page()).count();
     Ok(BuildReport {
         digests: site.digests.len(),
         papers: site.papers.len(),
         topics: site.topics.len(),
         pages: html_pages,
-        files: pages.len() + theme.static_files.len() + generated.len(),
+        files: pages.len() + theme.static_files.len() + generated.len() + derived_files,
         warnings: diagnostics,
         duration: Duration::ZERO,
     })

@@ -5,6 +5,9 @@
 //! only when the page is rendered, so contexts never pile up in memory on large sites.
 
 pub mod context;
+pub mod derived;
+mod email;
+mod feeds;
 pub mod templates;
 
 use context::*;
@@ -28,6 +31,13 @@ pub enum PageKind {
     Feed,
     Sitemap,
     Robots,
+    /// A topic's Atom feed, by topic index.
+    TopicFeed(usize),
+    /// `feeds.opml`: every feed of the site.
+    Opml,
+    /// A digest as an email, HTML and plain text, by digest index.
+    Email(usize),
+    EmailText(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -49,7 +59,24 @@ impl PageKind {
             PageKind::Feed => "atom.xml",
             PageKind::Sitemap => "sitemap.xml",
             PageKind::Robots => "robots.txt",
+            PageKind::TopicFeed(_) => "topic_feed.xml",
+            PageKind::Opml => "opml.xml",
+            PageKind::Email(_) => "email.html",
+            PageKind::EmailText(_) => "email.txt",
         }
+    }
+
+    /// Whether this is a web page of the site (not a feed, email or other derived file).
+    pub fn is_web_page(self) -> bool {
+        matches!(
+            self,
+            PageKind::Index(_)
+                | PageKind::Digest(_)
+                | PageKind::Paper(_)
+                | PageKind::Topics
+                | PageKind::Topic(..)
+                | PageKind::NotFound
+        )
     }
 }
 
@@ -100,6 +127,15 @@ pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
             PageKind::Digest(index),
             format!("digests/{}/", digest.slug),
         ));
+        for (kind, name) in [
+            (PageKind::Email(index), "email.html"),
+            (PageKind::EmailText(index), "email.txt"),
+        ] {
+            pages.push(PlannedPage {
+                kind,
+                output: format!("digests/{}/{name}", digest.slug),
+            });
+        }
     }
     for (index, paper) in site.papers.iter().enumerate() {
         pages.push(html_page(
@@ -116,12 +152,17 @@ pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
                 pagination_path(&first, number),
             ));
         }
+        pages.push(PlannedPage {
+            kind: PageKind::TopicFeed(index),
+            output: format!("{first}feed.xml"),
+        });
     }
     for (kind, output) in [
         (PageKind::NotFound, "404.html"),
         (PageKind::Feed, "feed.xml"),
         (PageKind::Sitemap, "sitemap.xml"),
         (PageKind::Robots, "robots.txt"),
+        (PageKind::Opml, "feeds.opml"),
     ] {
         pages.push(PlannedPage {
             kind,
@@ -141,6 +182,8 @@ pub struct Renderer<'a> {
     /// One PaperCard per paper as a Tera value, built once: a paper is listed on its own page,
     /// its digests' pages and its topics' pages, and cloning a Tera map is a reference count.
     cards: Vec<tera::Value>,
+    /// BibTeX keys and plain abstracts, computed once for the whole site.
+    pub citations: crate::cite::Citations,
 }
 
 impl<'a> Renderer<'a> {
@@ -159,6 +202,7 @@ impl<'a> Renderer<'a> {
             tera,
             pages,
             cards: Vec::new(),
+            citations: crate::cite::Citations::new(site),
         };
         let cards = (0..site.papers.len())
             .into_par_iter()
@@ -215,6 +259,11 @@ impl<'a> Renderer<'a> {
             PageKind::Feed => tera::Context::from_serialize(&self.feed())?,
             PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap())?,
             PageKind::Robots => tera::Context::new(),
+            PageKind::TopicFeed(index) => tera::Context::from_serialize(&self.topic_feed(index))?,
+            PageKind::Opml => tera::Context::from_serialize(&self.opml())?,
+            PageKind::Email(index) | PageKind::EmailText(index) => {
+                tera::Context::from_serialize(&self.email(index))?
+            }
         };
         self.tera.render_to(template, &context, out)
     }
@@ -390,6 +439,9 @@ impl<'a> Renderer<'a> {
             // Digests are sorted newest first.
             newer: index.checked_sub(1).map(|i| self.digest_link(i)),
             older: (index + 1 < self.site.digests.len()).then(|| self.digest_link(index + 1)),
+            bib_url: self.link(&format!("digests/{}/papers.bib", digest.slug)),
+            email_url: self.link(&format!("digests/{}/email.html", digest.slug)),
+            email_text_url: self.link(&format!("digests/{}/email.txt", digest.slug)),
         }
     }
 
@@ -431,6 +483,7 @@ impl<'a> Renderer<'a> {
             in_digest: Some(self.digest_link(paper.appearances[0])),
             previous: neighbour(-1),
             next: neighbour(1),
+            cite: self.paper_cite(index),
         }
     }
 
@@ -470,52 +523,45 @@ impl<'a> Renderer<'a> {
                 topic.papers.len(),
                 per_page,
             ),
+            feed_url: self.link(&format!("topics/{}/feed.xml", topic.slug)),
+            bib_url: self.link(&format!("topics/{}/papers.bib", topic.slug)),
         }
     }
 
-    fn feed(&self) -> FeedContext {
-        let entries = self
-            .site
-            .digests
-            .iter()
-            .enumerate()
-            .take(self.config.feed_limit)
-            .map(|(index, digest)| {
-                let mut content = self.html.intros[index].clone();
-                content.push_str("<ul>");
-                for entry in &digest.entries {
-                    let paper = &self.site.papers[entry.paper];
-                    let url = self
-                        .config
-                        .base
-                        .permalink(&format!("papers/{}/", paper.slug));
-                    content.push_str(&format!(
-                        "<li><a href=\"{}\">{}</a></li>",
-                        escape(&url),
-                        escape(&paper.title)
-                    ));
-                }
-                content.push_str("</ul>");
-                FeedEntry {
-                    title: digest.title.clone(),
-                    permalink: self
-                        .config
-                        .base
-                        .permalink(&format!("digests/{}/", digest.slug)),
-                    updated: rfc3339(digest.date),
-                    summary: digest.summary.clone(),
-                    content_html: content,
-                }
-            })
-            .collect();
-        FeedContext {
-            updated: self
-                .site
-                .digests
-                .first()
-                .map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| rfc3339(d.date)),
-            feed_permalink: self.config.base.permalink("feed.xml"),
-            entries,
+    fn paper_cite(&self, index: usize) -> PaperCite {
+        use crate::cite::{Kind, bibtex, meta, venue_kind, year};
+        let paper = &self.site.papers[index];
+        let record = self.citations.record(self.site, &self.config.base, index);
+        let mut entry = String::with_capacity(512);
+        bibtex::write_entry(&mut entry, paper, record.key);
+        let slash_date = |d: Date| d.strftime("%Y/%m/%d").to_string();
+        let folder = format!("papers/{}/", paper.slug);
+        PaperCite {
+            key: record.key.to_string(),
+            bibtex: entry.trim_end().to_string(),
+            bib_url: self.link(&format!("{folder}cite.bib")),
+            ris_url: self.link(&format!("{folder}cite.ris")),
+            csl_url: self.link(&format!("{folder}cite.json")),
+            coins: meta::coins(&record),
+            json_ld_html: meta::json_ld_html(&record),
+            venue_kind: match venue_kind(paper.venue.as_deref()) {
+                Kind::Conference => Some("conference"),
+                Kind::Journal => Some("journal"),
+                Kind::Other => None,
+            },
+            publication_date: paper.published.map(slash_date),
+            online_date: slash_date(
+                paper
+                    .published
+                    .unwrap_or(self.site.digests[paper.appearances[0]].date),
+            ),
+            pdf_url: paper.pdf.clone().or_else(|| {
+                paper
+                    .arxiv
+                    .as_ref()
+                    .map(|a| format!("https://arxiv.org/pdf/{a}"))
+            }),
+            year: year(paper),
         }
     }
 

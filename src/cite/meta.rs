@@ -1,0 +1,194 @@
+//! Machine-readable metadata for a paper's page: JSON-LD (`ScholarlyArticle`) for search
+//! engines and COinS (an OpenURL in a `Z3988` span) for reference managers.
+//!
+//! JSON-LD is written here rather than in a template because it sits inside `<script>`, where
+//! HTML escaping does not apply and a title holding `</script>` would end the element: every `<`,
+//! `>` and `&` becomes a `\u` escape, so no field can break out or open a comment.
+
+use serde_json::{Value, json};
+
+use super::{Kind, Record, split_name, venue_kind};
+
+/// `<script type="application/ld+json">…</script>`, inert whatever the fields hold.
+pub fn json_ld_html(record: &Record) -> String {
+    let paper = record.paper;
+    let mut same_as = Vec::new();
+    let mut identifiers = Vec::new();
+    if let Some(arxiv) = &paper.arxiv {
+        same_as.push(format!("https://arxiv.org/abs/{arxiv}"));
+        identifiers.push(json!({"@type": "PropertyValue", "propertyID": "arXiv", "value": arxiv}));
+    }
+    if let Some(doi) = &paper.doi {
+        same_as.push(format!("https://doi.org/{doi}"));
+        identifiers.push(json!({"@type": "PropertyValue", "propertyID": "DOI", "value": doi}));
+    }
+    if let Some(url) = &paper.url {
+        same_as.push(url.clone());
+    }
+    let mut article = json!({
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "@id": record.permalink,
+        "url": record.permalink,
+        "name": paper.title,
+        "headline": paper.title.chars().take(110).collect::<String>(),
+        "author": paper.authors.iter().map(|a| json!({"@type": "Person", "name": a})).collect::<Vec<_>>(),
+    });
+    let object = article.as_object_mut().expect("built as an object");
+    if let Some(date) = paper.published {
+        object.insert("datePublished".into(), date.to_string().into());
+    }
+    if !identifiers.is_empty() {
+        object.insert("identifier".into(), identifiers.into());
+    }
+    if !same_as.is_empty() {
+        object.insert("sameAs".into(), same_as.into());
+    }
+    if let Some(text) = record.abstract_text {
+        object.insert("abstract".into(), text.into());
+    }
+    if !record.topics.is_empty() {
+        let about: Vec<Value> = record
+            .topics
+            .iter()
+            .map(|t| json!({"@type": "Thing", "name": t}))
+            .collect();
+        object.insert("about".into(), about.into());
+    }
+    if let Some(venue) = &paper.venue {
+        let kind = match venue_kind(Some(venue)) {
+            Kind::Journal => "Periodical",
+            _ => "PublicationEvent",
+        };
+        object.insert("isPartOf".into(), json!({"@type": kind, "name": venue}));
+    }
+    let json = serde_json::to_string(&article).expect("a JSON value always serialises");
+    let mut out = String::with_capacity(json.len() + 64);
+    out.push_str("<script type=\"application/ld+json\">");
+    out.push_str(&script_safe(&json));
+    out.push_str("</script>");
+    out
+}
+
+/// JSON that is also inert inside an HTML `<script>` element: `<`, `>`, `&` and the two
+/// JavaScript line terminators become `\u` escapes, which JSON parsers read back unchanged.
+pub fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The COinS OpenURL (Z39.88-2004 KEV) for a `<span class="Z3988" title="…">`; the template
+/// HTML-escapes it.
+pub fn coins(record: &Record) -> String {
+    let paper = record.paper;
+    let kind = venue_kind(paper.venue.as_deref());
+    let mut pairs: Vec<(&str, String)> = vec![("ctx_ver", "Z39.88-2004".into())];
+    match kind {
+        Kind::Conference => {
+            pairs.push(("rft_val_fmt", "info:ofi/fmt:kev:mtx:book".into()));
+            pairs.push(("rft.genre", "proceeding".into()));
+            pairs.push(("rft.atitle", paper.title.clone()));
+            if let Some(venue) = &paper.venue {
+                pairs.push(("rft.btitle", venue.clone()));
+            }
+        }
+        Kind::Journal | Kind::Other => {
+            pairs.push(("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal".into()));
+            let genre = if kind == Kind::Journal {
+                "article"
+            } else {
+                "preprint"
+            };
+            pairs.push(("rft.genre", genre.into()));
+            pairs.push(("rft.atitle", paper.title.clone()));
+            if let Some(venue) = &paper.venue {
+                pairs.push(("rft.jtitle", venue.clone()));
+            } else if paper.arxiv.is_some() {
+                pairs.push(("rft.jtitle", "arXiv".into()));
+            }
+        }
+    }
+    if let Some(first) = paper.authors.first() {
+        let name = split_name(first);
+        if name.is_literal {
+            pairs.push(("rft.aucorp", name.family));
+        } else {
+            let last = [name.particle.as_str(), name.family.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            pairs.push(("rft.aulast", last));
+            pairs.push(("rft.aufirst", name.given));
+        }
+    }
+    for author in &paper.authors {
+        pairs.push(("rft.au", author.clone()));
+    }
+    if let Some(date) = paper.published {
+        pairs.push(("rft.date", date.to_string()));
+    } else if let Some(year) = super::year(paper) {
+        pairs.push(("rft.date", year.to_string()));
+    }
+    if let Some(doi) = &paper.doi {
+        pairs.push(("rft_id", format!("info:doi/{doi}")));
+    }
+    if let Some(arxiv) = &paper.arxiv {
+        pairs.push(("rft_id", format!("info:arxiv/{arxiv}")));
+        pairs.push(("rft_id", format!("https://arxiv.org/abs/{arxiv}")));
+    }
+    pairs.push(("rft_id", record.permalink.clone()));
+    let mut out = String::new();
+    for (key, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(key);
+        out.push('=');
+        percent_encode(&value, &mut out);
+    }
+    out
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(text: &str, out: &mut String) {
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_safe_json_cannot_close_the_element() {
+        let json = serde_json::to_string(&json!({"t": "</script><!-- --> & \u{2028}"})).unwrap();
+        let safe = script_safe(&json);
+        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let back: Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["t"], "</script><!-- --> & \u{2028}");
+    }
+
+    #[test]
+    fn percent_encoding_keeps_unreserved() {
+        let mut out = String::new();
+        percent_encode("a b&c/é", &mut out);
+        assert_eq!(out, "a%20b%26c%2F%C3%A9");
+    }
+}

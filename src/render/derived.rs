@@ -1,0 +1,78 @@
+//! Files written by Rust writers rather than templates, beside the rendered pages: citation
+//! exports and the JSON Feed.
+//!
+//! - `papers/<slug>/cite.bib`, `cite.ris`, `cite.json` (CSL-JSON) for every paper;
+//! - `papers.bib` for the whole site, each digest (`digests/<slug>/papers.bib`, file order) and
+//!   each topic (`topics/<slug>/papers.bib`, most recently featured first);
+//! - `feed.json`, the JSON Feed twin of `feed.xml`.
+//!
+//! These are formats where escaping is the whole difficulty (LaTeX, RIS lines, JSON strings),
+//! so they are written by code with unit tests rather than by overridable templates. Each
+//! paper's BibTeX entry is written once and reused by every `papers.bib` that lists it.
+
+use rayon::prelude::*;
+
+use super::Renderer;
+use crate::cite::{bibtex, csl, ris};
+use crate::error::Result;
+use crate::write::Staging;
+
+/// Writes every derived file, in parallel; returns how many were written.
+pub fn write(renderer: &Renderer, staging: &Staging) -> Result<usize> {
+    let site = renderer.site;
+    let citations = &renderer.citations;
+    let base = &renderer.config.base;
+    let entries: Vec<String> = site
+        .papers
+        .par_iter()
+        .enumerate()
+        .map(|(index, paper)| {
+            let mut entry = String::with_capacity(512);
+            bibtex::write_entry(&mut entry, paper, &citations.keys[index]);
+            entry
+        })
+        .collect();
+    site.papers
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(index, paper)| -> Result<()> {
+            let record = citations.record(site, base, index);
+            let folder = format!("papers/{}/", paper.slug);
+            staging.write(&format!("{folder}cite.bib"), entries[index].as_bytes())?;
+            let mut text = String::with_capacity(1024);
+            ris::write_record(&mut text, &record);
+            staging.write(&format!("{folder}cite.ris"), text.as_bytes())?;
+            let json = csl::document(vec![csl::item(&record)]);
+            staging.write(&format!("{folder}cite.json"), json.as_bytes())
+        })?;
+
+    let bibliography = |papers: &mut dyn Iterator<Item = usize>| -> String {
+        let mut out = String::new();
+        for index in papers {
+            out.push_str(&entries[index]);
+        }
+        out
+    };
+    let mut lists: Vec<(String, Vec<usize>)> = Vec::new();
+    lists.push(("papers.bib".into(), (0..site.papers.len()).collect()));
+    for digest in &site.digests {
+        lists.push((
+            format!("digests/{}/papers.bib", digest.slug),
+            digest.entries.iter().map(|e| e.paper).collect(),
+        ));
+    }
+    for topic in &site.topics {
+        lists.push((
+            format!("topics/{}/papers.bib", topic.slug),
+            topic.papers.clone(),
+        ));
+    }
+    lists.par_iter().try_for_each(|(path, papers)| {
+        // A paper listed twice in one digest is cited once.
+        let mut seen = std::collections::HashSet::with_capacity(papers.len());
+        let text = bibliography(&mut papers.iter().copied().filter(|p| seen.insert(*p)));
+        staging.write(path, text.as_bytes())
+    })?;
+    staging.write("feed.json", renderer.json_feed().as_bytes())?;
+    Ok(site.papers.len() * 3 + lists.len() + 1)
+}
