@@ -5,64 +5,118 @@
 //! HTML escaping does not apply and a title holding `</script>` would end the element: every `<`,
 //! `>` and `&` becomes a `\u` escape, so no field can break out or open a comment.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::{Kind, Record, split_name, venue_kind};
+
+/// schema.org `ScholarlyArticle`, in the order fields are written.
+#[derive(Serialize)]
+struct Article<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "@id")]
+    id: &'a str,
+    url: &'a str,
+    name: &'a str,
+    headline: &'a str,
+    author: Vec<Typed<'a>>,
+    #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
+    date_published: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    identifier: Vec<Identifier<'a>>,
+    #[serde(rename = "sameAs", skip_serializing_if = "Vec::is_empty")]
+    same_as: Vec<String>,
+    #[serde(rename = "isPartOf", skip_serializing_if = "Option::is_none")]
+    is_part_of: Option<Typed<'a>>,
+    #[serde(rename = "abstract", skip_serializing_if = "Option::is_none")]
+    abstract_text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    about: Vec<Typed<'a>>,
+}
+
+#[derive(Serialize)]
+struct Typed<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Identifier<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "propertyID")]
+    property: &'static str,
+    value: &'a str,
+}
 
 /// `<script type="application/ld+json">…</script>`, inert whatever the fields hold.
 pub fn json_ld_html(record: &Record) -> String {
     let paper = record.paper;
     let mut same_as = Vec::new();
-    let mut identifiers = Vec::new();
+    let mut identifier = Vec::new();
     if let Some(arxiv) = &paper.arxiv {
         same_as.push(format!("https://arxiv.org/abs/{arxiv}"));
-        identifiers.push(json!({"@type": "PropertyValue", "propertyID": "arXiv", "value": arxiv}));
+        identifier.push(Identifier {
+            kind: "PropertyValue",
+            property: "arXiv",
+            value: arxiv,
+        });
     }
     if let Some(doi) = &paper.doi {
         same_as.push(format!("https://doi.org/{doi}"));
-        identifiers.push(json!({"@type": "PropertyValue", "propertyID": "DOI", "value": doi}));
+        identifier.push(Identifier {
+            kind: "PropertyValue",
+            property: "DOI",
+            value: doi,
+        });
     }
     if let Some(url) = &paper.url {
         same_as.push(url.clone());
     }
-    let mut article = json!({
-        "@context": "https://schema.org",
-        "@type": "ScholarlyArticle",
-        "@id": record.permalink,
-        "url": record.permalink,
-        "name": paper.title,
-        "headline": paper.title.chars().take(110).collect::<String>(),
-        "author": paper.authors.iter().map(|a| json!({"@type": "Person", "name": a})).collect::<Vec<_>>(),
-    });
-    let object = article.as_object_mut().expect("built as an object");
-    if let Some(date) = paper.published {
-        object.insert("datePublished".into(), date.to_string().into());
-    }
-    if !identifiers.is_empty() {
-        object.insert("identifier".into(), identifiers.into());
-    }
-    if !same_as.is_empty() {
-        object.insert("sameAs".into(), same_as.into());
-    }
-    if let Some(text) = record.abstract_text {
-        object.insert("abstract".into(), text.into());
-    }
-    if !record.topics.is_empty() {
-        let about: Vec<Value> = record
+    let headline_end = paper
+        .title
+        .char_indices()
+        .nth(110)
+        .map_or(paper.title.len(), |(i, _)| i);
+    let article = Article {
+        context: "https://schema.org",
+        kind: "ScholarlyArticle",
+        id: &record.permalink,
+        url: &record.permalink,
+        name: &paper.title,
+        headline: &paper.title[..headline_end],
+        author: paper
+            .authors
+            .iter()
+            .map(|a| Typed {
+                kind: "Person",
+                name: a,
+            })
+            .collect(),
+        date_published: paper.published.map(|d| d.to_string()),
+        identifier,
+        same_as,
+        is_part_of: paper.venue.as_deref().map(|venue| Typed {
+            kind: match venue_kind(Some(venue)) {
+                Kind::Journal => "Periodical",
+                _ => "PublicationEvent",
+            },
+            name: venue,
+        }),
+        abstract_text: record.abstract_text,
+        about: record
             .topics
             .iter()
-            .map(|t| json!({"@type": "Thing", "name": t}))
-            .collect();
-        object.insert("about".into(), about.into());
-    }
-    if let Some(venue) = &paper.venue {
-        let kind = match venue_kind(Some(venue)) {
-            Kind::Journal => "Periodical",
-            _ => "PublicationEvent",
-        };
-        object.insert("isPartOf".into(), json!({"@type": kind, "name": venue}));
-    }
-    let json = serde_json::to_string(&article).expect("a JSON value always serialises");
+            .map(|t| Typed {
+                kind: "Thing",
+                name: t,
+            })
+            .collect(),
+    };
+    let json = serde_json::to_string(&article).expect("plain data always serialises");
     let mut out = String::with_capacity(json.len() + 64);
     out.push_str("<script type=\"application/ld+json\">");
     out.push_str(&script_safe(&json));
@@ -73,8 +127,15 @@ pub fn json_ld_html(record: &Record) -> String {
 /// JSON that is also inert inside an HTML `<script>` element: `<`, `>`, `&` and the two
 /// JavaScript line terminators become `\u` escapes, which JSON parsers read back unchanged.
 pub fn script_safe(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
+    let mut out = String::with_capacity(json.len() + 16);
+    let mut rest = json;
+    // 0xE2 starts U+2028 and U+2029 in UTF-8; other characters are copied a run at a time.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2))
+    {
+        out.push_str(&rest[..at]);
+        let c = rest[at..].chars().next().expect("a character starts here");
         match c {
             '<' => out.push_str("\\u003c"),
             '>' => out.push_str("\\u003e"),
@@ -83,7 +144,9 @@ pub fn script_safe(json: &str) -> String {
             '\u{2029}' => out.push_str("\\u2029"),
             _ => out.push(c),
         }
+        rest = &rest[at + c.len_utf8()..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -163,11 +226,14 @@ pub fn coins(record: &Record) -> String {
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 fn percent_encode(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
             out.push(byte as char);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 15)] as char);
         }
     }
 }
@@ -175,6 +241,7 @@ fn percent_encode(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn script_safe_json_cannot_close_the_element() {

@@ -23,19 +23,30 @@ use crate::model::{Paper, Site};
 pub struct Citations {
     /// BibTeX keys, unique across the site: `song2023improved`, `song2023improveda`, …
     pub keys: Vec<String>,
-    /// Abstracts as plain text, math kept as `$…$` TeX.
+    /// Abstracts as plain text, math kept as `$…$` TeX, paragraphs separated by a blank line.
     pub abstracts: Vec<Option<String>>,
+    /// Each paper's BibTeX entry, ending with a blank line: written once, used by the paper's
+    /// page, its `cite.bib` and every `papers.bib` that lists it.
+    pub bibtex: Vec<String>,
 }
 
 impl Citations {
     pub fn new(site: &Site) -> Self {
+        let keys = keys(site);
+        let (abstracts, bibtex) = site
+            .papers
+            .par_iter()
+            .zip(&keys)
+            .map(|(paper, key)| {
+                let mut entry = String::with_capacity(512);
+                bibtex::write_entry(&mut entry, paper, key);
+                (paper.abstract_md.as_deref().map(plain_text), entry)
+            })
+            .unzip();
         Citations {
-            keys: keys(site),
-            abstracts: site
-                .papers
-                .par_iter()
-                .map(|p| p.abstract_md.as_deref().map(plain_text))
-                .collect(),
+            keys,
+            abstracts,
+            bibtex,
         }
     }
 }

@@ -1,8 +1,6 @@
 //! RIS records (the tagged format of EndNote, Zotero, Mendeley): `TAG  - value` lines ending in
 //! CRLF, one record per paper, `ER  - ` closing it.
 
-use std::fmt::Write as _;
-
 use super::{Kind, Record, split_name, venue_kind, year};
 
 /// Appends one record, followed by a blank line.
@@ -16,8 +14,16 @@ pub fn write_record(out: &mut String, record: &Record) {
         Kind::Other => "GEN",
     };
     let mut line = |tag: &str, value: &str| {
-        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
-        let _ = write!(out, "{tag}  - {value}\r\n");
+        out.push_str(tag);
+        out.push_str("  - ");
+        // A value is one line: line breaks (abstract paragraphs) become spaces.
+        if value.contains(['\n', '\r']) {
+            let joined = value.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push_str(&joined);
+        } else {
+            out.push_str(value.trim());
+        }
+        out.push_str("\r\n");
     };
     line("TY", ty);
     line("ID", record.key);

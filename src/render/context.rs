@@ -350,6 +350,8 @@ pub struct TopicFeedLink {
 }
 
 /// `email.html` and `email.txt`: one digest as a self-contained email. Every URL is absolute.
+/// `email.html` gets the `_html` fields and `email.txt` the `_text` fields; the others are
+/// null (or `""` for the introduction).
 #[derive(Debug, Serialize)]
 pub struct EmailContext {
     pub digest: EmailDigest,

@@ -13,7 +13,7 @@
 use rayon::prelude::*;
 
 use super::Renderer;
-use crate::cite::{bibtex, csl, ris};
+use crate::cite::{csl, ris};
 use crate::error::Result;
 use crate::write::Staging;
 
@@ -22,16 +22,7 @@ pub fn write(renderer: &Renderer, staging: &Staging) -> Result<usize> {
     let site = renderer.site;
     let citations = &renderer.citations;
     let base = &renderer.config.base;
-    let entries: Vec<String> = site
-        .papers
-        .par_iter()
-        .enumerate()
-        .map(|(index, paper)| {
-            let mut entry = String::with_capacity(512);
-            bibtex::write_entry(&mut entry, paper, &citations.keys[index]);
-            entry
-        })
-        .collect();
+    let entries = &citations.bibtex;
     site.papers
         .par_iter()
         .enumerate()
@@ -42,7 +33,7 @@ pub fn write(renderer: &Renderer, staging: &Staging) -> Result<usize> {
             let mut text = String::with_capacity(1024);
             ris::write_record(&mut text, &record);
             staging.write(&format!("{folder}cite.ris"), text.as_bytes())?;
-            let json = csl::document(vec![csl::item(&record)]);
+            let json = csl::document(&[csl::item(&record)]);
             staging.write(&format!("{folder}cite.json"), json.as_bytes())
         })?;
 

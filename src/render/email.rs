@@ -15,10 +15,14 @@ use super::{Renderer, display_date, external_links};
 const WIDTH: usize = 72;
 
 impl Renderer<'_> {
-    pub(super) fn email(&self, index: usize) -> EmailContext {
+    /// The context of `email.html` (`is_text` false: `_html` fields set, `_text` fields null)
+    /// or of `email.txt` (the other way round); each page computes only what it prints.
+    pub(super) fn email(&self, index: usize, is_text: bool) -> EmailContext {
         let digest = &self.site.digests[index];
         let permalink = self.permalink(&format!("digests/{}/", digest.slug));
-        let html = |fragment: &str| inline_styles(&absolutize(fragment, &permalink));
+        let html =
+            |fragment: &str| (!is_text).then(|| inline_styles(&absolutize(fragment, &permalink)));
+        let text = |markdown: &str| is_text.then(|| markdown_text(markdown, &permalink));
         let papers = digest
             .entries
             .iter()
@@ -37,16 +41,14 @@ impl Renderer<'_> {
                         .iter()
                         .map(|&t| self.site.topics[t].name.clone())
                         .collect(),
-                    abstract_html: self.html.abstracts[entry.paper].as_deref().map(html),
-                    abstract_text: paper
-                        .abstract_md
+                    abstract_html: self.html.abstracts[entry.paper].as_deref().and_then(html),
+                    // The plain abstract is already known (cite::Citations): only wrap it.
+                    abstract_text: self.citations.abstracts[entry.paper]
                         .as_deref()
-                        .map(|md| markdown_text(md, &permalink)),
-                    notes_html: notes_html.as_deref().map(html),
-                    notes_text: entry
-                        .notes
-                        .as_deref()
-                        .map(|md| markdown_text(md, &permalink)),
+                        .filter(|_| is_text)
+                        .map(wrap_paragraphs),
+                    notes_html: notes_html.as_deref().and_then(html),
+                    notes_text: entry.notes.as_deref().and_then(text),
                 }
             })
             .collect();
@@ -56,8 +58,8 @@ impl Renderer<'_> {
                 date: digest.date.to_string(),
                 date_display: display_date(digest.date),
                 summary: digest.summary.clone(),
-                intro_html: html(&self.html.intros[index]),
-                intro_text: markdown_text(&digest.intro, &permalink),
+                intro_html: html(&self.html.intros[index]).unwrap_or_default(),
+                intro_text: text(&digest.intro).unwrap_or_default(),
                 bib_permalink: self.permalink(&format!("digests/{}/papers.bib", digest.slug)),
                 permalink,
             },
@@ -281,6 +283,14 @@ pub fn markdown_text(markdown: &str, page: &str) -> String {
     }
     flush(&mut line, &prefix, &mut blocks);
     blocks.join("\n\n")
+}
+
+/// Plain text whose paragraphs are separated by blank lines, each wrapped at [`WIDTH`].
+fn wrap_paragraphs(text: &str) -> String {
+    text.split("\n\n")
+        .map(|paragraph| wrap(paragraph, ""))
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// Greedy word wrap at [`WIDTH`] columns, each line starting with `prefix`. Words longer than

@@ -261,9 +261,8 @@ impl<'a> Renderer<'a> {
             PageKind::Robots => tera::Context::new(),
             PageKind::TopicFeed(index) => tera::Context::from_serialize(&self.topic_feed(index))?,
             PageKind::Opml => tera::Context::from_serialize(&self.opml())?,
-            PageKind::Email(index) | PageKind::EmailText(index) => {
-                tera::Context::from_serialize(&self.email(index))?
-            }
+            PageKind::Email(index) => tera::Context::from_serialize(&self.email(index, false))?,
+            PageKind::EmailText(index) => tera::Context::from_serialize(&self.email(index, true))?,
         };
         self.tera.render_to(template, &context, out)
     }
@@ -529,16 +528,14 @@ impl<'a> Renderer<'a> {
     }
 
     fn paper_cite(&self, index: usize) -> PaperCite {
-        use crate::cite::{Kind, bibtex, meta, venue_kind, year};
+        use crate::cite::{Kind, meta, venue_kind, year};
         let paper = &self.site.papers[index];
         let record = self.citations.record(self.site, &self.config.base, index);
-        let mut entry = String::with_capacity(512);
-        bibtex::write_entry(&mut entry, paper, record.key);
         let slash_date = |d: Date| d.strftime("%Y/%m/%d").to_string();
         let folder = format!("papers/{}/", paper.slug);
         PaperCite {
             key: record.key.to_string(),
-            bibtex: entry.trim_end().to_string(),
+            bibtex: self.citations.bibtex[index].trim_end().to_string(),
             bib_url: self.link(&format!("{folder}cite.bib")),
             ris_url: self.link(&format!("{folder}cite.ris")),
             csl_url: self.link(&format!("{folder}cite.json")),

@@ -3,6 +3,9 @@
 
 mod bad_input;
 mod binary;
+mod citations;
+mod email;
+mod feeds;
 mod pages;
 mod safety;
 mod support;
