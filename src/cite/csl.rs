@@ -124,9 +124,9 @@ fn author(name: &str) -> Author {
     }
 }
 
-/// A CSL-JSON document: an array of items, pretty-printed.
+/// A CSL-JSON document: an array of items, one line (these files are read by programs).
 pub fn document(items: &[Item]) -> String {
-    let mut text = serde_json::to_string_pretty(items).expect("plain data always serialises");
+    let mut text = serde_json::to_string(items).expect("plain data always serialises");
     text.push('\n');
     text
 }

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::{Kind, Record, split_name, venue_kind};
+use super::{Kind, Record, venue_kind};
 
 /// schema.org `ScholarlyArticle`, in the order fields are written.
 #[derive(Serialize)]
@@ -20,7 +20,6 @@ struct Article<'a> {
     id: &'a str,
     url: &'a str,
     name: &'a str,
-    headline: &'a str,
     author: Vec<Typed<'a>>,
     #[serde(rename = "datePublished", skip_serializing_if = "Option::is_none")]
     date_published: Option<String>,
@@ -76,18 +75,12 @@ pub fn json_ld_html(record: &Record) -> String {
     if let Some(url) = &paper.url {
         same_as.push(url.clone());
     }
-    let headline_end = paper
-        .title
-        .char_indices()
-        .nth(110)
-        .map_or(paper.title.len(), |(i, _)| i);
     let article = Article {
         context: "https://schema.org",
         kind: "ScholarlyArticle",
         id: &record.permalink,
         url: &record.permalink,
         name: &paper.title,
-        headline: &paper.title[..headline_end],
         author: paper
             .authors
             .iter()
@@ -181,21 +174,6 @@ pub fn coins(record: &Record) -> String {
             }
         }
     }
-    if let Some(first) = paper.authors.first() {
-        let name = split_name(first);
-        if name.is_literal {
-            pairs.push(("rft.aucorp", name.family));
-        } else {
-            let last = [name.particle.as_str(), name.family.as_str()]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ");
-            pairs.push(("rft.aulast", last));
-            pairs.push(("rft.aufirst", name.given));
-        }
-    }
     for author in &paper.authors {
         pairs.push(("rft.au", author.clone()));
     }
@@ -209,7 +187,6 @@ pub fn coins(record: &Record) -> String {
     }
     if let Some(arxiv) = &paper.arxiv {
         pairs.push(("rft_id", format!("info:arxiv/{arxiv}")));
-        pairs.push(("rft_id", format!("https://arxiv.org/abs/{arxiv}")));
     }
     pairs.push(("rft_id", record.permalink.clone()));
     let mut out = String::new();
