@@ -189,16 +189,22 @@ pub fn run(
 
     let renderer = Renderer::new(&site, &html, config, &tera, &pages);
     let progress = progress_bar(show_progress, pages.len());
-    let results: Vec<std::result::Result<(), String>> = pages
-        .par_iter()
-        .map(|page| {
-            let result = render_one(&renderer, page, staging, &theme);
-            if let Some(bar) = &progress {
-                bar.inc(1);
-            }
-            result
-        })
-        .collect();
+    // Citation files and feed.json are written by the same threads, in the same pass.
+    let (results, derived) = rayon::join(
+        || {
+            pages
+                .par_iter()
+                .map(|page| {
+                    let result = render_one(&renderer, page, staging, &theme);
+                    if let Some(bar) = &progress {
+                        bar.inc(1);
+                    }
+                    result
+                })
+                .collect::<Vec<std::result::Result<(), String>>>()
+        },
+        || staging.map(|staging| render::derived::write(&renderer, staging)),
+    );
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
@@ -207,11 +213,6 @@ pub fn run(
         .filter_map(std::result::Result::err)
         .collect();
     stage("render and write", &mut clock, ());
-    let derived_files = match staging {
-        Some(staging) if failures.is_empty() => render::derived::write(&renderer, staging)?,
-        _ => 0,
-    };
-    stage("citation files and JSON feed", &mut clock, ());
     if !failures.is_empty() {
         failures.sort();
         failures.dedup();
@@ -225,6 +226,7 @@ pub fn run(
         }
         return Err(Error::Template(message));
     }
+    let derived_files = derived.transpose()?.unwrap_or(0);
 
     sort_diagnostics(&mut diagnostics);
     let html_pages = pages.iter().filter(|p| p.kind.is_web_page()).count();

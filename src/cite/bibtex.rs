@@ -137,13 +137,12 @@ pub fn escape(text: &str, protect_case: bool) -> String {
             .find(|&(i, c)| c.is_whitespace() || (c == '$' && math_span(&rest[i..]).is_some()))
             .map_or(rest.len(), |(i, _)| i);
         let (word, after) = rest.split_at(end);
-        let escaped = escape_word(word);
         if protect_case && needs_case_protection(word) {
             out.push('{');
-            out.push_str(&escaped);
+            escape_word(word, &mut out);
             out.push('}');
         } else {
-            out.push_str(&escaped);
+            escape_word(word, &mut out);
         }
         rest = after;
     }
@@ -182,8 +181,7 @@ fn needs_case_protection(word: &str) -> bool {
         || (word.chars().count() == 1 && word.starts_with(char::is_uppercase) && word != "A")
 }
 
-fn escape_word(word: &str) -> String {
-    let mut out = String::with_capacity(word.len() + 8);
+fn escape_word(word: &str, out: &mut String) {
     let mut previous = '\0';
     for c in word.chars() {
         match c {
@@ -203,7 +201,6 @@ fn escape_word(word: &str) -> String {
         }
         previous = c;
     }
-    out
 }
 
 /// Accented Latin letters, grouped by the LaTeX accent that makes them from their base letter.

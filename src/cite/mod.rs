@@ -295,18 +295,19 @@ pub fn base_key(paper: &Paper) -> String {
         .map(|a| ascii_word(&split_name(a).family))
         .filter(|f| !f.is_empty())
         .unwrap_or_else(|| "anon".into());
-    let words: Vec<String> = paper
+    let mut words = paper
         .title
         .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
         .map(ascii_word)
-        .filter(|w| !w.is_empty())
-        .collect();
-    let word = words
-        .iter()
-        .find(|w| !STOP_WORDS.contains(&w.as_str()))
-        .or(words.first())
-        .cloned()
-        .unwrap_or_default();
+        .filter(|w| !w.is_empty());
+    let first = words.next().unwrap_or_default();
+    let word = if STOP_WORDS.contains(&first.as_str()) {
+        words
+            .find(|w| !STOP_WORDS.contains(&w.as_str()))
+            .unwrap_or(first)
+    } else {
+        first
+    };
     let year = year(paper).map(|y| y.to_string()).unwrap_or_default();
     format!("{family}{year}{word}")
 }
@@ -371,36 +372,134 @@ fn letters(mut n: usize) -> String {
 }
 
 /// Markdown as plain text on one line per paragraph: emphasis and links dropped to their text,
-/// math kept as `$…$` TeX, for abstracts in RIS, CSL-JSON and JSON-LD.
+/// math kept as `$…$` TeX, for abstracts in RIS, CSL-JSON and JSON-LD. Paragraphs are separated
+/// by a blank line and runs of whitespace become one space.
 pub fn plain_text(markdown: &str) -> String {
     use pulldown_cmark::{Event, Options, Parser, TagEnd};
-    let mut out = String::with_capacity(markdown.len());
+    let mut out = PlainText::with_capacity(markdown.len());
+    // Most abstracts are plain prose: without Markdown syntax there is nothing to parse.
+    if !markdown.bytes().any(|b| b"*_`[]<>!#|~&\\$".contains(&b)) && !has_block_syntax(markdown) {
+        for line in markdown.lines() {
+            if line.trim().is_empty() {
+                out.paragraph();
+            } else {
+                out.push(line);
+                out.push(" ");
+            }
+        }
+        return out.finish();
+    }
     for event in Parser::new_ext(markdown, Options::ENABLE_MATH) {
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Text(t) | Event::Code(t) => out.push(&t),
             Event::InlineMath(t) => {
-                out.push('$');
-                out.push_str(&t);
-                out.push('$');
+                out.push_raw("$");
+                out.push_raw(&t);
+                out.push_raw("$");
             }
             Event::DisplayMath(t) => {
-                out.push_str(" $$");
-                out.push_str(&t);
-                out.push_str("$$ ");
+                out.push(" ");
+                out.push_raw("$$");
+                out.push_raw(&t);
+                out.push_raw("$$");
+                out.push(" ");
             }
-            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::SoftBreak | Event::HardBreak => out.push(" "),
             Event::End(
                 TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::Heading(_),
-            ) => out.push('\n'),
+            ) => out.paragraph(),
             _ => {}
         }
     }
-    let paragraphs: Vec<String> = out
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect();
-    paragraphs.join("\n\n")
+    out.finish()
+}
+
+/// Whether a line could start a Markdown block other than a paragraph (list, quote, heading,
+/// indented code, table, rule).
+fn has_block_syntax(markdown: &str) -> bool {
+    markdown.lines().any(|line| {
+        let trimmed = line.trim_start();
+        line.starts_with("    ")
+            || line.starts_with('\t')
+            || trimmed.starts_with(['-', '+', '=', '>'])
+            || trimmed
+                .split_once(['.', ')'])
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Builds plain text with whitespace runs folded to one space and paragraphs separated by a
+/// blank line, in one pass.
+struct PlainText {
+    text: String,
+    is_space_pending: bool,
+    is_paragraph_pending: bool,
+}
+
+impl PlainText {
+    fn with_capacity(capacity: usize) -> Self {
+        PlainText {
+            text: String::with_capacity(capacity),
+            is_space_pending: false,
+            is_paragraph_pending: false,
+        }
+    }
+
+    fn separator(&mut self) {
+        if self.text.is_empty() {
+            self.is_space_pending = false;
+            self.is_paragraph_pending = false;
+            return;
+        }
+        if self.is_paragraph_pending {
+            self.text.push_str("\n\n");
+        } else if self.is_space_pending {
+            self.text.push(' ');
+        }
+        self.is_space_pending = false;
+        self.is_paragraph_pending = false;
+    }
+
+    /// Text whose whitespace runs are folded into one space.
+    fn push(&mut self, text: &str) {
+        let mut rest = text;
+        loop {
+            let trimmed = rest.trim_start();
+            if trimmed.len() != rest.len() {
+                self.is_space_pending = true;
+            }
+            if trimmed.is_empty() {
+                break;
+            }
+            let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+            self.separator();
+            self.text.push_str(&trimmed[..end]);
+            rest = &trimmed[end..];
+        }
+    }
+
+    /// Text glued to what precedes it (unless a space is pending), whitespace folded: TeX.
+    fn push_raw(&mut self, text: &str) {
+        self.separator();
+        let mut words = text.split_whitespace();
+        if let Some(first) = words.next() {
+            self.text.push_str(first);
+        }
+        for word in words {
+            self.text.push(' ');
+            self.text.push_str(word);
+        }
+    }
+
+    fn paragraph(&mut self) {
+        if !self.text.is_empty() {
+            self.is_paragraph_pending = true;
+        }
+    }
+
+    fn finish(self) -> String {
+        self.text
+    }
 }
 
 #[cfg(test)]
@@ -453,6 +552,17 @@ mod tests {
         assert_eq!(letters(1), "a");
         assert_eq!(letters(26), "z");
         assert_eq!(letters(27), "aa");
+    }
+
+    #[test]
+    fn plain_prose_takes_the_fast_path_with_the_same_result() {
+        let prose = "Despite rapid  progress,\nwe propose a method.\n\n  Second paragraph.\n";
+        assert_eq!(
+            plain_text(prose),
+            "Despite rapid progress, we propose a method.\n\nSecond paragraph."
+        );
+        assert_eq!(plain_text("- item\n- other"), "item\n\nother");
+        assert_eq!(plain_text("Inline $a\nb$ math."), "Inline $a b$ math.");
     }
 
     #[test]
