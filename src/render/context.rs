@@ -258,10 +258,14 @@ pub struct FeedEntry {
     pub content_html: String,
 }
 
-/// `sitemap.xml`: every page.
+/// `sitemap.xml`: every page. Above 50,000 pages the sitemap is split: `sitemap.xml` becomes a
+/// sitemap index (`parts` set, `entries` empty) and `sitemap-1.xml`, `sitemap-2.xml`, … hold the
+/// pages (`entries` set, `parts` empty).
 #[derive(Debug, Serialize)]
 pub struct SitemapContext {
     pub entries: Vec<SitemapEntry>,
+    /// The part files, with the newest digest's date as `lastmod`; empty unless split.
+    pub parts: Vec<SitemapEntry>,
 }
 
 #[derive(Debug, Serialize)]

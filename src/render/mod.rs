@@ -38,6 +38,8 @@ pub enum PageKind {
     /// A digest as an email, HTML and plain text, by digest index.
     Email(usize),
     EmailText(usize),
+    /// One file of a sitemap split in parts: the range of its URLs among all sitemap URLs.
+    SitemapPart(usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -57,7 +59,7 @@ impl PageKind {
             PageKind::Topic(..) => "topic.html",
             PageKind::NotFound => "404.html",
             PageKind::Feed => "atom.xml",
-            PageKind::Sitemap => "sitemap.xml",
+            PageKind::Sitemap | PageKind::SitemapPart(..) => "sitemap.xml",
             PageKind::Robots => "robots.txt",
             PageKind::TopicFeed(_) => "topic_feed.xml",
             PageKind::Opml => "opml.xml",
@@ -108,8 +110,20 @@ pub fn page_window(current: usize, total: usize) -> Vec<usize> {
     numbers
 }
 
+/// The most URLs one sitemap file may hold (sitemaps.org); larger sites get a sitemap index.
+pub const SITEMAP_LIMIT: usize = 50_000;
+
 /// Every page of the site, in a deterministic order.
 pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
+    plan_with_sitemap_limit(site, config, SITEMAP_LIMIT)
+}
+
+/// [`plan`], with sitemaps split every `sitemap_limit` URLs.
+pub fn plan_with_sitemap_limit(
+    site: &Site,
+    config: &Config,
+    sitemap_limit: usize,
+) -> Vec<PlannedPage> {
     let mut pages =
         Vec::with_capacity(site.papers.len() + site.digests.len() + site.topics.len() * 2 + 16);
     let html_page = |kind, path: String| PlannedPage {
@@ -156,6 +170,19 @@ pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
             kind: PageKind::TopicFeed(index),
             output: format!("{first}feed.xml"),
         });
+    }
+    // The sitemap lists every page with an `index.html` (all but the 404 page).
+    let urls = pages
+        .iter()
+        .filter(|p| p.output.ends_with("index.html"))
+        .count();
+    if urls > sitemap_limit {
+        for (number, start) in (0..urls).step_by(sitemap_limit.max(1)).enumerate() {
+            pages.push(PlannedPage {
+                kind: PageKind::SitemapPart(start, (start + sitemap_limit).min(urls)),
+                output: format!("sitemap-{}.xml", number + 1),
+            });
+        }
     }
     for (kind, output) in [
         (PageKind::NotFound, "404.html"),
@@ -257,7 +284,10 @@ impl<'a> Renderer<'a> {
                 page: self.meta("404", "Page not found".into(), String::new(), page),
             })?,
             PageKind::Feed => tera::Context::from_serialize(&self.feed())?,
-            PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap())?,
+            PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap(None))?,
+            PageKind::SitemapPart(start, end) => {
+                tera::Context::from_serialize(&self.sitemap(Some((start, end))))?
+            }
             PageKind::Robots => tera::Context::new(),
             PageKind::TopicFeed(index) => tera::Context::from_serialize(&self.topic_feed(index))?,
             PageKind::Opml => tera::Context::from_serialize(&self.opml())?,
@@ -562,10 +592,29 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn sitemap(&self) -> SitemapContext {
+    /// The whole sitemap, or the sitemap index when the plan split it (then `range` picks the
+    /// URLs of one part).
+    fn sitemap(&self, range: Option<(usize, usize)>) -> SitemapContext {
+        let parts: Vec<SitemapEntry> = self
+            .pages
+            .iter()
+            .filter(|p| matches!(p.kind, PageKind::SitemapPart(..)))
+            .map(|p| SitemapEntry {
+                permalink: self.config.base.permalink(&p.output),
+                lastmod: self.site.digests.first().map(|d| d.date.to_string()),
+            })
+            .collect();
+        let (skip, take) = match range {
+            Some((start, end)) => (start, end - start),
+            None if parts.is_empty() => (0, usize::MAX),
+            None => (0, 0),
+        };
         let entries = self
             .pages
             .iter()
+            .filter(|page| page.output.ends_with("index.html"))
+            .skip(skip)
+            .take(take)
             .filter_map(|page| {
                 let path = page.output.strip_suffix("index.html")?;
                 let lastmod = match page.kind {
@@ -586,7 +635,10 @@ impl<'a> Renderer<'a> {
                 })
             })
             .collect();
-        SitemapContext { entries }
+        SitemapContext {
+            entries,
+            parts: if range.is_some() { Vec::new() } else { parts },
+        }
     }
 }
 

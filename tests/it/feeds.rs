@@ -250,3 +250,67 @@ fn sitemap_lists_pages_with_lastmod_and_robots_points_at_it() {
             .contains("Sitemap: https://example.org/lab/sitemap.xml")
     );
 }
+
+#[test]
+fn sitemap_splits_into_an_index_above_the_limit() {
+    use digestif::render::{PageKind, Renderer, context::SiteContext, plan_with_sitemap_limit};
+    let site_dir = TestSite::fixture("scholarly");
+    let config = digestif::Config::load(site_dir.root(), &Default::default()).unwrap();
+    let (files, _) = digestif::content::discover(&config.root).unwrap();
+    let parsed = files.iter().map(digestif::content::parse_source).collect();
+    let (site, _) = digestif::model::assemble(parsed, &config);
+    let (html, _) = digestif::markdown::render_site(
+        &site,
+        digestif::markdown::MarkdownOptions::from_config(&config),
+    );
+    let theme = digestif::render::templates::load_theme_files(&config).unwrap();
+    let globals = SiteContext {
+        title: config.title.clone(),
+        description: String::new(),
+        language: "en".into(),
+        base_url: config.base.full(),
+        base_path: config.base.path.clone(),
+        digest_count: 0,
+        paper_count: 0,
+        topic_count: 0,
+        feed_url: String::new(),
+        topics_url: String::new(),
+        generator: String::new(),
+        json_feed_url: String::new(),
+        opml_url: String::new(),
+        bib_url: String::new(),
+    };
+    let tera = digestif::render::templates::compile(&config, &theme, &globals).unwrap();
+    // 12 pages with an index.html (all but the 404 page), 5 a file: three parts.
+    let pages = plan_with_sitemap_limit(&site, &config, 5);
+    let renderer = Renderer::new(&site, &html, &config, &tera, &pages);
+    let render = |output: &str| {
+        let page = pages.iter().find(|p| p.output == output).expect(output);
+        let mut out = Vec::new();
+        renderer.render_to(page, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let parts: Vec<&str> = pages
+        .iter()
+        .filter(|p| matches!(p.kind, PageKind::SitemapPart(..)))
+        .map(|p| p.output.as_str())
+        .collect();
+    assert_eq!(parts, ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]);
+    let index = elements(&render("sitemap.xml"));
+    assert_eq!(index[0].0, "sitemapindex");
+    assert_eq!(index.iter().filter(|(n, _)| n == "sitemap").count(), 3);
+    assert!(render("sitemap.xml").contains("<loc>https://example.org/lab/sitemap-2.xml</loc>"));
+    let mut urls = 0;
+    for part in &parts {
+        let part = elements(&render(part));
+        assert_eq!(part[0].0, "urlset");
+        urls += part.iter().filter(|(n, _)| n == "url").count();
+    }
+    assert_eq!(urls, 12, "every page in exactly one part");
+    // Below the limit there is one sitemap and no parts.
+    assert!(
+        !digestif::render::plan(&site, &config)
+            .iter()
+            .any(|p| matches!(p.kind, PageKind::SitemapPart(..)))
+    );
+}
