@@ -191,12 +191,22 @@ pub fn inline_styles(html: &str) -> String {
         out.push_str(name);
         rest = &rest[name_end..];
         let tag_rest = &rest[..rest.find('>').unwrap_or(rest.len())];
-        if let Some((_, style)) = STYLES.iter().find(|(tag, _)| *tag == name)
-            && !tag_rest.contains("style=")
-        {
-            out.push_str(" style=\"");
-            out.push_str(style);
-            out.push('"');
+        let Some((_, style)) = STYLES.iter().find(|(tag, _)| *tag == name) else {
+            continue;
+        };
+        match tag_rest.find(" style=\"") {
+            // A style of its own (a table cell's alignment) comes after ours, so it wins.
+            Some(at) => {
+                let value = at + " style=\"".len();
+                out.push_str(&rest[..value]);
+                out.push_str(style);
+                rest = &rest[value..];
+            }
+            None => {
+                out.push_str(" style=\"");
+                out.push_str(style);
+                out.push('"');
+            }
         }
     }
     out.push_str(rest);
@@ -340,6 +350,14 @@ mod tests {
         assert_eq!(
             inline_styles("<p>x <code>y</code></p><math display=\"block\"><mi>x</mi></math>"),
             "<p style=\"margin:0 0 12px 0;\">x <code style=\"font-family:Menlo,Consolas,'Liberation Mono',monospace;font-size:13px;\">y</code></p><math display=\"block\"><mi>x</mi></math>"
+        );
+    }
+
+    #[test]
+    fn own_styles_are_kept_after_ours() {
+        assert_eq!(
+            inline_styles("<td style=\"text-align: right\">1</td>"),
+            "<td style=\"border:1px solid #dcdfe4;padding:4px 8px;text-align: right\">1</td>"
         );
     }
 
