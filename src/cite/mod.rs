@@ -378,7 +378,7 @@ pub fn plain_text(markdown: &str) -> String {
     use pulldown_cmark::{Event, Options, Parser, TagEnd};
     let mut out = PlainText::with_capacity(markdown.len());
     // Most abstracts are plain prose: without Markdown syntax there is nothing to parse.
-    if !markdown.bytes().any(|b| b"*_`[]<>!#|~&\\$".contains(&b)) && !has_block_syntax(markdown) {
+    if !markdown.bytes().any(|b| MARKDOWN_SYNTAX[usize::from(b)]) && !has_block_syntax(markdown) {
         for line in markdown.lines() {
             if line.trim().is_empty() {
                 out.paragraph();
@@ -413,6 +413,18 @@ pub fn plain_text(markdown: &str) -> String {
     }
     out.finish()
 }
+
+/// Bytes that can make Markdown differ from its plain text, as a lookup table.
+const MARKDOWN_SYNTAX: [bool; 256] = {
+    let mut table = [false; 256];
+    let special = b"*_`[]<>!#|~&\\$";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Whether a line could start a Markdown block other than a paragraph (list, quote, heading,
 /// indented code, table, rule).
@@ -462,26 +474,27 @@ impl PlainText {
 
     /// Text whose whitespace runs are folded into one space.
     fn push(&mut self, text: &str) {
-        let mut rest = text;
-        loop {
-            let trimmed = rest.trim_start();
-            if trimmed.len() != rest.len() {
-                self.is_space_pending = true;
-            }
-            if trimmed.is_empty() {
-                break;
-            }
-            let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+        if text.starts_with(|c: char| c.is_ascii_whitespace()) {
+            self.is_space_pending = true;
+        }
+        let mut words = text.split_ascii_whitespace();
+        if let Some(first) = words.next() {
             self.separator();
-            self.text.push_str(&trimmed[..end]);
-            rest = &trimmed[end..];
+            self.text.push_str(first);
+            for word in words {
+                self.text.push(' ');
+                self.text.push_str(word);
+            }
+        }
+        if text.ends_with(|c: char| c.is_ascii_whitespace()) {
+            self.is_space_pending = true;
         }
     }
 
     /// Text glued to what precedes it (unless a space is pending), whitespace folded: TeX.
     fn push_raw(&mut self, text: &str) {
         self.separator();
-        let mut words = text.split_whitespace();
+        let mut words = text.split_ascii_whitespace();
         if let Some(first) = words.next() {
             self.text.push_str(first);
         }

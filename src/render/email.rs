@@ -85,11 +85,11 @@ pub fn absolutize(html: &str, page: &str) -> String {
         out.push_str(before);
         let end = value.find('"').unwrap_or(value.len());
         let url = &value[..end];
-        let lower = url.to_ascii_lowercase();
-        if lower.starts_with("http://")
-            || lower.starts_with("https://")
-            || lower.starts_with("mailto:")
-        {
+        let has_scheme = |scheme: &str| {
+            url.get(..scheme.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+        };
+        if has_scheme("http://") || has_scheme("https://") || has_scheme("mailto:") {
             out.push_str(url);
         } else if let Some(path) = url.strip_prefix("//") {
             out.push_str("https://");
@@ -106,14 +106,14 @@ pub fn absolutize(html: &str, page: &str) -> String {
     out
 }
 
-/// Byte offset just after the next `href="` or `src="` inside a tag.
+/// Byte offset just after the next `href="` or `src="`, in one scan for `="`.
 fn find_url_attribute(html: &str) -> Option<usize> {
-    let href = html.find(" href=\"").map(|i| i + 7);
-    let src = html.find(" src=\"").map(|i| i + 6);
-    match (href, src) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    html.match_indices("=\"")
+        .find(|&(at, _)| {
+            let before = &html.as_bytes()[..at];
+            before.ends_with(b" href") || before.ends_with(b" src")
+        })
+        .map(|(at, _)| at + 2)
 }
 
 /// `page` + a relative reference, with `./` and `../` segments applied.
