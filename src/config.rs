@@ -36,6 +36,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub topics: RawTopics,
     #[serde(default)]
+    pub outputs: RawOutputs,
+    #[serde(default)]
     pub extra: toml::Table,
 }
 
@@ -73,6 +75,25 @@ impl Default for RawMarkdown {
             highlight_theme_dark: "base16-ocean.dark".into(),
             math: MathMode::Mathml,
             unsafe_html: false,
+        }
+    }
+}
+
+/// `[outputs]`: derived files a large site may choose not to write.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawOutputs {
+    /// `papers/<id>/cite.bib`, `cite.ris` and `cite.json`: three files per paper.
+    pub citation_files: bool,
+    /// `digests/<slug>/email.html` and `email.txt`.
+    pub emails: bool,
+}
+
+impl Default for RawOutputs {
+    fn default() -> Self {
+        RawOutputs {
+            citation_files: true,
+            emails: true,
         }
     }
 }
@@ -121,6 +142,10 @@ pub struct Config {
     pub topic_aliases: BTreeMap<String, String>,
     pub extra: toml::Table,
     pub include_drafts: bool,
+    /// Write each paper's `cite.bib`, `cite.ris` and `cite.json`.
+    pub has_citation_files: bool,
+    /// Write each digest's `email.html` and `email.txt`.
+    pub has_emails: bool,
 }
 
 /// Where the theme's templates and static files come from.
@@ -305,6 +330,8 @@ impl Config {
             topic_aliases,
             extra: raw.extra,
             include_drafts: overrides.include_drafts,
+            has_citation_files: raw.outputs.citation_files,
+            has_emails: raw.outputs.emails,
         })
     }
 

@@ -159,10 +159,11 @@ pub struct DigestContext {
     /// The next newer and older digests.
     pub newer: Option<DigestLink>,
     pub older: Option<DigestLink>,
-    /// Root-relative URLs of the digest's `papers.bib`, `email.html` and `email.txt`.
+    /// Root-relative URLs of the digest's `papers.bib`, `email.html` and `email.txt` (the last
+    /// two null when `[outputs] emails = false`).
     pub bib_url: String,
-    pub email_url: String,
-    pub email_text_url: String,
+    pub email_url: Option<String>,
+    pub email_text_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -282,10 +283,11 @@ pub struct PaperCite {
     pub key: String,
     /// The BibTeX entry, for a `<pre>` (plain text: print it with `{{ }}`).
     pub bibtex: String,
-    /// Root-relative URLs of `cite.bib`, `cite.ris` and `cite.json` (CSL-JSON).
-    pub bib_url: String,
-    pub ris_url: String,
-    pub csl_url: String,
+    /// Root-relative URLs of `cite.bib`, `cite.ris` and `cite.json` (CSL-JSON); null when
+    /// `[outputs] citation_files = false`.
+    pub bib_url: Option<String>,
+    pub ris_url: Option<String>,
+    pub csl_url: Option<String>,
     /// The COinS OpenURL for `<span class="Z3988" title="…">`.
     pub coins: String,
     /// `<script type="application/ld+json">…</script>` with a schema.org ScholarlyArticle,

@@ -1,7 +1,8 @@
 //! Files written by Rust writers rather than templates, beside the rendered pages: citation
 //! exports and the JSON Feed.
 //!
-//! - `papers/<slug>/cite.bib`, `cite.ris`, `cite.json` (CSL-JSON) for every paper;
+//! - `papers/<slug>/cite.bib`, `cite.ris`, `cite.json` (CSL-JSON) for every paper, unless
+//!   `[outputs] citation_files = false`;
 //! - `papers.bib` for the whole site, each digest (`digests/<slug>/papers.bib`, file order) and
 //!   each topic (`topics/<slug>/papers.bib`, most recently featured first);
 //! - `feed.json`, the JSON Feed twin of `feed.xml`.
@@ -26,6 +27,7 @@ pub fn write(renderer: &Renderer, staging: &Staging) -> Result<usize> {
     site.papers
         .par_iter()
         .enumerate()
+        .filter(|_| renderer.config.has_citation_files)
         .try_for_each(|(index, paper)| -> Result<()> {
             let record = citations.record(site, base, index);
             let folder = format!("papers/{}/", paper.slug);
@@ -65,5 +67,10 @@ pub fn write(renderer: &Renderer, staging: &Staging) -> Result<usize> {
         staging.write(path, text.as_bytes())
     })?;
     staging.write("feed.json", renderer.json_feed().as_bytes())?;
-    Ok(site.papers.len() * 3 + lists.len() + 1)
+    let per_paper = if renderer.config.has_citation_files {
+        3
+    } else {
+        0
+    };
+    Ok(site.papers.len() * per_paper + lists.len() + 1)
 }

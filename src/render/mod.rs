@@ -141,10 +141,11 @@ pub fn plan_with_sitemap_limit(
             PageKind::Digest(index),
             format!("digests/{}/", digest.slug),
         ));
-        for (kind, name) in [
+        let emails = [
             (PageKind::Email(index), "email.html"),
             (PageKind::EmailText(index), "email.txt"),
-        ] {
+        ];
+        for (kind, name) in emails.into_iter().filter(|_| config.has_emails) {
             pages.push(PlannedPage {
                 kind,
                 output: format!("digests/{}/{name}", digest.slug),
@@ -469,8 +470,10 @@ impl<'a> Renderer<'a> {
             newer: index.checked_sub(1).map(|i| self.digest_link(i)),
             older: (index + 1 < self.site.digests.len()).then(|| self.digest_link(index + 1)),
             bib_url: self.link(&format!("digests/{}/papers.bib", digest.slug)),
-            email_url: self.link(&format!("digests/{}/email.html", digest.slug)),
-            email_text_url: self.link(&format!("digests/{}/email.txt", digest.slug)),
+            email_url: (self.config.has_emails)
+                .then(|| self.link(&format!("digests/{}/email.html", digest.slug))),
+            email_text_url: (self.config.has_emails)
+                .then(|| self.link(&format!("digests/{}/email.txt", digest.slug))),
         }
     }
 
@@ -563,12 +566,13 @@ impl<'a> Renderer<'a> {
         let record = self.citations.record(self.site, &self.config.base, index);
         let slash_date = |d: Date| d.strftime("%Y/%m/%d").to_string();
         let folder = format!("papers/{}/", paper.slug);
+        let files = self.config.has_citation_files;
         PaperCite {
             key: record.key.to_string(),
             bibtex: self.citations.bibtex[index].trim_end().to_string(),
-            bib_url: self.link(&format!("{folder}cite.bib")),
-            ris_url: self.link(&format!("{folder}cite.ris")),
-            csl_url: self.link(&format!("{folder}cite.json")),
+            bib_url: files.then(|| self.link(&format!("{folder}cite.bib"))),
+            ris_url: files.then(|| self.link(&format!("{folder}cite.ris"))),
+            csl_url: files.then(|| self.link(&format!("{folder}cite.json"))),
             coins: meta::coins(&record),
             json_ld_html: meta::json_ld_html(&record),
             venue_kind: match venue_kind(paper.venue.as_deref()) {

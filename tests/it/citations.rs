@@ -294,3 +294,36 @@ fn hostile_titles_and_authors_leave_json_ld_valid_and_inert() {
         format!("T {evil}")
     );
 }
+
+#[test]
+fn large_sites_can_turn_off_per_paper_files_and_emails() {
+    let site = TestSite::fixture("scholarly");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &format!("{toml}\n[outputs]\ncitation_files = false\nemails = false\n"),
+    );
+    let built = site.build().unwrap();
+    let files = built.files();
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.contains("/cite.") || f.contains("/email.")),
+        "{files:?}"
+    );
+    assert!(built.exists("papers.bib") && built.exists("digests/2023-11-01/papers.bib"));
+    let page = built.read("papers/2310.14189/index.html");
+    assert!(
+        page.contains("<pre class=\"bibtex\""),
+        "BibTeX still on the page"
+    );
+    assert!(!page.contains("cite.bib"));
+    assert!(
+        !built
+            .read("digests/2023-11-01/index.html")
+            .contains("email.html")
+    );
+    site.write("site.toml", &format!("{toml}\n[outputs]\nemail = false\n"));
+    let error = site.build_error();
+    assert!(error.contains("did you mean `emails`?"), "{error}");
+}
