@@ -123,10 +123,17 @@ pub fn script_safe(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + 16);
     let mut rest = json;
     // 0xE2 starts U+2028 and U+2029 in UTF-8; other characters are copied a run at a time.
-    while let Some(at) = rest
-        .bytes()
-        .position(|b| matches!(b, b'<' | b'>' | b'&' | 0xE2))
-    {
+    let next = |text: &str| {
+        let bytes = text.as_bytes();
+        match (
+            memchr::memchr3(b'<', b'>', b'&', bytes),
+            memchr::memchr(0xE2, bytes),
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
+    while let Some(at) = next(rest) {
         out.push_str(&rest[..at]);
         let c = rest[at..].chars().next().expect("a character starts here");
         match c {

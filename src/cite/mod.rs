@@ -379,15 +379,7 @@ pub fn plain_text(markdown: &str) -> String {
     let mut out = PlainText::with_capacity(markdown.len());
     // Most abstracts are plain prose: without Markdown syntax there is nothing to parse.
     if !markdown.bytes().any(|b| MARKDOWN_SYNTAX[usize::from(b)]) && !has_block_syntax(markdown) {
-        for line in markdown.lines() {
-            if line.trim().is_empty() {
-                out.paragraph();
-            } else {
-                out.push(line);
-                out.push(" ");
-            }
-        }
-        return out.finish();
+        return fold_whitespace(markdown);
     }
     for event in Parser::new_ext(markdown, Options::ENABLE_MATH) {
         match event {
@@ -430,14 +422,37 @@ const MARKDOWN_SYNTAX: [bool; 256] = {
 /// indented code, table, rule).
 fn has_block_syntax(markdown: &str) -> bool {
     markdown.lines().any(|line| {
-        let trimmed = line.trim_start();
+        let trimmed = line.trim_start().as_bytes();
+        let digits = trimmed.iter().take_while(|b| b.is_ascii_digit()).count();
         line.starts_with("    ")
             || line.starts_with('\t')
-            || trimmed.starts_with(['-', '+', '=', '>'])
-            || trimmed
-                .split_once(['.', ')'])
-                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            || trimmed.first().is_some_and(|b| b"-+=>".contains(b))
+            || (digits > 0 && matches!(trimmed.get(digits), Some(b'.' | b')')))
     })
+}
+
+/// Plain prose with runs of whitespace folded to one space, and blank lines to one paragraph
+/// break: what [`plain_text`] gives for Markdown without syntax, in a single pass.
+fn fold_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut newlines = 0;
+    let mut is_space_pending = false;
+    for word in text.split_inclusive(|c: char| c.is_ascii_whitespace()) {
+        let content = word.trim_end_matches(|c: char| c.is_ascii_whitespace());
+        if !content.is_empty() {
+            if !out.is_empty() && is_space_pending {
+                out.push_str(if newlines >= 2 { "\n\n" } else { " " });
+            }
+            out.push_str(content);
+            newlines = 0;
+            is_space_pending = false;
+        }
+        if content.len() < word.len() {
+            is_space_pending = true;
+            newlines += usize::from(word.ends_with('\n'));
+        }
+    }
+    out
 }
 
 /// Builds plain text with whitespace runs folded to one space and paragraphs separated by a
