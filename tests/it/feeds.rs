@@ -314,3 +314,20 @@ fn sitemap_splits_into_an_index_above_the_limit() {
             .any(|p| matches!(p.kind, PageKind::SitemapPart(..)))
     );
 }
+
+#[test]
+fn a_theme_folder_without_the_new_templates_still_builds_them() {
+    let site = TestSite::fixture("scholarly");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write("site.toml", &format!("theme = \"old\"\n{toml}"));
+    let new = ["topic_feed.xml", "opml.xml", "email.html", "email.txt"];
+    for (path, bytes) in digestif::render::templates::embedded_theme_files() {
+        if !new.iter().any(|n| path.ends_with(n)) {
+            site.write_bytes(&format!("themes/old/{path}"), bytes);
+        }
+    }
+    let built = site.build().expect("older themes keep building");
+    assert!(built.exists("topics/diffusion/feed.xml"));
+    assert!(built.exists("feeds.opml"));
+    assert!(built.exists("digests/2023-11-01/email.html"));
+}
