@@ -331,3 +331,41 @@ fn a_theme_folder_without_the_new_templates_still_builds_them() {
     assert!(built.exists("feeds.opml"));
     assert!(built.exists("digests/2023-11-01/email.html"));
 }
+
+#[test]
+fn every_feed_of_the_example_site_parses_with_unique_ids_and_dates() {
+    let out = tempfile::tempdir().unwrap();
+    let mut options = digestif::BuildOptions::new(env!("CARGO_MANIFEST_DIR"));
+    options.output_dir = Some(out.path().join("public"));
+    let report = digestif::build(&options).expect("the example site builds");
+    let built = Built {
+        out: out.path().join("public"),
+        report,
+    };
+    let feeds: Vec<String> = built
+        .files()
+        .into_iter()
+        .filter(|f| f.ends_with("feed.xml") || f.ends_with("feed.json"))
+        .collect();
+    assert_eq!(feeds.len(), built.report.topics + 2, "{feeds:?}");
+    for file in &feeds {
+        let feed = parse_feed(&built, file);
+        assert!(!feed.entries.is_empty(), "{file} has no entries");
+        let mut ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+        assert!(
+            ids.iter()
+                .all(|id| id.starts_with("https://example.github.io/digestif/")),
+            "{file}: {ids:?}"
+        );
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), feed.entries.len(), "{file}: duplicate ids");
+        for entry in &feed.entries {
+            assert!(
+                entry.updated.is_some() || entry.published.is_some(),
+                "{file}: undated entry"
+            );
+            assert!(entry.title.is_some(), "{file}: untitled entry");
+        }
+    }
+}
