@@ -297,24 +297,37 @@ pub fn markdown_text(markdown: &str, page: &str) -> String {
 
 /// Plain text whose paragraphs are separated by blank lines, each wrapped at [`WIDTH`].
 fn wrap_paragraphs(text: &str) -> String {
-    text.split("\n\n")
-        .map(|paragraph| wrap(paragraph, ""))
-        .collect::<Vec<_>>()
-        .join("\n\n")
+    let mut out = String::with_capacity(text.len() + text.len() / 64);
+    for (n, paragraph) in text.split("\n\n").enumerate() {
+        if n > 0 {
+            out.push_str("\n\n");
+        }
+        wrap_into(&mut out, paragraph, "");
+    }
+    out
 }
 
 /// Greedy word wrap at [`WIDTH`] columns, each line starting with `prefix`. Words longer than
 /// a line (URLs) stay whole. Explicit newlines (hard breaks) are kept.
 fn wrap(text: &str, prefix: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
+    wrap_into(&mut out, text, prefix);
+    out
+}
+
+fn wrap_into(out: &mut String, text: &str, prefix: &str) {
     for (n, paragraph_line) in text.split('\n').enumerate() {
         if n > 0 {
             out.push('\n');
         }
         let mut column = 0;
         out.push_str(prefix);
-        for word in paragraph_line.split_whitespace() {
-            let len = word.chars().count();
+        for word in paragraph_line.split_ascii_whitespace() {
+            let len = if word.is_ascii() {
+                word.len()
+            } else {
+                word.chars().count()
+            };
             if column > 0 && column + 1 + len + prefix.len() > WIDTH {
                 out.push('\n');
                 out.push_str(prefix);
@@ -327,7 +340,6 @@ fn wrap(text: &str, prefix: &str) -> String {
             column += len;
         }
     }
-    out
 }
 
 #[cfg(test)]
