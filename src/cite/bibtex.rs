@@ -25,8 +25,14 @@ pub fn write_entry(out: &mut String, paper: &Paper, key: &str) {
         Kind::Other => "misc",
     };
     let _ = writeln!(out, "@{entry_type}{{{key},");
+    // `  name          = {value},`: names padded to the longest, `archivePrefix`.
     let mut field = |name: &str, value: &str| {
-        let _ = writeln!(out, "  {name:<13} = {{{value}}},");
+        out.push_str("  ");
+        out.push_str(name);
+        out.push_str(&"             "[name.len().min(13)..]);
+        out.push_str(" = {");
+        out.push_str(value);
+        out.push_str("},\n");
     };
     if !paper.authors.is_empty() {
         let authors: Vec<String> = paper.authors.iter().map(|a| author(a)).collect();
