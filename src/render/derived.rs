@@ -24,25 +24,31 @@ pub fn write(renderer: &Renderer, staging: &Staging) -> Result<usize> {
     let citations = &renderer.citations;
     let base = &renderer.config.base;
     let entries = &citations.bibtex;
-    site.papers
-        .par_iter()
-        .enumerate()
-        .filter(|_| renderer.config.has_citation_files)
-        .try_for_each(|(index, paper)| -> Result<()> {
-            let record = citations.record(site, base, index);
-            let folder = format!("papers/{}/", paper.slug);
-            staging.write(&format!("{folder}cite.bib"), entries[index].as_bytes())?;
-            let mut text = String::with_capacity(1024);
-            ris::write_record(&mut text, &record);
-            staging.write(&format!("{folder}cite.ris"), text.as_bytes())?;
-            let json = csl::document(&[csl::item(&record)]);
-            staging.write(&format!("{folder}cite.json"), json.as_bytes())
-        })?;
+    let has_files = renderer.config.has_citation_files;
+    if has_files {
+        site.papers
+            .par_iter()
+            .enumerate()
+            .try_for_each(|(index, paper)| -> Result<()> {
+                let record = citations.record(site, base, index);
+                let folder = format!("papers/{}/", paper.slug);
+                staging.write(&format!("{folder}cite.bib"), entries[index].as_bytes())?;
+                let mut text = String::with_capacity(2048);
+                ris::write_record(&mut text, &record);
+                staging.write(&format!("{folder}cite.ris"), text.as_bytes())?;
+                let json = csl::document(&[csl::item(&record)]);
+                staging.write(&format!("{folder}cite.json"), json.as_bytes())
+            })?;
+    }
 
-    let bibliography = |papers: &mut dyn Iterator<Item = usize>| -> String {
-        let mut out = String::new();
-        for index in papers {
-            out.push_str(&entries[index]);
+    let bibliography = |papers: &[usize]| -> String {
+        // A paper listed twice in one digest is cited once.
+        let mut seen = std::collections::HashSet::with_capacity(papers.len());
+        let mut out = String::with_capacity(papers.iter().map(|&p| entries[p].len()).sum());
+        for &index in papers {
+            if seen.insert(index) {
+                out.push_str(&entries[index]);
+            }
         }
         out
     };
@@ -60,17 +66,10 @@ pub fn write(renderer: &Renderer, staging: &Staging) -> Result<usize> {
             topic.papers.clone(),
         ));
     }
-    lists.par_iter().try_for_each(|(path, papers)| {
-        // A paper listed twice in one digest is cited once.
-        let mut seen = std::collections::HashSet::with_capacity(papers.len());
-        let text = bibliography(&mut papers.iter().copied().filter(|p| seen.insert(*p)));
-        staging.write(path, text.as_bytes())
-    })?;
+    lists
+        .par_iter()
+        .try_for_each(|(path, papers)| staging.write(path, bibliography(papers).as_bytes()))?;
     staging.write("feed.json", renderer.json_feed().as_bytes())?;
-    let per_paper = if renderer.config.has_citation_files {
-        3
-    } else {
-        0
-    };
+    let per_paper = if has_files { 3 } else { 0 };
     Ok(site.papers.len() * per_paper + lists.len() + 1)
 }
