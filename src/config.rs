@@ -36,6 +36,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub topics: RawTopics,
     #[serde(default)]
+    pub outputs: RawOutputs,
+    #[serde(default)]
     pub extra: toml::Table,
 }
 
@@ -73,6 +75,25 @@ impl Default for RawMarkdown {
             highlight_theme_dark: "base16-ocean.dark".into(),
             math: MathMode::Mathml,
             unsafe_html: RawHtml::Escape,
+        }
+    }
+}
+
+/// `[outputs]`: derived files a large site may choose not to write.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawOutputs {
+    /// `papers/<id>/cite.bib`, `cite.ris` and `cite.json`: three files per paper.
+    pub citation_files: bool,
+    /// `digests/<slug>/email.html` and `email.txt`.
+    pub emails: bool,
+}
+
+impl Default for RawOutputs {
+    fn default() -> Self {
+        RawOutputs {
+            citation_files: true,
+            emails: true,
         }
     }
 }
@@ -180,6 +201,10 @@ pub struct Config {
     pub include_drafts: bool,
     /// `[topics.descriptions]`: canonical topic name → description.
     pub topic_descriptions: BTreeMap<String, String>,
+    /// Write each paper's `cite.bib`, `cite.ris` and `cite.json`.
+    pub has_citation_files: bool,
+    /// Write each digest's `email.html` and `email.txt`.
+    pub has_emails: bool,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -391,6 +416,8 @@ impl Config {
             extra: raw.extra,
             include_drafts: overrides.include_drafts,
             topic_descriptions: raw.topics.descriptions,
+            has_citation_files: raw.outputs.citation_files,
+            has_emails: raw.outputs.emails,
         })
     }
 

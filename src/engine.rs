@@ -80,6 +80,8 @@ pub struct Engine {
     pages: HashMap<String, u64>,
     /// Output path → hash of the static file written there last time.
     statics: HashMap<String, u64>,
+    /// Output path → hash of the derived file (citations, JSON Feed) written there last time.
+    derived: HashMap<String, u64>,
 }
 
 impl Engine {
@@ -92,6 +94,7 @@ impl Engine {
             theme: None,
             pages: HashMap::new(),
             statics: HashMap::new(),
+            derived: HashMap::new(),
         }
     }
 
@@ -107,6 +110,7 @@ impl Engine {
         // Fingerprint 0 never matches, so every file is written again.
         self.pages.values_mut().for_each(|fp| *fp = 0);
         self.statics.values_mut().for_each(|fp| *fp = 0);
+        self.derived.values_mut().for_each(|fp| *fp = 0);
     }
 
     /// Templates or static files changed: load the theme again on the next build.
@@ -257,6 +261,10 @@ impl Engine {
         stage("templates and plan", &mut clock);
 
         // Which pages to render: all of them, or those whose inputs changed.
+        let renderer = Renderer::new(&site, &html, &self.config, &theme.tera, &pages).with_lab(
+            lab.as_ref().map(|(lab, _)| lab),
+            lab.as_ref().and_then(|(_, intro)| intro.as_deref()),
+        );
         let fingerprints = self.is_incremental.then(|| {
             let mut site_fp =
                 fingerprint::site_fingerprint(&self.config, &site_context, theme.uses_counts);
@@ -274,6 +282,7 @@ impl Engine {
                 &theme.template_fingerprints,
                 lab.as_ref()
                     .map(|(lab, intro)| (lab, fingerprint::lab_fingerprint(lab, intro.as_deref()))),
+                &renderer.citations.keys,
             )
         });
         let selected: Vec<&PlannedPage> = match &fingerprints {
@@ -296,10 +305,6 @@ impl Engine {
         };
 
         let statics = static_files(theme, &self.statics)?;
-        let renderer = Renderer::new(&site, &html, &self.config, &theme.tera, &pages).with_lab(
-            lab.as_ref().map(|(lab, _)| lab),
-            lab.as_ref().and_then(|(_, intro)| intro.as_deref()),
-        );
         let progress = progress_bar(show_progress, selected.len());
         let render_page =
             |page: &&PlannedPage, buffer: &mut Vec<u8>| -> std::result::Result<(), String> {
@@ -363,8 +368,24 @@ impl Engine {
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
+        // Citation files and the JSON Feed come from Rust writers, not templates. They are
+        // regenerated every build and written only where their bytes changed.
+        let derived_output = ChangedOnly::new(output, &self.derived);
+        let derived_count = crate::render::derived::write(&renderer, &derived_output)?;
+        let (derived_hashes, derived_written) = derived_output.finish();
+        let removed_derived: Vec<String> = self
+            .derived
+            .keys()
+            .filter(|k| !derived_hashes.contains_key(*k))
+            .cloned()
+            .collect();
+        written.extend(derived_written);
         let mut removed = Vec::new();
-        for path in removed_pages.iter().chain(&statics.removed) {
+        for path in removed_pages
+            .iter()
+            .chain(&statics.removed)
+            .chain(&removed_derived)
+        {
             output.remove(path)?;
             removed.push(path.clone());
         }
@@ -377,16 +398,17 @@ impl Engine {
                 .map(|(p, fp)| (p.output.clone(), fp))
                 .collect();
             self.statics = statics.hashes;
+            self.derived = derived_hashes;
         }
         sort_diagnostics(&mut diagnostics);
-        let html_pages = pages.iter().filter(|p| p.output.ends_with(".html")).count();
+        let html_pages = pages.iter().filter(|p| p.kind.is_web_page()).count();
         Ok(Outcome {
             report: BuildReport {
                 digests: site.digests.len(),
                 papers: site.papers.len(),
                 topics: site.topics.len(),
                 pages: html_pages,
-                files: pages.len() + statics.count,
+                files: pages.len() + statics.count + derived_count,
                 warnings: diagnostics,
                 duration: started.elapsed(),
             },
@@ -470,6 +492,57 @@ fn load_lab(
     (model::people::Lab::new(site, people), intro, diagnostics)
 }
 
+/// Passes on only the files whose bytes differ from the last build, remembering every hash.
+struct ChangedOnly<'a> {
+    inner: &'a dyn Output,
+    previous: &'a HashMap<String, u64>,
+    seen: std::sync::Mutex<(HashMap<String, u64>, Vec<String>)>,
+}
+
+impl<'a> ChangedOnly<'a> {
+    fn new(inner: &'a dyn Output, previous: &'a HashMap<String, u64>) -> Self {
+        ChangedOnly {
+            inner,
+            previous,
+            seen: std::sync::Mutex::new((HashMap::new(), Vec::new())),
+        }
+    }
+
+    /// Every path written this build with its hash, and the paths actually written out.
+    fn finish(self) -> (HashMap<String, u64>, Vec<String>) {
+        self.seen
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Output for ChangedOnly<'_> {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let hash = hash_bytes(bytes);
+        let is_new = self.previous.get(relative) != Some(&hash);
+        if is_new {
+            self.inner.write(relative, bytes)?;
+        }
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.0.insert(relative.to_string(), hash);
+        if is_new {
+            seen.1.push(relative.to_string());
+        }
+        Ok(())
+    }
+
+    fn remove(&self, relative: &str) -> Result<()> {
+        self.inner.remove(relative)
+    }
+
+    fn is_live(&self) -> bool {
+        self.inner.is_live()
+    }
+}
+
 fn site_context(config: &Config, site: &model::Site) -> SiteContext {
     SiteContext {
         title: config.title.clone(),
@@ -482,6 +555,9 @@ fn site_context(config: &Config, site: &model::Site) -> SiteContext {
         topic_count: site.topics.len(),
         feed_url: config.base.link("feed.xml"),
         topics_url: config.base.link("topics/"),
+        json_feed_url: config.base.link("feed.json"),
+        opml_url: config.base.link("feeds.opml"),
+        bib_url: config.base.link("papers.bib"),
         generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
     }
 }

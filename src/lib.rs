@@ -6,6 +6,7 @@
 //! (parallel) → write. [`build`] runs all of it; [`check`] stops before writing.
 
 pub mod check;
+pub mod cite;
 pub mod cli;
 pub mod commands;
 pub mod config;

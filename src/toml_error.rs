@@ -107,6 +107,7 @@ fn hint_for(message: &str, source_line: &str) -> Option<String> {
             .or_else(|| expected.split_once("expected "))
             .map(|(_, list)| {
                 list.split(',')
+                    .flat_map(|k| k.split(" or "))
                     .map(|k| k.trim().trim_matches('`'))
                     .filter(|k| !k.is_empty())
                     .collect()

@@ -44,6 +44,9 @@ pub struct RawPaper {
     pub authors: Vec<String>,
     #[serde(default)]
     pub arxiv: Option<String>,
+    /// arXiv's primary category (`cs.LG`), for BibTeX's `primaryClass`.
+    #[serde(default)]
+    pub arxiv_category: Option<String>,
     #[serde(default)]
     pub doi: Option<String>,
     #[serde(default)]

@@ -231,6 +231,17 @@ impl Builder<'_> {
                 .with_hint("arXiv ids look like 2310.14189 or hep-th/9901001"),
             );
         }
+        let arxiv_category = raw
+            .arxiv_category
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .or_else(|| {
+                // Old-style ids name their archive: `hep-th/9711200` is in hep-th.
+                let (archive, _) = arxiv.as_deref()?.split_once('/')?;
+                Some(archive.to_string())
+            });
         let doi = raw
             .doi
             .as_deref()
@@ -329,6 +340,12 @@ impl Builder<'_> {
             let earlier = format!("{}:{}", paper.source.display(), paper.line);
             let mut conflicts = Vec::new();
             merge(&mut paper.arxiv, arxiv, "arxiv", &mut conflicts);
+            merge(
+                &mut paper.arxiv_category,
+                arxiv_category,
+                "arxiv_category",
+                &mut conflicts,
+            );
             merge(&mut paper.doi, doi, "doi", &mut conflicts);
             merge(&mut paper.url, raw.url, "url", &mut conflicts);
             merge(&mut paper.pdf, raw.pdf, "pdf", &mut conflicts);
@@ -399,6 +416,7 @@ impl Builder<'_> {
             title,
             authors,
             arxiv,
+            arxiv_category,
             doi,
             url: raw.url,
             pdf: raw.pdf,

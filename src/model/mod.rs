@@ -61,6 +61,8 @@ pub struct Paper {
     pub title: String,
     pub authors: Vec<String>,
     pub arxiv: Option<String>,
+    /// arXiv's primary category (`cs.LG`); for old-style ids it is the id's archive.
+    pub arxiv_category: Option<String>,
     pub doi: Option<String>,
     pub url: Option<String>,
     pub pdf: Option<String>,

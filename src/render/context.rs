@@ -27,6 +27,11 @@ pub struct SiteContext {
     pub topics_url: String,
     /// `Digestif <version>`, for `<meta name="generator">`.
     pub generator: String,
+    /// Root-relative URLs of the JSON Feed, the OPML list of every feed, and the BibTeX file
+    /// of every paper.
+    pub json_feed_url: String,
+    pub opml_url: String,
+    pub bib_url: String,
 }
 
 /// `page`: what every template gets about the page being rendered.
@@ -163,6 +168,11 @@ pub struct DigestContext {
     /// The next newer and older digests.
     pub newer: Option<DigestLink>,
     pub older: Option<DigestLink>,
+    /// Root-relative URLs of the digest's `papers.bib`, `email.html` and `email.txt` (the last
+    /// two null when `[outputs] emails = false`).
+    pub bib_url: String,
+    pub email_url: Option<String>,
+    pub email_text_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -192,6 +202,8 @@ pub struct PaperContext {
     pub in_digest: Option<DigestLink>,
     pub previous: Option<Link>,
     pub next: Option<Link>,
+    /// Citation data: BibTeX, export links, meta-tag values, JSON-LD, COinS.
+    pub cite: PaperCite,
 }
 
 #[derive(Debug, Serialize)]
@@ -222,6 +234,9 @@ pub struct TopicContext {
     pub page: PageMeta,
     pub topic: TopicSummary,
     pub paginator: Paginator,
+    /// Root-relative URLs of the topic's Atom feed and `papers.bib`.
+    pub feed_url: String,
+    pub bib_url: String,
 }
 
 /// `404.html`.
@@ -246,15 +261,21 @@ pub struct FeedEntry {
     pub permalink: String,
     /// RFC 3339.
     pub updated: String,
+    /// The digest's topic names, for `<category>`.
+    pub topics: Vec<String>,
     pub summary: Option<String>,
     /// The digest's introduction and paper list as HTML; the feed template escapes it into XML.
     pub content_html: String,
 }
 
-/// `sitemap.xml`: every page.
+/// `sitemap.xml`: every page. Above 50,000 pages the sitemap is split: `sitemap.xml` becomes a
+/// sitemap index (`parts` set, `entries` empty) and `sitemap-1.xml`, `sitemap-2.xml`, … hold the
+/// pages (`entries` set, `parts` empty).
 #[derive(Debug, Serialize)]
 pub struct SitemapContext {
     pub entries: Vec<SitemapEntry>,
+    /// The part files, with the newest digest's date as `lastmod`; empty unless split.
+    pub parts: Vec<SitemapEntry>,
 }
 
 #[derive(Debug, Serialize)]
@@ -366,4 +387,129 @@ pub struct ResearchTopic {
 pub struct NewsContext {
     pub page: PageMeta,
     pub digests: Vec<DigestLink>,
+}
+
+/// `cite` on `paper.html`: what the Cite block and the citation meta tags need.
+#[derive(Debug, Serialize)]
+pub struct PaperCite {
+    /// The BibTeX key, unique across the site: `song2023improved`.
+    pub key: String,
+    /// The BibTeX entry, for a `<pre>` (plain text: print it with `{{ }}`).
+    pub bibtex: String,
+    /// Root-relative URLs of `cite.bib`, `cite.ris` and `cite.json` (CSL-JSON); null when
+    /// `[outputs] citation_files = false`.
+    pub bib_url: Option<String>,
+    pub ris_url: Option<String>,
+    pub csl_url: Option<String>,
+    /// The COinS OpenURL for `<span class="Z3988" title="…">`.
+    pub coins: String,
+    /// `<script type="application/ld+json">…</script>` with a schema.org ScholarlyArticle,
+    /// escaped so that no field can close the element.
+    pub json_ld_html: String,
+    /// `conference`, `journal`, or null when the venue names neither (or there is none).
+    pub venue_kind: Option<&'static str>,
+    /// `YYYY/MM/DD` (Google Scholar's format) when the publication date is known.
+    pub publication_date: Option<String>,
+    /// `YYYY/MM/DD`: the publication date, else the day the site first featured the paper.
+    pub online_date: String,
+    /// Absolute URL of the PDF (the `pdf` field, else arXiv's), or null.
+    pub pdf_url: Option<String>,
+    /// The year, for OpenGraph and display; null when unknown.
+    pub year: Option<i16>,
+}
+
+/// `topic_feed.xml`: one topic's papers as an Atom feed, most recently featured first.
+#[derive(Debug, Serialize)]
+pub struct TopicFeedContext {
+    pub topic: TopicSummary,
+    /// RFC 3339: the newest entry's `updated`.
+    pub updated: String,
+    /// Absolute URLs of the feed and of the topic's page.
+    pub feed_permalink: String,
+    pub page_permalink: String,
+    pub entries: Vec<PaperFeedEntry>,
+}
+
+/// One paper in a topic feed.
+#[derive(Debug, Serialize)]
+pub struct PaperFeedEntry {
+    pub title: String,
+    /// The paper page's absolute URL: the entry's `<id>` and alternate link.
+    pub permalink: String,
+    /// RFC 3339: when the site first featured the paper.
+    pub published: String,
+    /// RFC 3339: when the site last featured the paper.
+    pub updated: String,
+    pub authors: Vec<String>,
+    /// Plain-text excerpt of the abstract.
+    pub summary: Option<String>,
+    /// arXiv, PDF, DOI, code, project and web links (absolute), for `rel="related"` links.
+    pub links: Vec<ExternalLink>,
+    /// Topic names, for `<category>`.
+    pub topics: Vec<String>,
+    /// The abstract (math as MathML) and links, as HTML; print without `safe` in XML.
+    pub content_html: String,
+}
+
+/// `opml.xml`, written to `feeds.opml`: every feed of the site.
+#[derive(Debug, Serialize)]
+pub struct OpmlContext {
+    /// RFC 822, the newest digest's date, for `<dateCreated>`.
+    pub date_created: String,
+    pub site_feed_permalink: String,
+    pub topics: Vec<TopicFeedLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TopicFeedLink {
+    pub name: String,
+    pub paper_count: usize,
+    pub feed_permalink: String,
+    pub page_permalink: String,
+}
+
+/// `email.html` and `email.txt`: one digest as a self-contained email. Every URL is absolute.
+/// `email.html` gets the `_html` fields and `email.txt` the `_text` fields; the others are
+/// null (or `""` for the introduction).
+#[derive(Debug, Serialize)]
+pub struct EmailContext {
+    pub digest: EmailDigest,
+    pub papers: Vec<EmailPaper>,
+    /// Absolute URLs of the site and its Atom feed.
+    pub site_permalink: String,
+    pub feed_permalink: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EmailDigest {
+    pub title: String,
+    pub permalink: String,
+    pub date: String,
+    pub date_display: String,
+    pub summary: Option<String>,
+    /// The introduction with inline styles and absolute URLs; `""` when there is none.
+    pub intro_html: String,
+    /// The introduction as plain text wrapped at 72 columns, math as `$…$`.
+    pub intro_text: String,
+    /// Absolute URL of the digest's `papers.bib`.
+    pub bib_permalink: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EmailPaper {
+    pub title: String,
+    pub permalink: String,
+    pub authors: Vec<String>,
+    pub venue: Option<String>,
+    pub published_display: Option<String>,
+    pub links: Vec<ExternalLink>,
+    /// Topic names.
+    pub topics: Vec<String>,
+    /// HTML with inline styles and absolute URLs, math as MathML with its TeX as annotation.
+    pub abstract_html: Option<String>,
+    /// Plain text wrapped at 72 columns, math as `$…$`.
+    pub abstract_text: Option<String>,
+    /// This digest's notes on the paper, as HTML and as text.
+    pub notes_html: Option<String>,
+    pub notes_text: Option<String>,
 }

@@ -163,7 +163,7 @@ pub fn page_fingerprints(
     site_fingerprint: u64,
     templates: &HashMap<String, u64>,
 ) -> Vec<u64> {
-    page_fingerprints_with_lab(site, config, pages, site_fingerprint, templates, None)
+    page_fingerprints_with_lab(site, config, pages, site_fingerprint, templates, None, &[])
 }
 
 /// What every page of a theme with people and authors depends on besides the model: the people
@@ -184,6 +184,7 @@ pub fn page_fingerprints_with_lab(
     site_fingerprint: u64,
     templates: &HashMap<String, u64>,
     lab: Option<(&Lab, u64)>,
+    citation_keys: &[String],
 ) -> Vec<u64> {
     let papers: Vec<u64> = site
         .papers
@@ -192,6 +193,8 @@ pub fn page_fingerprints_with_lab(
         .map(|(index, paper)| {
             let mut h = hasher();
             hash_paper(paper, site, &mut h);
+            // A key changes when another paper comes to share its author, year and word.
+            citation_keys.get(index).hash(&mut h);
             if let Some((lab, _)) = lab {
                 // The card's author links and `ours` flag.
                 lab.ours[index].hash(&mut h);
@@ -245,6 +248,27 @@ pub fn page_fingerprints_with_lab(
                 lab_fp.hash(&mut h);
             }
             match page.kind {
+                PageKind::TopicFeed(index) => {
+                    let topic = &site.topics[index];
+                    (&topic.name, &topic.slug).hash(&mut h);
+                    for &paper in topic.papers.iter().take(config.feed_limit) {
+                        papers[paper].hash(&mut h);
+                        for &digest in &site.papers[paper].appearances {
+                            digests[digest].hash(&mut h);
+                        }
+                    }
+                }
+                PageKind::Opml => {
+                    for topic in &site.topics {
+                        (&topic.name, &topic.slug).hash(&mut h);
+                    }
+                }
+                PageKind::Email(index) | PageKind::EmailText(index) => {
+                    digests[index].hash(&mut h);
+                    for entry in &site.digests[index].entries {
+                        papers[entry.paper].hash(&mut h);
+                    }
+                }
                 PageKind::Paper(index) => {
                     papers[index].hash(&mut h);
                     // Notes, neighbours and digest titles come from the digests listing it.
@@ -302,7 +326,7 @@ pub fn page_fingerprints_with_lab(
                         digest.hash(&mut h);
                     }
                 }
-                PageKind::Sitemap => {
+                PageKind::Sitemap | PageKind::SitemapPart(..) => {
                     for page in pages {
                         page.output.hash(&mut h);
                     }

@@ -5,6 +5,9 @@
 //! only when the page is rendered, so contexts never pile up in memory on large sites.
 
 pub mod context;
+pub mod derived;
+mod email;
+mod feeds;
 pub mod fingerprint;
 pub mod templates;
 
@@ -39,6 +42,15 @@ pub enum PageKind {
     Publications,
     Research,
     News,
+    /// A topic's Atom feed, by topic index.
+    TopicFeed(usize),
+    /// `feeds.opml`: every feed of the site.
+    Opml,
+    /// A digest as an email, HTML and plain text, by digest index.
+    Email(usize),
+    EmailText(usize),
+    /// One file of a sitemap split in parts: the range of its URLs among all sitemap URLs.
+    SitemapPart(usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -58,7 +70,7 @@ impl PageKind {
             PageKind::Topic(..) => "topic.html",
             PageKind::NotFound => "404.html",
             PageKind::Feed => "atom.xml",
-            PageKind::Sitemap => "sitemap.xml",
+            PageKind::Sitemap | PageKind::SitemapPart(..) => "sitemap.xml",
             PageKind::Robots => "robots.txt",
             PageKind::Author(_) => "author.html",
             PageKind::People => "people.html",
@@ -66,7 +78,24 @@ impl PageKind {
             PageKind::Publications => "publications.html",
             PageKind::Research => "research.html",
             PageKind::News => "news.html",
+            PageKind::TopicFeed(_) => "topic_feed.xml",
+            PageKind::Opml => "opml.xml",
+            PageKind::Email(_) => "email.html",
+            PageKind::EmailText(_) => "email.txt",
         }
+    }
+
+    /// Whether this is a web page of the site (not a feed, email or other derived file).
+    pub fn is_web_page(self) -> bool {
+        matches!(
+            self,
+            PageKind::Index(_)
+                | PageKind::Digest(_)
+                | PageKind::Paper(_)
+                | PageKind::Topics
+                | PageKind::Topic(..)
+                | PageKind::NotFound
+        )
     }
 }
 
@@ -98,8 +127,20 @@ pub fn page_window(current: usize, total: usize) -> Vec<usize> {
     numbers
 }
 
+/// The most URLs one sitemap file may hold (sitemaps.org); larger sites get a sitemap index.
+pub const SITEMAP_LIMIT: usize = 50_000;
+
 /// Every page of the site, in a deterministic order.
 pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
+    plan_with_sitemap_limit(site, config, SITEMAP_LIMIT)
+}
+
+/// [`plan`], with sitemaps split every `sitemap_limit` URLs.
+pub fn plan_with_sitemap_limit(
+    site: &Site,
+    config: &Config,
+    sitemap_limit: usize,
+) -> Vec<PlannedPage> {
     let mut pages =
         Vec::with_capacity(site.papers.len() + site.digests.len() + site.topics.len() * 2 + 16);
     let html_page = |kind, path: String| PlannedPage {
@@ -117,6 +158,16 @@ pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
             PageKind::Digest(index),
             format!("digests/{}/", digest.slug),
         ));
+        let emails = [
+            (PageKind::Email(index), "email.html"),
+            (PageKind::EmailText(index), "email.txt"),
+        ];
+        for (kind, name) in emails.into_iter().filter(|_| config.has_emails) {
+            pages.push(PlannedPage {
+                kind,
+                output: format!("digests/{}/{name}", digest.slug),
+            });
+        }
     }
     for (index, paper) in site.papers.iter().enumerate() {
         pages.push(html_page(
@@ -133,12 +184,30 @@ pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
                 pagination_path(&first, number),
             ));
         }
+        pages.push(PlannedPage {
+            kind: PageKind::TopicFeed(index),
+            output: format!("{first}feed.xml"),
+        });
+    }
+    // The sitemap lists every page with an `index.html` (all but the 404 page).
+    let urls = pages
+        .iter()
+        .filter(|p| p.output.ends_with("index.html"))
+        .count();
+    if urls > sitemap_limit {
+        for (number, start) in (0..urls).step_by(sitemap_limit.max(1)).enumerate() {
+            pages.push(PlannedPage {
+                kind: PageKind::SitemapPart(start, (start + sitemap_limit).min(urls)),
+                output: format!("sitemap-{}.xml", number + 1),
+            });
+        }
     }
     for (kind, output) in [
         (PageKind::NotFound, "404.html"),
         (PageKind::Feed, "feed.xml"),
         (PageKind::Sitemap, "sitemap.xml"),
         (PageKind::Robots, "robots.txt"),
+        (PageKind::Opml, "feeds.opml"),
     ] {
         pages.push(PlannedPage {
             kind,
@@ -203,6 +272,8 @@ pub struct Renderer<'a> {
     pub lab: Option<&'a Lab>,
     /// `content/_index.md` as HTML, for a theme's home page.
     pub intro_html: Option<&'a str>,
+    /// BibTeX keys and plain abstracts, computed once for the whole site.
+    pub citations: crate::cite::Citations,
 }
 
 impl<'a> Renderer<'a> {
@@ -223,6 +294,7 @@ impl<'a> Renderer<'a> {
             cards,
             lab: None,
             intro_html: None,
+            citations: crate::cite::Citations::new(site),
         }
     }
 
@@ -306,7 +378,10 @@ impl<'a> Renderer<'a> {
                 page: self.meta("404", "Page not found".into(), String::new(), page),
             })?,
             PageKind::Feed => tera::Context::from_serialize(&self.feed())?,
-            PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap())?,
+            PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap(None))?,
+            PageKind::SitemapPart(start, end) => {
+                tera::Context::from_serialize(&self.sitemap(Some((start, end))))?
+            }
             PageKind::Robots => tera::Context::new(),
             PageKind::Author(index) => {
                 let lab = self.lab.expect("author pages are planned with a lab");
@@ -372,6 +447,10 @@ impl<'a> Renderer<'a> {
                     .map(|i| self.digest_link(i))
                     .collect(),
             })?,
+            PageKind::TopicFeed(index) => tera::Context::from_serialize(&self.topic_feed(index))?,
+            PageKind::Opml => tera::Context::from_serialize(&self.opml())?,
+            PageKind::Email(index) => tera::Context::from_serialize(&self.email(index, false))?,
+            PageKind::EmailText(index) => tera::Context::from_serialize(&self.email(index, true))?,
         };
         self.tera.render_to(template, &context, out)
     }
@@ -673,6 +752,11 @@ impl<'a> Renderer<'a> {
             // Digests are sorted newest first.
             newer: index.checked_sub(1).map(|i| self.digest_link(i)),
             older: (index + 1 < self.site.digests.len()).then(|| self.digest_link(index + 1)),
+            bib_url: self.link(&format!("digests/{}/papers.bib", digest.slug)),
+            email_url: (self.config.has_emails)
+                .then(|| self.link(&format!("digests/{}/email.html", digest.slug))),
+            email_text_url: (self.config.has_emails)
+                .then(|| self.link(&format!("digests/{}/email.txt", digest.slug))),
         }
     }
 
@@ -714,6 +798,7 @@ impl<'a> Renderer<'a> {
             in_digest: Some(self.digest_link(paper.appearances[0])),
             previous: neighbour(-1),
             next: neighbour(1),
+            cite: self.paper_cite(index),
         }
     }
 
@@ -753,59 +838,70 @@ impl<'a> Renderer<'a> {
                 topic.papers.len(),
                 per_page,
             ),
+            feed_url: self.link(&format!("topics/{}/feed.xml", topic.slug)),
+            bib_url: self.link(&format!("topics/{}/papers.bib", topic.slug)),
         }
     }
 
-    fn feed(&self) -> FeedContext {
-        let entries = self
-            .site
-            .digests
+    fn paper_cite(&self, index: usize) -> PaperCite {
+        use crate::cite::{Kind, meta, venue_kind, year};
+        let paper = &self.site.papers[index];
+        let record = self.citations.record(self.site, &self.config.base, index);
+        let slash_date = |d: Date| d.strftime("%Y/%m/%d").to_string();
+        let folder = format!("papers/{}/", paper.slug);
+        let files = self.config.has_citation_files;
+        PaperCite {
+            key: record.key.to_string(),
+            bibtex: self.citations.bibtex[index].trim_end().to_string(),
+            bib_url: files.then(|| self.link(&format!("{folder}cite.bib"))),
+            ris_url: files.then(|| self.link(&format!("{folder}cite.ris"))),
+            csl_url: files.then(|| self.link(&format!("{folder}cite.json"))),
+            coins: meta::coins(&record),
+            json_ld_html: meta::json_ld_html(&record),
+            venue_kind: match venue_kind(paper.venue.as_deref()) {
+                Kind::Conference => Some("conference"),
+                Kind::Journal => Some("journal"),
+                Kind::Other => None,
+            },
+            publication_date: paper.published.map(slash_date),
+            online_date: slash_date(
+                paper
+                    .published
+                    .unwrap_or(self.site.digests[paper.appearances[0]].date),
+            ),
+            pdf_url: paper.pdf.clone().or_else(|| {
+                paper
+                    .arxiv
+                    .as_ref()
+                    .map(|a| format!("https://arxiv.org/pdf/{a}"))
+            }),
+            year: year(paper),
+        }
+    }
+
+    /// The whole sitemap, or the sitemap index when the plan split it (then `range` picks the
+    /// URLs of one part).
+    fn sitemap(&self, range: Option<(usize, usize)>) -> SitemapContext {
+        let parts: Vec<SitemapEntry> = self
+            .pages
             .iter()
-            .enumerate()
-            .take(self.config.feed_limit)
-            .map(|(index, digest)| {
-                let mut content = self.html.intros[index].to_string();
-                content.push_str("<ul>");
-                for entry in &digest.entries {
-                    let paper = &self.site.papers[entry.paper];
-                    let url = self
-                        .config
-                        .base
-                        .permalink(&format!("papers/{}/", paper.slug));
-                    content.push_str(&format!(
-                        "<li><a href=\"{}\">{}</a></li>",
-                        escape(&url),
-                        escape(&paper.title)
-                    ));
-                }
-                content.push_str("</ul>");
-                FeedEntry {
-                    title: digest.title.clone(),
-                    permalink: self
-                        .config
-                        .base
-                        .permalink(&format!("digests/{}/", digest.slug)),
-                    updated: rfc3339(digest.date),
-                    summary: digest.summary.clone(),
-                    content_html: content,
-                }
+            .filter(|p| matches!(p.kind, PageKind::SitemapPart(..)))
+            .map(|p| SitemapEntry {
+                permalink: self.config.base.permalink(&p.output),
+                lastmod: self.site.digests.first().map(|d| d.date.to_string()),
             })
             .collect();
-        FeedContext {
-            updated: self
-                .site
-                .digests
-                .first()
-                .map_or_else(|| "1970-01-01T00:00:00Z".into(), |d| rfc3339(d.date)),
-            feed_permalink: self.config.base.permalink("feed.xml"),
-            entries,
-        }
-    }
-
-    fn sitemap(&self) -> SitemapContext {
+        let (skip, take) = match range {
+            Some((start, end)) => (start, end - start),
+            None if parts.is_empty() => (0, usize::MAX),
+            None => (0, 0),
+        };
         let entries = self
             .pages
             .iter()
+            .filter(|page| page.output.ends_with("index.html"))
+            .skip(skip)
+            .take(take)
             .filter_map(|page| {
                 let path = page.output.strip_suffix("index.html")?;
                 let lastmod = match page.kind {
@@ -826,7 +922,10 @@ impl<'a> Renderer<'a> {
                 })
             })
             .collect();
-        SitemapContext { entries }
+        SitemapContext {
+            entries,
+            parts: if range.is_some() { Vec::new() } else { parts },
+        }
     }
 }
 

@@ -29,6 +29,10 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "robots.txt",
 ];
 
+/// Templates added after themes existed: a theme folder that lacks one gets the default
+/// theme's, so older themes keep building.
+pub const DEFAULTED_TEMPLATES: &[&str] = &["topic_feed.xml", "opml.xml", "email.html", "email.txt"];
+
 /// Where a static file's bytes come from.
 #[derive(Debug, Clone)]
 pub enum StaticSource {
@@ -105,6 +109,23 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
     }
     read_templates(&config.root, &config.root.join("templates"), &mut templates)?;
     list_static(&config.root.join("static"), &mut static_files)?;
+    for name in DEFAULTED_TEMPLATES {
+        if templates.contains_key(*name) {
+            continue;
+        }
+        let embedded = embedded::FILES
+            .iter()
+            .find(|(path, _)| path.strip_prefix("templates/") == Some(name));
+        if let Some((_, bytes)) = embedded {
+            templates.insert(
+                name.to_string(),
+                (
+                    format!("default theme: templates/{name}"),
+                    String::from_utf8_lossy(bytes).into_owned(),
+                ),
+            );
+        }
+    }
     Ok(ThemeFiles {
         templates,
         static_files,

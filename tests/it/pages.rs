@@ -55,7 +55,7 @@ fn example_site_builds_every_page_kind_and_skips_the_draft() {
     let papers = built
         .files()
         .iter()
-        .filter(|f| f.starts_with("papers/"))
+        .filter(|f| f.starts_with("papers/") && f.ends_with("/index.html"))
         .count();
     assert_eq!(papers, built.report.papers);
 }
