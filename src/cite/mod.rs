@@ -110,6 +110,16 @@ const JOURNAL_WORDS: &[&str] = &[
     "cell",
     "bulletin",
     "quarterly",
+    // Abbreviated journal names: "Phys. Rev. Lett.", "J. Mach. Learn. Res.", "Adv. Theor. Math. Phys."
+    "j",
+    "phys",
+    "lett",
+    "rev",
+    "adv",
+    "acta",
+    "ann",
+    "commun",
+    "natl",
 ];
 
 const CONFERENCE_WORDS: &[&str] = &[
@@ -414,6 +424,11 @@ mod tests {
             Kind::Journal
         );
         assert_eq!(venue_kind(Some("Nature")), Kind::Journal);
+        assert_eq!(
+            venue_kind(Some("Adv. Theor. Math. Phys. 2 (1998)")),
+            Kind::Journal
+        );
+        assert_eq!(venue_kind(Some("J. Mach. Learn. Res.")), Kind::Journal);
         assert_eq!(venue_kind(Some("arXiv preprint")), Kind::Other);
         assert_eq!(venue_kind(Some("Blog post")), Kind::Other);
         assert_eq!(venue_kind(None), Kind::Other);
