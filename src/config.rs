@@ -37,6 +37,8 @@ pub struct RawConfig {
     pub topics: RawTopics,
     #[serde(default)]
     pub extra: toml::Table,
+    #[serde(default)]
+    pub search: RawSearch,
 }
 
 fn default_language() -> String {
@@ -94,6 +96,19 @@ pub struct RawTopics {
     pub aliases: BTreeMap<String, String>,
 }
 
+/// `[search]`: the static search index and the `/search/` page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSearch {
+    pub enabled: bool,
+}
+
+impl Default for RawSearch {
+    fn default() -> Self {
+        RawSearch { enabled: true }
+    }
+}
+
 /// What the command line can override in `site.toml`.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -121,6 +136,8 @@ pub struct Config {
     pub topic_aliases: BTreeMap<String, String>,
     pub extra: toml::Table,
     pub include_drafts: bool,
+    /// Build the search index and the `/search/` page (`[search] enabled`).
+    pub has_search: bool,
 }
 
 /// Where the theme's templates and static files come from.
@@ -305,6 +322,7 @@ impl Config {
             topic_aliases,
             extra: raw.extra,
             include_drafts: overrides.include_drafts,
+            has_search: raw.search.enabled,
         })
     }
 

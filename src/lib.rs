@@ -12,6 +12,7 @@ pub mod error;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod toml_error;
 pub mod write;
 
@@ -157,6 +158,11 @@ pub fn run(
         feed_url: config.base.link("feed.xml"),
         topics_url: config.base.link("topics/"),
         generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
+        search: config.has_search.then(|| render::context::SearchLinks {
+            url: config.base.link("search/"),
+            index_url: config.base.link("search/index.json"),
+            script_url: config.base.link("search/search.js"),
+        }),
     };
     let tera = render::templates::compile(config, &theme, &site_context)?;
     let syntax_css =
@@ -169,6 +175,19 @@ pub fn run(
             })?;
     let pages = render::plan(&site, config);
     let tera = stage("templates and plan", &mut clock, tera);
+
+    let search_files = if config.has_search {
+        search::build_index(&site)
+    } else {
+        Vec::new()
+    };
+    let search_files = stage("search index", &mut clock, search_files);
+    if let Some(staging) = staging {
+        search_files
+            .par_iter()
+            .try_for_each(|(name, bytes)| staging.write(name, bytes))?;
+    }
+    stage("write search index", &mut clock, ());
 
     let generated = [
         (".nojekyll", &b""[..]),
@@ -224,7 +243,7 @@ pub fn run(
         papers: site.papers.len(),
         topics: site.topics.len(),
         pages: html_pages,
-        files: pages.len() + theme.static_files.len() + generated.len(),
+        files: pages.len() + theme.static_files.len() + generated.len() + search_files.len(),
         warnings: diagnostics,
         duration: Duration::ZERO,
     })

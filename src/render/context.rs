@@ -27,6 +27,19 @@ pub struct SiteContext {
     pub topics_url: String,
     /// `Digestif <version>`, for `<meta name="generator">`.
     pub generator: String,
+    /// Where search lives, or null when `[search] enabled = false`.
+    pub search: Option<SearchLinks>,
+}
+
+/// `site.search`: the search page and the files its script needs.
+#[derive(Debug, Serialize)]
+pub struct SearchLinks {
+    /// Root-relative URL of the search page (`/search/`): the search form's `action`.
+    pub url: String,
+    /// Root-relative URL of the index manifest (`/search/index.json`), for `data-index`.
+    pub index_url: String,
+    /// Root-relative URL of the search script (`/search/search.js`).
+    pub script_url: String,
 }
 
 /// `page`: what every template gets about the page being rendered.
@@ -213,6 +226,13 @@ pub struct TopicContext {
     pub page: PageMeta,
     pub topic: TopicSummary,
     pub paginator: Paginator,
+}
+
+/// `search.html`: the search page. The results are drawn by `search.js`; the page itself only
+/// needs its `page` values and `site.search`.
+#[derive(Debug, Serialize)]
+pub struct SearchContext {
+    pub page: PageMeta,
 }
 
 /// `404.html`.

@@ -25,6 +25,8 @@ pub enum PageKind {
     /// Topic index and 1-based page number.
     Topic(usize, usize),
     NotFound,
+    /// The search page, when search is enabled.
+    Search,
     Feed,
     Sitemap,
     Robots,
@@ -46,6 +48,7 @@ impl PageKind {
             PageKind::Topics => "topics.html",
             PageKind::Topic(..) => "topic.html",
             PageKind::NotFound => "404.html",
+            PageKind::Search => "search.html",
             PageKind::Feed => "atom.xml",
             PageKind::Sitemap => "sitemap.xml",
             PageKind::Robots => "robots.txt",
@@ -116,6 +119,9 @@ pub fn plan(site: &Site, config: &Config) -> Vec<PlannedPage> {
                 pagination_path(&first, number),
             ));
         }
+    }
+    if config.has_search {
+        pages.push(html_page(PageKind::Search, "search/".into()));
     }
     for (kind, output) in [
         (PageKind::NotFound, "404.html"),
@@ -211,6 +217,9 @@ impl<'a> Renderer<'a> {
             }
             PageKind::NotFound => tera::Context::from_serialize(&NotFoundContext {
                 page: self.meta("404", "Page not found".into(), String::new(), page),
+            })?,
+            PageKind::Search => tera::Context::from_serialize(&SearchContext {
+                page: self.meta("search", "Search".into(), String::new(), page),
             })?,
             PageKind::Feed => tera::Context::from_serialize(&self.feed())?,
             PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap())?,
@@ -524,6 +533,9 @@ impl<'a> Renderer<'a> {
             .pages
             .iter()
             .filter_map(|page| {
+                if page.kind == PageKind::Search {
+                    return None;
+                }
                 let path = page.output.strip_suffix("index.html")?;
                 let lastmod = match page.kind {
                     PageKind::Digest(i) => Some(self.site.digests[i].date),
