@@ -968,8 +968,8 @@
     this.box = form.querySelector('[data-search-popup]');
     this.list = el('ol', { class: 'search-results', id: 'search-popup-results', role: 'listbox', 'aria-label': 'Search results' });
     this.status = el('p', { class: 'search-status', role: 'status', 'aria-live': 'polite' });
-    this.box.appendChild(this.status);
     this.box.appendChild(this.list);
+    this.box.appendChild(this.status);
     this.selection = new Selection(input, this.list);
     this.generation = 0;
     input.setAttribute('role', 'combobox');
@@ -1034,8 +1034,10 @@
           } else if (!picked.length) {
             self.status.textContent = 'No papers match this search.';
           } else {
-            var n = result.query.phrases.length ? 'all results' : 'all ' + plural(result.total, 'result');
-            self.status.appendChild(el('a', { href: all, text: 'See ' + n + ' →' }));
+            var more = result.query.phrases.length || result.total > picked.length;
+            self.status.appendChild(el('a', { href: all, text: more
+              ? 'See all ' + (result.query.phrases.length ? 'results' : plural(result.total, 'result')) + ', with filters →'
+              : 'Open on the search page, with filters →' }));
           }
           self.open(true);
           stats.searches.push({ q: text, ms: now() - started, rankMs: result.ms || 0, total: result.total });

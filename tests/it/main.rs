@@ -5,4 +5,8 @@ mod bad_input;
 mod binary;
 mod pages;
 mod safety;
+mod search;
+mod search_browser;
+mod search_js;
 mod support;
+mod webdriver;
