@@ -52,8 +52,41 @@ struct Block {
     ends: Vec<usize>,
 }
 
+/// A multiply-rotate hash taking eight bytes at a time (like rustc's FxHash): word tables hash
+/// millions of short strings, where SipHash's setup dominates. Not for untrusted keys: the keys
+/// are the site's own words.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            h = (h ^ word).wrapping_mul(K).rotate_left(26);
+        }
+        let mut tail = 0u64;
+        for (i, &b) in chunks.remainder().iter().enumerate() {
+            tail |= u64::from(b) << (8 * i);
+        }
+        self.0 = (h ^ tail ^ bytes.len() as u64)
+            .wrapping_mul(K)
+            .rotate_left(26);
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// Marks a token that is not indexed (stop word, one character) in a block's table.
+const SKIP: u32 = u32::MAX;
+
 fn tokenise_block(docs: &[DocFields]) -> Block {
-    let mut ids: HashMap<Box<str>, u32> = HashMap::new();
+    let mut ids: FastMap<Box<str>, u32> = FastMap::default();
     let mut words = Vec::new();
     let mut entries = Vec::new();
     let mut ends = Vec::with_capacity(docs.len());
@@ -62,19 +95,22 @@ fn tokenise_block(docs: &[DocFields]) -> Block {
         for (field, pieces) in doc.iter().enumerate() {
             for piece in pieces {
                 text::for_each_token(piece, |token| {
-                    if !text::is_indexed(token) {
-                        return;
-                    }
                     let id = match ids.get(token) {
                         Some(&id) => id,
                         None => {
-                            let id = words.len() as u32;
-                            words.push(Box::from(token));
+                            let id = if text::is_indexed(token) {
+                                words.push(Box::from(token));
+                                words.len() as u32 - 1
+                            } else {
+                                SKIP
+                            };
                             ids.insert(Box::from(token), id);
                             id
                         }
                     };
-                    entries.push((id << 2) | field as u32);
+                    if id != SKIP {
+                        entries.push((id << 2) | field as u32);
+                    }
                 });
             }
         }
@@ -101,7 +137,7 @@ pub fn index(docs: &[DocFields]) -> TermIndex {
     let blocks: Vec<Block> = docs.par_chunks(BLOCK).map(tokenise_block).collect();
 
     // One table of words for the whole site; each block's words renumbered into it.
-    let mut word_ids: HashMap<&str, u32> = HashMap::new();
+    let mut word_ids: FastMap<&str, u32> = FastMap::default();
     let mut words: Vec<&str> = Vec::new();
     let renumber: Vec<Vec<u32>> = blocks
         .iter()

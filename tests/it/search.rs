@@ -31,13 +31,24 @@ fn search_index_and_page_are_built_from_the_model() {
 
     // Papers are numbered newest first, so years are ranges.
     let first: serde_json::Value = serde_json::from_str(&built.read("search/d/0.json")).unwrap();
-    assert_eq!(first[0][1], "Improved Techniques for Training Consistency Models");
+    assert_eq!(
+        first[0][1],
+        "Improved Techniques for Training Consistency Models"
+    );
     assert_eq!(first[0][0], "2310.14189", "the slug for the paper's URL");
     assert_eq!(first[0][3], "2023-10-22");
     assert_eq!(m["years"][0], serde_json::json!([2023, 0]));
     let topics = m["topics"].as_array().unwrap();
-    assert!(topics.contains(&serde_json::json!(["Consistency models", "consistency-models"])));
-    assert!(m["venues"].as_array().unwrap().contains(&serde_json::json!("NeurIPS 2022")));
+    assert!(topics.contains(&serde_json::json!([
+        "Consistency models",
+        "consistency-models"
+    ])));
+    assert!(
+        m["venues"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("NeurIPS 2022"))
+    );
 
     let page = built.read("search/index.html");
     assert!(page.contains("data-search-page"));
@@ -53,24 +64,40 @@ fn search_index_and_page_are_built_from_the_model() {
 fn every_page_has_a_search_box_that_works_without_javascript() {
     let site = TestSite::fixture("search");
     let built = site.build().unwrap();
-    for page in ["index.html", "papers/1706.03762/index.html", "topics/index.html", "404.html"] {
+    for page in [
+        "index.html",
+        "papers/1706.03762/index.html",
+        "topics/index.html",
+        "404.html",
+    ] {
         let html = built.read(page);
         assert!(
-            html.contains(r#"<form class="search-box" role="search" action="/search/" method="get""#),
+            html.contains(
+                r#"<form class="search-box" role="search" action="/search/" method="get""#
+            ),
             "{page}"
         );
         assert!(html.contains(r#"name="q""#), "{page}");
-        assert!(html.contains(r#"<script src="/search/search.js" defer></script>"#), "{page}");
+        assert!(
+            html.contains(r#"<script src="/search/search.js" defer></script>"#),
+            "{page}"
+        );
     }
     let search = built.read("search/index.html");
-    let noscript = &search[search.find("<noscript>").expect("a message without JavaScript")..];
+    let noscript = &search[search
+        .find("<noscript>")
+        .expect("a message without JavaScript")..];
     assert!(noscript.contains("Search needs JavaScript"));
     assert!(noscript.contains(r#"<a href="/topics/">papers by topic</a>"#));
     assert!(
         !search.contains("search-box"),
         "the search page has its own box, not the header's"
     );
-    assert!(broken_links(&built, "/").is_empty(), "{:?}", broken_links(&built, "/"));
+    assert!(
+        broken_links(&built, "/").is_empty(),
+        "{:?}",
+        broken_links(&built, "/")
+    );
 }
 
 #[test]
@@ -128,7 +155,11 @@ fn search_index_is_the_same_for_the_same_site() {
         .collect();
     let second = site.build().unwrap();
     for (file, bytes) in &a {
-        assert_eq!(&std::fs::read(second.out.join(file)).unwrap(), bytes, "{file}");
+        assert_eq!(
+            &std::fs::read(second.out.join(file)).unwrap(),
+            bytes,
+            "{file}"
+        );
     }
     site.write(
         "content/2024-05-06.md",

@@ -26,7 +26,10 @@ fn words() -> Vec<String> {
         repo().join("examples/gen_corpus.rs"),
     ];
     for dir in ["content", "docs", "tests/fixtures"] {
-        for entry in walkdir::WalkDir::new(repo().join(dir)).into_iter().flatten() {
+        for entry in walkdir::WalkDir::new(repo().join(dir))
+            .into_iter()
+            .flatten()
+        {
             if entry.path().extension().is_some_and(|e| e == "md") {
                 sources.push(entry.into_path());
             }
@@ -66,8 +69,8 @@ fn routing() -> serde_json::Value {
     );
     assert!(cut.files.len() > 5, "enough shards to route between");
     let probes = [
-        "", "a", "m", "ma", "mo", "mod", "moda", "modal", "modal3", "mu", "z", "é", "éc", "ü", "北",
-        "北京1", "zzz",
+        "", "a", "m", "ma", "mo", "mod", "moda", "modal", "modal3", "mu", "z", "é", "éc", "ü",
+        "北", "北京1", "zzz",
     ];
     json!({
         "separators": cut.separators,
@@ -123,5 +126,8 @@ fn search_js_agrees_with_the_index_and_ranks_as_documented() {
         "node --test failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("# fail 0"), "{stdout}");
-    assert!(stdout.contains("# skipped 0"), "no test may be skipped:\n{stdout}");
+    assert!(
+        stdout.contains("# skipped 0"),
+        "no test may be skipped:\n{stdout}"
+    );
 }

@@ -47,7 +47,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(root: &Path, prefix: &str, gzip: bool) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+        Server::start_on(root, prefix, gzip, 0)
+    }
+
+    /// Like [`Server::start`], on a given port (0 for any).
+    pub fn start_on(root: &Path, prefix: &str, gzip: bool, port: u16) -> Server {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind a local port");
         let port = listener.local_addr().unwrap().port();
         let log = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -125,8 +130,7 @@ fn respond(
     };
     let compress = gzip && accepts_gzip && !kind.starts_with("application/octet-stream");
     let body = if compress {
-        let mut encoder =
-            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
         encoder.write_all(&body)?;
         encoder.finish()?
     } else {
@@ -246,8 +250,7 @@ impl Browser {
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
-        let mut stream =
-            TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
         stream
             .set_read_timeout(Some(Duration::from_secs(60)))
             .map_err(|e| e.to_string())?;
@@ -282,6 +285,15 @@ impl Browser {
             .as_str()
             .unwrap()
             .to_string()
+    }
+
+    /// Empties the browser's HTTP cache (a Chrome DevTools command chromedriver forwards).
+    pub fn clear_cache(&self) {
+        self.session_call(
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": "Network.clearBrowserCache", "params": {}})),
+        );
     }
 
     pub fn back(&self) {

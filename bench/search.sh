@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Search figures on generated sites: index size on disk, index build time as a share of the
+# whole build, and, in headless Chromium, the bytes downloaded to show the first results of
+# typical queries (cold cache, text gzipped as GitHub Pages serves it) and the query times.
+#
+#   bench/search.sh                      # 10,000 and 100,000 papers
+#   SIZES=2000 RUNS=1 bench/search.sh    # quick check
+#
+# Needs a tmpfs (/dev/shm), Debian's chromium and chromium-driver, and a release build.
+# Environment: SIZES ["10000 100000"], RUNS [3] builds per size, SEED [42], WORK [/dev/shm],
+# RESULTS_DIR [bench/results], KEEP [0] (1 keeps the generated sites).
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd -- "$SCRIPT_DIR/.." && pwd)
+TARGET_DIR=${CARGO_TARGET_DIR:-$REPO_ROOT/target}
+[[ $TARGET_DIR == /* ]] || TARGET_DIR=$REPO_ROOT/$TARGET_DIR
+SIZES=${SIZES:-"10000 100000"}
+RUNS=${RUNS:-3}
+SEED=${SEED:-42}
+WORK=${WORK:-/dev/shm}
+RESULTS_DIR=${RESULTS_DIR:-$SCRIPT_DIR/results}
+KEEP=${KEEP:-0}
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+[[ $(stat -f -c %T "$WORK") == tmpfs ]] || die "$WORK is not a tmpfs; figures would measure the disk"
+for tool in /usr/bin/chromium /usr/bin/chromedriver; do
+    [[ -x $tool ]] || die "$tool missing: apt-get install -y chromium chromium-driver"
+done
+
+cd "$REPO_ROOT"
+log "building release binary, gen_corpus and the test binary"
+cargo build --release --quiet
+cargo build --release --quiet --example gen_corpus
+cargo test --release --quiet --test it --no-run 2>/dev/null
+
+DIR=$(mktemp -d "$WORK/digestif-search-bench.XXXXXX")
+cleanup() { [[ $KEEP == 1 ]] && log "kept $DIR" || rm -rf -- "$DIR"; }
+trap cleanup EXIT
+mkdir -p "$RESULTS_DIR"
+SUMMARY=$RESULTS_DIR/search-summary.md
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+{
+    printf '# Search figures\n\ndigestif %s, %s CPUs, %s, release build, sites on %s\n' \
+        "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$(nproc)" "$(uname -sr)" "$WORK"
+} >"$SUMMARY"
+
+for n in $SIZES; do
+    corpus=$DIR/corpus-$n
+    out=$DIR/out-$n
+    log "generating $n papers"
+    "$TARGET_DIR/release/examples/gen_corpus" --papers "$n" --out "$corpus" --seed "$SEED" --force >/dev/null
+
+    log "building $RUNS times ($n papers)"
+    shares=()
+    for run in $(seq "$RUNS"); do
+        rm -rf "$out"
+        start=$(date +%s.%N)
+        DIGESTIF_LOG=debug "$TARGET_DIR/release/digestif" build --root "$corpus" --output-dir "$out" \
+            --base-url "http://127.0.0.1:$PORT/" --quiet 2>"$DIR/log-$n-$run.txt"
+        end=$(date +%s.%N)
+        index_ms=$(awk '/debug: search index took/ { s += $5 } /debug: write search index took/ { s += $6 } END { print s }' "$DIR/log-$n-$run.txt")
+        total_ms=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
+        shares+=("$(awk -v i="$index_ms" -v t="$total_ms" 'BEGIN { printf "%.1f %.0f %.0f", 100 * i / t, i, t }')")
+    done
+    median=$(printf '%s\n' "${shares[@]}" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
+    read -r share index_ms total_ms <<<"$median"
+    bytes=$(du -sb "$out/search" | cut -f1)
+    files=$(find "$out/search" -type f | wc -l)
+    site_bytes=$(du -sb "$out" | cut -f1)
+    gz_manifest=$(gzip -c "$out/search/index.json" | wc -c)
+    {
+        printf '\n## %s papers\n\n' "$n"
+        printf -- '- index on disk: %.1f MB in %s files (whole site %.1f MB); manifest %.1f KB gzipped\n' \
+            "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$files" \
+            "$(awk -v b="$site_bytes" 'BEGIN { print b / 1048576 }')" "$(awk -v b="$gz_manifest" 'BEGIN { print b / 1024 }')"
+        printf -- '- index build (search index + writing it): %s ms of a %s ms build = %s%% (median of %s)\n\n' \
+            "$index_ms" "$total_ms" "$share" "$RUNS"
+    } >>"$SUMMARY"
+
+    log "measuring in Chromium ($n papers)"
+    DIGESTIF_BENCH_SITE=$out DIGESTIF_BENCH_PORT=$PORT \
+        cargo test --release --quiet --test it search_benchmark -- --ignored --nocapture --test-threads 1 2>/dev/null |
+        grep -E '^\||^typed' >>"$SUMMARY"
+    rm -rf "$corpus" "$out"
+done
+cat "$SUMMARY"
+log "results in $SUMMARY"
