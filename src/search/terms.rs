@@ -366,7 +366,7 @@ mod tests {
         [next(), next(), next()]
     }
 
-    fn lists_of<'a>(index: &'a TermIndex, term: &str) -> [Vec<u32>; 3] {
+    fn lists_of(index: &TermIndex, term: &str) -> [Vec<u32>; 3] {
         let i = index.terms.binary_search(&term.to_string()).expect(term);
         decode_lists(&index.lists[i])
     }
