@@ -176,12 +176,11 @@
       var doc = 0;
       while (reader.at < end) { doc += reader.varint(); bits[doc >>> 5] |= 1 << (doc & 31); }
     } else if (bits && kind === 2) {
-      var first = reader.varint() * 8, bytes = reader.b;
+      // Byte-aligned, so each byte lands inside one 32-bit word.
+      var first = reader.varint() * 8 - reader.at * 8, bytes = reader.b;
       for (var j = reader.at; j < end; j++) {
         var byte = bytes[j];
-        if (!byte) continue;
-        var base = first + (j - reader.at) * 8;
-        for (var i = 0; i < 8; i++) if (byte & (1 << i)) { var d = base + i; bits[d >>> 5] |= 1 << (d & 31); }
+        if (byte) { var d = first + j * 8; bits[d >>> 5] |= byte << (d & 31); }
       }
     } else if (kind > 2) {
       throw new Error('unknown list kind ' + kind);
@@ -493,38 +492,51 @@
    * newer first (paper numbers are newest first). A bucket sort: linear in the matches.
    */
   function rank(matches, lists, n) {
-    var words = lists.length, buckets = (words + 1) * (words + 1), score = [];
-    var counts = new Uint32Array(buckets);
-    var docs = [];
-    forEach(matches, n, function (d) {
-      var w = d >>> 5, bit = 1 << (d & 31), title = 0, authors = 0;
-      for (var i = 0; i < words; i++) {
-        if (lists[i][0][w] & bit) title++;
-        else if (lists[i][1][w] & bit) authors++;
+    var words = lists.length, base = words + 1, buckets = base * base, total = 0, w, m;
+    for (w = 0; w < matches.length; w++) total += popcount(matches[w]);
+    var docs = new Uint32Array(total), score = new Uint16Array(total), counts = new Uint32Array(buckets), k = 0;
+    for (w = 0; w < matches.length; w++) {
+      for (m = matches[w]; m; m ^= m & -m) {
+        var low = m & -m, title = 0, authors = 0;
+        for (var i = 0; i < words; i++) {
+          if (lists[i][0][w] & low) title++;
+          else if (lists[i][1][w] & low) authors++;
+        }
+        var s = title * base + authors;
+        docs[k] = (w << 5) + 31 - Math.clz32(low);
+        score[k++] = s;
+        counts[s]++;
       }
-      var s = title * (words + 1) + authors;
-      docs.push(d);
-      score.push(s);
-      counts[s]++;
-    });
+    }
+    if (buckets === 1) return docs;
     var starts = new Uint32Array(buckets), at = 0;
-    for (var s = buckets - 1; s >= 0; s--) { starts[s] = at; at += counts[s]; }
-    var order = new Uint32Array(docs.length);
-    for (var i = 0; i < docs.length; i++) order[starts[score[i]]++] = docs[i];
+    for (var b = buckets - 1; b >= 0; b--) { starts[b] = at; at += counts[b]; }
+    var order = new Uint32Array(total);
+    for (var j = 0; j < total; j++) order[starts[score[j]]++] = docs[j];
     return order;
+  }
+
+  function popcount(x) {
+    x -= (x >>> 1) & 0x55555555;
+    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+    return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
   }
 
   /** Per topic, year and venue, how many of `matches` have it. */
   function countFacets(index, matches, f) {
-    var n = index.papers, topics = new Uint32Array(index.m.topics.length);
-    var venues = new Uint32Array(index.m.venues.length), years = new Uint32Array(index.m.years.length);
-    var y = 0, ys = index.m.years;
-    forEach(matches, n, function (d) {
-      for (var k = f.topicStarts[d]; k < f.topicStarts[d + 1]; k++) topics[f.topicsOf[k]]++;
-      if (f.venueOf[d]) venues[f.venueOf[d] - 1]++;
-      while (y + 1 < ys.length && d >= ys[y + 1][1]) y++;
-      years[y]++;
-    });
+    var topics = new Uint32Array(index.m.topics.length), venues = new Uint32Array(index.m.venues.length);
+    var ys = index.m.years, years = new Uint32Array(ys.length), y = 0;
+    var starts = f.topicStarts, of = f.topicsOf, venueOf = f.venueOf;
+    for (var w = 0; w < matches.length; w++) {
+      for (var m = matches[w]; m; m ^= m & -m) {
+        var d = (w << 5) + 31 - Math.clz32(m & -m);
+        if (d >= index.papers) break;
+        for (var k = starts[d]; k < starts[d + 1]; k++) topics[of[k]]++;
+        if (venueOf[d]) venues[venueOf[d] - 1]++;
+        while (y + 1 < ys.length && d >= ys[y + 1][1]) y++;
+        years[y]++;
+      }
+    }
     return { topics: topics, venues: venues, years: years };
   }
 

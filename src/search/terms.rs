@@ -46,7 +46,7 @@ const BLOCK: usize = 1024;
 
 struct Block {
     words: Vec<Box<str>>,
-    /// Per paper of the block, `word << 2 | field`, sorted and deduplicated.
+    /// Per paper of the block, `word << 2 | field`, each once.
     entries: Vec<u32>,
     /// `entries[ends[i - 1]..ends[i]]` belong to the block's paper `i`.
     ends: Vec<usize>,
@@ -90,8 +90,9 @@ fn tokenise_block(docs: &[DocFields]) -> Block {
     let mut words = Vec::new();
     let mut entries = Vec::new();
     let mut ends = Vec::with_capacity(docs.len());
-    for doc in docs {
-        let start = entries.len();
+    let mut seen: Vec<u32> = Vec::new();
+    for (paper, doc) in docs.iter().enumerate() {
+        let paper = paper as u32;
         for (field, pieces) in doc.iter().enumerate() {
             for piece in pieces {
                 text::for_each_token(piece, |token| {
@@ -109,20 +110,19 @@ fn tokenise_block(docs: &[DocFields]) -> Block {
                         }
                     };
                     if id != SKIP {
-                        entries.push((id << 2) | field as u32);
+                        // Each (word, field) once per paper, without sorting: mark it seen.
+                        let entry = (id << 2) | field as u32;
+                        if seen.len() <= entry as usize {
+                            seen.resize(entry as usize + 64, u32::MAX);
+                        }
+                        if seen[entry as usize] != paper {
+                            seen[entry as usize] = paper;
+                            entries.push(entry);
+                        }
                     }
                 });
             }
         }
-        entries[start..].sort_unstable();
-        let mut write = start;
-        for read in start..entries.len() {
-            if write == start || entries[read] != entries[write - 1] {
-                entries[write] = entries[read];
-                write += 1;
-            }
-        }
-        entries.truncate(write);
         ends.push(entries.len());
     }
     Block {
@@ -174,27 +174,24 @@ pub fn index(docs: &[DocFields]) -> TermIndex {
         .collect();
     aliases.sort_unstable();
 
-    // Per block: per paper, `term * 3 + field` sorted and deduplicated, then `u32::MAX`.
+    // Per block: per paper, each `term * 3 + field` once, then `u32::MAX`.
     let slots: Vec<Vec<u32>> = blocks
         .par_iter()
         .zip(&renumber)
         .map(|(block, renumber)| {
-            let mut out = Vec::with_capacity(block.entries.len());
+            let mut out = Vec::with_capacity(block.entries.len() + block.ends.len());
+            // Words of one term (`model`, `models`) meet here: keep each slot once per paper.
+            let mut seen = vec![u32::MAX; terms.len() * FIELDS];
             let mut start = 0;
-            for &end in &block.ends {
-                let from = out.len();
-                out.extend(block.entries[start..end].iter().map(|&e| {
-                    term_of_word[renumber[(e >> 2) as usize] as usize] * FIELDS as u32 + (e & 3)
-                }));
-                out[from..].sort_unstable();
-                let mut write = from;
-                for read in from..out.len() {
-                    if write == from || out[read] != out[write - 1] {
-                        out[write] = out[read];
-                        write += 1;
+            for (paper, &end) in block.ends.iter().enumerate() {
+                for &e in &block.entries[start..end] {
+                    let slot = term_of_word[renumber[(e >> 2) as usize] as usize] * FIELDS as u32
+                        + (e & 3);
+                    if seen[slot as usize] != paper as u32 {
+                        seen[slot as usize] = paper as u32;
+                        out.push(slot);
                     }
                 }
-                out.truncate(write);
                 out.push(u32::MAX);
                 start = end;
             }
