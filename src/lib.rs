@@ -108,12 +108,36 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
 fn stage<T>(name: &str, started: &mut Instant, value: T) -> T {
     if std::env::var_os("DIGESTIF_LOG").is_some_and(|v| v == "debug") {
         eprintln!(
-            "debug: {name} took {:.1} ms",
-            started.elapsed().as_secs_f64() * 1000.0
+            "debug: {name} took {:.1} ms{}",
+            started.elapsed().as_secs_f64() * 1000.0,
+            cpu_since_last_stage()
         );
     }
     *started = Instant::now();
     value
+}
+
+/// `, CPU N ms`: the process's CPU time (all threads) since the previous call, where
+/// /proc/self/stat tells it. Stages run one after another, so this is the stage's CPU time.
+fn cpu_since_last_stage() -> String {
+    static LAST: std::sync::Mutex<Option<u64>> = std::sync::Mutex::new(None);
+    let Some(ticks) = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // Fields after the command name (which may hold spaces) : utime is 14th, stime 15th.
+            let rest = &stat[stat.rfind(')')? + 2..];
+            let fields: Vec<&str> = rest.split(' ').collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+    else {
+        return String::new();
+    };
+    let mut last = LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let previous = last.replace(ticks).unwrap_or(0);
+    // Linux counts in clock ticks of 10 ms.
+    format!(", CPU {} ms", (ticks - previous) * 10)
 }
 
 /// The pipeline after configuration. With no staging folder, pages are rendered and dropped.

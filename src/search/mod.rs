@@ -32,6 +32,8 @@ use crate::model::Site;
 
 /// Papers per file of paper records: a result list fetches one file per shown result at worst.
 pub const DOCS_PER_CHUNK: usize = 8;
+/// Longest list of prefixes the manifest carries (about 5 bytes each, gzipped less).
+pub const PREFIX_LIST_MAX: usize = 3000;
 /// Version of the file formats; `search.js` refuses others.
 pub const FORMAT: u32 = 1;
 /// The browser script, written to `search/search.js`.
@@ -51,6 +53,9 @@ struct Manifest<'a> {
     /// Separators of `t/N.bin` and `p/N.bin`.
     terms: Vec<String>,
     prefixes: Vec<String>,
+    /// Every prefix with a union in `p/`, when there are at most [`PREFIX_LIST_MAX`]: the browser
+    /// then fetches a prefix shard only when it holds the typed prefix.
+    prefix_list: Option<Vec<&'a str>>,
     /// `[name, slug]`, indexed by the topic numbers in records and facets.
     topics: Vec<[&'a str; 2]>,
     venues: Vec<&'a str>,
@@ -182,6 +187,8 @@ pub fn build_index(site: &Site) -> SearchFiles {
         min_prefix: terms::MIN_PREFIX_CHARS,
         terms: term_shards.separators,
         prefixes: prefix_shards.separators,
+        prefix_list: (index.prefixes.len() <= PREFIX_LIST_MAX)
+            .then(|| index.prefixes.iter().map(|(p, _)| p.as_str()).collect()),
         topics: site
             .topics
             .iter()

@@ -349,7 +349,8 @@
   Index.prototype.prefix = function (prefix) {
     var self = this, whole = stem(prefix);
     var exact = startsWith(whole, prefix) ? Promise.resolve(null) : this.term(whole);
-    var union = this.shard('p', shardOf(this.m.prefixes, prefix)).then(function (shard) {
+    var list = this.m.prefix_list;
+    var union = list && find({ keys: list }, prefix) < 0 ? this.expand(prefix) : this.shard('p', shardOf(this.m.prefixes, prefix)).then(function (shard) {
       var i = find(shard, prefix);
       if (i >= 0) return self.lists(shard, shard.values[i].at);
       return self.expand(prefix);
@@ -563,12 +564,16 @@
   function matcher(query, stop) {
     var stems = new Set(query.words), exact = new Set();
     query.phrases.forEach(function (p) { p.forEach(function (t) { exact.add(t); }); });
-    var prefix = query.prefix, prefixStem = prefix && stem(prefix);
+    var prefix = query.prefix, prefixStem = prefix && stem(prefix), known = new Map();
     return function (token) {
-      if (exact.has(token)) return true;
-      if (!isIndexed(token, stop)) return false;
-      var s = stem(token);
-      return stems.has(s) || (prefix !== null && (startsWith(token, prefix) || s === prefixStem || startsWith(s, prefix)));
+      if (known.has(token)) return known.get(token);
+      var hit = exact.has(token);
+      if (!hit && isIndexed(token, stop)) {
+        var s = stem(token);
+        hit = stems.has(s) || (prefix !== null && (startsWith(token, prefix) || s === prefixStem || startsWith(s, prefix)));
+      }
+      known.set(token, hit);
+      return hit;
     };
   }
 
@@ -738,6 +743,21 @@
     return this.at >= 0 && items[this.at] ? items[this.at].querySelector('a.result-title') : null;
   };
 
+  /**
+   * What a search cost, for window.digestifSearch.stats: milliseconds from the query to the
+   * results drawn (`ms`), of which matching and ranking (`rankMs`), and the index files fetched
+   * by this page so far (`files`, `bytes` as transferred, compressed or not).
+   */
+  function measure(q, started, result, indexUrl) {
+    var dir = new URL('.', new URL(indexUrl, location.href)).href, bytes = 0, files = 0;
+    if (typeof performance !== 'undefined' && performance.getEntriesByType) {
+      performance.getEntriesByType('resource').forEach(function (e) {
+        if (e.name.slice(0, dir.length) === dir) { bytes += e.encodedBodySize || 0; files++; }
+      });
+    }
+    return { q: q, ms: now() - started, rankMs: result.ms || 0, total: result.total, bytes: bytes, files: files };
+  }
+
   function failure(error) {
     return 'Search is unavailable: the index could not be loaded (' + (error && error.message || error) + ').';
   }
@@ -826,7 +846,7 @@
         self.selection.reset();
         return self.fill(PAGE_SIZE).then(function () {
           if (generation !== self.generation) return;
-          stats.searches.push({ q: state.q, ms: now() - started, rankMs: result.ms || 0, total: result.total });
+          stats.searches.push(measure(state.q, started, result, self.form.getAttribute('data-index')));
           self.facets(state);
         });
       });
@@ -1052,7 +1072,7 @@
               : 'Open on the search page, with filters →' }));
           }
           self.open(true);
-          stats.searches.push({ q: text, ms: now() - started, rankMs: result.ms || 0, total: result.total });
+          stats.searches.push(measure(text, started, result, self.form.getAttribute('data-index')));
         });
       });
     }).catch(function (error) {

@@ -42,7 +42,9 @@ pub struct TermIndex {
     pub prefixes: Vec<(String, Vec<u8>)>,
 }
 
-const BLOCK: usize = 1024;
+/// Papers per tokenising task: enough tasks to share out, few enough that the words each task
+/// must copy into its own table stay few.
+const BLOCK: usize = 4096;
 
 struct Block {
     words: Vec<Box<str>>,
