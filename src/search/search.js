@@ -495,7 +495,7 @@
   function rank(matches, lists, n) {
     var words = lists.length, base = words + 1, buckets = base * base, total = 0, w, m;
     for (w = 0; w < matches.length; w++) total += popcount(matches[w]);
-    var docs = new Uint32Array(total), score = new Uint16Array(total), counts = new Uint32Array(buckets), k = 0;
+    var docs = new Uint32Array(total), score = new Uint32Array(total), counts = new Uint32Array(buckets), k = 0;
     for (w = 0; w < matches.length; w++) {
       for (m = matches[w]; m; m ^= m & -m) {
         var low = m & -m, title = 0, authors = 0;
@@ -682,12 +682,13 @@
     if (record[4].length) {
       chips = el('ul', { class: 'chips', 'aria-label': 'Topics' }, record[4].map(function (t) {
         var topic = index.m.topics[t];
-        return el('li', null, [el('a', { href: new URL('../topics/' + topic[1] + '/', index.url).pathname, tabindex: '-1', text: topic[0] })]);
+        return el('li', null, [el('a', { href: new URL('../topics/' + topic[1] + '/', index.url).pathname, tabindex: compact ? '-1' : null, text: topic[0] })]);
       }));
     }
     var snippet = record[6] ? el('p', { class: 'snippet' }, [marked(highlight(record[6], isMatch, compact ? 20 : SNIPPET_WORDS))]) : null;
     return el('li', { class: 'search-result', id: id, role: 'option', 'aria-selected': 'false' }, [
-      el('a', { class: 'result-title', href: url, tabindex: '-1' }, [marked(highlight(record[1], isMatch, 0))]),
+      // In the list under the header box the arrows choose a result; on the search page, Tab too.
+      el('a', { class: 'result-title', href: url, tabindex: compact ? '-1' : null }, [marked(highlight(record[1], isMatch, 0))]),
       shown ? el('p', { class: 'authors' }, [marked(highlight(shown, isMatch, 0))]) : null,
       meta, chips, snippet
     ]);
@@ -749,6 +750,7 @@
    * by this page so far (`files`, `bytes` as transferred, compressed or not).
    */
   function measure(q, started, result, indexUrl) {
+    if (stats.searches.length > 50) stats.searches.splice(0, 25);
     var dir = new URL('.', new URL(indexUrl, location.href)).href, bytes = 0, files = 0;
     if (typeof performance !== 'undefined' && performance.getEntriesByType) {
       performance.getEntriesByType('resource').forEach(function (e) {

@@ -295,7 +295,6 @@ fn search_benchmark() {
     println!("|---|---|---|---|---|---|---|");
     for query in &queries {
         browser.clear_cache();
-        browser.goto(&server.url("/"));
         server.take_log();
         let url = server.url(&format!("/search/?q={}", encode(query)));
         browser.goto(&url);
