@@ -40,7 +40,11 @@ fn script_in_any_field_is_escaped_on_every_page() {
         !script.contains("innerHTML") && !script.contains("insertAdjacentHTML"),
         "search.js builds results from text nodes"
     );
-    assert!(built.read("search/d/0.json").contains("T <script>alert(1)</script>"));
+    assert!(
+        built
+            .read("search/d/0.json")
+            .contains("T <script>alert(1)</script>")
+    );
     assert!(
         built
             .read("papers/t-script-alert-1-script/index.html")
