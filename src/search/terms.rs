@@ -42,9 +42,11 @@ pub struct TermIndex {
     pub prefixes: Vec<(String, Vec<u8>)>,
 }
 
-/// Papers per tokenising task: enough tasks to share out, few enough that the words each task
-/// must copy into its own table stay few.
-const BLOCK: usize = 4096;
+/// Papers per tokenising task: enough tasks (four per thread) to share out evenly, few enough
+/// that the words each task copies into its own table stay few.
+fn block_size(papers: usize) -> usize {
+    (papers / (rayon::current_num_threads() * 4)).clamp(256, 4096)
+}
 
 struct Block {
     words: Vec<Box<str>>,
@@ -136,7 +138,10 @@ fn tokenise_block(docs: &[DocFields]) -> Block {
 
 /// Builds every list from the papers' fields, numbered by position in `docs`.
 pub fn index(docs: &[DocFields]) -> TermIndex {
-    let blocks: Vec<Block> = docs.par_chunks(BLOCK).map(tokenise_block).collect();
+    let blocks: Vec<Block> = docs
+        .par_chunks(block_size(docs.len()))
+        .map(tokenise_block)
+        .collect();
 
     // One table of words for the whole site; each block's words renumbered into it.
     let mut word_ids: FastMap<&str, u32> = FastMap::default();
