@@ -182,8 +182,18 @@
         var byte = bytes[j];
         if (byte) { var d = first + j * 8; bits[d >>> 5] |= byte << (d & 31); }
       }
-    } else if (kind > 2) {
-      throw new Error('unknown list kind ' + kind);
+    } else if (bits && kind === 3) {
+      // Rice-coded gaps, lowest bit of each byte first.
+      var k = reader.varint(), count = reader.varint(), b = reader.b, pos = reader.at * 8, last = end * 8, doc = -1;
+      for (var c = 0; c < count; c++) {
+        var gap = 0;
+        while ((b[pos >>> 3] >>> (pos & 7)) & 1) { gap += 1 << k; pos++; }
+        pos++;
+        for (var bit = 0; bit < k; bit++, pos++) gap += ((b[pos >>> 3] >>> (pos & 7)) & 1) * (1 << bit);
+        if (pos > last) throw new Error('truncated list');
+        doc += gap + 1;
+        bits[doc >>> 5] |= 1 << (doc & 31);
+      }
     }
     reader.at = end;
   }
@@ -610,7 +620,7 @@
 
   var api = {
     fold: fold, runs: runs, tokens: tokens, isIndexed: isIndexed, stem: stem, parseQuery: parseQuery,
-    parseShard: parseShard, readList: readList, bitset: bitset, has: has, forEach: forEach,
+    Reader: Reader, parseShard: parseShard, readList: readList, bitset: bitset, has: has, forEach: forEach,
     shardOf: shardOf, shardsOfPrefix: shardsOfPrefix, compare: compare, rank: rank, Index: Index,
     countFacets: countFacets, hasPhrases: hasPhrases, matcher: matcher, highlight: highlight
   };

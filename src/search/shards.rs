@@ -211,7 +211,7 @@ mod tests {
     #[test]
     fn separators_route_every_key_and_prefix_to_its_shards() {
         let big: Vec<Vec<u8>> = (0..40u32)
-            .map(|i| lists(&(0..3000).map(|d| d * 7 + i).collect::<Vec<_>>()))
+            .map(|i| lists(&(0..8000).map(|d| d * 7 + i).collect::<Vec<_>>()))
             .collect();
         let keys: Vec<String> = (0..40)
             .map(|i| format!("{}{}", ["ma", "mo", "mod", "modal", "mu"][i % 5], i / 5))

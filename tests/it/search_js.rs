@@ -52,7 +52,7 @@ fn routing() -> serde_json::Value {
             let mut bytes = Vec::new();
             digestif::search::postings::encode(&[], &mut bytes);
             digestif::search::postings::encode(&[], &mut bytes);
-            let docs: Vec<u32> = (0..2500).map(|d| d * 5 + i % 5).collect();
+            let docs: Vec<u32> = (0..6000).map(|d| d * 5 + i % 5).collect();
             digestif::search::postings::encode(&docs, &mut bytes);
             bytes
         })
@@ -81,6 +81,30 @@ fn routing() -> serde_json::Value {
             .map(|p| json!([p, shards::shards_of_prefix(&cut.separators, p).collect::<Vec<_>>()]))
             .collect::<Vec<_>>(),
     })
+}
+
+/// Lists in every encoding (empty, deltas, bitset, Rice), as hex, with their paper numbers.
+fn lists() -> serde_json::Value {
+    let cases: Vec<Vec<u32>> = vec![
+        vec![],
+        vec![7],
+        vec![3, 900, 100_000],
+        (1000..3000).step_by(3).collect(),
+        (0..5000u32).map(|i| i * 20 + (i * 7919) % 13).collect(),
+        (0..300u32).map(|i| i * i).collect(),
+        vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 31, 32, 33, 63, 64, 65],
+    ];
+    json!(
+        cases
+            .into_iter()
+            .map(|docs| {
+                let mut bytes = Vec::new();
+                digestif::search::postings::encode(&docs, &mut bytes);
+                let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                json!([hex, docs])
+            })
+            .collect::<Vec<_>>()
+    )
 }
 
 #[test]
@@ -112,6 +136,7 @@ fn search_js_agrees_with_the_index_and_ranks_as_documented() {
     write("stems.json", json!(stems));
     write("tokens.json", json!(tokens));
     write("routing.json", routing());
+    write("lists.json", lists());
 
     let output = Command::new("node")
         .arg("--test")

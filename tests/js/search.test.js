@@ -52,6 +52,24 @@ test('shard routing agrees with Rust', needsFixtures, () => {
   for (const [prefix, shards] of routing.prefixes) assert.deepEqual(S.shardsOfPrefix(routing.separators, prefix), shards, prefix);
 });
 
+test('lists decode as Rust encoded them, in every encoding', needsFixtures, () => {
+  const lists = read('lists.json');
+  const kinds = new Set();
+  for (const [hex, docs] of lists) {
+    const bytes = Uint8Array.from(Buffer.from(hex, 'hex'));
+    kinds.add(bytes[0] & 3);
+    const max = docs.length ? docs[docs.length - 1] + 1 : 1;
+    const bits = S.bitset(max);
+    const reader = new S.Reader(bytes);
+    S.readList(reader, bits);
+    assert.equal(reader.at, bytes.length, 'reads exactly the list');
+    const back = [];
+    S.forEach(bits, max, (d) => back.push(d));
+    assert.deepEqual(back, docs);
+  }
+  assert.deepEqual([...kinds].sort(), [0, 1, 2, 3], 'every encoding was tried');
+});
+
 test('folding drops case and diacritics', () => {
   assert.equal(S.fold('Schrödinger'), 'schrodinger');
   assert.deepEqual(S.tokens('Łukasz Straße ﬁne-tuning GPT-4'), ['lukasz', 'strasse', 'fine', 'tuning', 'gpt', '4']);
