@@ -39,6 +39,8 @@ pub struct RawConfig {
     pub outputs: RawOutputs,
     #[serde(default)]
     pub extra: toml::Table,
+    #[serde(default)]
+    pub search: RawSearch,
 }
 
 fn default_language() -> String {
@@ -167,6 +169,19 @@ pub struct RawTopics {
     pub descriptions: BTreeMap<String, String>,
 }
 
+/// `[search]`: the static search index and the `/search/` page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSearch {
+    pub enabled: bool,
+}
+
+impl Default for RawSearch {
+    fn default() -> Self {
+        RawSearch { enabled: true }
+    }
+}
+
 /// What the command line can override in `site.toml`.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -205,6 +220,8 @@ pub struct Config {
     pub has_citation_files: bool,
     /// Write each digest's `email.html` and `email.txt`.
     pub has_emails: bool,
+    /// Build the search index and the `/search/` page (`[search] enabled`).
+    pub has_search: bool,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -418,6 +435,7 @@ impl Config {
             topic_descriptions: raw.topics.descriptions,
             has_citation_files: raw.outputs.citation_files,
             has_emails: raw.outputs.emails,
+            has_search: raw.search.enabled,
         })
     }
 

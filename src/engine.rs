@@ -371,7 +371,15 @@ impl Engine {
         // Citation files and the JSON Feed come from Rust writers, not templates. They are
         // regenerated every build and written only where their bytes changed.
         let derived_output = ChangedOnly::new(output, &self.derived);
-        let derived_count = crate::render::derived::write(&renderer, &derived_output)?;
+        let mut derived_count = crate::render::derived::write(&renderer, &derived_output)?;
+        if self.config.has_search {
+            // The search index is a pure function of the model; unchanged shards are not rewritten.
+            let files = crate::search::build_index(&site);
+            files
+                .par_iter()
+                .try_for_each(|(name, bytes)| derived_output.write(name, bytes))?;
+            derived_count += files.len();
+        }
         let (derived_hashes, derived_written) = derived_output.finish();
         let removed_derived: Vec<String> = self
             .derived
@@ -558,6 +566,13 @@ fn site_context(config: &Config, site: &model::Site) -> SiteContext {
         json_feed_url: config.base.link("feed.json"),
         opml_url: config.base.link("feeds.opml"),
         bib_url: config.base.link("papers.bib"),
+        search: config
+            .has_search
+            .then(|| crate::render::context::SearchLinks {
+                url: config.base.link("search/"),
+                index_url: config.base.link("search/index.json"),
+                script_url: config.base.link("search/search.js"),
+            }),
         generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
     }
 }

@@ -19,6 +19,7 @@ pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod toml_error;
 pub mod write;

@@ -32,6 +32,19 @@ pub struct SiteContext {
     pub json_feed_url: String,
     pub opml_url: String,
     pub bib_url: String,
+    /// Where search lives, or null when `[search] enabled = false`.
+    pub search: Option<SearchLinks>,
+}
+
+/// `site.search`: the search page and the files its script needs.
+#[derive(Debug, Serialize)]
+pub struct SearchLinks {
+    /// Root-relative URL of the search page (`/search/`): the search form's `action`.
+    pub url: String,
+    /// Root-relative URL of the index manifest (`/search/index.json`), for `data-index`.
+    pub index_url: String,
+    /// Root-relative URL of the search script (`/search/search.js`).
+    pub script_url: String,
 }
 
 /// `page`: what every template gets about the page being rendered.
@@ -237,6 +250,13 @@ pub struct TopicContext {
     /// Root-relative URLs of the topic's Atom feed and `papers.bib`.
     pub feed_url: String,
     pub bib_url: String,
+}
+
+/// `search.html`: the search page. The results are drawn by `search.js`; the page itself only
+/// needs its `page` values and `site.search`.
+#[derive(Debug, Serialize)]
+pub struct SearchContext {
+    pub page: PageMeta,
 }
 
 /// `404.html`.

@@ -351,7 +351,7 @@ pub fn page_fingerprints_with_lab(
                             .hash(&mut h);
                     }
                 }
-                PageKind::NotFound | PageKind::Robots => {}
+                PageKind::NotFound | PageKind::Robots | PageKind::Search => {}
                 PageKind::Author(index) => {
                     if let Some((lab, _)) = lab {
                         for &paper in &lab.authors[index].papers {

@@ -32,6 +32,8 @@ pub enum PageKind {
     /// Topic index and 1-based page number.
     Topic(usize, usize),
     NotFound,
+    /// The search page, when search is enabled.
+    Search,
     Feed,
     Sitemap,
     Robots,
@@ -69,6 +71,7 @@ impl PageKind {
             PageKind::Topics => "topics.html",
             PageKind::Topic(..) => "topic.html",
             PageKind::NotFound => "404.html",
+            PageKind::Search => "search.html",
             PageKind::Feed => "atom.xml",
             PageKind::Sitemap | PageKind::SitemapPart(..) => "sitemap.xml",
             PageKind::Robots => "robots.txt",
@@ -201,6 +204,9 @@ pub fn plan_with_sitemap_limit(
                 output: format!("sitemap-{}.xml", number + 1),
             });
         }
+    }
+    if config.has_search {
+        pages.push(html_page(PageKind::Search, "search/".into()));
     }
     for (kind, output) in [
         (PageKind::NotFound, "404.html"),
@@ -376,6 +382,9 @@ impl<'a> Renderer<'a> {
             }
             PageKind::NotFound => tera::Context::from_serialize(&NotFoundContext {
                 page: self.meta("404", "Page not found".into(), String::new(), page),
+            })?,
+            PageKind::Search => tera::Context::from_serialize(&SearchContext {
+                page: self.meta("search", "Search".into(), String::new(), page),
             })?,
             PageKind::Feed => tera::Context::from_serialize(&self.feed())?,
             PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap(None))?,
@@ -903,6 +912,9 @@ impl<'a> Renderer<'a> {
             .skip(skip)
             .take(take)
             .filter_map(|page| {
+                if page.kind == PageKind::Search {
+                    return None;
+                }
                 let path = page.output.strip_suffix("index.html")?;
                 let lastmod = match page.kind {
                     PageKind::Digest(i) => Some(self.site.digests[i].date),

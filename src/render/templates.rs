@@ -31,7 +31,14 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
 
 /// Templates added after themes existed: a theme folder that lacks one gets the default
 /// theme's, so older themes keep building.
-pub const DEFAULTED_TEMPLATES: &[&str] = &["topic_feed.xml", "opml.xml", "email.html", "email.txt"];
+pub const DEFAULTED_TEMPLATES: &[&str] = &[
+    "topic_feed.xml",
+    "opml.xml",
+    "email.html",
+    "email.txt",
+    "search.html",
+    "partials/search_box.html",
+];
 
 /// Where a static file's bytes come from.
 #[derive(Debug, Clone)]
@@ -281,6 +288,11 @@ pub fn compile(
                 "template `{name}` not found: looked in templates/ and {theme_label}; add templates/{name}"
             )));
         }
+    }
+    if config.has_search && !tera.contains_template("search.html") {
+        return Err(Error::Template(format!(
+            "template `search.html` not found: looked in templates/ and {theme_label}; add templates/search.html, or turn search off with `[search] enabled = false` in site.toml"
+        )));
     }
     tera.global_context().insert("site", site);
     let (extra, _) = theme_options(config, files)?;

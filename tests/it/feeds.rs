@@ -279,6 +279,7 @@ fn sitemap_splits_into_an_index_above_the_limit() {
         generator: String::new(),
         json_feed_url: String::new(),
         opml_url: String::new(),
+        search: None,
         bib_url: String::new(),
     };
     let tera = digestif::render::templates::compile(&config, &theme, &globals).unwrap();

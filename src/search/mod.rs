@@ -1,0 +1,295 @@
+//! The search index: derived from the model beside page rendering (stage 7), written under
+//! `search/`, read in the browser by `search/search.js`. No server, no external request.
+//!
+//! [`build_index`] is a pure function of the [`Site`], so a rebuild can redo it at any time. Papers
+//! are numbered newest first (publication date, else the first digest that listed them), which
+//! makes "newer first" the natural order of every list and a year a range of numbers.
+//!
+//! | file | what | fetched |
+//! |---|---|---|
+//! | `search/index.json` | manifest: shard separators, topics, venues, years, build id | first |
+//! | `search/t/N.bin` | terms and word aliases with their lists ([`shards`]) | per query word |
+//! | `search/p/N.bin` | union lists of common prefixes | per typed prefix |
+//! | `search/d/N.json` | [`DOCS_PER_CHUNK`] papers: slug, title, authors, date, topics, venue, abstract | per shown result |
+//! | `search/facets.bin` | papers of each topic and venue (lists as in [`postings`]) | for filters and counts |
+//! | `search/search.js` | the reader and the interface (no dependencies) | on every page, deferred |
+//!
+//! The browser fetches everything but the manifest with `?v=<build id>`, so a cached manifest
+//! never meets shards from another build.
+
+pub mod postings;
+pub mod shards;
+pub mod terms;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::Site;
+
+/// Papers per file of paper records: a result list fetches one file per shown result at worst.
+pub const DOCS_PER_CHUNK: usize = 8;
+/// Longest list of prefixes the manifest carries (about 5 bytes each, gzipped less).
+pub const PREFIX_LIST_MAX: usize = 3000;
+/// Version of the file formats; `search.js` refuses others.
+pub const FORMAT: u32 = 1;
+/// The browser script, written to `search/search.js`.
+pub const SCRIPT: &str = include_str!("search.js");
+
+/// Every file of the index: path relative to the output folder, bytes.
+pub type SearchFiles = Vec<(String, Vec<u8>)>;
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    format: u32,
+    /// Changes whenever any index file does.
+    build: String,
+    papers: usize,
+    chunk: usize,
+    min_prefix: usize,
+    /// Separators of `t/N.bin` and `p/N.bin`.
+    terms: Vec<String>,
+    prefixes: Vec<String>,
+    /// Every prefix with a union in `p/`, when there are at most [`PREFIX_LIST_MAX`]: the browser
+    /// then fetches a prefix shard only when it holds the typed prefix.
+    prefix_list: Option<Vec<&'a str>>,
+    /// `[name, slug]`, indexed by the topic numbers in records and facets.
+    topics: Vec<[&'a str; 2]>,
+    venues: Vec<&'a str>,
+    /// `[year, first paper number]`, newest first.
+    years: Vec<[i64; 2]>,
+    stop_words: &'a [&'a str],
+}
+
+/// The date a paper is sorted and filtered by.
+fn paper_date(site: &Site, paper: usize) -> Date {
+    let paper = &site.papers[paper];
+    paper
+        .published
+        .unwrap_or_else(|| site.digests[paper.appearances[0]].date)
+}
+
+/// Paper indices in search order: newest first, ties by the newest digest, then slug.
+pub fn search_order(site: &Site) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..site.papers.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (pa, pb) = (&site.papers[a], &site.papers[b]);
+        paper_date(site, b)
+            .cmp(&paper_date(site, a))
+            .then(pb.last_featured.cmp(&pa.last_featured))
+            .then(pa.slug.cmp(&pb.slug))
+    });
+    order
+}
+
+/// Builds every file of the search index from the model.
+pub fn build_index(site: &Site) -> SearchFiles {
+    let order = search_order(site);
+    let abstracts: Vec<String> = order
+        .par_iter()
+        .map(|&p| {
+            site.papers[p]
+                .abstract_md
+                .as_deref()
+                .map(text::plain_text)
+                .unwrap_or_default()
+        })
+        .collect();
+    let venues = venue_list(site, &order);
+    let venue_numbers: std::collections::HashMap<&str, usize> = venues
+        .iter()
+        .enumerate()
+        .map(|(i, (v, _))| (*v, i))
+        .collect();
+    let venue_of = |p: usize| -> Option<usize> {
+        venue_numbers.get(site.papers[p].venue.as_deref()?).copied()
+    };
+
+    let fields: Vec<terms::DocFields> = order
+        .iter()
+        .zip(&abstracts)
+        .map(|(&p, text)| {
+            let paper = &site.papers[p];
+            let mut body = vec![text.as_str(), paper.id.as_str()];
+            body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
+            body.extend(paper.venue.as_deref());
+            [
+                vec![paper.title.as_str()],
+                paper.authors.iter().map(String::as_str).collect(),
+                body,
+            ]
+        })
+        .collect();
+    let index = terms::index(&fields);
+    drop(fields);
+
+    let mut files = SearchFiles::new();
+    let term_shards = shards::cut(merge_keys(&index));
+    for (i, file) in term_shards.files.into_iter().enumerate() {
+        files.push((format!("search/t/{i}.bin"), file));
+    }
+    let prefix_shards = shards::cut(
+        index
+            .prefixes
+            .iter()
+            .map(|(p, lists)| (p.as_str(), shards::Value::Lists(lists))),
+    );
+    for (i, file) in prefix_shards.files.into_iter().enumerate() {
+        files.push((format!("search/p/{i}.bin"), file));
+    }
+
+    let chunks: Vec<(String, Vec<u8>)> = order
+        .par_chunks(DOCS_PER_CHUNK)
+        .zip(abstracts.par_chunks(DOCS_PER_CHUNK))
+        .enumerate()
+        .map(|(i, (papers, texts))| {
+            let records: Vec<_> = papers
+                .iter()
+                .zip(texts)
+                .map(|(&p, text)| {
+                    let paper = &site.papers[p];
+                    (
+                        &paper.slug,
+                        &paper.title,
+                        &paper.authors,
+                        paper_date(site, p).to_string(),
+                        &paper.topics,
+                        venue_of(p),
+                        text,
+                    )
+                })
+                .collect();
+            let json = serde_json::to_vec(&records).expect("records serialise");
+            (format!("search/d/{i}.json"), json)
+        })
+        .collect();
+    files.extend(chunks);
+    files.push((
+        "search/facets.bin".into(),
+        facets(site, &order, &venues, &venue_of),
+    ));
+
+    let mut years: Vec<[i64; 2]> = Vec::new();
+    for (n, &p) in order.iter().enumerate() {
+        let year = i64::from(paper_date(site, p).year());
+        if years.last().is_none_or(|&[y, _]| y != year) {
+            years.push([year, n as i64]);
+        }
+    }
+    let manifest = Manifest {
+        format: FORMAT,
+        build: String::new(),
+        papers: order.len(),
+        chunk: DOCS_PER_CHUNK,
+        min_prefix: terms::MIN_PREFIX_CHARS,
+        terms: term_shards.separators,
+        prefixes: prefix_shards.separators,
+        prefix_list: (index.prefixes.len() <= PREFIX_LIST_MAX)
+            .then(|| index.prefixes.iter().map(|(p, _)| p.as_str()).collect()),
+        topics: site
+            .topics
+            .iter()
+            .map(|t| [t.name.as_str(), t.slug.as_str()])
+            .collect(),
+        venues: venues.iter().map(|(v, _)| *v).collect(),
+        years,
+        stop_words: text::STOP_WORDS,
+    };
+    let build = build_id(&files, &manifest);
+    let manifest = Manifest { build, ..manifest };
+    files.push((
+        "search/index.json".into(),
+        serde_json::to_vec(&manifest).expect("manifest serialises"),
+    ));
+    files.push(("search/search.js".into(), SCRIPT.as_bytes().to_vec()));
+    files
+}
+
+/// Terms and aliases in one sorted list of dictionary entries.
+fn merge_keys(index: &terms::TermIndex) -> Vec<(&str, shards::Value<'_>)> {
+    let mut keys: Vec<(&str, shards::Value)> = index
+        .terms
+        .iter()
+        .zip(&index.lists)
+        .map(|(t, l)| (t.as_str(), shards::Value::Lists(l)))
+        .chain(index.aliases.iter().map(|(a, t)| {
+            (
+                a.as_str(),
+                shards::Value::Alias(index.terms[*t as usize].as_str()),
+            )
+        }))
+        .collect();
+    keys.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    keys
+}
+
+/// Venues by number of papers, then name.
+fn venue_list<'a>(site: &'a Site, order: &[usize]) -> Vec<(&'a str, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for &p in order {
+        if let Some(v) = site.papers[p].venue.as_deref() {
+            *counts.entry(v).or_default() += 1;
+        }
+    }
+    let mut venues: Vec<(&str, usize)> = counts.into_iter().collect();
+    venues.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    venues
+}
+
+/// Varint topic count, each topic's papers; varint venue count, each venue's papers.
+fn facets(
+    site: &Site,
+    order: &[usize],
+    venues: &[(&str, usize)],
+    venue_of: &dyn Fn(usize) -> Option<usize>,
+) -> Vec<u8> {
+    let mut by_topic = vec![Vec::new(); site.topics.len()];
+    let mut by_venue = vec![Vec::new(); venues.len()];
+    for (n, &p) in order.iter().enumerate() {
+        for &t in &site.papers[p].topics {
+            by_topic[t].push(n as u32);
+        }
+        if let Some(v) = venue_of(p) {
+            by_venue[v].push(n as u32);
+        }
+    }
+    let mut out = Vec::new();
+    for lists in [by_topic, by_venue] {
+        postings::push_varint(&mut out, lists.len() as u64);
+        for list in lists {
+            postings::encode(&list, &mut out);
+        }
+    }
+    out
+}
+
+/// A hash of every file and the manifest: the same site gives the same id, and a change to any
+/// file gives another. Files are hashed in parallel, eight bytes at a time.
+fn build_id(files: &SearchFiles, manifest: &Manifest) -> String {
+    fn hash(bytes: &[u8]) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+            h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        }
+        for &b in words.remainder() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    }
+    let parts: Vec<u64> = files
+        .par_iter()
+        .map(|(path, bytes)| hash(path.as_bytes()) ^ hash(bytes).rotate_left(17))
+        .collect();
+    let mut total = hash(&serde_json::to_vec(manifest).expect("manifest serialises"));
+    for part in parts.into_iter().chain([hash(SCRIPT.as_bytes())]) {
+        total = (total ^ part)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(31);
+    }
+    format!("{total:016x}")
+}
