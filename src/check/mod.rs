@@ -2,7 +2,7 @@
 //! writing anything.
 //!
 //! [`run`] loads the configuration and runs the whole pipeline in checking mode
-//! (`crate::run_pipeline`): stages go on past errors, so one run reports all of them, and after
+//! (`Engine::check` in engine.rs): stages go on past errors, so one run reports all of them, and after
 //! planning, [`site_checks`] looks at the assembled model and planned pages for what a build does
 //! not check because it costs time or is only advice: links between pages, root-absolute links
 //! that ignore a sub-path, topics that look like typos of each other, topics used once, and
@@ -22,13 +22,13 @@ pub use external::{ExternalOptions, LinkStatus, check_urls};
 pub use outputs::{output_collisions, render_failures};
 pub use sources::Sources;
 
+use crate::Overrides;
 use crate::config::Config;
 use crate::error::{Diagnostic, Location, sort_diagnostics};
 use crate::markdown::SiteHtml;
 use crate::model::Site;
 use crate::render::PlannedPage;
 use crate::render::templates::ThemeFiles;
-use crate::{BuildOptions, Overrides};
 
 use links::{LinkKind, OutputSet};
 use outputs::template_location;
@@ -101,13 +101,7 @@ impl CheckReport {
 /// does not compile) is one more finding.
 pub fn run(options: &CheckOptions) -> CheckReport {
     let started = Instant::now();
-    let build = BuildOptions {
-        root: options.root.clone(),
-        output_dir: None,
-        overrides: options.overrides.clone(),
-        show_progress: false,
-    };
-    let result = Config::load(&build.root, &build.overrides).and_then(|config| {
+    let result = Config::load(&options.root, &options.overrides).and_then(|config| {
         crate::engine::Engine::new(config, false)
             .check(&options.settings)
             .map(|outcome| outcome.report)
