@@ -289,11 +289,6 @@ pub fn compile(
             )));
         }
     }
-    if config.has_search && !tera.contains_template("search.html") {
-        return Err(Error::Template(format!(
-            "template `search.html` not found: looked in templates/ and {theme_label}; add templates/search.html, or turn search off with `[search] enabled = false` in site.toml"
-        )));
-    }
     tera.global_context().insert("site", site);
     let (extra, _) = theme_options(config, files)?;
     tera.global_context().insert("extra", &extra);

@@ -219,7 +219,7 @@ async fn files(
         candidate
     };
     match read_inside(&state.output, &file).await {
-        Some(bytes) => respond(&state, &headers, &method, StatusCode::OK, &file, bytes),
+        Some(bytes) => respond(&headers, &method, StatusCode::OK, &file, bytes),
         None => not_found(&state, &headers, &method).await,
     }
 }
@@ -238,7 +238,7 @@ async fn not_found(state: &ServerState, headers: &HeaderMap, method: &Method) ->
     let bytes = read_inside(&state.output, &page)
         .await
         .unwrap_or_else(|| b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>".to_vec());
-    respond(state, headers, method, StatusCode::NOT_FOUND, &page, bytes)
+    respond(headers, method, StatusCode::NOT_FOUND, &page, bytes)
 }
 
 fn redirect(to: &str) -> Response {
@@ -246,7 +246,6 @@ fn redirect(to: &str) -> Response {
 }
 
 fn respond(
-    state: &ServerState,
     headers: &HeaderMap,
     method: &Method,
     status: StatusCode,
@@ -257,7 +256,6 @@ fn respond(
     if content_type.starts_with("text/html") {
         bytes = inject_reload_script(bytes);
     }
-    let _ = state;
     let accepts_gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
