@@ -362,6 +362,8 @@ pub struct PersonPageContext {
 pub struct AuthorContext {
     pub page: PageMeta,
     pub author: AuthorSummary,
+    /// The author's Atom feed (`authors/<slug>/feed.xml`).
+    pub feed_url: String,
     /// The person behind the name, when they are in the people file with a page.
     pub person: Option<PersonContext>,
 }
@@ -450,7 +452,19 @@ pub struct TopicFeedContext {
     pub entries: Vec<PaperFeedEntry>,
 }
 
-/// One paper in a topic feed.
+/// `author_feed.xml`: one author's newest papers.
+#[derive(Debug, Serialize)]
+pub struct AuthorFeedContext {
+    pub author: AuthorSummary,
+    /// RFC 3339: the latest `updated` among the entries.
+    pub updated: String,
+    /// Absolute URLs of the feed and of the author's page.
+    pub feed_permalink: String,
+    pub page_permalink: String,
+    pub entries: Vec<PaperFeedEntry>,
+}
+
+/// One paper in a topic or author feed.
 #[derive(Debug, Serialize)]
 pub struct PaperFeedEntry {
     pub title: String,
@@ -478,6 +492,9 @@ pub struct OpmlContext {
     pub date_created: String,
     pub site_feed_permalink: String,
     pub topics: Vec<TopicFeedLink>,
+    /// Feeds of the lab's members and alumni who wrote a paper of the site, when the theme
+    /// has author pages; empty otherwise.
+    pub people: Vec<TopicFeedLink>,
 }
 
 #[derive(Debug, Serialize)]

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::context::*;
 use super::email::absolutize;
 use super::{Renderer, escape, external_links, rfc3339};
+use crate::model::people::Lab;
 
 impl Renderer<'_> {
     pub(super) fn permalink(&self, path: &str) -> String {
@@ -98,6 +99,25 @@ impl Renderer<'_> {
         }
     }
 
+    /// One author's feed: their newest `feed_limit` papers, in the order of their page (by
+    /// publication date), so the feed shows what the page shows first.
+    pub(super) fn author_feed(&self, lab: &Lab, index: usize) -> AuthorFeedContext {
+        let author = &lab.authors[index];
+        let shown = &author.papers[..author.papers.len().min(self.config.feed_limit)];
+        let updated = shown
+            .iter()
+            .map(|&p| self.site.papers[p].last_featured)
+            .max()
+            .unwrap_or(Date::constant(1970, 1, 1));
+        AuthorFeedContext {
+            author: self.author_summary(lab, index),
+            updated: rfc3339(updated),
+            feed_permalink: self.permalink(&format!("authors/{}/feed.xml", author.slug)),
+            page_permalink: self.permalink(&format!("authors/{}/", author.slug)),
+            entries: shown.iter().map(|&p| self.paper_feed_entry(p)).collect(),
+        }
+    }
+
     fn paper_feed_entry(&self, index: usize) -> PaperFeedEntry {
         let paper = &self.site.papers[index];
         let permalink = self.permalink(&format!("papers/{}/", paper.slug));
@@ -111,7 +131,14 @@ impl Renderer<'_> {
             title: paper.title.clone(),
             published: rfc3339(self.site.digests[paper.appearances[0]].date),
             updated: rfc3339(paper.last_featured),
-            authors: paper.authors.clone(),
+            // With people and aliases, the names the author pages use.
+            authors: match self.lab {
+                Some(lab) => lab.paper_authors[index]
+                    .iter()
+                    .map(|&a| lab.authors[a].name.clone())
+                    .collect(),
+                None => paper.authors.clone(),
+            },
             summary: paper
                 .abstract_md
                 .as_deref()
@@ -147,7 +174,33 @@ impl Renderer<'_> {
                     page_permalink: self.permalink(&format!("topics/{}/", topic.slug)),
                 })
                 .collect(),
+            people: self.people_feed_links(),
         }
+    }
+
+    /// Author feeds of people with a page, in the people file's order.
+    fn people_feed_links(&self) -> Vec<TopicFeedLink> {
+        let Some(lab) = self.lab else {
+            return Vec::new();
+        };
+        if !self.tera.get_template_names().any(|n| n == "author.html") {
+            return Vec::new();
+        }
+        lab.people
+            .persons
+            .iter()
+            .zip(&lab.person_author)
+            .filter(|(person, _)| person.has_page())
+            .filter_map(|(person, author)| {
+                let author = &lab.authors[(*author)?];
+                Some(TopicFeedLink {
+                    name: person.name.clone(),
+                    paper_count: author.papers.len(),
+                    feed_permalink: self.permalink(&format!("authors/{}/feed.xml", author.slug)),
+                    page_permalink: self.permalink(&format!("authors/{}/", author.slug)),
+                })
+            })
+            .collect()
     }
 
     /// JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>) with the same entries as `feed.xml`.

@@ -260,7 +260,14 @@ pub fn page_fingerprints_with_lab(
                 }
                 PageKind::Opml => {
                     for topic in &site.topics {
-                        (&topic.name, &topic.slug).hash(&mut h);
+                        (&topic.name, &topic.slug, topic.papers.len()).hash(&mut h);
+                    }
+                    if let Some((lab, lab_fp)) = lab {
+                        lab_fp.hash(&mut h);
+                        for author in lab.person_author.iter().flatten() {
+                            let author = &lab.authors[*author];
+                            (&author.slug, author.papers.len()).hash(&mut h);
+                        }
                     }
                 }
                 PageKind::Email(index) | PageKind::EmailText(index) => {
@@ -356,6 +363,18 @@ pub fn page_fingerprints_with_lab(
                     if let Some((lab, _)) = lab {
                         for &paper in &lab.authors[index].papers {
                             papers[paper].hash(&mut h);
+                        }
+                    }
+                }
+                PageKind::AuthorFeed(index) => {
+                    if let Some((lab, _)) = lab {
+                        let author = &lab.authors[index];
+                        (&author.name, &author.slug, author.papers.len()).hash(&mut h);
+                        for &paper in author.papers.iter().take(config.feed_limit) {
+                            papers[paper].hash(&mut h);
+                            for &digest in &site.papers[paper].appearances {
+                                digests[digest].hash(&mut h);
+                            }
                         }
                     }
                 }

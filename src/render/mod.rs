@@ -46,6 +46,8 @@ pub enum PageKind {
     News,
     /// A topic's Atom feed, by topic index.
     TopicFeed(usize),
+    /// An author's Atom feed, by author index; planned beside author pages.
+    AuthorFeed(usize),
     /// `feeds.opml`: every feed of the site.
     Opml,
     /// A digest as an email, HTML and plain text, by digest index.
@@ -82,6 +84,7 @@ impl PageKind {
             PageKind::Research => "research.html",
             PageKind::News => "news.html",
             PageKind::TopicFeed(_) => "topic_feed.xml",
+            PageKind::AuthorFeed(_) => "author_feed.xml",
             PageKind::Opml => "opml.xml",
             PageKind::Email(_) => "email.html",
             PageKind::EmailText(_) => "email.txt",
@@ -237,6 +240,10 @@ pub fn plan_lab(lab: &Lab, has_template: &dyn Fn(&str) -> bool, pages: &mut Vec<
                 PageKind::Author(index),
                 format!("authors/{}/", author.slug),
             ));
+            pages.push(PlannedPage {
+                kind: PageKind::AuthorFeed(index),
+                output: format!("authors/{}/feed.xml", author.slug),
+            });
         }
     }
     if has_template("people.html") {
@@ -457,6 +464,10 @@ impl<'a> Renderer<'a> {
                     .collect(),
             })?,
             PageKind::TopicFeed(index) => tera::Context::from_serialize(&self.topic_feed(index))?,
+            PageKind::AuthorFeed(index) => {
+                let lab = self.lab.expect("author feeds are planned with a lab");
+                tera::Context::from_serialize(&self.author_feed(lab, index))?
+            }
             PageKind::Opml => tera::Context::from_serialize(&self.opml())?,
             PageKind::Email(index) => tera::Context::from_serialize(&self.email(index, false))?,
             PageKind::EmailText(index) => tera::Context::from_serialize(&self.email(index, true))?,
@@ -645,13 +656,19 @@ impl<'a> Renderer<'a> {
                 format!("Papers by {}", author.name),
                 page,
             ),
-            author: AuthorSummary {
-                name: author.name.clone(),
-                slug: author.slug.clone(),
-                url: self.link(&format!("authors/{}/", author.slug)),
-                paper_count: author.papers.len(),
-            },
+            author: self.author_summary(lab, index),
+            feed_url: self.link(&format!("authors/{}/feed.xml", author.slug)),
             person,
+        }
+    }
+
+    fn author_summary(&self, lab: &Lab, index: usize) -> AuthorSummary {
+        let author = &lab.authors[index];
+        AuthorSummary {
+            name: author.name.clone(),
+            slug: author.slug.clone(),
+            url: self.link(&format!("authors/{}/", author.slug)),
+            paper_count: author.papers.len(),
         }
     }
 

@@ -33,6 +33,7 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
 /// theme's, so older themes keep building.
 pub const DEFAULTED_TEMPLATES: &[&str] = &[
     "topic_feed.xml",
+    "author_feed.xml",
     "opml.xml",
     "email.html",
     "email.txt",

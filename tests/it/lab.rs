@@ -235,6 +235,7 @@ fn default_theme_has_no_lab_pages() {
     let built = site.build().unwrap();
     assert!(!built.exists("authors"));
     assert!(!built.exists("people/index.html"));
+    assert!(!built.read("feeds.opml").contains("People"));
     assert_eq!(broken_links(&built, "/song-lab/"), Vec::<String>::new());
 }
 
@@ -631,4 +632,80 @@ fn init_from_the_command_line() {
         String::from_utf8_lossy(&build.stderr)
     );
     assert!(site.join("public/people/index.html").is_file());
+}
+
+fn parse_feed(built: &Built, file: &str) -> feed_rs::model::Feed {
+    let text = built.read(file);
+    feed_rs::parser::parse(text.as_bytes())
+        .unwrap_or_else(|e| panic!("{file} does not parse as a feed: {e}\n{text}"))
+}
+
+#[test]
+fn every_author_has_an_atom_feed_in_the_order_of_their_page() {
+    let (_site, built) = lab();
+    let feed = parse_feed(&built, "authors/yang-song/feed.xml");
+    assert_eq!(
+        feed.id,
+        "https://lab.github.io/song-lab/authors/yang-song/feed.xml"
+    );
+    assert!(feed.title.unwrap().content.starts_with("Yang Song"));
+    let ids: Vec<&str> = feed.entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "https://lab.github.io/song-lab/papers/2303.01469/",
+            "https://lab.github.io/song-lab/papers/2011.13456/"
+        ],
+        "newest publication first, like the page"
+    );
+    // Names after aliases: "Song, Yang" is written as the person's name.
+    let authors: Vec<&str> = feed.entries[1]
+        .authors
+        .iter()
+        .filter_map(|a| a.name.as_deref())
+        .collect();
+    assert_eq!(authors[0], "Yang Song");
+    assert!(authors.contains(&"Stefano Ermon"), "{authors:?}");
+    assert_eq!(
+        feed.updated.unwrap().date_naive().to_string(),
+        "2024-03-11",
+        "the latest time one of the papers was featured"
+    );
+
+    // A non-member has a feed too, and the author page points at its own feed.
+    parse_feed(&built, "authors/stefano-ermon/feed.xml");
+    let page = built.read("authors/yang-song/index.html");
+    assert!(page.contains(
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Yang Song — Song Lab\" href=\"/song-lab/authors/yang-song/feed.xml\">"
+    ));
+}
+
+#[test]
+fn author_feeds_respect_feed_limit_and_opml_lists_members() {
+    let site = TestSite::fixture("lab");
+    let config = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &config.replace("theme = \"lab\"", "theme = \"lab\"\nfeed_limit = 1"),
+    );
+    let built = site.build().expect("builds");
+    let feed = parse_feed(&built, "authors/yang-song/feed.xml");
+    assert_eq!(feed.entries.len(), 1);
+    assert_eq!(
+        feed.entries[0].id,
+        "https://lab.github.io/song-lab/papers/2303.01469/"
+    );
+
+    let opml = built.read("feeds.opml");
+    let people = between(&opml, "<outline text=\"People\"", "</outline>\n</body>");
+    // Members and alumni with papers, in the people file's order; not Stefano Ermon.
+    let yang = people
+        .find("authors/yang-song/feed.xml")
+        .expect("Yang Song");
+    let prafulla = people
+        .find("authors/prafulla-dhariwal/feed.xml")
+        .expect("Prafulla Dhariwal");
+    assert!(yang < prafulla);
+    assert!(people.contains("authors/old-member/feed.xml"));
+    assert!(!people.contains("stefano-ermon"));
 }
