@@ -41,6 +41,9 @@ pub struct ServerState {
     pub origin: String,
     pub notices: broadcast::Sender<Notice>,
     pub current_error: Mutex<Option<String>>,
+    /// Set when the server begins to stop: event streams end so that open tabs do not keep
+    /// a graceful shutdown waiting forever.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 pub fn router(state: Arc<ServerState>) -> axum::Router {
@@ -86,7 +89,7 @@ async fn events(State(state): State<Arc<ServerState>>, headers: HeaderMap) -> Re
         .map(|e| e.clone())
         .unwrap_or_default()
         .map(Notice::BuildError);
-    let stream = notice_stream(receiver, pending);
+    let stream = notice_stream(receiver, pending, state.stopping.subscribe());
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
@@ -95,24 +98,28 @@ async fn events(State(state): State<Arc<ServerState>>, headers: HeaderMap) -> Re
 fn notice_stream(
     receiver: broadcast::Receiver<Notice>,
     pending: Option<Notice>,
+    stopping: tokio::sync::watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let hello = Event::default().event("hello").data("connected");
     stream::unfold(
-        (receiver, Some(hello), pending),
-        |(mut receiver, hello, pending)| async move {
+        (receiver, Some(hello), pending, stopping),
+        |(mut receiver, hello, pending, mut stopping)| async move {
             if let Some(hello) = hello {
-                return Some((Ok(hello), (receiver, None, pending)));
+                return Some((Ok(hello), (receiver, None, pending, stopping)));
             }
             if let Some(notice) = pending {
-                return Some((Ok(to_event(&notice)), (receiver, None, None)));
+                return Some((Ok(to_event(&notice)), (receiver, None, None, stopping)));
             }
-            let notice = match receiver.recv().await {
-                Ok(notice) => notice,
-                // A slow client missed notices: a reload covers whatever they were.
-                Err(broadcast::error::RecvError::Lagged(_)) => Notice::Reload,
-                Err(broadcast::error::RecvError::Closed) => return None,
+            let notice = tokio::select! {
+                received = receiver.recv() => match received {
+                    Ok(notice) => notice,
+                    // A slow client missed notices: a reload covers whatever they were.
+                    Err(broadcast::error::RecvError::Lagged(_)) => Notice::Reload,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = stopping.wait_for(|stopping| *stopping) => return None,
             };
-            Some((Ok(to_event(&notice)), (receiver, None, None)))
+            Some((Ok(to_event(&notice)), (receiver, None, None, stopping)))
         },
     )
 }

@@ -12,7 +12,7 @@ pub mod watch;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::broadcast;
 
@@ -84,6 +84,7 @@ async fn run(options: ServeOptions) -> Result<()> {
         origin: origin.clone(),
         notices: notices.clone(),
         current_error: Mutex::new(None),
+        stopping: tokio::sync::watch::Sender::new(false),
     });
 
     let mut engine = Engine::new(config, true);
@@ -107,10 +108,22 @@ async fn run(options: ServeOptions) -> Result<()> {
     let root = options.root.clone();
     std::thread::spawn(move || rebuild_loop(engine, watcher, root, overrides, live, rebuild_state));
 
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Error::Usage(format!("the server stopped: {e}")))?;
+    let stopping = state.stopping.clone();
+    let mut stop_seen = state.stopping.subscribe();
+    let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        stopping.send_replace(true);
+    });
+    // A connection that is not an event stream and not done a moment after Ctrl-C (a stalled
+    // download) does not hold the terminal hostage.
+    let deadline = async move {
+        let _ = stop_seen.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| Error::Usage(format!("the server stopped: {e}")))?,
+        () = deadline => {}
+    }
     drop(output_dir);
     Ok(())
 }

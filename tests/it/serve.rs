@@ -407,3 +407,19 @@ fn reload_events_are_for_same_origin_pages_only() {
     );
     assert_eq!(cross.status, 403);
 }
+
+#[test]
+fn ctrl_c_stops_at_once_while_a_page_listens_for_reloads() {
+    let site = TestSite::fixture("merge");
+    let server = Server::start(&site);
+    // An open tab: its event stream must not keep the server waiting.
+    let _tab = Events::connect(&server.origin);
+    let started = std::time::Instant::now();
+    let status = server.stop();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
+}
