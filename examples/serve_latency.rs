@@ -8,7 +8,8 @@
 //! ```
 //! Each run edits the title of one paper in a digest in the middle of the site: that paper's
 //! page, its digest's page and neighbours, its topics' pages, the home page, feed and sitemap
-//! must all change. Uses only std, talks HTTP by hand.
+//! must all change. Uses only std, talks HTTP by hand. The server's temporary output goes
+//! beside `--out-dir` (`serve-tmp/`), so put that on a tmpfs too.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -49,11 +50,15 @@ fn main() {
     let digest = middle_digest(&root);
     let original = std::fs::read_to_string(&digest).unwrap();
 
+    // serve builds into a temporary folder: put it beside --out-dir, on the same tmpfs.
+    let temp = out_dir.parent().unwrap_or(&out_dir).join("serve-tmp");
+    std::fs::create_dir_all(&temp).unwrap();
     let mut server = Command::new(&binary)
         .args(["serve", "--port", "0", "--root"])
         .arg(&root)
+        .env("TMPDIR", &temp)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::inherit())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();

@@ -82,6 +82,11 @@ pub struct Engine {
     statics: HashMap<String, u64>,
     /// Output path → hash of the derived file (citations, JSON Feed) written there last time.
     derived: HashMap<String, u64>,
+    /// What the citation files were made from last time, and the BibTeX and plain abstracts of
+    /// every paper: a save remakes only those of the papers it changed.
+    derived_inputs: render::derived::DerivedInputs,
+    citations: crate::cite::CitationCache,
+    search: crate::search::IndexCache,
 }
 
 impl Engine {
@@ -95,6 +100,9 @@ impl Engine {
             pages: HashMap::new(),
             statics: HashMap::new(),
             derived: HashMap::new(),
+            derived_inputs: Default::default(),
+            citations: Default::default(),
+            search: Default::default(),
         }
     }
 
@@ -111,6 +119,8 @@ impl Engine {
         self.pages.values_mut().for_each(|fp| *fp = 0);
         self.statics.values_mut().for_each(|fp| *fp = 0);
         self.derived.values_mut().for_each(|fp| *fp = 0);
+        self.derived_inputs.clear();
+        self.search = Default::default();
     }
 
     /// Templates or static files changed: load the theme again on the next build.
@@ -261,10 +271,18 @@ impl Engine {
         stage("templates and plan", &mut clock);
 
         // Which pages to render: all of them, or those whose inputs changed.
-        let renderer = Renderer::new(&site, &html, &self.config, &theme.tera, &pages).with_lab(
-            lab.as_ref().map(|(lab, _)| lab),
-            lab.as_ref().and_then(|(_, intro)| intro.as_deref()),
-        );
+        let citations = if self.is_incremental {
+            crate::cite::Citations::with_cache(&site, &mut self.citations)
+        } else {
+            crate::cite::Citations::new(&site)
+        };
+        let renderer =
+            Renderer::with_citations(&site, &html, &self.config, &theme.tera, &pages, citations)
+                .with_lab(
+                    lab.as_ref().map(|(lab, _)| lab),
+                    lab.as_ref().and_then(|(_, intro)| intro.as_deref()),
+                );
+        stage("citations", &mut clock);
         let fingerprints = self.is_incremental.then(|| {
             let mut site_fp =
                 fingerprint::site_fingerprint(&self.config, &site_context, theme.uses_counts);
@@ -294,6 +312,7 @@ impl Engine {
                 .collect(),
             None => pages.iter().collect(),
         };
+        stage("fingerprints", &mut clock);
         let removed_pages: Vec<String> = {
             let planned: std::collections::HashSet<&str> =
                 pages.iter().map(|p| p.output.as_str()).collect();
@@ -368,17 +387,44 @@ impl Engine {
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
+        stage("pages", &mut clock);
         // Citation files and the JSON Feed come from Rust writers, not templates. They are
         // regenerated every build and written only where their bytes changed.
         let derived_output = ChangedOnly::new(output, &self.derived);
-        let mut derived_count = crate::render::derived::write(&renderer, &derived_output)?;
+        let (mut derived_count, derived_inputs, citation_files) = crate::render::derived::write(
+            &renderer,
+            output,
+            &derived_output,
+            &self.derived_inputs,
+        )?;
+        let vanished_citations =
+            crate::render::derived::vanished_citation_files(&self.derived_inputs, &derived_inputs);
+        stage("citation files", &mut clock);
+        let mut search_cache = std::mem::take(&mut self.search);
         if self.config.has_search {
-            // The search index is a pure function of the model; unchanged shards are not rewritten.
-            let files = crate::search::build_index(&site);
-            files
-                .par_iter()
-                .try_for_each(|(name, bytes)| derived_output.write(name, bytes))?;
-            derived_count += files.len();
+            // The search index is a pure function of the model: kept whole when nothing it is
+            // made of changed, otherwise rebuilt from cached pieces; unchanged files are not
+            // rewritten.
+            // Taken out and put back only when the build succeeds: a cache that claims files a
+            // failed build did not write would keep stale ones.
+            let cache = &mut search_cache;
+            let mut update = crate::search::update_index(&site, cache);
+            if matches!(update, crate::search::IndexUpdate::Unchanged)
+                && !cache.paths.iter().all(|path| derived_output.keep(path))
+            {
+                *cache = crate::search::IndexCache::default();
+                update = crate::search::update_index(&site, cache);
+            }
+            match update {
+                crate::search::IndexUpdate::Unchanged => derived_count += cache.paths.len(),
+                crate::search::IndexUpdate::Files(files) => {
+                    files
+                        .par_iter()
+                        .try_for_each(|(name, bytes)| derived_output.write(name, bytes))?;
+                    derived_count += files.len();
+                }
+            }
+            stage("search index", &mut clock);
         }
         let (derived_hashes, derived_written) = derived_output.finish();
         let removed_derived: Vec<String> = self
@@ -388,16 +434,18 @@ impl Engine {
             .cloned()
             .collect();
         written.extend(derived_written);
+        written.extend(citation_files);
         let mut removed = Vec::new();
         for path in removed_pages
             .iter()
             .chain(&statics.removed)
             .chain(&removed_derived)
+            .chain(&vanished_citations)
         {
             output.remove(path)?;
             removed.push(path.clone());
         }
-        stage("render and write", &mut clock);
+        stage("removals", &mut clock);
 
         if let Some(fps) = fingerprints {
             self.pages = pages
@@ -407,6 +455,8 @@ impl Engine {
                 .collect();
             self.statics = statics.hashes;
             self.derived = derived_hashes;
+            self.derived_inputs = derived_inputs;
+            self.search = search_cache;
         }
         sort_diagnostics(&mut diagnostics);
         let html_pages = pages.iter().filter(|p| p.kind.is_web_page()).count();
@@ -501,7 +551,7 @@ fn load_lab(
 }
 
 /// Passes on only the files whose bytes differ from the last build, remembering every hash.
-struct ChangedOnly<'a> {
+pub(crate) struct ChangedOnly<'a> {
     inner: &'a dyn Output,
     previous: &'a HashMap<String, u64>,
     seen: std::sync::Mutex<(HashMap<String, u64>, Vec<String>)>,
@@ -514,6 +564,21 @@ impl<'a> ChangedOnly<'a> {
             previous,
             seen: std::sync::Mutex::new((HashMap::new(), Vec::new())),
         }
+    }
+
+    /// Keeps the file written at `relative` by the last build, without its bytes: true when
+    /// there was one (the caller then need not make it again).
+    pub(crate) fn keep(&self, relative: &str) -> bool {
+        // Zero marks a file to write again (`Engine::set_config`).
+        let Some(&hash) = self.previous.get(relative).filter(|&&hash| hash != 0) else {
+            return false;
+        };
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.0.insert(relative.to_string(), hash);
+        true
     }
 
     /// Every path written this build with its hash, and the paths actually written out.

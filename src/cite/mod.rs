@@ -15,6 +15,7 @@ pub mod ris;
 pub use plain::plain_text;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -27,31 +28,88 @@ pub struct Citations {
     /// BibTeX keys, unique across the site: `song2023improved`, `song2023improveda`, …
     pub keys: Vec<String>,
     /// Abstracts as plain text, math kept as `$…$` TeX, paragraphs separated by a blank line.
-    pub abstracts: Vec<Option<String>>,
+    pub abstracts: Vec<Option<Arc<str>>>,
     /// Each paper's BibTeX entry, ending with a blank line: written once, used by the paper's
     /// page, its `cite.bib` and every `papers.bib` that lists it.
-    pub bibtex: Vec<String>,
+    pub bibtex: Vec<Arc<str>>,
+    /// Per paper, a hash of everything its citation files are made of (fields, key, topics).
+    pub fingerprints: Vec<u64>,
+}
+
+/// Plain abstracts and BibTeX entries of the last build, by the hash of what they were made
+/// from: `serve` rebuilds only those of papers that changed. Holds the last build's papers only.
+#[derive(Debug, Default)]
+pub struct CitationCache {
+    entries: HashMap<u64, (Option<Arc<str>>, Arc<str>)>,
 }
 
 impl Citations {
     pub fn new(site: &Site) -> Self {
+        Self::with_cache(site, &mut CitationCache::default())
+    }
+
+    pub fn with_cache(site: &Site, cache: &mut CitationCache) -> Self {
         let keys = keys(site);
-        let (abstracts, bibtex) = site
+        let fingerprints: Vec<u64> = site
             .papers
             .par_iter()
             .zip(&keys)
-            .map(|(paper, key)| {
-                let mut entry = String::with_capacity(512);
-                bibtex::write_entry(&mut entry, paper, key);
-                (paper.abstract_md.as_deref().map(plain_text), entry)
-            })
-            .unzip();
+            .map(|(paper, key)| citation_fingerprint(site, paper, key))
+            .collect();
+        let made: Vec<(Option<Arc<str>>, Arc<str>)> = site
+            .papers
+            .par_iter()
+            .zip(&keys)
+            .zip(&fingerprints)
+            .map(
+                |((paper, key), fingerprint)| match cache.entries.get(fingerprint) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let mut entry = String::with_capacity(512);
+                        bibtex::write_entry(&mut entry, paper, key);
+                        (
+                            paper.abstract_md.as_deref().map(|a| plain_text(a).into()),
+                            entry.into(),
+                        )
+                    }
+                },
+            )
+            .collect();
+        cache.entries = fingerprints
+            .iter()
+            .copied()
+            .zip(made.iter().cloned())
+            .collect();
+        let (abstracts, bibtex) = made.into_iter().unzip();
         Citations {
             keys,
             abstracts,
             bibtex,
+            fingerprints,
         }
     }
+}
+
+/// What a paper's citations are made of: its own fields, its key, and its topics' names.
+fn citation_fingerprint(site: &Site, paper: &Paper, key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::render::fingerprint::hasher();
+    (key, &paper.id, &paper.slug, &paper.title, &paper.authors).hash(&mut h);
+    (
+        &paper.arxiv,
+        &paper.arxiv_category,
+        &paper.doi,
+        &paper.url,
+        &paper.pdf,
+        &paper.code,
+        &paper.project,
+    )
+        .hash(&mut h);
+    (&paper.venue, paper.published, &paper.abstract_md).hash(&mut h);
+    for &topic in &paper.topics {
+        site.topics[topic].name.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// One paper with what every citation writer needs besides the paper itself.

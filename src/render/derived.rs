@@ -11,47 +11,78 @@
 //! so they are written by code with unit tests rather than by overridable templates. Each
 //! paper's BibTeX entry is written once and reused by every `papers.bib` that lists it.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
 use rayon::prelude::*;
 
 use super::Renderer;
+use super::fingerprint::hasher;
 use crate::cite::{csl, ris};
-use crate::engine::Output;
+use crate::engine::{ChangedOnly, Output};
 use crate::error::Result;
 
-/// Writes every derived file, in parallel; returns how many were written.
-pub fn write(renderer: &Renderer, staging: &dyn Output) -> Result<usize> {
+/// What each derived file was made from last time: a file whose inputs are unchanged is kept as
+/// it is, not made again. A paper's three citation files are one entry, under its folder
+/// (`papers/<slug>/`).
+pub type DerivedInputs = HashMap<String, u64>;
+
+/// Writes every derived file, in parallel, remaking only those whose inputs changed since
+/// `previous`; returns how many files the site has, the inputs for the next build, and the
+/// papers' citation files it wrote.
+///
+/// Papers' citation files go straight to `output` (there are three per paper, and a save changes
+/// few papers: comparing their bytes would cost more than it saves); the few shared files go
+/// through `shared`, which writes only those whose bytes changed.
+pub(crate) fn write(
+    renderer: &Renderer,
+    output: &dyn Output,
+    shared: &ChangedOnly,
+    previous: &DerivedInputs,
+) -> Result<(usize, DerivedInputs, Vec<String>)> {
     let site = renderer.site;
     let citations = &renderer.citations;
     let base = &renderer.config.base;
     let entries = &citations.bibtex;
     let has_files = renderer.config.has_citation_files;
+    let base_hash = {
+        let mut h = hasher();
+        base.full().hash(&mut h);
+        h.finish()
+    };
+    let mut inputs = DerivedInputs::with_capacity(previous.len());
+    let mut written = Vec::new();
     if has_files {
-        site.papers
+        let papers: Vec<(String, u64, bool)> = site
+            .papers
             .par_iter()
             .enumerate()
-            .try_for_each(|(index, paper)| -> Result<()> {
-                let record = citations.record(site, base, index);
+            .map(|(index, paper)| -> Result<(String, u64, bool)> {
                 let folder = format!("papers/{}/", paper.slug);
-                staging.write(&format!("{folder}cite.bib"), entries[index].as_bytes())?;
-                let mut text = String::with_capacity(2048);
-                ris::write_record(&mut text, &record);
-                staging.write(&format!("{folder}cite.ris"), text.as_bytes())?;
-                let json = csl::document(&[csl::item(&record)]);
-                staging.write(&format!("{folder}cite.json"), json.as_bytes())
-            })?;
+                let paper_inputs = citations.fingerprints[index] ^ base_hash;
+                let changed = previous.get(&folder) != Some(&paper_inputs);
+                if changed {
+                    let record = citations.record(site, base, index);
+                    output.write(&format!("{folder}cite.bib"), entries[index].as_bytes())?;
+                    let mut text = String::with_capacity(2048);
+                    ris::write_record(&mut text, &record);
+                    output.write(&format!("{folder}cite.ris"), text.as_bytes())?;
+                    let json = csl::document(&[csl::item(&record)]);
+                    output.write(&format!("{folder}cite.json"), json.as_bytes())?;
+                }
+                Ok((folder, paper_inputs, changed))
+            })
+            .collect::<Result<_>>()?;
+        for (folder, paper_inputs, changed) in papers {
+            if changed {
+                written.extend(
+                    ["cite.bib", "cite.ris", "cite.json"].map(|name| format!("{folder}{name}")),
+                );
+            }
+            inputs.insert(folder, paper_inputs);
+        }
     }
 
-    let bibliography = |papers: &[usize]| -> String {
-        // A paper listed twice in one digest is cited once.
-        let mut seen = std::collections::HashSet::with_capacity(papers.len());
-        let mut out = String::with_capacity(papers.iter().map(|&p| entries[p].len()).sum());
-        for &index in papers {
-            if seen.insert(index) {
-                out.push_str(&entries[index]);
-            }
-        }
-        out
-    };
     let mut lists: Vec<(String, Vec<usize>)> = Vec::new();
     lists.push(("papers.bib".into(), (0..site.papers.len()).collect()));
     for digest in &site.digests {
@@ -66,10 +97,49 @@ pub fn write(renderer: &Renderer, staging: &dyn Output) -> Result<usize> {
             topic.papers.clone(),
         ));
     }
-    lists
-        .par_iter()
-        .try_for_each(|(path, papers)| staging.write(path, bibliography(papers).as_bytes()))?;
-    staging.write("feed.json", renderer.json_feed().as_bytes())?;
+    let bibliographies: Vec<(String, u64)> = lists
+        .into_par_iter()
+        .map(|(path, mut papers)| -> Result<(String, u64)> {
+            // A paper listed twice in one digest is cited once.
+            let mut seen = std::collections::HashSet::with_capacity(papers.len());
+            papers.retain(|&index| seen.insert(index));
+            let mut h = hasher();
+            for &index in &papers {
+                citations.fingerprints[index].hash(&mut h);
+            }
+            let list_inputs = h.finish();
+            let unchanged = previous.get(&path) == Some(&list_inputs) && shared.keep(&path);
+            if !unchanged {
+                let mut text =
+                    String::with_capacity(papers.iter().map(|&p| entries[p].len()).sum());
+                for &index in &papers {
+                    text.push_str(&entries[index]);
+                }
+                shared.write(&path, text.as_bytes())?;
+            }
+            Ok((path, list_inputs))
+        })
+        .collect::<Result<_>>()?;
+    let list_count = bibliographies.len();
+    inputs.extend(bibliographies);
+    shared.write("feed.json", renderer.json_feed().as_bytes())?;
     let per_paper = if has_files { 3 } else { 0 };
-    Ok(site.papers.len() * per_paper + lists.len() + 1)
+    Ok((
+        site.papers.len() * per_paper + list_count + 1,
+        inputs,
+        written,
+    ))
+}
+
+/// The citation files of papers that `previous` had and `current` has not.
+pub fn vanished_citation_files(previous: &DerivedInputs, current: &DerivedInputs) -> Vec<String> {
+    let mut files: Vec<String> = previous
+        .keys()
+        .filter(|key| key.ends_with('/') && !current.contains_key(*key))
+        .flat_map(|folder| {
+            ["cite.bib", "cite.ris", "cite.json"].map(|name| format!("{folder}{name}"))
+        })
+        .collect();
+    files.sort_unstable();
+    files
 }

@@ -297,6 +297,19 @@ impl<'a> Renderer<'a> {
         tera: &'a tera::Tera,
         pages: &'a [PlannedPage],
     ) -> Self {
+        let citations = crate::cite::Citations::new(site);
+        Self::with_citations(site, html, config, tera, pages, citations)
+    }
+
+    /// [`Renderer::new`] with citations already computed (by `serve`, from its cache).
+    pub fn with_citations(
+        site: &'a Site,
+        html: &'a SiteHtml,
+        config: &'a Config,
+        tera: &'a tera::Tera,
+        pages: &'a [PlannedPage],
+        citations: crate::cite::Citations,
+    ) -> Self {
         let cards = (0..site.papers.len()).map(|_| OnceLock::new()).collect();
         Renderer {
             site,
@@ -307,7 +320,7 @@ impl<'a> Renderer<'a> {
             cards,
             lab: None,
             intro_html: None,
-            citations: crate::cite::Citations::new(site),
+            citations,
         }
     }
 

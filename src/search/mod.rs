@@ -22,7 +22,9 @@ pub mod shards;
 pub mod terms;
 pub mod text;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -87,16 +89,90 @@ pub fn search_order(site: &Site) -> Vec<usize> {
 
 /// Builds every file of the search index from the model.
 pub fn build_index(site: &Site) -> SearchFiles {
-    let order = search_order(site);
-    let abstracts: Vec<String> = order
+    match update_index(site, &mut IndexCache::default()) {
+        IndexUpdate::Files(files) => files,
+        IndexUpdate::Unchanged => unreachable!("an empty cache never matches"),
+    }
+}
+
+/// What the last index was made from, so that `serve` redoes only what a save changed: the
+/// plain text of abstracts, tokenised blocks of papers and paper record files, each under a
+/// hash of its inputs. Holds the last build's entries only.
+#[derive(Default)]
+pub struct IndexCache {
+    /// A hash of every input of the index; `None` before the first build.
+    inputs: Option<u64>,
+    /// The files of the last index, by path.
+    pub paths: Vec<String>,
+    abstracts: HashMap<u64, Arc<str>>,
+    blocks: terms::BlockCache,
+    chunks: HashMap<u64, Arc<[u8]>>,
+}
+
+pub enum IndexUpdate {
+    /// Nothing the index is made of changed: its files are [`IndexCache::paths`].
+    Unchanged,
+    Files(SearchFiles),
+}
+
+/// Everything about one paper that its search record or its words are made of.
+fn paper_search_key(site: &Site, index: usize, abstract_key: u64) -> u64 {
+    let paper = &site.papers[index];
+    let mut h = crate::render::fingerprint::hasher();
+    (&paper.slug, &paper.title, &paper.authors, &paper.id).hash(&mut h);
+    (abstract_key, paper_date(site, index), paper.last_featured).hash(&mut h);
+    (&paper.topics, &paper.venue).hash(&mut h);
+    for &topic in &paper.topics {
+        site.topics[topic].name.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The search index for `site`, or [`IndexUpdate::Unchanged`] when nothing it is made of changed
+/// since the build that filled `cache`.
+pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
+    let abstract_keys: Vec<u64> = site
+        .papers
         .par_iter()
-        .map(|&p| {
-            site.papers[p]
+        .map(|paper| {
+            let mut h = crate::render::fingerprint::hasher();
+            paper.abstract_md.hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    let paper_keys: Vec<u64> = (0..site.papers.len())
+        .into_par_iter()
+        .map(|p| paper_search_key(site, p, abstract_keys[p]))
+        .collect();
+    let inputs = {
+        let mut h = crate::render::fingerprint::hasher();
+        paper_keys.hash(&mut h);
+        for topic in &site.topics {
+            (&topic.name, &topic.slug).hash(&mut h);
+        }
+        h.finish()
+    };
+    if cache.inputs == Some(inputs) {
+        return IndexUpdate::Unchanged;
+    }
+
+    let order = search_order(site);
+    let abstracts: Vec<Arc<str>> = order
+        .par_iter()
+        .map(|&p| match cache.abstracts.get(&abstract_keys[p]) {
+            Some(text) => text.clone(),
+            None => site.papers[p]
                 .abstract_md
                 .as_deref()
                 .map(text::plain_text)
                 .unwrap_or_default()
+                .into(),
         })
+        .collect();
+    cache.abstracts = order
+        .iter()
+        .map(|&p| abstract_keys[p])
+        .zip(abstracts.iter().cloned())
         .collect();
     let venues = venue_list(site, &order);
     let venue_numbers: std::collections::HashMap<&str, usize> = venues
@@ -113,7 +189,7 @@ pub fn build_index(site: &Site) -> SearchFiles {
         .zip(&abstracts)
         .map(|(&p, text)| {
             let paper = &site.papers[p];
-            let mut body = vec![text.as_str(), paper.id.as_str()];
+            let mut body = vec![&**text, paper.id.as_str()];
             body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
             body.extend(paper.venue.as_deref());
             [
@@ -123,7 +199,8 @@ pub fn build_index(site: &Site) -> SearchFiles {
             ]
         })
         .collect();
-    let index = terms::index(&fields);
+    let ordered_keys: Vec<u64> = order.iter().map(|&p| paper_keys[p]).collect();
+    let index = terms::index_cached(&fields, &ordered_keys, &mut cache.blocks);
     drop(fields);
 
     let mut files = SearchFiles::new();
@@ -141,11 +218,18 @@ pub fn build_index(site: &Site) -> SearchFiles {
         files.push((format!("search/p/{i}.bin"), file));
     }
 
-    let chunks: Vec<(String, Vec<u8>)> = order
+    let chunks: Vec<(u64, Arc<[u8]>)> = order
         .par_chunks(DOCS_PER_CHUNK)
         .zip(abstracts.par_chunks(DOCS_PER_CHUNK))
-        .enumerate()
-        .map(|(i, (papers, texts))| {
+        .map(|(papers, texts)| {
+            let mut h = crate::render::fingerprint::hasher();
+            for &p in papers {
+                (paper_keys[p], venue_of(p)).hash(&mut h);
+            }
+            let key = h.finish();
+            if let Some(json) = cache.chunks.get(&key) {
+                return (key, json.clone());
+            }
             let records: Vec<_> = papers
                 .iter()
                 .zip(texts)
@@ -158,15 +242,21 @@ pub fn build_index(site: &Site) -> SearchFiles {
                         paper_date(site, p).to_string(),
                         &paper.topics,
                         venue_of(p),
-                        text,
+                        &**text,
                     )
                 })
                 .collect();
             let json = serde_json::to_vec(&records).expect("records serialise");
-            (format!("search/d/{i}.json"), json)
+            (key, json.into())
         })
         .collect();
-    files.extend(chunks);
+    let chunk_files: Vec<(String, Vec<u8>)> = chunks
+        .iter()
+        .enumerate()
+        .map(|(i, (_, json))| (format!("search/d/{i}.json"), json.to_vec()))
+        .collect();
+    cache.chunks = chunks.into_iter().collect();
+    files.extend(chunk_files);
     files.push((
         "search/facets.bin".into(),
         facets(site, &order, &venues, &venue_of),
@@ -205,7 +295,9 @@ pub fn build_index(site: &Site) -> SearchFiles {
         serde_json::to_vec(&manifest).expect("manifest serialises"),
     ));
     files.push(("search/search.js".into(), SCRIPT.as_bytes().to_vec()));
-    files
+    cache.inputs = Some(inputs);
+    cache.paths = files.iter().map(|(path, _)| path.clone()).collect();
+    IndexUpdate::Files(files)
 }
 
 /// Terms and aliases in one sorted list of dictionary entries.

@@ -7,6 +7,8 @@
 //! once, and the lists are filled with a counting sort, so the cost is linear in the text.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -43,12 +45,16 @@ pub struct TermIndex {
 }
 
 /// Papers per tokenising task: enough tasks (four per thread) to share out evenly, few enough
-/// that the words each task copies into its own table stay few.
-fn block_size(papers: usize) -> usize {
-    (papers / (rayon::current_num_threads() * 4)).clamp(256, 4096)
+/// that the words each task copies into its own table stay few, and that a save in `serve`
+/// tokenises again only a small block.
+pub fn block_size(papers: usize) -> usize {
+    (papers / (rayon::current_num_threads() * 4)).clamp(256, 512)
 }
 
-struct Block {
+/// Tokenised blocks of the last build by a hash of their papers ([`index_cached`]).
+pub type BlockCache = HashMap<u64, Arc<Block>>;
+
+pub struct Block {
     words: Vec<Box<str>>,
     /// Per paper of the block, `word << 2 | field`, each once.
     entries: Vec<u32>,
@@ -138,9 +144,34 @@ fn tokenise_block(docs: &[DocFields]) -> Block {
 
 /// Builds every list from the papers' fields, numbered by position in `docs`.
 pub fn index(docs: &[DocFields]) -> TermIndex {
-    let blocks: Vec<Block> = docs
-        .par_chunks(block_size(docs.len()))
-        .map(tokenise_block)
+    let keys: Vec<u64> = (0..docs.len() as u64).collect();
+    index_cached(docs, &keys, &mut BlockCache::default())
+}
+
+/// [`index`], taking the tokenised blocks whose papers are unchanged from `cache`: `doc_keys`
+/// holds a hash of each paper's fields. The cache is left holding this build's blocks.
+pub fn index_cached(docs: &[DocFields], doc_keys: &[u64], cache: &mut BlockCache) -> TermIndex {
+    let size = block_size(docs.len());
+    let block_keys: Vec<u64> = doc_keys
+        .chunks(size)
+        .map(|keys| {
+            let mut h = crate::render::fingerprint::hasher();
+            keys.hash(&mut h);
+            h.finish()
+        })
+        .collect();
+    let blocks: Vec<Arc<Block>> = docs
+        .par_chunks(size)
+        .zip(&block_keys)
+        .map(|(docs, key)| match cache.get(key) {
+            Some(block) => block.clone(),
+            None => Arc::new(tokenise_block(docs)),
+        })
+        .collect();
+    *cache = block_keys
+        .iter()
+        .copied()
+        .zip(blocks.iter().cloned())
         .collect();
 
     // One table of words for the whole site; each block's words renumbered into it.

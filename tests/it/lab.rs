@@ -2,7 +2,7 @@
 
 use digestif::commands::init::{InitOptions, InitTheme, PAGES_WORKFLOW};
 
-use crate::support::{Built, TestSite, broken_links};
+use crate::support::{Built, Memory, TestSite, broken_links};
 
 fn lab() -> (TestSite, Built) {
     let site = TestSite::fixture("lab");
@@ -493,24 +493,6 @@ fn init_workflow_installs_digestif_and_deploys() {
     }
 }
 
-/// Output files in memory, for incremental builds.
-#[derive(Default)]
-struct Memory(std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>);
-
-impl digestif::engine::Output for Memory {
-    fn write(&self, relative: &str, bytes: &[u8]) -> digestif::Result<()> {
-        self.0
-            .lock()
-            .unwrap()
-            .insert(relative.to_string(), bytes.to_vec());
-        Ok(())
-    }
-    fn remove(&self, relative: &str) -> digestif::Result<()> {
-        self.0.lock().unwrap().remove(relative);
-        Ok(())
-    }
-}
-
 #[test]
 fn serve_rebuilds_what_the_people_file_changes() {
     let site = TestSite::fixture("lab");
@@ -548,8 +530,8 @@ fn serve_rebuilds_what_the_people_file_changes() {
     digestif::engine::Engine::new(load(), false)
         .build(&fresh, false)
         .unwrap();
-    let live = live.0.into_inner().unwrap();
-    let fresh = fresh.0.into_inner().unwrap();
+    let live = live.into_files();
+    let fresh = fresh.into_files();
     assert_eq!(
         live.keys().collect::<Vec<_>>(),
         fresh.keys().collect::<Vec<_>>()

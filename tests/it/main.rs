@@ -12,6 +12,7 @@ mod fuzz_regressions;
 mod hardening;
 mod http_client;
 mod import;
+mod incremental;
 mod interrupted;
 mod lab;
 mod pages;

@@ -180,3 +180,34 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Output files in memory, for incremental builds.
+#[derive(Default)]
+pub struct Memory(pub std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>);
+
+impl Memory {
+    pub fn read(&self, relative: &str) -> Option<String> {
+        let files = self.0.lock().unwrap();
+        files
+            .get(relative)
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+    }
+
+    pub fn into_files(self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.0.into_inner().unwrap()
+    }
+}
+
+impl digestif::engine::Output for Memory {
+    fn write(&self, relative: &str, bytes: &[u8]) -> digestif::Result<()> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(relative.to_string(), bytes.to_vec());
+        Ok(())
+    }
+    fn remove(&self, relative: &str) -> digestif::Result<()> {
+        self.0.lock().unwrap().remove(relative);
+        Ok(())
+    }
+}

@@ -1,0 +1,97 @@
+//! Times what `serve` does after a save, in process, without HTTP or the file watcher: one
+//! incremental [`Engine`] writes a site into `--out`, then each run edits one paper's title in a
+//! digest in the middle of the site and rebuilds. Prints the median and spread of the rebuilds.
+//! With `DIGESTIF_LOG=debug` every stage prints its own time.
+//!
+//! ```text
+//! cargo build --release --example gen_corpus --example rebuild_bench
+//! target/release/examples/gen_corpus --papers 10000 --out /mnt/bench/c10k
+//! target/release/examples/rebuild_bench --root /mnt/bench/c10k --out /mnt/bench/rebuild [--runs 15]
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use digestif::engine::Engine;
+use digestif::write::LiveOutput;
+use digestif::{Config, Overrides};
+
+// The allocator of the `digestif` binary, so that timings match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let (Some(root), Some(out)) = (value("--root"), value("--out")) else {
+        eprintln!("usage: rebuild_bench --root SITE --out DIR [--runs N]");
+        std::process::exit(2);
+    };
+    let (root, out) = (PathBuf::from(root), PathBuf::from(out));
+    let runs: usize = value("--runs").and_then(|r| r.parse().ok()).unwrap_or(15);
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+
+    let config = Config::load(&root, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+    let mut engine = Engine::new(config, true);
+    let live = LiveOutput::new(&out);
+    let started = Instant::now();
+    engine.build(&live, false).unwrap_or_else(|e| panic!("{e}"));
+    let first = started.elapsed();
+    live.start_serving();
+
+    let digest = middle_digest(&root);
+    let original = std::fs::read_to_string(&digest).unwrap();
+    let mut times: Vec<Duration> = Vec::with_capacity(runs);
+    let mut written = 0;
+    for run in 0..runs {
+        std::fs::write(&digest, edit_first_title(&original, run)).unwrap();
+        let started = Instant::now();
+        let outcome = engine.build(&live, false).unwrap_or_else(|e| panic!("{e}"));
+        times.push(started.elapsed());
+        written = outcome.written.len();
+    }
+    std::fs::write(&digest, &original).unwrap();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!("site: {}", root.display());
+    println!("first build: {:.0} ms", ms(first));
+    println!(
+        "rebuild after editing one title: median {:.1} ms, min {:.1}, max {:.1} over {runs} runs ({written} files written)",
+        ms(times[times.len() / 2]),
+        ms(times[0]),
+        ms(times[times.len() - 1])
+    );
+}
+
+fn middle_digest(root: &Path) -> PathBuf {
+    let mut files = Vec::new();
+    let mut stack = vec![root.join("content")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files[files.len() / 2].clone()
+}
+
+/// Appends a run number to the title of the digest's first paper.
+fn edit_first_title(text: &str, run: usize) -> String {
+    let papers = text.find("[[papers]]").expect("a paper");
+    let title =
+        papers + text[papers..].find("\ntitle = \"").expect("a title") + "\ntitle = \"".len();
+    let end = title + text[title..].find('"').unwrap();
+    let base = text[title..end].split(" (rev ").next().unwrap();
+    format!("{}{base} (rev {run}){}", &text[..title], &text[end..])
+}

@@ -1,0 +1,163 @@
+//! The incremental engine behind `serve`, in process: a save remakes only what it changed
+//! (pages, citation files, search index files), and the result always equals a fresh build.
+
+use digestif::engine::{Engine, Outcome};
+use digestif::{Config, Overrides};
+
+use crate::support::{Memory, TestSite};
+
+fn load(site: &TestSite) -> Config {
+    Config::load(site.root(), &Overrides::default()).unwrap()
+}
+
+fn wrote(outcome: &Outcome, prefix: &str) -> Vec<String> {
+    outcome
+        .written
+        .iter()
+        .filter(|path| path.starts_with(prefix))
+        .cloned()
+        .collect()
+}
+
+fn assert_equals_fresh_build(site: &TestSite, live: Memory) {
+    let fresh = Memory::default();
+    Engine::new(load(site), false).build(&fresh, false).unwrap();
+    let (live, fresh) = (live.into_files(), fresh.into_files());
+    assert_eq!(
+        live.keys().collect::<Vec<_>>(),
+        fresh.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &fresh {
+        assert!(live[path] == *bytes, "{path} differs from a fresh build");
+    }
+}
+
+fn edit(site: &TestSite, file: &str, from: &str, to: &str) {
+    let path = site.root().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{from} not in {file}");
+    // A different length, so that the change shows even within one second of the last build.
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn a_title_edit_remakes_that_papers_citations_and_the_search_index_only() {
+    let site = TestSite::fixture("merge");
+    let mut engine = Engine::new(load(&site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    assert!(live.read("search/index.json").is_some());
+
+    edit(
+        &site,
+        "content/2024-03-11.md",
+        "title = \"Consistency Models\"",
+        "title = \"Consistency Models, revisited\"",
+    );
+    let outcome = engine.build(&live, false).unwrap();
+    assert_eq!(
+        wrote(&outcome, "papers/2303.01469/cite."),
+        [
+            "papers/2303.01469/cite.bib",
+            "papers/2303.01469/cite.ris",
+            "papers/2303.01469/cite.json"
+        ]
+    );
+    assert!(
+        wrote(&outcome, "papers/1706.03762/cite.").is_empty(),
+        "an unchanged paper's citation files are not made again"
+    );
+    assert!(
+        live.read("papers/2303.01469/cite.bib")
+            .unwrap()
+            .contains("Consistency Models, revisited")
+    );
+    assert!(live.read("papers.bib").unwrap().contains("revisited"));
+    assert!(
+        !wrote(&outcome, "search/").is_empty(),
+        "the search index has the new title"
+    );
+    assert!(
+        wrote(&outcome, "search/search.js").is_empty(),
+        "unchanged index files are not rewritten"
+    );
+
+    // The introduction is on no citation and in no index: neither is made again.
+    edit(
+        &site,
+        "content/2024-03-11.md",
+        "The first digest's introduction.",
+        "The first digest's introduction, longer.",
+    );
+    let outcome = engine.build(&live, false).unwrap();
+    assert!(wrote(&outcome, "digests/2024-03-11/index.html").len() == 1);
+    assert!(
+        wrote(&outcome, "search/").is_empty(),
+        "{:?}",
+        outcome.written
+    );
+    assert!(
+        !outcome.written.iter().any(|p| p.contains("cite.")),
+        "{:?}",
+        outcome.written
+    );
+    assert_equals_fresh_build(&site, live);
+}
+
+#[test]
+fn a_deleted_digest_takes_its_papers_citation_files_and_search_records_with_it() {
+    let site = TestSite::fixture("merge");
+    let mut engine = Engine::new(load(&site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    assert!(live.read("papers/hep-th-9711200/cite.ris").is_some());
+
+    std::fs::remove_file(site.root().join("content/2024-03-18.md")).unwrap();
+    let outcome = engine.build(&live, false).unwrap();
+    for file in ["cite.bib", "cite.ris", "cite.json"] {
+        let path = format!("papers/hep-th-9711200/{file}");
+        assert!(outcome.removed.contains(&path), "{path} not removed");
+        assert!(live.read(&path).is_none());
+    }
+    assert!(!live.read("papers.bib").unwrap().contains("Old style"));
+    let records: String = (0..4)
+        .filter_map(|i| live.read(&format!("search/d/{i}.json")))
+        .collect();
+    assert!(!records.contains("Old style"), "{records}");
+
+    // Back again: made again, not remembered as unchanged.
+    std::fs::write(
+        site.root().join("content/2024-03-18.md"),
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/merge/content/2024-03-18.md"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    engine.build(&live, false).unwrap();
+    assert!(live.read("papers/hep-th-9711200/cite.ris").is_some());
+    assert_equals_fresh_build(&site, live);
+}
+
+#[test]
+fn a_new_base_url_remakes_every_citation_file() {
+    let site = TestSite::fixture("merge");
+    let mut engine = Engine::new(load(&site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    edit(
+        &site,
+        "site.toml",
+        "https://example.org/",
+        "https://example.org/moved/",
+    );
+    engine.set_config(load(&site));
+    engine.build(&live, false).unwrap();
+    assert!(
+        live.read("papers/1706.03762/cite.ris")
+            .unwrap()
+            .contains("https://example.org/moved/papers/1706.03762/")
+    );
+    assert_equals_fresh_build(&site, live);
+}
