@@ -69,7 +69,14 @@ fn main() {
         }
     };
     // Drain the server's log so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let show_log = std::env::var_os("DIGESTIF_LOG").is_some();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if show_log {
+                eprintln!("serve: {line}");
+            }
+        }
+    });
     let host = url
         .trim_start_matches("http://")
         .split('/')

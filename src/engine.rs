@@ -417,10 +417,19 @@ impl Engine {
             }
             match update {
                 crate::search::IndexUpdate::Unchanged => derived_count += cache.paths.len(),
-                crate::search::IndexUpdate::Files(files) => {
+                crate::search::IndexUpdate::Files(files, same) => {
+                    let mut is_same = vec![false; files.len()];
+                    same.into_iter().for_each(|i| is_same[i] = true);
                     files
                         .par_iter()
-                        .try_for_each(|(name, bytes)| derived_output.write(name, bytes))?;
+                        .zip(&is_same)
+                        .try_for_each(|((name, bytes), &is_same)| {
+                            if is_same && derived_output.keep(name) {
+                                Ok(())
+                            } else {
+                                derived_output.write(name, bytes)
+                            }
+                        })?;
                     derived_count += files.len();
                 }
             }
@@ -458,6 +467,7 @@ impl Engine {
             self.derived_inputs = derived_inputs;
             self.search = search_cache;
         }
+        stage("bookkeeping", &mut clock);
         sort_diagnostics(&mut diagnostics);
         let html_pages = pages.iter().filter(|p| p.kind.is_web_page()).count();
         Ok(Outcome {

@@ -41,6 +41,8 @@ pub struct Citations {
 #[derive(Debug, Default)]
 pub struct CitationCache {
     entries: HashMap<u64, (Option<Arc<str>>, Arc<str>)>,
+    /// Keys before they are made unique, by a hash of what they are made of.
+    bases: HashMap<u64, String, ahash::RandomState>,
 }
 
 impl Citations {
@@ -49,7 +51,18 @@ impl Citations {
     }
 
     pub fn with_cache(site: &Site, cache: &mut CitationCache) -> Self {
-        let keys = keys(site);
+        let base_inputs: Vec<u64> = site.papers.par_iter().map(base_key_inputs).collect();
+        let bases: Vec<String> = site
+            .papers
+            .par_iter()
+            .zip(&base_inputs)
+            .map(|(paper, inputs)| match cache.bases.get(inputs) {
+                Some(base) => base.clone(),
+                None => base_key(paper),
+            })
+            .collect();
+        cache.bases = base_inputs.into_iter().zip(bases.iter().cloned()).collect();
+        let keys = unique_keys(site, bases);
         let fingerprints: Vec<u64> = site
             .papers
             .par_iter()
@@ -88,6 +101,20 @@ impl Citations {
             fingerprints,
         }
     }
+}
+
+/// What [`base_key`] reads.
+fn base_key_inputs(paper: &Paper) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::render::fingerprint::hasher();
+    (
+        paper.authors.first(),
+        paper.published,
+        &paper.arxiv,
+        &paper.title,
+    )
+        .hash(&mut h);
+    h.finish()
 }
 
 /// What a paper's citations are made of: its own fields, its key, and its topics' names.
@@ -389,6 +416,11 @@ pub fn base_key(paper: &Paper) -> String {
 /// never changes the key of a paper already published.
 pub fn keys(site: &Site) -> Vec<String> {
     let bases: Vec<String> = site.papers.par_iter().map(base_key).collect();
+    unique_keys(site, bases)
+}
+
+/// Makes `bases` (one per paper) unique, in the order papers were first featured.
+fn unique_keys(site: &Site, bases: Vec<String>) -> Vec<String> {
     // First appearance: (date, digest slug, position in the digest).
     let first_seen = |index: usize| {
         let paper = &site.papers[index];
@@ -402,11 +434,15 @@ pub fn keys(site: &Site) -> Vec<String> {
             paper.id.as_str(),
         )
     };
-    let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<&str, Vec<usize>, ahash::RandomState> = HashMap::default();
     for (index, base) in bases.iter().enumerate() {
         groups.entry(base).or_default().push(index);
     }
-    let mut taken: HashSet<String> = bases.iter().cloned().collect();
+    if groups.len() == bases.len() {
+        return bases;
+    }
+    let taken: HashSet<&str, ahash::RandomState> = bases.iter().map(String::as_str).collect();
+    let mut added: HashSet<String, ahash::RandomState> = HashSet::default();
     let mut keys = bases.clone();
     let mut colliding: Vec<(&str, Vec<usize>)> = groups
         .into_iter()
@@ -420,10 +456,11 @@ pub fn keys(site: &Site) -> Vec<String> {
             let key = loop {
                 n += 1;
                 let candidate = format!("{base}{}", letters(n));
-                if taken.insert(candidate.clone()) {
+                if !taken.contains(candidate.as_str()) && !added.contains(&candidate) {
                     break candidate;
                 }
             };
+            added.insert(key.clone());
             keys[index] = key;
         }
     }

@@ -320,14 +320,12 @@ pub fn render_site_located(
     struct Text<'a> {
         source: &'a str,
         field: MarkdownField,
-        what: String,
     }
     let mut texts: Vec<Text> = Vec::new();
     for (index, digest) in site.digests.iter().enumerate() {
         texts.push(Text {
             source: &digest.intro,
             field: MarkdownField::Intro { digest: index },
-            what: "in the introduction".to_string(),
         });
         for (entry_index, entry) in digest.entries.iter().enumerate() {
             if let Some(notes) = &entry.notes {
@@ -337,7 +335,6 @@ pub fn render_site_located(
                         digest: index,
                         entry: entry_index,
                     },
-                    what: format!("in the notes on `{}`", site.papers[entry.paper].id),
                 });
             }
         }
@@ -347,7 +344,6 @@ pub fn render_site_located(
             texts.push(Text {
                 source: text,
                 field: MarkdownField::Abstract { paper: index },
-                what: format!("in the abstract of `{}`", paper.id),
             });
         }
     }
@@ -382,7 +378,17 @@ pub fn render_site_located(
     for (text, (_, value)) in texts.iter().zip(&rendered) {
         for problem in &value.problems {
             let location = locate(site, text.field, problem.offset, field_line);
-            diagnostics.push(to_diagnostic(problem.clone(), location, &text.what));
+            let what = match text.field {
+                MarkdownField::Intro { .. } => "in the introduction".to_string(),
+                MarkdownField::Notes { digest, entry } => {
+                    let paper = site.digests[digest].entries[entry].paper;
+                    format!("in the notes on `{}`", site.papers[paper].id)
+                }
+                MarkdownField::Abstract { paper } => {
+                    format!("in the abstract of `{}`", site.papers[paper].id)
+                }
+            };
+            diagnostics.push(to_diagnostic(problem.clone(), location, &what));
         }
         links.extend(value.links.iter().map(|link| (text.field, link.clone())));
     }

@@ -7,6 +7,10 @@
 //! and the output does not depend on the order files were read in.
 
 use std::collections::HashMap;
+
+/// Maps keyed by the site's own ids and names, hashed for speed (they are not attacker-chosen
+/// keys of a long-running service).
+type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 use std::path::{Path, PathBuf};
 
 use super::ids::{
@@ -29,9 +33,10 @@ pub fn assemble<'f>(
         diagnostics: Vec::new(),
         digests: Vec::new(),
         papers: Vec::new(),
-        paper_by_id: HashMap::new(),
+        paper_by_id: HashMap::default(),
         topics: Vec::new(),
         topic_by_key: HashMap::new(),
+        topic_by_name: HashMap::default(),
         digest_slugs: HashMap::new(),
     };
     let mut sources: Vec<(&RawDigest, &ParsedFile)> = files
@@ -43,7 +48,7 @@ pub fn assemble<'f>(
         .collect();
     sources.sort_by(|a, b| (a.0.date, &a.1.path).cmp(&(b.0.date, &b.1.path)));
     for (digest, file) in sources {
-        builder.add_digest(digest.clone(), file);
+        builder.add_digest(digest, file);
     }
     builder.finish()
 }
@@ -53,14 +58,16 @@ struct Builder<'a> {
     diagnostics: Vec<Diagnostic>,
     digests: Vec<Digest>,
     papers: Vec<Paper>,
-    paper_by_id: HashMap<String, usize>,
+    paper_by_id: FastMap<String, usize>,
     topics: Vec<Topic>,
     topic_by_key: HashMap<String, usize>,
+    /// Topic names as written, once resolved: most papers repeat a few names.
+    topic_by_name: FastMap<String, usize>,
     digest_slugs: HashMap<String, PathBuf>,
 }
 
 impl Builder<'_> {
-    fn add_digest(&mut self, raw: RawDigest, file: &ParsedFile) {
+    fn add_digest(&mut self, raw: &RawDigest, file: &ParsedFile) {
         let path = file.path.clone();
         let at_line = |line| Location::at(&path, line, None);
         let slug = match &raw.slug {
@@ -95,7 +102,7 @@ impl Builder<'_> {
         ];
         for (field, value) in one_line_fields {
             if let Some(value) = value
-                && let Some(d) = too_long(field, value, at_line(2))
+                && let Some(d) = too_long(field, value, || at_line(2))
             {
                 self.diagnostics.push(d);
                 return;
@@ -106,7 +113,7 @@ impl Builder<'_> {
         // Registered only through papers, so a digest with no papers makes no empty topic page.
         let digest_topics: Vec<&str> = raw.topics.iter().map(String::as_str).collect();
         let mut entries = Vec::with_capacity(raw.papers.len());
-        for (position, paper) in raw.papers.into_iter().enumerate() {
+        for (position, paper) in raw.papers.iter().enumerate() {
             let line = file.paper_lines.get(position).copied().unwrap_or(1);
             let notes = paper.notes_md.clone().filter(|n| !n.trim().is_empty());
             if let Some(index) =
@@ -123,7 +130,7 @@ impl Builder<'_> {
             slug,
             title: raw.title.trim().to_string(),
             date: raw.date,
-            summary: raw.summary.filter(|s| !s.trim().is_empty()),
+            summary: raw.summary.clone().filter(|s| !s.trim().is_empty()),
             source: path,
             intro: file.body.clone(),
             intro_line_offset: file.body_line_offset,
@@ -134,7 +141,16 @@ impl Builder<'_> {
 
     /// The index of a topic, registering it on first sight; None for an empty name.
     fn topic(&mut self, name: &str, path: &Path, line: usize) -> Option<usize> {
-        if let Some(d) = too_long("topic", name, Location::at(path, line, None)) {
+        if let Some(&index) = self.topic_by_name.get(name) {
+            return Some(index);
+        }
+        let index = self.resolve_topic(name, path, line)?;
+        self.topic_by_name.insert(name.to_string(), index);
+        Some(index)
+    }
+
+    fn resolve_topic(&mut self, name: &str, path: &Path, line: usize) -> Option<usize> {
+        if let Some(d) = too_long("topic", name, || Location::at(path, line, None)) {
             self.diagnostics.push(d);
             return None;
         }
@@ -185,14 +201,14 @@ impl Builder<'_> {
 
     fn add_paper(
         &mut self,
-        raw: RawPaper,
+        raw: &RawPaper,
         digest_topics: &[&str],
         path: &Path,
         line: usize,
         digest_index: usize,
         date: jiff::civil::Date,
     ) -> Option<usize> {
-        let location = Location::at(path, line, None);
+        let location = || Location::at(path, line, None);
         let one_line_fields = [
             ("title", Some(&raw.title)),
             ("id", raw.id.as_ref()),
@@ -202,15 +218,15 @@ impl Builder<'_> {
         let long_field = one_line_fields
             .into_iter()
             .chain([("author", long_author)])
-            .find_map(|(field, value)| too_long(field, value?, location.clone()));
+            .find_map(|(field, value)| too_long(field, value?, location));
         if let Some(d) = long_field {
             self.diagnostics.push(d);
             return None;
         }
-        let title = raw.title.split_whitespace().collect::<Vec<_>>().join(" ");
+        let title = one_line(&raw.title);
         if title.is_empty() {
             self.diagnostics.push(
-                Diagnostic::error(location, "a paper's title is empty")
+                Diagnostic::error(location(), "a paper's title is empty")
                     .with_hint("give every paper a title"),
             );
             return None;
@@ -225,7 +241,7 @@ impl Builder<'_> {
         {
             self.diagnostics.push(
                 Diagnostic::warning(
-                    location.clone(),
+                    location(),
                     format!("`{arxiv}` does not look like an arXiv id"),
                 )
                 .with_hint("arXiv ids look like 2310.14189 or hep-th/9901001"),
@@ -251,17 +267,14 @@ impl Builder<'_> {
             && !is_valid_doi(doi)
         {
             self.diagnostics.push(
-                Diagnostic::warning(
-                    location.clone(),
-                    format!("`{doi}` does not look like a DOI"),
-                )
-                .with_hint("DOIs look like 10.1145/3292500.3330701"),
+                Diagnostic::warning(location(), format!("`{doi}` does not look like a DOI"))
+                    .with_hint("DOIs look like 10.1145/3292500.3330701"),
             );
         }
         let id = match raw.id.as_deref().map(str::trim) {
             Some("") => {
                 self.diagnostics.push(
-                    Diagnostic::error(location, "a paper's id is empty")
+                    Diagnostic::error(location(), "a paper's id is empty")
                         .with_hint("remove the id line to derive one"),
                 );
                 return None;
@@ -273,7 +286,7 @@ impl Builder<'_> {
         if slug.is_empty() {
             self.diagnostics.push(
                 Diagnostic::error(
-                    location,
+                    location(),
                     format!("paper id `{id}` has no letters or digits for its URL"),
                 )
                 .with_hint("set id = \"…\" to something with letters or digits"),
@@ -291,7 +304,7 @@ impl Builder<'_> {
             {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        location.clone(),
+                        location(),
                         format!("`{label}` is not a web address: `{value}`"),
                     )
                     .with_hint("links must start with https:// or http://"),
@@ -314,7 +327,7 @@ impl Builder<'_> {
         let authors: Vec<String> = raw
             .authors
             .iter()
-            .map(|a| a.split_whitespace().collect::<Vec<_>>().join(" "))
+            .map(|a| one_line(a))
             .filter(|a| !a.is_empty())
             .collect();
 
@@ -323,7 +336,7 @@ impl Builder<'_> {
             if !paper.title.eq_ignore_ascii_case(&title) {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        location,
+                        location(),
                         format!(
                             "paper `{id}` is titled \"{title}\" here but \"{}\" in {}:{}",
                             paper.title,
@@ -347,11 +360,16 @@ impl Builder<'_> {
                 &mut conflicts,
             );
             merge(&mut paper.doi, doi, "doi", &mut conflicts);
-            merge(&mut paper.url, raw.url, "url", &mut conflicts);
-            merge(&mut paper.pdf, raw.pdf, "pdf", &mut conflicts);
-            merge(&mut paper.code, raw.code, "code", &mut conflicts);
-            merge(&mut paper.project, raw.project, "project", &mut conflicts);
-            merge(&mut paper.venue, raw.venue, "venue", &mut conflicts);
+            merge(&mut paper.url, raw.url.clone(), "url", &mut conflicts);
+            merge(&mut paper.pdf, raw.pdf.clone(), "pdf", &mut conflicts);
+            merge(&mut paper.code, raw.code.clone(), "code", &mut conflicts);
+            merge(
+                &mut paper.project,
+                raw.project.clone(),
+                "project",
+                &mut conflicts,
+            );
+            merge(&mut paper.venue, raw.venue.clone(), "venue", &mut conflicts);
             merge(
                 &mut paper.published,
                 raw.published,
@@ -360,7 +378,7 @@ impl Builder<'_> {
             );
             merge(
                 &mut paper.abstract_md,
-                raw.abstract_md.filter(|a| !a.trim().is_empty()),
+                raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
                 "abstract",
                 &mut conflicts,
             );
@@ -381,7 +399,7 @@ impl Builder<'_> {
             }
             if paper.appearances.last() == Some(&digest_index) {
                 self.diagnostics.push(
-                    Diagnostic::warning(location, format!("paper `{id}` is listed twice in this digest; the second entry is ignored"))
+                    Diagnostic::warning(location(), format!("paper `{id}` is listed twice in this digest; the second entry is ignored"))
                         .with_hint("remove one of the two entries"),
                 );
                 return None;
@@ -391,7 +409,7 @@ impl Builder<'_> {
             if !conflicts.is_empty() {
                 self.diagnostics.push(
                     Diagnostic::warning(
-                        location,
+                        location(),
                         format!(
                             "paper `{id}` has a different {} than in {earlier}; keeping the first",
                             conflicts.join(", ")
@@ -418,15 +436,15 @@ impl Builder<'_> {
             arxiv,
             arxiv_category,
             doi,
-            url: raw.url,
-            pdf: raw.pdf,
-            code: raw.code,
-            project: raw.project,
-            venue: raw.venue.filter(|v| !v.trim().is_empty()),
+            url: raw.url.clone(),
+            pdf: raw.pdf.clone(),
+            code: raw.code.clone(),
+            project: raw.project.clone(),
+            venue: raw.venue.clone().filter(|v| !v.trim().is_empty()),
             published: raw.published,
             upvotes: raw.upvotes,
             ours: raw.ours,
-            abstract_md: raw.abstract_md.filter(|a| !a.trim().is_empty()),
+            abstract_md: raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
             topics: unique_topics,
             appearances: vec![digest_index],
             last_featured: date,
@@ -546,7 +564,7 @@ impl Builder<'_> {
     }
 
     fn check_unique_slugs(&mut self) {
-        let mut seen: HashMap<&str, &Paper> = HashMap::new();
+        let mut seen: FastMap<&str, &Paper> = FastMap::default();
         for paper in &self.papers {
             if let Some(other) = seen.insert(&paper.slug, paper) {
                 self.diagnostics.push(
@@ -619,14 +637,26 @@ pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
 /// repeated on every page that lists the paper or digest.
 const MAX_ONE_LINE_CHARS: usize = 2000;
 
-fn too_long(field: &str, value: &str, location: Location) -> Option<Diagnostic> {
+/// Runs of whitespace as one space, none at either end.
+fn one_line(text: &str) -> String {
+    let is_clean = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text.contains(|c: char| c.is_whitespace() && c != ' ');
+    if is_clean {
+        return text.to_string();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn too_long(field: &str, value: &str, location: impl FnOnce() -> Location) -> Option<Diagnostic> {
     if value.len() <= MAX_ONE_LINE_CHARS {
         return None;
     }
     let chars = value.chars().count();
     (chars > MAX_ONE_LINE_CHARS).then(|| {
         Diagnostic::error(
-            location,
+            location(),
             format!("a {field} of {chars} characters is too long: at most {MAX_ONE_LINE_CHARS}"),
         )
         .with_hint("shorten it; long text belongs in the abstract or notes")

@@ -90,7 +90,7 @@ pub fn search_order(site: &Site) -> Vec<usize> {
 /// Builds every file of the search index from the model.
 pub fn build_index(site: &Site) -> SearchFiles {
     match update_index(site, &mut IndexCache::default()) {
-        IndexUpdate::Files(files) => files,
+        IndexUpdate::Files(files, _) => files,
         IndexUpdate::Unchanged => unreachable!("an empty cache never matches"),
     }
 }
@@ -107,12 +107,16 @@ pub struct IndexCache {
     abstracts: HashMap<u64, Arc<str>>,
     blocks: terms::BlockCache,
     chunks: HashMap<u64, Arc<[u8]>>,
+    /// The key of each `search/d/N.json` last time, by N.
+    chunk_keys: Vec<u64>,
 }
 
 pub enum IndexUpdate {
     /// Nothing the index is made of changed: its files are [`IndexCache::paths`].
     Unchanged,
-    Files(SearchFiles),
+    /// Every file, and the indices (into the files) of those made from the same inputs as the
+    /// file at the same path last time.
+    Files(SearchFiles, Vec<usize>),
 }
 
 /// Everything about one paper that its search record or its words are made of.
@@ -250,13 +254,15 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
             (key, json.into())
         })
         .collect();
-    let chunk_files: Vec<(String, Vec<u8>)> = chunks
-        .iter()
-        .enumerate()
-        .map(|(i, (_, json))| (format!("search/d/{i}.json"), json.to_vec()))
-        .collect();
+    let mut same = Vec::new();
+    for (i, (key, json)) in chunks.iter().enumerate() {
+        if cache.chunk_keys.get(i) == Some(key) {
+            same.push(files.len());
+        }
+        files.push((format!("search/d/{i}.json"), json.to_vec()));
+    }
+    cache.chunk_keys = chunks.iter().map(|(key, _)| *key).collect();
     cache.chunks = chunks.into_iter().collect();
-    files.extend(chunk_files);
     files.push((
         "search/facets.bin".into(),
         facets(site, &order, &venues, &venue_of),
@@ -297,7 +303,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     files.push(("search/search.js".into(), SCRIPT.as_bytes().to_vec()));
     cache.inputs = Some(inputs);
     cache.paths = files.iter().map(|(path, _)| path.clone()).collect();
-    IndexUpdate::Files(files)
+    IndexUpdate::Files(files, same)
 }
 
 /// Terms and aliases in one sorted list of dictionary entries.
