@@ -23,6 +23,7 @@ use crate::markdown::{self, MarkdownCache, MarkdownOptions};
 use crate::render::context::SiteContext;
 use crate::render::templates::{self, ThemeFiles};
 use crate::render::{self, PlannedPage, Renderer, fingerprint};
+use crate::search::{IndexCache, IndexUpdate};
 use crate::{BuildReport, model};
 
 type SourceStamp = (Option<SystemTime>, u64);
@@ -195,12 +196,26 @@ impl Engine {
         let mut sorted: Vec<&ParsedFile> = self.sources.values().map(|(_, file)| &**file).collect();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
         let (site, assembly_diagnostics) = model::assemble(sorted, &self.config);
+        let site = Arc::new(site);
         diagnostics.extend(assembly_diagnostics);
         stage("assemble", &mut clock);
         if checking.is_none() {
             diagnostics.extend(model::assemble::single_use_topics(&site));
             fail_on_errors(&mut diagnostics)?;
         }
+        // The search index needs only the model: it is built beside Markdown, templates and
+        // pages, which leaves fewer moments with a core idle. Its cache is taken out and put
+        // back only when the build succeeds: a cache that claims files a failed build did not
+        // write would keep stale ones.
+        let search = self.config.has_search.then(|| {
+            let site = Arc::clone(&site);
+            let mut cache = if self.is_incremental {
+                std::mem::take(&mut self.search)
+            } else {
+                IndexCache::default()
+            };
+            std::thread::spawn(move || (crate::search::update_index(&site, &mut cache), cache))
+        });
 
         let options = MarkdownOptions::from_config(&self.config);
         let cache = self.is_incremental.then_some(&mut self.markdown);
@@ -400,24 +415,24 @@ impl Engine {
         let vanished_citations =
             crate::render::derived::vanished_citation_files(&self.derived_inputs, &derived_inputs);
         stage("citation files", &mut clock);
-        let mut search_cache = std::mem::take(&mut self.search);
-        if self.config.has_search {
-            // The search index is a pure function of the model: kept whole when nothing it is
-            // made of changed, otherwise rebuilt from cached pieces; unchanged files are not
-            // rewritten.
-            // Taken out and put back only when the build succeeds: a cache that claims files a
-            // failed build did not write would keep stale ones.
-            let cache = &mut search_cache;
-            let mut update = crate::search::update_index(&site, cache);
-            if matches!(update, crate::search::IndexUpdate::Unchanged)
-                && !cache.paths.iter().all(|path| derived_output.keep(path))
+        let mut search_cache = IndexCache::default();
+        if let Some(search) = search {
+            let (mut update, cache) = search.join().map_err(|_| {
+                Error::Usage("building the search index failed unexpectedly".into())
+            })?;
+            search_cache = cache;
+            if matches!(update, IndexUpdate::Unchanged)
+                && !search_cache
+                    .paths
+                    .iter()
+                    .all(|path| derived_output.keep(path))
             {
-                *cache = crate::search::IndexCache::default();
-                update = crate::search::update_index(&site, cache);
+                search_cache = IndexCache::default();
+                update = crate::search::update_index(&site, &mut search_cache);
             }
             match update {
-                crate::search::IndexUpdate::Unchanged => derived_count += cache.paths.len(),
-                crate::search::IndexUpdate::Files(files, same) => {
+                IndexUpdate::Unchanged => derived_count += search_cache.paths.len(),
+                IndexUpdate::Files(files, same) => {
                     let mut is_same = vec![false; files.len()];
                     same.into_iter().for_each(|i| is_same[i] = true);
                     files

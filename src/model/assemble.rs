@@ -13,6 +13,8 @@ use std::collections::HashMap;
 type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::ids::{
     id_slug, is_valid_arxiv, is_valid_doi, normalize_arxiv, normalize_doi, paper_id, slugify,
 };
@@ -47,8 +49,22 @@ pub fn assemble<'f>(
         })
         .collect();
     sources.sort_by(|a, b| (a.0.date, &a.1.path).cmp(&(b.0.date, &b.1.path)));
-    for (digest, file) in sources {
-        builder.add_digest(digest, file);
+    let prepared: Vec<Vec<Prepared>> = sources
+        .par_iter()
+        .map(|(digest, file)| {
+            digest
+                .papers
+                .iter()
+                .enumerate()
+                .map(|(position, paper)| {
+                    let line = file.paper_lines.get(position).copied().unwrap_or(1);
+                    prepare_paper(paper, &file.path, line)
+                })
+                .collect()
+        })
+        .collect();
+    for ((digest, file), prepared) in sources.into_iter().zip(prepared) {
+        builder.add_digest(digest, file, prepared);
     }
     builder.finish()
 }
@@ -67,7 +83,7 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn add_digest(&mut self, raw: &RawDigest, file: &ParsedFile) {
+    fn add_digest(&mut self, raw: &RawDigest, file: &ParsedFile, prepared: Vec<Prepared>) {
         let path = file.path.clone();
         let at_line = |line| Location::at(&path, line, None);
         let slug = match &raw.slug {
@@ -113,12 +129,16 @@ impl Builder<'_> {
         // Registered only through papers, so a digest with no papers makes no empty topic page.
         let digest_topics: Vec<&str> = raw.topics.iter().map(String::as_str).collect();
         let mut entries = Vec::with_capacity(raw.papers.len());
-        for (position, paper) in raw.papers.iter().enumerate() {
+        for ((position, paper), prepared) in raw.papers.iter().enumerate().zip(prepared) {
             let line = file.paper_lines.get(position).copied().unwrap_or(1);
             let notes = paper.notes_md.clone().filter(|n| !n.trim().is_empty());
-            if let Some(index) =
-                self.add_paper(paper, &digest_topics, &path, line, digest_index, raw.date)
-            {
+            let digest = DigestRef {
+                topics: &digest_topics,
+                path: &path,
+                index: digest_index,
+                date: raw.date,
+            };
+            if let Some(index) = self.add_paper(paper, prepared, line, &digest) {
                 entries.push(Entry {
                     paper: index,
                     notes,
@@ -202,116 +222,27 @@ impl Builder<'_> {
     fn add_paper(
         &mut self,
         raw: &RawPaper,
-        digest_topics: &[&str],
-        path: &Path,
+        prepared: Prepared,
         line: usize,
-        digest_index: usize,
-        date: jiff::civil::Date,
+        digest: &DigestRef,
     ) -> Option<usize> {
+        let DigestRef {
+            topics: digest_topics,
+            path,
+            index: digest_index,
+            date,
+        } = *digest;
         let location = || Location::at(path, line, None);
-        let one_line_fields = [
-            ("title", Some(&raw.title)),
-            ("id", raw.id.as_ref()),
-            ("venue", raw.venue.as_ref()),
-        ];
-        let long_author = raw.authors.iter().find(|a| a.len() > MAX_ONE_LINE_CHARS);
-        let long_field = one_line_fields
-            .into_iter()
-            .chain([("author", long_author)])
-            .find_map(|(field, value)| too_long(field, value?, location));
-        if let Some(d) = long_field {
-            self.diagnostics.push(d);
-            return None;
-        }
-        let title = one_line(&raw.title);
-        if title.is_empty() {
-            self.diagnostics.push(
-                Diagnostic::error(location(), "a paper's title is empty")
-                    .with_hint("give every paper a title"),
-            );
-            return None;
-        }
-        let arxiv = raw
-            .arxiv
-            .as_deref()
-            .map(normalize_arxiv)
-            .filter(|a| !a.is_empty());
-        if let Some(arxiv) = &arxiv
-            && !is_valid_arxiv(arxiv)
-        {
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    location(),
-                    format!("`{arxiv}` does not look like an arXiv id"),
-                )
-                .with_hint("arXiv ids look like 2310.14189 or hep-th/9901001"),
-            );
-        }
-        let arxiv_category = raw
-            .arxiv_category
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(String::from)
-            .or_else(|| {
-                // Old-style ids name their archive: `hep-th/9711200` is in hep-th.
-                let (archive, _) = arxiv.as_deref()?.split_once('/')?;
-                Some(archive.to_string())
-            });
-        let doi = raw
-            .doi
-            .as_deref()
-            .map(normalize_doi)
-            .filter(|d| !d.is_empty());
-        if let Some(doi) = &doi
-            && !is_valid_doi(doi)
-        {
-            self.diagnostics.push(
-                Diagnostic::warning(location(), format!("`{doi}` does not look like a DOI"))
-                    .with_hint("DOIs look like 10.1145/3292500.3330701"),
-            );
-        }
-        let id = match raw.id.as_deref().map(str::trim) {
-            Some("") => {
-                self.diagnostics.push(
-                    Diagnostic::error(location(), "a paper's id is empty")
-                        .with_hint("remove the id line to derive one"),
-                );
-                return None;
-            }
-            Some(id) => id.to_string(),
-            None => paper_id(None, arxiv.as_deref(), doi.as_deref(), &title),
-        };
-        let slug = id_slug(&id);
-        if slug.is_empty() {
-            self.diagnostics.push(
-                Diagnostic::error(
-                    location(),
-                    format!("paper id `{id}` has no letters or digits for its URL"),
-                )
-                .with_hint("set id = \"…\" to something with letters or digits"),
-            );
-            return None;
-        }
-        for (label, value) in [
-            ("url", &raw.url),
-            ("pdf", &raw.pdf),
-            ("code", &raw.code),
-            ("project", &raw.project),
-        ] {
-            if let Some(value) = value
-                && !is_safe_link(value)
-            {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        location(),
-                        format!("`{label}` is not a web address: `{value}`"),
-                    )
-                    .with_hint("links must start with https:// or http://"),
-                );
-                return None;
-            }
-        }
+        self.diagnostics.extend(prepared.diagnostics);
+        let PreparedFields {
+            title,
+            authors,
+            arxiv,
+            arxiv_category,
+            doi,
+            id,
+            slug,
+        } = prepared.fields?;
         let mut topics: Vec<usize> = Vec::new();
         for &name in digest_topics {
             // Digest topics are reported against the digest's own front matter.
@@ -324,13 +255,6 @@ impl Builder<'_> {
                 topics.push(topic);
             }
         }
-        let authors: Vec<String> = raw
-            .authors
-            .iter()
-            .map(|a| one_line(a))
-            .filter(|a| !a.is_empty())
-            .collect();
-
         if let Some(&index) = self.paper_by_id.get(&id) {
             let paper = &mut self.papers[index];
             if !paper.title.eq_ignore_ascii_case(&title) {
@@ -631,6 +555,159 @@ pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
             "a variant spelling can be mapped to its topic under [topics.aliases] in site.toml",
         ),
     )
+}
+
+/// What can be checked and normalised in one paper entry alone, done for every entry in
+/// parallel before the entries are merged in order.
+struct Prepared {
+    fields: Option<PreparedFields>,
+    /// In the order they were found; an error leaves `fields` empty.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The digest a paper entry is read from.
+#[derive(Clone, Copy)]
+struct DigestRef<'a> {
+    topics: &'a [&'a str],
+    path: &'a Path,
+    index: usize,
+    date: jiff::civil::Date,
+}
+
+struct PreparedFields {
+    title: String,
+    authors: Vec<String>,
+    arxiv: Option<String>,
+    arxiv_category: Option<String>,
+    doi: Option<String>,
+    id: String,
+    slug: String,
+}
+
+fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
+    let mut diagnostics = Vec::new();
+    let location = || Location::at(path, line, None);
+    let one_line_fields = [
+        ("title", Some(&raw.title)),
+        ("id", raw.id.as_ref()),
+        ("venue", raw.venue.as_ref()),
+    ];
+    let long_author = raw.authors.iter().find(|a| a.len() > MAX_ONE_LINE_CHARS);
+    let long_field = one_line_fields
+        .into_iter()
+        .chain([("author", long_author)])
+        .find_map(|(field, value)| too_long(field, value?, location));
+    if let Some(d) = long_field {
+        diagnostics.push(d);
+        return Prepared { fields: None, diagnostics };
+    }
+    let title = one_line(&raw.title);
+    if title.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(location(), "a paper's title is empty")
+                .with_hint("give every paper a title"),
+        );
+        return Prepared { fields: None, diagnostics };
+    }
+    let arxiv = raw
+        .arxiv
+        .as_deref()
+        .map(normalize_arxiv)
+        .filter(|a| !a.is_empty());
+    if let Some(arxiv) = &arxiv
+        && !is_valid_arxiv(arxiv)
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                location(),
+                format!("`{arxiv}` does not look like an arXiv id"),
+            )
+            .with_hint("arXiv ids look like 2310.14189 or hep-th/9901001"),
+        );
+    }
+    let arxiv_category = raw
+        .arxiv_category
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(String::from)
+        .or_else(|| {
+            // Old-style ids name their archive: `hep-th/9711200` is in hep-th.
+            let (archive, _) = arxiv.as_deref()?.split_once('/')?;
+            Some(archive.to_string())
+        });
+    let doi = raw
+        .doi
+        .as_deref()
+        .map(normalize_doi)
+        .filter(|d| !d.is_empty());
+    if let Some(doi) = &doi
+        && !is_valid_doi(doi)
+    {
+        diagnostics.push(
+            Diagnostic::warning(location(), format!("`{doi}` does not look like a DOI"))
+                .with_hint("DOIs look like 10.1145/3292500.3330701"),
+        );
+    }
+    let id = match raw.id.as_deref().map(str::trim) {
+        Some("") => {
+            diagnostics.push(
+                Diagnostic::error(location(), "a paper's id is empty")
+                    .with_hint("remove the id line to derive one"),
+            );
+            return Prepared { fields: None, diagnostics };
+        }
+        Some(id) => id.to_string(),
+        None => paper_id(None, arxiv.as_deref(), doi.as_deref(), &title),
+    };
+    let slug = id_slug(&id);
+    if slug.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                location(),
+                format!("paper id `{id}` has no letters or digits for its URL"),
+            )
+            .with_hint("set id = \"…\" to something with letters or digits"),
+        );
+        return Prepared { fields: None, diagnostics };
+    }
+    for (label, value) in [
+        ("url", &raw.url),
+        ("pdf", &raw.pdf),
+        ("code", &raw.code),
+        ("project", &raw.project),
+    ] {
+        if let Some(value) = value
+            && !is_safe_link(value)
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    location(),
+                    format!("`{label}` is not a web address: `{value}`"),
+                )
+                .with_hint("links must start with https:// or http://"),
+            );
+            return Prepared { fields: None, diagnostics };
+        }
+    }
+    let authors: Vec<String> = raw
+        .authors
+        .iter()
+        .map(|a| one_line(a))
+        .filter(|a| !a.is_empty())
+        .collect();
+    Prepared {
+        fields: Some(PreparedFields {
+            title,
+            authors,
+            arxiv,
+            arxiv_category,
+            doi,
+            id,
+            slug,
+        }),
+        diagnostics,
+    }
 }
 
 /// Titles, names, ids and summaries are one line on a page: longer ones are refused, since each is

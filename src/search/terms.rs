@@ -218,18 +218,24 @@ pub fn index_cached(docs: &[DocFields], doc_keys: &[u64], cache: &mut BlockCache
         .zip(&renumber)
         .map(|(block, renumber)| {
             let mut out = Vec::with_capacity(block.entries.len() + block.ends.len());
-            // Words of one term (`model`, `models`) meet here: keep each slot once per paper.
-            let mut seen = vec![u32::MAX; terms.len() * FIELDS];
             let mut start = 0;
-            for (paper, &end) in block.ends.iter().enumerate() {
-                for &e in &block.entries[start..end] {
-                    let slot = term_of_word[renumber[(e >> 2) as usize] as usize] * FIELDS as u32
-                        + (e & 3);
-                    if seen[slot as usize] != paper as u32 {
-                        seen[slot as usize] = paper as u32;
-                        out.push(slot);
+            for &end in &block.ends {
+                let first = out.len();
+                out.extend(block.entries[start..end].iter().map(|&e| {
+                    term_of_word[renumber[(e >> 2) as usize] as usize] * FIELDS as u32 + (e & 3)
+                }));
+                // Words of one term (`model`, `models`) meet here: keep each slot once per paper.
+                // A paper has a few hundred slots: sorting them beats a table the size of the
+                // vocabulary per block.
+                out[first..].sort_unstable();
+                let mut kept = first;
+                for i in first..out.len() {
+                    if i == first || out[i] != out[kept - 1] {
+                        out[kept] = out[i];
+                        kept += 1;
                     }
                 }
+                out.truncate(kept);
                 out.push(u32::MAX);
                 start = end;
             }
