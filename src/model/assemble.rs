@@ -599,7 +599,10 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
         .find_map(|(field, value)| too_long(field, value?, location));
     if let Some(d) = long_field {
         diagnostics.push(d);
-        return Prepared { fields: None, diagnostics };
+        return Prepared {
+            fields: None,
+            diagnostics,
+        };
     }
     let title = one_line(&raw.title);
     if title.is_empty() {
@@ -607,7 +610,10 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
             Diagnostic::error(location(), "a paper's title is empty")
                 .with_hint("give every paper a title"),
         );
-        return Prepared { fields: None, diagnostics };
+        return Prepared {
+            fields: None,
+            diagnostics,
+        };
     }
     let arxiv = raw
         .arxiv
@@ -655,7 +661,10 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
                 Diagnostic::error(location(), "a paper's id is empty")
                     .with_hint("remove the id line to derive one"),
             );
-            return Prepared { fields: None, diagnostics };
+            return Prepared {
+                fields: None,
+                diagnostics,
+            };
         }
         Some(id) => id.to_string(),
         None => paper_id(None, arxiv.as_deref(), doi.as_deref(), &title),
@@ -669,7 +678,10 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
             )
             .with_hint("set id = \"…\" to something with letters or digits"),
         );
-        return Prepared { fields: None, diagnostics };
+        return Prepared {
+            fields: None,
+            diagnostics,
+        };
     }
     for (label, value) in [
         ("url", &raw.url),
@@ -687,7 +699,10 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
                 )
                 .with_hint("links must start with https:// or http://"),
             );
-            return Prepared { fields: None, diagnostics };
+            return Prepared {
+                fields: None,
+                diagnostics,
+            };
         }
     }
     let authors: Vec<String> = raw

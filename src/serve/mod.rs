@@ -147,7 +147,15 @@ fn rebuild_loop(
     state: Arc<ServerState>,
 ) {
     let theme_name = theme_folder_name(engine.config());
-    while let Some(changes) = watcher.next_changes(theme_name.as_deref()) {
+    let mut pending = None;
+    loop {
+        let changes = match pending.take() {
+            Some(changes) => changes,
+            None => match watcher.next_changes(theme_name.as_deref()) {
+                Some(changes) => changes,
+                None => return,
+            },
+        };
         let started = Instant::now();
         if changes.config {
             match Config::load(&root, &overrides) {
@@ -162,7 +170,14 @@ fn rebuild_loop(
         }
         match engine.build(&live, false) {
             Ok(outcome) => report_success(&state, &outcome, started),
-            Err(error) => report_failure(&state, &error),
+            Err(error) => {
+                // An editor that writes a file in steps can be caught halfway: give it a moment
+                // to finish before showing an error it would fix at once.
+                pending = watcher.changes_within(watch::SETTLE, theme_name.as_deref());
+                if pending.is_none() {
+                    report_failure(&state, &error);
+                }
+            }
         }
     }
 }

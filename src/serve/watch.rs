@@ -16,7 +16,12 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 
 /// Short enough to feel instant, long enough to see an editor's write-and-rename as one save.
-const DEBOUNCE: Duration = Duration::from_millis(25);
+/// A save caught halfway anyway fails to build, and `serve` then waits [`SETTLE`] for the rest
+/// of it before reporting an error.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+
+/// How long a failed build waits for more changes before it shows its error.
+pub const SETTLE: Duration = Duration::from_millis(150);
 
 const WATCHED_FOLDERS: &[&str] = &["content", "templates", "static"];
 
@@ -72,23 +77,40 @@ impl Watcher {
     pub fn next_changes(&mut self, theme: Option<&str>) -> Option<Changes> {
         loop {
             let first = self.events.recv().ok()?;
-            let mut changes = Changes::default();
-            let mut paths = Vec::new();
-            collect(first, &mut paths);
-            while let Ok(more) = self.events.try_recv() {
-                collect(more, &mut paths);
-            }
-            for path in &paths {
-                let kind = classify(&self.root, path, theme);
-                changes.config |= kind.config;
-                changes.theme |= kind.theme;
-                changes.content |= kind.content;
-                self.watch_new_folder(path);
-            }
-            if changes.any() {
+            if let Some(changes) = self.changes_from(first, theme) {
                 return Some(changes);
             }
         }
+    }
+
+    /// The next relevant changes if they come within `within`; None otherwise.
+    pub fn changes_within(&mut self, within: Duration, theme: Option<&str>) -> Option<Changes> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let first = self.events.recv_timeout(left).ok()?;
+            if let Some(changes) = self.changes_from(first, theme) {
+                return Some(changes);
+            }
+        }
+    }
+
+    /// The changes in `first` and any batches already waiting behind it, if any matter.
+    fn changes_from(&mut self, first: DebounceEventResult, theme: Option<&str>) -> Option<Changes> {
+        let mut changes = Changes::default();
+        let mut paths = Vec::new();
+        collect(first, &mut paths);
+        while let Ok(more) = self.events.try_recv() {
+            collect(more, &mut paths);
+        }
+        for path in &paths {
+            let kind = classify(&self.root, path, theme);
+            changes.config |= kind.config;
+            changes.theme |= kind.theme;
+            changes.content |= kind.content;
+            self.watch_new_folder(path);
+        }
+        changes.any().then_some(changes)
     }
 
     /// A `templates/` or `static/` folder created after start-up is watched from then on.

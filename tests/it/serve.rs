@@ -423,3 +423,29 @@ fn ctrl_c_stops_at_once_while_a_page_listens_for_reloads() {
         started.elapsed()
     );
 }
+
+#[test]
+fn a_save_written_in_two_steps_reloads_without_flashing_an_error() {
+    let site = TestSite::fixture("merge");
+    let server = Server::start(&site);
+    let mut events = Events::connect(&server.origin);
+    let file = site.root().join("content/2024-03-11.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // An editor caught between truncating and writing: half a front matter, then the rest.
+    std::fs::write(&file, &text[..text.len() / 3]).unwrap();
+    std::thread::sleep(Duration::from_millis(40));
+    std::fs::write(&file, text.replace("First digest", "First digest, saved")).unwrap();
+    let first = events.next(WAIT);
+    assert_eq!(
+        first.as_deref(),
+        Some("reload"),
+        "then: {:?}",
+        events.next(Duration::from_millis(200))
+    );
+    assert!(
+        server
+            .get("digests/2024-03-11/")
+            .text()
+            .contains("First digest, saved")
+    );
+}
