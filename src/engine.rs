@@ -403,14 +403,21 @@ impl Engine {
             bar.finish_and_clear();
         }
         stage("pages", &mut clock);
-        // Citation files and the JSON Feed come from Rust writers, not templates. They are
-        // regenerated every build and written only where their bytes changed.
+        // Citation files and the JSON Feed come from Rust writers, not templates: each is made
+        // again only when its inputs changed, and written only where its bytes changed.
         let derived_output = ChangedOnly::new(output, &self.derived);
+        // The JSON Feed shows what `feed.xml` shows: unchanged when that page's fingerprint is.
+        let feed_unchanged = fingerprints.as_ref().is_some_and(|fps| {
+            pages.iter().zip(fps).any(|(page, fp)| {
+                page.kind == render::PageKind::Feed && self.pages.get(&page.output) == Some(fp)
+            })
+        });
         let (mut derived_count, derived_inputs, citation_files) = crate::render::derived::write(
             &renderer,
             output,
             &derived_output,
             &self.derived_inputs,
+            feed_unchanged,
         )?;
         let vanished_citations =
             crate::render::derived::vanished_citation_files(&self.derived_inputs, &derived_inputs);

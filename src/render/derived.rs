@@ -39,6 +39,7 @@ pub(crate) fn write(
     output: &dyn Output,
     shared: &ChangedOnly,
     previous: &DerivedInputs,
+    feed_unchanged: bool,
 ) -> Result<(usize, DerivedInputs, Vec<String>)> {
     let site = renderer.site;
     let citations = &renderer.citations;
@@ -122,7 +123,9 @@ pub(crate) fn write(
         .collect::<Result<_>>()?;
     let list_count = bibliographies.len();
     inputs.extend(bibliographies);
-    shared.write("feed.json", renderer.json_feed().as_bytes())?;
+    if !(feed_unchanged && shared.keep("feed.json")) {
+        shared.write("feed.json", renderer.json_feed().as_bytes())?;
+    }
     let per_paper = if has_files { 3 } else { 0 };
     Ok((
         site.papers.len() * per_paper + list_count + 1,

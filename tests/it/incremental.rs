@@ -101,6 +101,18 @@ fn a_title_edit_remakes_that_papers_citations_and_the_search_index_only() {
         "{:?}",
         outcome.written
     );
+    assert_eq!(wrote(&outcome, "feed."), ["feed.xml", "feed.json"]);
+
+    // Abstracts are not in the site feeds: neither is made again.
+    edit(
+        &site,
+        "content/2024-03-11.md",
+        "scaling.'''",
+        "scaling, again.'''",
+    );
+    let outcome = engine.build(&live, false).unwrap();
+    assert!(wrote(&outcome, "feed.").is_empty(), "{:?}", outcome.written);
+    assert_eq!(wrote(&outcome, "papers/1706.03762/cite.bib").len(), 1);
     assert_equals_fresh_build(&site, live);
 }
 
