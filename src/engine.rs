@@ -207,13 +207,16 @@ impl Engine {
         // pages, which leaves fewer moments with a core idle. Its cache is taken out and put
         // back only when the build succeeds: a cache that claims files a failed build did not
         // write would keep stale ones.
-        let search = self.config.has_search.then(|| {
+        // Only a rebuild overlaps it, though: a first build would hold the whole index in memory
+        // while every page is rendered, which on a large site raises the peak by a quarter.
+        let mut search_cache = if self.is_incremental {
+            std::mem::take(&mut self.search)
+        } else {
+            IndexCache::default()
+        };
+        let search = (self.config.has_search && search_cache.is_warm()).then(|| {
             let site = Arc::clone(&site);
-            let mut cache = if self.is_incremental {
-                std::mem::take(&mut self.search)
-            } else {
-                IndexCache::default()
-            };
+            let mut cache = std::mem::take(&mut search_cache);
             std::thread::spawn(move || (crate::search::update_index(&site, &mut cache), cache))
         });
 
@@ -291,7 +294,7 @@ impl Engine {
         } else {
             crate::cite::Citations::new(&site)
         };
-        let renderer =
+        let mut renderer =
             Renderer::with_citations(&site, &html, &self.config, &theme.tera, &pages, citations)
                 .with_lab(
                     lab.as_ref().map(|(lab, _)| lab),
@@ -402,6 +405,9 @@ impl Engine {
         if let Some(bar) = progress {
             bar.finish_and_clear();
         }
+        // Every page is rendered: the cards shared between them are not needed any more, and
+        // on a large site they weigh as much as the search index built next.
+        renderer.release_cards();
         stage("pages", &mut clock);
         // Citation files and the JSON Feed come from Rust writers, not templates: each is made
         // again only when its inputs changed, and written only where its bytes changed.
@@ -422,12 +428,17 @@ impl Engine {
         let vanished_citations =
             crate::render::derived::vanished_citation_files(&self.derived_inputs, &derived_inputs);
         stage("citation files", &mut clock);
-        let mut search_cache = IndexCache::default();
-        if let Some(search) = search {
-            let (mut update, cache) = search.join().map_err(|_| {
-                Error::Usage("building the search index failed unexpectedly".into())
-            })?;
-            search_cache = cache;
+        if self.config.has_search {
+            let mut update = match search {
+                Some(search) => {
+                    let (update, cache) = search.join().map_err(|_| {
+                        Error::Usage("building the search index failed unexpectedly".into())
+                    })?;
+                    search_cache = cache;
+                    update
+                }
+                None => crate::search::update_index(&site, &mut search_cache),
+            };
             if matches!(update, IndexUpdate::Unchanged)
                 && !search_cache
                     .paths

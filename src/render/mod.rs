@@ -331,6 +331,11 @@ impl<'a> Renderer<'a> {
         self
     }
 
+    /// Frees the shared paper cards once every page is rendered (they are rebuilt on demand).
+    pub fn release_cards(&mut self) {
+        self.cards.iter_mut().for_each(|card| drop(card.take()));
+    }
+
     fn cards_of(&self, papers: &[usize]) -> tera::Value {
         papers
             .iter()

@@ -42,7 +42,7 @@ pub const FORMAT: u32 = 1;
 pub const SCRIPT: &str = include_str!("search.js");
 
 /// Every file of the index: path relative to the output folder, bytes.
-pub type SearchFiles = Vec<(String, Vec<u8>)>;
+pub type SearchFiles = Vec<(String, Arc<[u8]>)>;
 
 #[derive(Serialize)]
 struct Manifest<'a> {
@@ -109,6 +109,13 @@ pub struct IndexCache {
     chunks: HashMap<u64, Arc<[u8]>>,
     /// The key of each `search/d/N.json` last time, by N.
     chunk_keys: Vec<u64>,
+}
+
+impl IndexCache {
+    /// Whether it holds a previous build's index.
+    pub fn is_warm(&self) -> bool {
+        self.inputs.is_some()
+    }
 }
 
 pub enum IndexUpdate {
@@ -210,7 +217,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     let mut files = SearchFiles::new();
     let term_shards = shards::cut(merge_keys(&index));
     for (i, file) in term_shards.files.into_iter().enumerate() {
-        files.push((format!("search/t/{i}.bin"), file));
+        files.push((format!("search/t/{i}.bin"), file.into()));
     }
     let prefix_shards = shards::cut(
         index
@@ -219,7 +226,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
             .map(|(p, lists)| (p.as_str(), shards::Value::Lists(lists))),
     );
     for (i, file) in prefix_shards.files.into_iter().enumerate() {
-        files.push((format!("search/p/{i}.bin"), file));
+        files.push((format!("search/p/{i}.bin"), file.into()));
     }
 
     let chunks: Vec<(u64, Arc<[u8]>)> = order
@@ -259,13 +266,13 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
         if cache.chunk_keys.get(i) == Some(key) {
             same.push(files.len());
         }
-        files.push((format!("search/d/{i}.json"), json.to_vec()));
+        files.push((format!("search/d/{i}.json"), json.clone()));
     }
     cache.chunk_keys = chunks.iter().map(|(key, _)| *key).collect();
     cache.chunks = chunks.into_iter().collect();
     files.push((
         "search/facets.bin".into(),
-        facets(site, &order, &venues, &venue_of),
+        facets(site, &order, &venues, &venue_of).into(),
     ));
 
     let mut years: Vec<[i64; 2]> = Vec::new();
@@ -298,9 +305,11 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     let manifest = Manifest { build, ..manifest };
     files.push((
         "search/index.json".into(),
-        serde_json::to_vec(&manifest).expect("manifest serialises"),
+        serde_json::to_vec(&manifest)
+            .expect("manifest serialises")
+            .into(),
     ));
-    files.push(("search/search.js".into(), SCRIPT.as_bytes().to_vec()));
+    files.push(("search/search.js".into(), SCRIPT.as_bytes().into()));
     cache.inputs = Some(inputs);
     cache.paths = files.iter().map(|(path, _)| path.clone()).collect();
     IndexUpdate::Files(files, same)
