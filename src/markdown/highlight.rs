@@ -48,7 +48,8 @@ pub fn highlight_code<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
 
 pub fn code_block_html(language: &str, code: &str) -> String {
     let mut html = String::with_capacity(code.len() * 3);
-    html.push_str("<pre class=\"code\"");
+    // Focusable, so that a long line can be scrolled to from the keyboard.
+    html.push_str("<pre class=\"code\" tabindex=\"0\"");
     if !language.is_empty() {
         html.push_str(" data-lang=\"");
         escape(&mut html, language);
