@@ -290,9 +290,17 @@ impl Engine {
 
         // Which pages to render: all of them, or those whose inputs changed.
         let citations = if self.is_incremental {
-            crate::cite::Citations::with_cache(&site, &mut self.citations)
+            crate::cite::Citations::with_cache(
+                &site,
+                lab.as_ref().map(|(lab, _)| lab),
+                &mut self.citations,
+            )
         } else {
-            crate::cite::Citations::new(&site)
+            crate::cite::Citations::with_cache(
+                &site,
+                lab.as_ref().map(|(lab, _)| lab),
+                &mut Default::default(),
+            )
         };
         let mut renderer =
             Renderer::with_citations(&site, &html, &self.config, &theme.tera, &pages, citations)

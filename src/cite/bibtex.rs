@@ -18,6 +18,13 @@ const MONTHS: [&str; 12] = [
 
 /// Appends one entry, ending with a blank line.
 pub fn write_entry(out: &mut String, paper: &Paper, key: &str) {
+    let names: Vec<&str> = paper.authors.iter().map(String::as_str).collect();
+    write_entry_with_authors(out, paper, key, &names);
+}
+
+/// [`write_entry`] with the author names given: a site with a people file lists each author
+/// under one name, whatever spelling a digest used.
+pub fn write_entry_with_authors(out: &mut String, paper: &Paper, key: &str, names: &[&str]) {
     let kind = venue_kind(paper.venue.as_deref());
     let entry_type = match kind {
         Kind::Conference => "inproceedings",
@@ -34,8 +41,8 @@ pub fn write_entry(out: &mut String, paper: &Paper, key: &str) {
         out.push_str(value);
         out.push_str("},\n");
     };
-    if !paper.authors.is_empty() {
-        let authors: Vec<String> = paper.authors.iter().map(|a| author(a)).collect();
+    if !names.is_empty() {
+        let authors: Vec<String> = names.iter().map(|a| author(a)).collect();
         field("author", &authors.join(" and "));
     }
     field("title", &title(&paper.title));

@@ -47,10 +47,28 @@ pub struct CitationCache {
 
 impl Citations {
     pub fn new(site: &Site) -> Self {
-        Self::with_cache(site, &mut CitationCache::default())
+        Self::with_cache(site, None, &mut CitationCache::default())
     }
 
-    pub fn with_cache(site: &Site, cache: &mut CitationCache) -> Self {
+    /// With `lab`, BibTeX entries name authors as the people file does (aliases resolved).
+    pub fn with_cache(
+        site: &Site,
+        lab: Option<&crate::model::people::Lab>,
+        cache: &mut CitationCache,
+    ) -> Self {
+        let names = |index: usize| -> Vec<&str> {
+            match lab {
+                Some(lab) => lab.paper_authors[index]
+                    .iter()
+                    .map(|&a| lab.authors[a].name.as_str())
+                    .collect(),
+                None => site.papers[index]
+                    .authors
+                    .iter()
+                    .map(String::as_str)
+                    .collect(),
+            }
+        };
         let base_inputs: Vec<u64> = site.papers.par_iter().map(base_key_inputs).collect();
         let bases: Vec<String> = site
             .papers
@@ -66,20 +84,22 @@ impl Citations {
         let fingerprints: Vec<u64> = site
             .papers
             .par_iter()
+            .enumerate()
             .zip(&keys)
-            .map(|(paper, key)| citation_fingerprint(site, paper, key))
+            .map(|((index, paper), key)| citation_fingerprint(site, paper, key, &names(index)))
             .collect();
         let made: Vec<(Option<Arc<str>>, Arc<str>)> = site
             .papers
             .par_iter()
+            .enumerate()
             .zip(&keys)
             .zip(&fingerprints)
             .map(
-                |((paper, key), fingerprint)| match cache.entries.get(fingerprint) {
+                |(((index, paper), key), fingerprint)| match cache.entries.get(fingerprint) {
                     Some(known) => known.clone(),
                     None => {
                         let mut entry = String::with_capacity(512);
-                        bibtex::write_entry(&mut entry, paper, key);
+                        bibtex::write_entry_with_authors(&mut entry, paper, key, &names(index));
                         (
                             paper.abstract_md.as_deref().map(|a| plain_text(a).into()),
                             entry.into(),
@@ -118,10 +138,18 @@ fn base_key_inputs(paper: &Paper) -> u64 {
 }
 
 /// What a paper's citations are made of: its own fields, its key, and its topics' names.
-fn citation_fingerprint(site: &Site, paper: &Paper, key: &str) -> u64 {
+fn citation_fingerprint(site: &Site, paper: &Paper, key: &str, names: &[&str]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::render::fingerprint::hasher();
-    (key, &paper.id, &paper.slug, &paper.title, &paper.authors).hash(&mut h);
+    (
+        key,
+        &paper.id,
+        &paper.slug,
+        &paper.title,
+        &paper.authors,
+        names,
+    )
+        .hash(&mut h);
     (
         &paper.arxiv,
         &paper.arxiv_category,

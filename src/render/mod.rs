@@ -606,7 +606,10 @@ impl<'a> Renderer<'a> {
                     .map(|&a| self.author_ref(lab, a))
                     .collect()
             }),
-            bibtex: self.lab.map(|lab| bibtex(paper, lab, index)),
+            // The site's own entry, with the key of the paper's `cite.bib`.
+            bibtex: self
+                .lab
+                .map(|_| self.citations.bibtex[index].trim_end().to_string()),
         }
     }
 
@@ -1028,57 +1031,6 @@ fn external_links(paper: &crate::model::Paper) -> Vec<ExternalLink> {
         });
     }
     links
-}
-
-/// A BibTeX entry: `@article` with a journal when there is a venue, else `@misc` with the arXiv
-/// id as `eprint`.
-fn bibtex(paper: &crate::model::Paper, lab: &Lab, index: usize) -> String {
-    let authors: Vec<&str> = lab.paper_authors[index]
-        .iter()
-        .map(|&a| lab.authors[a].name.as_str())
-        .collect();
-    let surname = authors
-        .first()
-        .and_then(|a| a.split_whitespace().last())
-        .map(crate::model::ids::slugify)
-        .unwrap_or_default()
-        .replace('-', "");
-    let year = paper_year(paper);
-    let word = crate::model::ids::slugify(&paper.title)
-        .split('-')
-        .find(|w| w.len() > 3)
-        .unwrap_or("paper")
-        .to_string();
-    let kind = if paper.venue.is_some() {
-        "article"
-    } else {
-        "misc"
-    };
-    let clean = |text: &str| text.replace(['{', '}'], "");
-    let mut out = format!("@{kind}{{{surname}{year}{word},\n");
-    let mut field = |name: &str, value: String| {
-        out.push_str(&format!("  {name} = {{{value}}},\n"));
-    };
-    field("title", clean(&paper.title));
-    if !authors.is_empty() {
-        field("author", clean(&authors.join(" and ")));
-    }
-    field("year", year.to_string());
-    if let Some(venue) = &paper.venue {
-        field("journal", clean(venue));
-    }
-    if let Some(doi) = &paper.doi {
-        field("doi", clean(doi));
-    }
-    if let Some(arxiv) = &paper.arxiv {
-        field("eprint", clean(arxiv));
-        field("archivePrefix", "arXiv".into());
-    }
-    if let Some(url) = &paper.url {
-        field("url", clean(url));
-    }
-    out.push('}');
-    out
 }
 
 /// `11 March 2024`.
