@@ -511,16 +511,22 @@ impl Engine {
         stage("bookkeeping", &mut clock);
         sort_diagnostics(&mut diagnostics);
         let html_pages = pages.iter().filter(|p| p.kind.is_web_page()).count();
+        let report = BuildReport {
+            digests: site.digests.len(),
+            papers: site.papers.len(),
+            topics: site.topics.len(),
+            pages: html_pages,
+            files: pages.len() + statics.count + derived_count,
+            warnings: diagnostics,
+            duration: started.elapsed(),
+        };
+        // Freeing the model of a large site takes a while and nobody waits for it: a save's
+        // reload goes out without it, and a one-off build exits without it.
+        drop(renderer);
+        drop(lab);
+        std::thread::spawn(move || drop((site, html, pages)));
         Ok(Outcome {
-            report: BuildReport {
-                digests: site.digests.len(),
-                papers: site.papers.len(),
-                topics: site.topics.len(),
-                pages: html_pages,
-                files: pages.len() + statics.count + derived_count,
-                warnings: diagnostics,
-                duration: started.elapsed(),
-            },
+            report,
             written,
             removed,
         })
