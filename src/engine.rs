@@ -27,6 +27,8 @@ use crate::search::{IndexCache, IndexUpdate};
 use crate::{BuildReport, model};
 
 type SourceStamp = (Option<SystemTime>, u64);
+/// Output path → a hash of what was written there; looked up for every page of every build.
+type Hashes = HashMap<String, u64, ahash::RandomState>;
 type ParseResult = std::result::Result<Arc<ParsedFile>, Box<Diagnostic>>;
 
 /// Where a build's files go.
@@ -78,11 +80,11 @@ pub struct Engine {
     markdown: MarkdownCache,
     theme: Option<Theme>,
     /// Output path → fingerprint of what was written there last time.
-    pages: HashMap<String, u64>,
+    pages: Hashes,
     /// Output path → hash of the static file written there last time.
-    statics: HashMap<String, u64>,
+    statics: Hashes,
     /// Output path → hash of the derived file (citations, JSON Feed) written there last time.
-    derived: HashMap<String, u64>,
+    derived: Hashes,
     /// What the citation files were made from last time, and the BibTeX and plain abstracts of
     /// every paper: a save remakes only those of the papers it changed.
     derived_inputs: render::derived::DerivedInputs,
@@ -98,9 +100,9 @@ impl Engine {
             sources: HashMap::new(),
             markdown: MarkdownCache::default(),
             theme: None,
-            pages: HashMap::new(),
-            statics: HashMap::new(),
-            derived: HashMap::new(),
+            pages: Hashes::default(),
+            statics: Hashes::default(),
+            derived: Hashes::default(),
             derived_inputs: Default::default(),
             citations: Default::default(),
             search: Default::default(),
@@ -610,16 +612,16 @@ fn load_lab(
 /// Passes on only the files whose bytes differ from the last build, remembering every hash.
 pub(crate) struct ChangedOnly<'a> {
     inner: &'a dyn Output,
-    previous: &'a HashMap<String, u64>,
-    seen: std::sync::Mutex<(HashMap<String, u64>, Vec<String>)>,
+    previous: &'a Hashes,
+    seen: std::sync::Mutex<(Hashes, Vec<String>)>,
 }
 
 impl<'a> ChangedOnly<'a> {
-    fn new(inner: &'a dyn Output, previous: &'a HashMap<String, u64>) -> Self {
+    fn new(inner: &'a dyn Output, previous: &'a Hashes) -> Self {
         ChangedOnly {
             inner,
             previous,
-            seen: std::sync::Mutex::new((HashMap::new(), Vec::new())),
+            seen: std::sync::Mutex::new((Hashes::default(), Vec::new())),
         }
     }
 
@@ -639,7 +641,7 @@ impl<'a> ChangedOnly<'a> {
     }
 
     /// Every path written this build with its hash, and the paths actually written out.
-    fn finish(self) -> (HashMap<String, u64>, Vec<String>) {
+    fn finish(self) -> (Hashes, Vec<String>) {
         self.seen
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -733,13 +735,13 @@ struct Statics {
     /// Files to write: new or changed since the last build.
     changed: Vec<(String, Vec<u8>)>,
     removed: Vec<String>,
-    hashes: HashMap<String, u64>,
+    hashes: Hashes,
     count: usize,
 }
 
 /// The theme's and site's static files plus the generated ones, compared with what was written
 /// last time.
-fn static_files(theme: &Theme, previous: &HashMap<String, u64>) -> Result<Statics> {
+fn static_files(theme: &Theme, previous: &Hashes) -> Result<Statics> {
     let [nojekyll, syntax] = GENERATED;
     let mut all: Vec<(String, Vec<u8>)> = vec![
         (nojekyll.into(), Vec::new()),
@@ -751,7 +753,7 @@ fn static_files(theme: &Theme, previous: &HashMap<String, u64>) -> Result<Static
     let mut statics = Statics {
         changed: Vec::new(),
         removed: Vec::new(),
-        hashes: HashMap::new(),
+        hashes: Hashes::default(),
         count: all.len(),
     };
     for (name, bytes) in all {

@@ -25,7 +25,7 @@ use crate::error::Result;
 /// What each derived file was made from last time: a file whose inputs are unchanged is kept as
 /// it is, not made again. A paper's three citation files are one entry, under its folder
 /// (`papers/<slug>/`).
-pub type DerivedInputs = HashMap<String, u64>;
+pub type DerivedInputs = HashMap<String, u64, ahash::RandomState>;
 
 /// Writes every derived file, in parallel, remaking only those whose inputs changed since
 /// `previous`; returns how many files the site has, the inputs for the next build, and the
@@ -51,7 +51,8 @@ pub(crate) fn write(
         base.full().hash(&mut h);
         h.finish()
     };
-    let mut inputs = DerivedInputs::with_capacity(previous.len());
+    let mut inputs =
+        DerivedInputs::with_capacity_and_hasher(previous.len(), ahash::RandomState::default());
     let mut written = Vec::new();
     if has_files {
         let papers: Vec<(String, u64, bool)> = site
