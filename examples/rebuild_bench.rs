@@ -9,9 +9,13 @@
 //! target/release/examples/rebuild_bench --root /mnt/bench/c10k --out /mnt/bench/rebuild [--runs 15]
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+#[path = "support/corpus_edit.rs"]
+mod corpus_edit;
+
+use corpus_edit::{edit_first_title, flag as value, middle_digest};
 use digestif::engine::Engine;
 use digestif::write::LiveOutput;
 use digestif::{Config, Overrides};
@@ -21,13 +25,6 @@ use digestif::{Config, Overrides};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
     let (Some(root), Some(out)) = (value("--root"), value("--out")) else {
         eprintln!("usage: rebuild_bench --root SITE --out DIR [--runs N]");
         std::process::exit(2);
@@ -67,31 +64,4 @@ fn main() {
         ms(times[0]),
         ms(times[times.len() - 1])
     );
-}
-
-fn middle_digest(root: &Path) -> PathBuf {
-    let mut files = Vec::new();
-    let mut stack = vec![root.join("content")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files[files.len() / 2].clone()
-}
-
-/// Appends a run number to the title of the digest's first paper.
-fn edit_first_title(text: &str, run: usize) -> String {
-    let papers = text.find("[[papers]]").expect("a paper");
-    let title =
-        papers + text[papers..].find("\ntitle = \"").expect("a title") + "\ntitle = \"".len();
-    let end = title + text[title..].find('"').unwrap();
-    let base = text[title..end].split(" (rev ").next().unwrap();
-    format!("{}{base} (rev {run}){}", &text[..title], &text[end..])
 }

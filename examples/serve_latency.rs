@@ -11,20 +11,18 @@
 //! must all change. Uses only std, talks HTTP by hand. The server's temporary output goes
 //! beside `--out-dir` (`serve-tmp/`), so put that on a tmpfs too.
 
+#[path = "support/corpus_edit.rs"]
+mod corpus_edit;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use corpus_edit::{edit_first_title, flag as value, middle_digest};
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
     let Some(root) = value("--root").map(PathBuf::from) else {
         eprintln!("usage: serve_latency --root SITE [--runs N] [--out-dir DIR]");
         std::process::exit(2);
@@ -144,33 +142,6 @@ fn full_build_median(binary: &Path, root: &Path, out: &Path) -> Duration {
         .collect();
     times.sort();
     times[1]
-}
-
-fn middle_digest(root: &Path) -> PathBuf {
-    let mut files = Vec::new();
-    let mut stack = vec![root.join("content")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files[files.len() / 2].clone()
-}
-
-/// Appends a run number to the title of the digest's first paper.
-fn edit_first_title(text: &str, run: usize) -> String {
-    let papers = text.find("[[papers]]").expect("a paper");
-    let title =
-        papers + text[papers..].find("\ntitle = \"").expect("a title") + "\ntitle = \"".len();
-    let end = title + text[title..].find('"').unwrap();
-    let base = text[title..end].split(" (rev ").next().unwrap();
-    format!("{}{base} (rev {run}){}", &text[..title], &text[end..])
 }
 
 fn connect_events(host: &str) -> BufReader<TcpStream> {
