@@ -214,7 +214,7 @@ impl Engine {
         let mut search_cache = if self.is_incremental {
             std::mem::take(&mut self.search)
         } else {
-            IndexCache::default()
+            IndexCache::one_off()
         };
         let search = (self.config.has_search && search_cache.is_warm()).then(|| {
             let site = Arc::clone(&site);
@@ -301,7 +301,7 @@ impl Engine {
             crate::cite::Citations::with_cache(
                 &site,
                 lab.as_ref().map(|(lab, _)| lab),
-                &mut Default::default(),
+                &mut crate::cite::CitationCache::one_off(),
             )
         };
         let mut renderer =

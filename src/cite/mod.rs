@@ -43,11 +43,23 @@ pub struct CitationCache {
     entries: HashMap<u64, (Option<Arc<str>>, Arc<str>)>,
     /// Keys before they are made unique, by a hash of what they are made of.
     bases: HashMap<u64, String, ahash::RandomState>,
+    /// A one-off build keeps nothing for a next one.
+    forget: bool,
+}
+
+impl CitationCache {
+    /// A cache that is not filled: for a build that has no next one.
+    pub fn one_off() -> Self {
+        CitationCache {
+            forget: true,
+            ..Self::default()
+        }
+    }
 }
 
 impl Citations {
     pub fn new(site: &Site) -> Self {
-        Self::with_cache(site, None, &mut CitationCache::default())
+        Self::with_cache(site, None, &mut CitationCache::one_off())
     }
 
     /// With `lab`, BibTeX entries name authors as the people file does (aliases resolved).
@@ -79,7 +91,9 @@ impl Citations {
                 None => base_key(paper),
             })
             .collect();
-        cache.bases = base_inputs.into_iter().zip(bases.iter().cloned()).collect();
+        if !cache.forget {
+            cache.bases = base_inputs.into_iter().zip(bases.iter().cloned()).collect();
+        }
         let keys = unique_keys(site, bases);
         let fingerprints: Vec<u64> = site
             .papers
@@ -108,11 +122,13 @@ impl Citations {
                 },
             )
             .collect();
-        cache.entries = fingerprints
-            .iter()
-            .copied()
-            .zip(made.iter().cloned())
-            .collect();
+        if !cache.forget {
+            cache.entries = fingerprints
+                .iter()
+                .copied()
+                .zip(made.iter().cloned())
+                .collect();
+        }
         let (abstracts, bibtex) = made.into_iter().unzip();
         Citations {
             keys,

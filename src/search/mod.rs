@@ -89,7 +89,7 @@ pub fn search_order(site: &Site) -> Vec<usize> {
 
 /// Builds every file of the search index from the model.
 pub fn build_index(site: &Site) -> SearchFiles {
-    match update_index(site, &mut IndexCache::default()) {
+    match update_index(site, &mut IndexCache::one_off()) {
         IndexUpdate::Files(files, _) => files,
         IndexUpdate::Unchanged => unreachable!("an empty cache never matches"),
     }
@@ -109,9 +109,19 @@ pub struct IndexCache {
     chunks: HashMap<u64, Arc<[u8]>>,
     /// The key of each `search/d/N.json` last time, by N.
     chunk_keys: Vec<u64>,
+    /// A one-off build keeps no pieces for a next one.
+    forget: bool,
 }
 
 impl IndexCache {
+    /// A cache that keeps no pieces: for a build that has no next one.
+    pub fn one_off() -> Self {
+        IndexCache {
+            forget: true,
+            ..Self::default()
+        }
+    }
+
     /// Whether it holds a previous build's index.
     pub fn is_warm(&self) -> bool {
         self.inputs.is_some()
@@ -180,11 +190,13 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
                 .into(),
         })
         .collect();
-    cache.abstracts = order
-        .iter()
-        .map(|&p| abstract_keys[p])
-        .zip(abstracts.iter().cloned())
-        .collect();
+    if !cache.forget {
+        cache.abstracts = order
+            .iter()
+            .map(|&p| abstract_keys[p])
+            .zip(abstracts.iter().cloned())
+            .collect();
+    }
     let venues = venue_list(site, &order);
     let venue_numbers: std::collections::HashMap<&str, usize> = venues
         .iter()
@@ -211,7 +223,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
         })
         .collect();
     let ordered_keys: Vec<u64> = order.iter().map(|&p| paper_keys[p]).collect();
-    let index = terms::index_cached(&fields, &ordered_keys, &mut cache.blocks);
+    let index = terms::index_cached(&fields, &ordered_keys, &mut cache.blocks, !cache.forget);
     drop(fields);
 
     let mut files = SearchFiles::new();
@@ -269,7 +281,9 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
         files.push((format!("search/d/{i}.json"), json.clone()));
     }
     cache.chunk_keys = chunks.iter().map(|(key, _)| *key).collect();
-    cache.chunks = chunks.into_iter().collect();
+    if !cache.forget {
+        cache.chunks = chunks.into_iter().collect();
+    }
     files.push((
         "search/facets.bin".into(),
         facets(site, &order, &venues, &venue_of).into(),

@@ -145,12 +145,18 @@ fn tokenise_block(docs: &[DocFields]) -> Block {
 /// Builds every list from the papers' fields, numbered by position in `docs`.
 pub fn index(docs: &[DocFields]) -> TermIndex {
     let keys: Vec<u64> = (0..docs.len() as u64).collect();
-    index_cached(docs, &keys, &mut BlockCache::default())
+    index_cached(docs, &keys, &mut BlockCache::default(), false)
 }
 
 /// [`index`], taking the tokenised blocks whose papers are unchanged from `cache`: `doc_keys`
-/// holds a hash of each paper's fields. The cache is left holding this build's blocks.
-pub fn index_cached(docs: &[DocFields], doc_keys: &[u64], cache: &mut BlockCache) -> TermIndex {
+/// holds a hash of each paper's fields. With `remember`, the cache is left holding this build's
+/// blocks.
+pub fn index_cached(
+    docs: &[DocFields],
+    doc_keys: &[u64],
+    cache: &mut BlockCache,
+    remember: bool,
+) -> TermIndex {
     let size = block_size(docs.len());
     let block_keys: Vec<u64> = doc_keys
         .chunks(size)
@@ -168,11 +174,13 @@ pub fn index_cached(docs: &[DocFields], doc_keys: &[u64], cache: &mut BlockCache
             None => Arc::new(tokenise_block(docs)),
         })
         .collect();
-    *cache = block_keys
-        .iter()
-        .copied()
-        .zip(blocks.iter().cloned())
-        .collect();
+    if remember {
+        *cache = block_keys
+            .iter()
+            .copied()
+            .zip(blocks.iter().cloned())
+            .collect();
+    }
 
     // One table of words for the whole site; each block's words renumbered into it.
     let mut word_ids: FastMap<&str, u32> = FastMap::default();
