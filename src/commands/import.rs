@@ -137,6 +137,15 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&path, e)),
     };
+    // A new file holds every imported paper (also replacing an unreadable one with --force).
+    let new_file = || {
+        let counts = MergeCounts {
+            added: import.papers.len(),
+            ..MergeCounts::default()
+        };
+        let text = write::digest_file(&title, date, &import.papers);
+        (text, counts, true)
+    };
     let (text, counts, is_new_file) = match existing {
         Some(existing) => match merge_into(&relative, &existing, &import.papers, output.force) {
             Ok((text, counts)) => {
@@ -148,30 +157,10 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
                 }
                 (text, counts, false)
             }
-            Err(Error::Invalid(_)) if output.force => {
-                let counts = MergeCounts {
-                    added: import.papers.len(),
-                    ..MergeCounts::default()
-                };
-                (
-                    write::digest_file(&title, date, &import.papers),
-                    counts,
-                    true,
-                )
-            }
+            Err(Error::Invalid(_)) if output.force => new_file(),
             Err(error) => return Err(error),
         },
-        None => {
-            let counts = MergeCounts {
-                added: import.papers.len(),
-                ..MergeCounts::default()
-            };
-            (
-                write::digest_file(&title, date, &import.papers),
-                counts,
-                true,
-            )
-        }
+        None => new_file(),
     };
     if !relative.starts_with("content") && !path.starts_with(output.root.join("content")) {
         report.warnings.push(

@@ -586,6 +586,19 @@ struct PreparedFields {
 
 fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
     let mut diagnostics = Vec::new();
+    let fields = prepare_fields(raw, path, line, &mut diagnostics);
+    Prepared {
+        fields,
+        diagnostics,
+    }
+}
+
+fn prepare_fields(
+    raw: &RawPaper,
+    path: &Path,
+    line: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PreparedFields> {
     let location = || Location::at(path, line, None);
     let one_line_fields = [
         ("title", Some(&raw.title)),
@@ -599,10 +612,7 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
         .find_map(|(field, value)| too_long(field, value?, location));
     if let Some(d) = long_field {
         diagnostics.push(d);
-        return Prepared {
-            fields: None,
-            diagnostics,
-        };
+        return None;
     }
     let title = one_line(&raw.title);
     if title.is_empty() {
@@ -610,27 +620,9 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
             Diagnostic::error(location(), "a paper's title is empty")
                 .with_hint("give every paper a title"),
         );
-        return Prepared {
-            fields: None,
-            diagnostics,
-        };
+        return None;
     }
-    let arxiv = raw
-        .arxiv
-        .as_deref()
-        .map(normalize_arxiv)
-        .filter(|a| !a.is_empty());
-    if let Some(arxiv) = &arxiv
-        && !is_valid_arxiv(arxiv)
-    {
-        diagnostics.push(
-            Diagnostic::warning(
-                location(),
-                format!("`{arxiv}` does not look like an arXiv id"),
-            )
-            .with_hint("arXiv ids look like 2310.14189 or hep-th/9901001"),
-        );
-    }
+    let arxiv = identifier(raw.arxiv.as_deref(), &ARXIV, location, diagnostics);
     let arxiv_category = raw
         .arxiv_category
         .as_deref()
@@ -642,29 +634,14 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
             let (archive, _) = arxiv.as_deref()?.split_once('/')?;
             Some(archive.to_string())
         });
-    let doi = raw
-        .doi
-        .as_deref()
-        .map(normalize_doi)
-        .filter(|d| !d.is_empty());
-    if let Some(doi) = &doi
-        && !is_valid_doi(doi)
-    {
-        diagnostics.push(
-            Diagnostic::warning(location(), format!("`{doi}` does not look like a DOI"))
-                .with_hint("DOIs look like 10.1145/3292500.3330701"),
-        );
-    }
+    let doi = identifier(raw.doi.as_deref(), &DOI, location, diagnostics);
     let id = match raw.id.as_deref().map(str::trim) {
         Some("") => {
             diagnostics.push(
                 Diagnostic::error(location(), "a paper's id is empty")
                     .with_hint("remove the id line to derive one"),
             );
-            return Prepared {
-                fields: None,
-                diagnostics,
-            };
+            return None;
         }
         Some(id) => id.to_string(),
         None => paper_id(None, arxiv.as_deref(), doi.as_deref(), &title),
@@ -678,10 +655,7 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
             )
             .with_hint("set id = \"…\" to something with letters or digits"),
         );
-        return Prepared {
-            fields: None,
-            diagnostics,
-        };
+        return None;
     }
     for (label, value) in [
         ("url", &raw.url),
@@ -699,10 +673,7 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
                 )
                 .with_hint("links must start with https:// or http://"),
             );
-            return Prepared {
-                fields: None,
-                diagnostics,
-            };
+            return None;
         }
     }
     let authors: Vec<String> = raw
@@ -711,18 +682,62 @@ fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
         .map(|a| one_line(a))
         .filter(|a| !a.is_empty())
         .collect();
-    Prepared {
-        fields: Some(PreparedFields {
-            title,
-            authors,
-            arxiv,
-            arxiv_category,
-            doi,
-            id,
-            slug,
-        }),
-        diagnostics,
+    Some(PreparedFields {
+        title,
+        authors,
+        arxiv,
+        arxiv_category,
+        doi,
+        id,
+        slug,
+    })
+}
+
+/// A kind of paper identifier: how it is written down and checked.
+struct IdentifierKind {
+    normalize: fn(&str) -> String,
+    is_valid: fn(&str) -> bool,
+    /// "an arXiv id", for the warning.
+    what: &'static str,
+    hint: &'static str,
+}
+
+const ARXIV: IdentifierKind = IdentifierKind {
+    normalize: normalize_arxiv,
+    is_valid: is_valid_arxiv,
+    what: "an arXiv id",
+    hint: "arXiv ids look like 2310.14189 or hep-th/9901001",
+};
+
+const DOI: IdentifierKind = IdentifierKind {
+    normalize: normalize_doi,
+    is_valid: is_valid_doi,
+    what: "a DOI",
+    hint: "DOIs look like 10.1145/3292500.3330701",
+};
+
+/// An identifier in its normal form (None when empty), with a warning when it does not look
+/// like one: it is kept, since the check cannot know every valid form.
+fn identifier(
+    value: Option<&str>,
+    kind: &IdentifierKind,
+    location: impl Fn() -> Location,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let value = (kind.normalize)(value?);
+    if value.is_empty() {
+        return None;
     }
+    if !(kind.is_valid)(&value) {
+        diagnostics.push(
+            Diagnostic::warning(
+                location(),
+                format!("`{value}` does not look like {}", kind.what),
+            )
+            .with_hint(kind.hint),
+        );
+    }
+    Some(value)
 }
 
 /// Titles, names, ids and summaries are one line on a page: longer ones are refused, since each is
