@@ -135,6 +135,21 @@ fn hash_paper(paper: &Paper, site: &Site, h: &mut Hasher64) {
     }
 }
 
+/// What the site feed shows of a paper (`feeds.rs`, `digest_feed_html`): not its abstract, so
+/// an abstract edit leaves the feed alone.
+fn hash_feed_paper(paper: &Paper, h: &mut Hasher64) {
+    (&paper.slug, &paper.title, &paper.authors).hash(h);
+    (
+        &paper.arxiv,
+        &paper.pdf,
+        &paper.doi,
+        &paper.code,
+        &paper.project,
+        &paper.url,
+    )
+        .hash(h);
+}
+
 fn hash_digest_link(digest: &Digest, h: &mut Hasher64) {
     (&digest.slug, &digest.title, digest.date).hash(h);
 }
@@ -329,8 +344,11 @@ pub fn page_fingerprints_with_lab(
                     }
                 }
                 PageKind::Feed => {
-                    for digest in digests.iter().take(config.feed_limit) {
+                    for (index, digest) in digests.iter().enumerate().take(config.feed_limit) {
                         digest.hash(&mut h);
+                        for entry in &site.digests[index].entries {
+                            hash_feed_paper(&site.papers[entry.paper], &mut h);
+                        }
                     }
                 }
                 PageKind::Sitemap | PageKind::SitemapPart(..) => {

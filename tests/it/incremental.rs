@@ -173,3 +173,43 @@ fn a_new_base_url_remakes_every_citation_file() {
     );
     assert_equals_fresh_build(&site, live);
 }
+
+#[test]
+fn an_edit_to_the_later_entry_of_a_merged_paper_reaches_its_page() {
+    let site = TestSite::fixture("merge");
+    let mut engine = Engine::new(load(&site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    let page = "papers/1706.03762/index.html";
+    assert!(
+        !live
+            .read(page)
+            .unwrap()
+            .contains("github.com/example/attention")
+    );
+
+    // The first entry has no `code`: the merged paper takes it from the second digest.
+    edit(
+        &site,
+        "content/2024-03-18.md",
+        "arxiv = \"arXiv:1706.03762\"",
+        "arxiv = \"arXiv:1706.03762\"\ncode = \"https://github.com/example/attention\"",
+    );
+    let outcome = engine.build(&live, false).unwrap();
+    assert!(outcome.written.iter().any(|path| path == page));
+    assert!(
+        live.read(page)
+            .unwrap()
+            .contains("github.com/example/attention")
+    );
+    // The site feed lists each paper's links too.
+    for feed in ["feed.xml", "feed.json"] {
+        assert!(
+            live.read(feed)
+                .unwrap()
+                .contains("github.com/example/attention"),
+            "{feed}"
+        );
+    }
+    assert_equals_fresh_build(&site, live);
+}
