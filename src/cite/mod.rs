@@ -139,44 +139,16 @@ impl Citations {
     }
 }
 
-/// What [`base_key`] reads.
+/// Stands for what [`base_key`] reads: all of it comes from the digest files.
 fn base_key_inputs(paper: &Paper) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = crate::render::fingerprint::hasher();
-    (
-        paper.authors.first(),
-        paper.published,
-        &paper.arxiv,
-        &paper.title,
-    )
-        .hash(&mut h);
-    h.finish()
+    paper.content
 }
 
 /// What a paper's citations are made of: its own fields, its key, and its topics' names.
 fn citation_fingerprint(site: &Site, paper: &Paper, key: &str, names: &[&str]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = crate::render::fingerprint::hasher();
-    (
-        key,
-        &paper.id,
-        &paper.slug,
-        &paper.title,
-        &paper.authors,
-        names,
-    )
-        .hash(&mut h);
-    (
-        &paper.arxiv,
-        &paper.arxiv_category,
-        &paper.doi,
-        &paper.url,
-        &paper.pdf,
-        &paper.code,
-        &paper.project,
-    )
-        .hash(&mut h);
-    (&paper.venue, paper.published, &paper.abstract_md).hash(&mut h);
+    (key, paper.content, names).hash(&mut h);
     for &topic in &paper.topics {
         site.topics[topic].name.hash(&mut h);
     }

@@ -5,6 +5,7 @@
 //! digest or its errors, and warnings either way. Only what the format itself says is checked
 //! here; rules across files (ids, slugs, topics) belong to `model::assemble`.
 
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ pub struct RawDigest {
     pub papers: Vec<RawPaper>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPaper {
     #[serde(default)]
@@ -87,6 +88,9 @@ pub struct ParsedFile {
     pub body_line_offset: usize,
     /// The line of each `[[papers]]` entry, for messages about one paper.
     pub paper_lines: Vec<usize>,
+    /// A hash of each paper entry, every field included: computed once when the file is read,
+    /// it stands for the entry's text wherever a rebuild asks "did this paper change?".
+    pub paper_hashes: Vec<u64>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -97,6 +101,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         body: Arc::from(""),
         body_line_offset: 0,
         paper_lines: Vec::new(),
+        paper_hashes: Vec::new(),
         diagnostics: Vec::new(),
     };
     let split = match front_matter::split(&file.text) {
@@ -129,6 +134,15 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
                 &parsed.paper_lines,
                 &mut parsed.diagnostics,
             );
+            parsed.paper_hashes = digest
+                .papers
+                .iter()
+                .map(|paper| {
+                    let mut h = crate::render::fingerprint::hasher();
+                    paper.hash(&mut h);
+                    h.finish()
+                })
+                .collect();
             parsed.digest = Some(digest);
         }
         Err(diagnostic) => parsed.diagnostics.push(diagnostic),

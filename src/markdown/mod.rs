@@ -274,7 +274,8 @@ pub struct SiteHtml {
 /// Each rebuild keeps only the entries it used, so the cache never outgrows the site.
 #[derive(Debug, Default)]
 pub struct MarkdownCache {
-    entries: HashMap<u64, CachedText>,
+    // Shared, not copied: a rebuild looks up every text of the site and keeps most of them.
+    entries: HashMap<u64, Arc<CachedText>>,
 }
 
 #[derive(Debug, Clone)]
@@ -288,9 +289,14 @@ struct CachedText {
 
 const EXCERPT_CHARS: usize = 200;
 
-fn text_key(text: &str, options: MarkdownOptions) -> u64 {
+/// The cache key of a text: its own hash, or for an abstract its paper's `content`, which
+/// stands for the text and costs nothing to read.
+fn text_key(text: &str, paper_content: Option<u64>, options: MarkdownOptions) -> u64 {
     let mut hasher = crate::render::fingerprint::hasher();
-    text.hash(&mut hasher);
+    match paper_content {
+        Some(content) => (1u8, content).hash(&mut hasher),
+        None => (0u8, text).hash(&mut hasher),
+    }
     (options.math == MathMode::Mathml, options.raw_html as u8).hash(&mut hasher);
     // `@/` links resolve under the base path.
     options.base_path.hash(&mut hasher);
@@ -349,26 +355,37 @@ pub fn render_site_located(
     }
 
     let previous = cache.as_ref().map(|c| &c.entries);
-    let rendered: Vec<(u64, CachedText)> = texts
+    let rendered: Vec<(u64, Arc<CachedText>)> = texts
         .par_iter()
         .map(|text| {
-            let key = text_key(text.source, options);
-            let mut value = previous
-                .and_then(|entries| entries.get(&key))
-                .cloned()
-                .unwrap_or_else(|| {
-                    let r = render(text.source, options);
-                    CachedText {
-                        html: Arc::from(r.html),
-                        problems: r.problems,
-                        links: r.links,
-                        excerpt: None,
+            let paper_content = match text.field {
+                MarkdownField::Abstract { paper } => Some(site.papers[paper].content),
+                _ => None,
+            };
+            let is_abstract = paper_content.is_some();
+            let key = text_key(text.source, paper_content, options);
+            let known = previous.and_then(|entries| entries.get(&key));
+            let value = match known {
+                Some(known) if !is_abstract || known.excerpt.is_some() => Arc::clone(known),
+                _ => {
+                    let mut value = match known {
+                        Some(known) => CachedText::clone(known),
+                        None => {
+                            let r = render(text.source, options);
+                            CachedText {
+                                html: Arc::from(r.html),
+                                problems: r.problems,
+                                links: r.links,
+                                excerpt: None,
+                            }
+                        }
+                    };
+                    if is_abstract {
+                        value.excerpt = Some(Arc::from(plain_excerpt(text.source, EXCERPT_CHARS)));
                     }
-                });
-            let is_abstract = matches!(text.field, MarkdownField::Abstract { .. });
-            if is_abstract && value.excerpt.is_none() {
-                value.excerpt = Some(Arc::from(plain_excerpt(text.source, EXCERPT_CHARS)));
-            }
+                    Arc::new(value)
+                }
+            };
             (key, value)
         })
         .collect();

@@ -138,7 +138,8 @@ impl Builder<'_> {
                 index: digest_index,
                 date: raw.date,
             };
-            if let Some(index) = self.add_paper(paper, prepared, line, &digest) {
+            let hash = file.paper_hashes.get(position).copied().unwrap_or_default();
+            if let Some(index) = self.add_paper(paper, hash, prepared, line, &digest) {
                 entries.push(Entry {
                     paper: index,
                     notes,
@@ -222,6 +223,7 @@ impl Builder<'_> {
     fn add_paper(
         &mut self,
         raw: &RawPaper,
+        raw_hash: u64,
         prepared: Prepared,
         line: usize,
         digest: &DigestRef,
@@ -274,6 +276,13 @@ impl Builder<'_> {
                 );
                 return None;
             }
+            // Before any field is merged: even an entry ignored below may have filled one.
+            paper.content = {
+                use std::hash::{Hash, Hasher};
+                let mut h = crate::render::fingerprint::hasher();
+                (paper.content, raw_hash).hash(&mut h);
+                h.finish()
+            };
             let earlier = format!("{}:{}", paper.source.display(), paper.line);
             let mut conflicts = Vec::new();
             merge(&mut paper.arxiv, arxiv, "arxiv", &mut conflicts);
@@ -372,6 +381,7 @@ impl Builder<'_> {
             topics: unique_topics,
             appearances: vec![digest_index],
             last_featured: date,
+            content: raw_hash,
             source: path.to_path_buf(),
             line,
         });

@@ -82,6 +82,10 @@ pub struct Paper {
     pub appearances: Vec<usize>,
     /// The date of the newest digest that lists the paper; topic pages sort by it.
     pub last_featured: Date,
+    /// Stands for every entry the paper was merged from (a hash of their hashes, in order): two
+    /// builds with equal `content` made the paper from the same text. Caches key on it instead
+    /// of hashing titles and abstracts again.
+    pub content: u64,
     /// Where the paper's metadata was first read.
     pub source: PathBuf,
     pub line: usize,

@@ -137,12 +137,12 @@ pub enum IndexUpdate {
 }
 
 /// Everything about one paper that its search record or its words are made of.
-fn paper_search_key(site: &Site, index: usize, abstract_key: u64) -> u64 {
+fn paper_search_key(site: &Site, index: usize) -> u64 {
     let paper = &site.papers[index];
     let mut h = crate::render::fingerprint::hasher();
-    (&paper.slug, &paper.title, &paper.authors, &paper.id).hash(&mut h);
-    (abstract_key, paper_date(site, index), paper.last_featured).hash(&mut h);
-    (&paper.topics, &paper.venue).hash(&mut h);
+    // `content` stands for every field read from the digest files.
+    (paper.content, paper_date(site, index), paper.last_featured).hash(&mut h);
+    paper.topics.hash(&mut h);
     for &topic in &paper.topics {
         site.topics[topic].name.hash(&mut h);
     }
@@ -152,18 +152,13 @@ fn paper_search_key(site: &Site, index: usize, abstract_key: u64) -> u64 {
 /// The search index for `site`, or [`IndexUpdate::Unchanged`] when nothing it is made of changed
 /// since the build that filled `cache`.
 pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
-    let abstract_keys: Vec<u64> = site
-        .papers
-        .par_iter()
-        .map(|paper| {
-            let mut h = crate::render::fingerprint::hasher();
-            paper.abstract_md.hash(&mut h);
-            h.finish()
-        })
-        .collect();
+    // Plain abstracts are cached by the paper's `content`, which stands for the abstract too:
+    // an edit elsewhere in the entry makes its plain abstract again, which is cheap, rather than
+    // hashing every abstract here.
+    let abstract_key = |p: usize| site.papers[p].content;
     let paper_keys: Vec<u64> = (0..site.papers.len())
         .into_par_iter()
-        .map(|p| paper_search_key(site, p, abstract_keys[p]))
+        .map(|p| paper_search_key(site, p))
         .collect();
     let inputs = {
         let mut h = crate::render::fingerprint::hasher();
@@ -180,7 +175,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     let order = search_order(site);
     let abstracts: Vec<Arc<str>> = order
         .par_iter()
-        .map(|&p| match cache.abstracts.get(&abstract_keys[p]) {
+        .map(|&p| match cache.abstracts.get(&abstract_key(p)) {
             Some(text) => text.clone(),
             None => site.papers[p]
                 .abstract_md
@@ -193,7 +188,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     if !cache.forget {
         cache.abstracts = order
             .iter()
-            .map(|&p| abstract_keys[p])
+            .map(|&p| abstract_key(p))
             .zip(abstracts.iter().cloned())
             .collect();
     }
