@@ -219,7 +219,14 @@ impl Engine {
         let search = (self.config.has_search && search_cache.is_warm()).then(|| {
             let site = Arc::clone(&site);
             let mut cache = std::mem::take(&mut search_cache);
-            std::thread::spawn(move || (crate::search::update_index(&site, &mut cache), cache))
+            // On the rayon pool, not a thread of its own: a worker with nothing else to do takes
+            // it up instead of spinning, and the cores are not oversubscribed.
+            let (sender, receiver) = std::sync::mpsc::channel();
+            rayon::spawn(move || {
+                let update = crate::search::update_index(&site, &mut cache);
+                let _ = sender.send((update, cache));
+            });
+            receiver
         });
 
         let options = MarkdownOptions::from_config(&self.config);
@@ -441,7 +448,7 @@ impl Engine {
         if self.config.has_search {
             let mut update = match search {
                 Some(search) => {
-                    let (update, cache) = search.join().map_err(|_| {
+                    let (update, cache) = search.recv().map_err(|_| {
                         Error::Usage("building the search index failed unexpectedly".into())
                     })?;
                     search_cache = cache;
