@@ -92,6 +92,9 @@ pub struct ParsedFile {
     /// it stands for the entry's text wherever a rebuild asks "did this paper change?".
     pub paper_hashes: Vec<u64>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The paper entries checked and normalised by `model::assemble`, kept with the file so that
+    /// a rebuild does not do it again for files that did not change.
+    pub(crate) prepared: std::sync::OnceLock<Vec<crate::model::assemble::Prepared>>,
 }
 
 pub fn parse_source(file: &SourceFile) -> ParsedFile {
@@ -103,6 +106,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         paper_lines: Vec::new(),
         paper_hashes: Vec::new(),
         diagnostics: Vec::new(),
+        prepared: std::sync::OnceLock::new(),
     };
     let split = match front_matter::split(&file.text) {
         Ok(split) => split,

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 /// keys of a long-running service).
 type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -35,7 +36,7 @@ pub fn assemble<'f>(
         diagnostics: Vec::new(),
         digests: Vec::new(),
         papers: Vec::new(),
-        paper_by_id: HashMap::default(),
+        paper_by_id: FastMap::default(),
         topics: Vec::new(),
         topic_by_key: HashMap::new(),
         topic_by_name: HashMap::default(),
@@ -52,17 +53,24 @@ pub fn assemble<'f>(
     let prepared: Vec<Vec<Prepared>> = sources
         .par_iter()
         .map(|(digest, file)| {
-            digest
-                .papers
-                .iter()
-                .enumerate()
-                .map(|(position, paper)| {
-                    let line = file.paper_lines.get(position).copied().unwrap_or(1);
-                    prepare_paper(paper, &file.path, line)
+            file.prepared
+                .get_or_init(|| {
+                    digest
+                        .papers
+                        .iter()
+                        .enumerate()
+                        .map(|(position, paper)| {
+                            let line = file.paper_lines.get(position).copied().unwrap_or(1);
+                            prepare_paper(paper, &file.path, line)
+                        })
+                        .collect()
                 })
-                .collect()
+                .clone()
         })
         .collect();
+    let entries = prepared.iter().map(Vec::len).sum();
+    builder.papers.reserve(entries);
+    builder.paper_by_id.reserve(entries);
     for ((digest, file), prepared) in sources.into_iter().zip(prepared) {
         builder.add_digest(digest, file, prepared);
     }
@@ -244,6 +252,12 @@ impl Builder<'_> {
             doi,
             id,
             slug,
+            url,
+            pdf,
+            code,
+            project,
+            venue,
+            abstract_md,
         } = prepared.fields?;
         let mut topics: Vec<usize> = Vec::new();
         for &name in digest_topics {
@@ -293,16 +307,11 @@ impl Builder<'_> {
                 &mut conflicts,
             );
             merge(&mut paper.doi, doi, "doi", &mut conflicts);
-            merge(&mut paper.url, raw.url.clone(), "url", &mut conflicts);
-            merge(&mut paper.pdf, raw.pdf.clone(), "pdf", &mut conflicts);
-            merge(&mut paper.code, raw.code.clone(), "code", &mut conflicts);
-            merge(
-                &mut paper.project,
-                raw.project.clone(),
-                "project",
-                &mut conflicts,
-            );
-            merge(&mut paper.venue, raw.venue.clone(), "venue", &mut conflicts);
+            merge(&mut paper.url, url, "url", &mut conflicts);
+            merge(&mut paper.pdf, pdf, "pdf", &mut conflicts);
+            merge(&mut paper.code, code, "code", &mut conflicts);
+            merge(&mut paper.project, project, "project", &mut conflicts);
+            merge(&mut paper.venue, venue, "venue", &mut conflicts);
             merge(
                 &mut paper.published,
                 raw.published,
@@ -311,7 +320,7 @@ impl Builder<'_> {
             );
             merge(
                 &mut paper.abstract_md,
-                raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
+                abstract_md,
                 "abstract",
                 &mut conflicts,
             );
@@ -369,15 +378,15 @@ impl Builder<'_> {
             arxiv,
             arxiv_category,
             doi,
-            url: raw.url.clone(),
-            pdf: raw.pdf.clone(),
-            code: raw.code.clone(),
-            project: raw.project.clone(),
-            venue: raw.venue.clone().filter(|v| !v.trim().is_empty()),
+            url,
+            pdf,
+            code,
+            project,
+            venue,
             published: raw.published,
             upvotes: raw.upvotes,
             ours: raw.ours,
-            abstract_md: raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
+            abstract_md,
             topics: unique_topics,
             appearances: vec![digest_index],
             last_featured: date,
@@ -409,7 +418,7 @@ impl Builder<'_> {
         let topic_new = inverse(&topic_order);
 
         let mut papers = permute(self.papers, &paper_order);
-        for paper in &mut papers {
+        papers.par_iter_mut().for_each(|paper| {
             for topic in &mut paper.topics {
                 *topic = topic_new[*topic];
             }
@@ -419,7 +428,7 @@ impl Builder<'_> {
             }
             // Oldest first: larger index means older.
             paper.appearances.sort_unstable_by(|a, b| b.cmp(a));
-        }
+        });
         let mut digests = permute(self.digests, &digest_order);
         for digest in &mut digests {
             for entry in &mut digest.entries {
@@ -440,7 +449,7 @@ impl Builder<'_> {
                 topics[topic].papers.push(index);
             }
         }
-        for topic in &mut topics {
+        topics.par_iter_mut().for_each(|topic| {
             topic.papers.sort_by(|&a, &b| {
                 let (a, b) = (&papers[a], &papers[b]);
                 b.last_featured
@@ -448,7 +457,7 @@ impl Builder<'_> {
                     .then_with(|| a.title.cmp(&b.title))
                     .then_with(|| a.slug.cmp(&b.slug))
             });
-        }
+        });
         for paper in &papers {
             if paper.authors.is_empty() {
                 self.diagnostics.push(Diagnostic::warning(
@@ -569,7 +578,8 @@ pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
 
 /// What can be checked and normalised in one paper entry alone, done for every entry in
 /// parallel before the entries are merged in order.
-struct Prepared {
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
     fields: Option<PreparedFields>,
     /// In the order they were found; an error leaves `fields` empty.
     diagnostics: Vec<Diagnostic>,
@@ -584,6 +594,9 @@ struct DigestRef<'a> {
     date: jiff::civil::Date,
 }
 
+/// A paper entry's fields as the model holds them, copied out of the parsed file in parallel so
+/// that the merge in file order only moves them.
+#[derive(Debug, Clone)]
 struct PreparedFields {
     title: String,
     authors: Vec<String>,
@@ -592,6 +605,12 @@ struct PreparedFields {
     doi: Option<String>,
     id: String,
     slug: String,
+    url: Option<String>,
+    pdf: Option<String>,
+    code: Option<String>,
+    project: Option<String>,
+    venue: Option<String>,
+    abstract_md: Option<Arc<str>>,
 }
 
 fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
@@ -700,6 +719,12 @@ fn prepare_fields(
         doi,
         id,
         slug,
+        url: raw.url.clone(),
+        pdf: raw.pdf.clone(),
+        code: raw.code.clone(),
+        project: raw.project.clone(),
+        venue: raw.venue.clone().filter(|v| !v.trim().is_empty()),
+        abstract_md: raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
     })
 }
 
@@ -801,9 +826,12 @@ pub fn is_safe_link(url: &str) -> bool {
         && !url.contains(['"', '<', '>', '\n', '\r'])
 }
 
-fn order<T>(items: &[T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<usize> {
+fn order<T: Sync>(
+    items: &[T],
+    compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) -> Vec<usize> {
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| compare(&items[a], &items[b]));
+    order.par_sort_by(|&a, &b| compare(&items[a], &items[b]));
     order
 }
 
