@@ -436,7 +436,7 @@ pub fn keys(site: &Site) -> Vec<String> {
 }
 
 /// Makes `bases` (one per paper) unique, in the order papers were first featured.
-fn unique_keys(site: &Site, bases: Vec<String>) -> Vec<String> {
+fn unique_keys(site: &Site, mut bases: Vec<String>) -> Vec<String> {
     // First appearance: (date, digest slug, position in the digest).
     let first_seen = |index: usize| {
         let paper = &site.papers[index];
@@ -450,37 +450,49 @@ fn unique_keys(site: &Site, bases: Vec<String>) -> Vec<String> {
             paper.id.as_str(),
         )
     };
-    let mut groups: HashMap<&str, Vec<usize>, ahash::RandomState> = HashMap::default();
-    for (index, base) in bases.iter().enumerate() {
-        groups.entry(base).or_default().push(index);
-    }
-    if groups.len() == bases.len() {
-        return bases;
-    }
-    let taken: HashSet<&str, ahash::RandomState> = bases.iter().map(String::as_str).collect();
-    let mut added: HashSet<String, ahash::RandomState> = HashSet::default();
-    let mut keys = bases.clone();
-    let mut colliding: Vec<(&str, Vec<usize>)> = groups
-        .into_iter()
-        .filter(|(_, members)| members.len() > 1)
-        .collect();
-    colliding.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    for (base, mut members) in colliding {
-        members.sort_by_cached_key(|&i| first_seen(i));
-        let mut n = 0;
-        for &index in &members[1..] {
-            let key = loop {
-                n += 1;
-                let candidate = format!("{base}{}", letters(n));
-                if !taken.contains(candidate.as_str()) && !added.contains(&candidate) {
-                    break candidate;
+    // Papers in order of their base key: papers sharing one are neighbours, and whether a
+    // candidate key is some paper's base is a binary search (no table of every key).
+    let mut sorted: Vec<usize> = (0..bases.len()).collect();
+    sorted.par_sort_unstable_by(|&a, &b| bases[a].cmp(&bases[b]));
+    let mut renames: Vec<(usize, String)> = Vec::new();
+    {
+        let is_base = |candidate: &str| {
+            sorted
+                .binary_search_by(|&i| bases[i].as_str().cmp(candidate))
+                .is_ok()
+        };
+        let mut added: HashSet<String, ahash::RandomState> = HashSet::default();
+        let mut start = 0;
+        while start < sorted.len() {
+            let base = bases[sorted[start]].as_str();
+            let end = start
+                + sorted[start..]
+                    .iter()
+                    .take_while(|&&i| bases[i] == base)
+                    .count();
+            if end - start > 1 {
+                let mut members = sorted[start..end].to_vec();
+                members.sort_by_cached_key(|&i| first_seen(i));
+                let mut n = 0;
+                for &index in &members[1..] {
+                    let key = loop {
+                        n += 1;
+                        let candidate = format!("{base}{}", letters(n));
+                        if !is_base(&candidate) && !added.contains(&candidate) {
+                            break candidate;
+                        }
+                    };
+                    added.insert(key.clone());
+                    renames.push((index, key));
                 }
-            };
-            added.insert(key.clone());
-            keys[index] = key;
+            }
+            start = end;
         }
     }
-    keys
+    for (index, key) in renames {
+        bases[index] = key;
+    }
+    bases
 }
 
 /// 1 → `a`, 26 → `z`, 27 → `aa`.

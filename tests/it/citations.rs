@@ -329,3 +329,34 @@ fn large_sites_can_turn_off_per_paper_files_and_emails() {
     let error = site.build_error();
     assert!(error.contains("did you mean `emails`?"), "{error}");
 }
+
+#[test]
+fn a_suffixed_key_skips_keys_other_papers_have_as_their_own() {
+    let site = TestSite::new();
+    let paper = |title: &str, id: &str| {
+        format!(
+            "title = \"{title}\"\nauthors = [\"Yang Song\"]\narxiv = \"{id}\"\npublished = 2023-01-02"
+        )
+    };
+    site.write(
+        "content/a.md",
+        &digest(
+            "A",
+            "2024-01-01",
+            &[
+                &paper("Improved One", "2301.00009"),
+                &paper("Improved Two", "2301.00001"),
+                // Its own key is what the second paper above would get as a suffixed one.
+                &paper("Improveda Three", "2301.00005"),
+            ],
+        ),
+    );
+    let built = site.build().unwrap();
+    let key = |id: &str| {
+        let bib = built.read(&format!("papers/{id}/cite.bib"));
+        bib[bib.find('{').unwrap() + 1..bib.find(',').unwrap()].to_string()
+    };
+    assert_eq!(key("2301.00009"), "song2023improved");
+    assert_eq!(key("2301.00005"), "song2023improveda");
+    assert_eq!(key("2301.00001"), "song2023improvedb");
+}
