@@ -9,7 +9,7 @@
 pub mod bibtex;
 pub mod csl;
 pub mod meta;
-mod plain;
+pub(crate) mod plain;
 pub mod ris;
 
 pub use plain::plain_text;

@@ -10,7 +10,7 @@ pub fn plain_text(markdown: &str) -> String {
     use pulldown_cmark::{Event, Options, Parser, TagEnd};
     let mut out = PlainText::with_capacity(markdown.len());
     // Most abstracts are plain prose: without Markdown syntax there is nothing to parse.
-    if !markdown.bytes().any(|b| MARKDOWN_SYNTAX[usize::from(b)]) && !has_block_syntax(markdown) {
+    if is_plain_prose(markdown) {
         return fold_whitespace(markdown);
     }
     for event in Parser::new_ext(markdown, Options::ENABLE_MATH) {
@@ -36,6 +36,12 @@ pub fn plain_text(markdown: &str) -> String {
         }
     }
     out.finish()
+}
+
+/// Whether Markdown parses to its own words unchanged: no byte of inline syntax and no line that
+/// could start a block other than a paragraph.
+pub(crate) fn is_plain_prose(markdown: &str) -> bool {
+    !markdown.bytes().any(|b| MARKDOWN_SYNTAX[usize::from(b)]) && !has_block_syntax(markdown)
 }
 
 /// Bytes that can make Markdown differ from its plain text, as a lookup table.

@@ -179,28 +179,38 @@ pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    let mut plain = String::with_capacity(max_chars + 8);
-    for event in Parser::new_ext(&text[..cut], Options::ENABLE_MATH) {
-        match event {
-            Event::Text(t) | Event::Code(t) => plain.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => plain.push(' '),
-            _ => {}
+    let head = &text[..cut];
+    // Most abstracts are plain prose, whose words are the excerpt's words as they stand.
+    let plain: std::borrow::Cow<str> = if crate::cite::plain::is_plain_prose(head) {
+        head.into()
+    } else {
+        let mut plain = String::with_capacity(max_chars + 8);
+        for event in Parser::new_ext(head, Options::ENABLE_MATH) {
+            match event {
+                Event::Text(t) | Event::Code(t) => plain.push_str(&t),
+                Event::SoftBreak | Event::HardBreak | Event::End(_) => plain.push(' '),
+                _ => {}
+            }
+            if plain.len() > max_chars * 4 {
+                break;
+            }
         }
-        if plain.len() > max_chars * 4 {
-            break;
-        }
-    }
-    let words: Vec<&str> = plain.split_whitespace().collect();
-    let mut out = String::new();
-    for word in words {
-        if out.chars().count() + word.chars().count() + 1 > max_chars {
+        plain.into()
+    };
+    let mut out = String::with_capacity(max_chars + 8);
+    let mut out_chars = 0;
+    for word in plain.split_whitespace() {
+        let word_chars = word.chars().count();
+        if out_chars + word_chars + 1 > max_chars {
             out.push('…');
             return out;
         }
         if !out.is_empty() {
             out.push(' ');
+            out_chars += 1;
         }
         out.push_str(word);
+        out_chars += word_chars;
     }
     out
 }
@@ -514,6 +524,26 @@ mod tests {
             "We bound in code. Second."
         );
         assert_eq!(plain_excerpt("one two three four", 9), "one two…");
+    }
+
+    #[test]
+    fn plain_prose_excerpts_match_parsed_ones() {
+        // An HTML comment first makes the text Markdown that must be parsed; it adds no words.
+        for text in [
+            "Plain prose.",
+            "  Leading spaces,\n  lines\n\nand   paragraphs, then a long tail of words beyond fifty characters.",
+            "Ünïcödé wörds ünd mörë wörds ünd mörë wörds ünd mörë wörds ünd mörë",
+            "one-two three: four; (five) \"six\" 'seven' 8.9 {ten}",
+        ] {
+            assert!(crate::cite::plain::is_plain_prose(text), "{text}");
+            let parsed = format!("<!-- -->\n\n{text}");
+            assert!(!crate::cite::plain::is_plain_prose(&parsed));
+            assert_eq!(
+                plain_excerpt(text, 50),
+                plain_excerpt(&parsed, 50),
+                "{text}"
+            );
+        }
     }
 
     #[test]
