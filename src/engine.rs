@@ -198,6 +198,11 @@ impl Engine {
         let mut sorted: Vec<&ParsedFile> = self.sources.values().map(|(_, file)| &**file).collect();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
         let (site, assembly_diagnostics) = model::assemble(sorted, &self.config);
+        if !self.is_incremental {
+            // Nothing reads the parsed files again: free them (and the entries checked with
+            // them) before the pages are rendered, when memory use peaks.
+            self.sources.clear();
+        }
         let site = Arc::new(site);
         diagnostics.extend(assembly_diagnostics);
         stage("assemble", &mut clock);
