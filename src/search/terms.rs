@@ -3,8 +3,10 @@
 //!
 //! Input is one [`DocFields`] per paper in search order (papers are numbered newest first, so a
 //! list sorted by paper number is sorted by recency too). Tokenising runs in parallel over blocks
-//! of papers, each with its own word table; the tables are merged, each distinct word is stemmed
-//! once, and the lists are filled with a counting sort, so the cost is linear in the text.
+//! of papers, each with its own word and stem tables and its papers' entries deduplicated by
+//! stem (kept between builds: a save tokenises again only its block); the stem tables are merged
+//! into the site's terms, and the lists are filled with a counting sort, so the cost is linear in
+//! the text.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -55,8 +57,12 @@ pub fn block_size(papers: usize) -> usize {
 pub type BlockCache = HashMap<u64, Arc<Block>>;
 
 pub struct Block {
-    words: Vec<Box<str>>,
-    /// Per paper of the block, `word << 2 | field`, each once.
+    /// The block's indexed words, each once, with the index of its stem in `stems`.
+    words: Vec<(Box<str>, u32)>,
+    /// The stems of those words, each once, sorted: numbering them in the site's sorted list of
+    /// terms keeps their order, so a paper's entries stay sorted without sorting them again.
+    stems: Vec<Box<str>>,
+    /// Per paper of the block, `stem << 2 | field`, each once, ascending.
     entries: Vec<u32>,
     /// `entries[ends[i - 1]..ends[i]]` belong to the block's paper `i`.
     ends: Vec<usize>,
@@ -135,8 +141,46 @@ fn tokenise_block(docs: &[DocFields]) -> Block {
         }
         ends.push(entries.len());
     }
+
+    // Words of one stem (`model`, `models`) meet here: each stem and field once per paper. A paper
+    // has a few hundred entries: sorting them beats a table the size of the vocabulary.
+    let word_stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
+    let mut stems: Vec<&str> = word_stems.iter().map(String::as_str).collect();
+    stems.sort_unstable();
+    stems.dedup();
+    let stem_of_word: Vec<u32> = word_stems
+        .iter()
+        .map(|s| {
+            stems
+                .binary_search(&s.as_str())
+                .expect("every stem is listed") as u32
+        })
+        .collect();
+    let mut start = 0;
+    let mut kept_end = 0;
+    for paper_end in ends.iter_mut() {
+        let paper = &mut entries[start..*paper_end];
+        for entry in paper.iter_mut() {
+            *entry = (stem_of_word[(*entry >> 2) as usize] << 2) | (*entry & 3);
+        }
+        paper.sort_unstable();
+        let mut kept = start;
+        for i in start..*paper_end {
+            if i == start || entries[i] != entries[kept - 1] {
+                entries[kept] = entries[i];
+                kept += 1;
+            }
+        }
+        // Move this paper's kept entries down behind the previous paper's.
+        entries.copy_within(start..kept, kept_end);
+        kept_end += kept - start;
+        start = *paper_end;
+        *paper_end = kept_end;
+    }
+    entries.truncate(kept_end);
     Block {
-        words,
+        stems: stems.iter().map(|&s| Box::from(s)).collect(),
+        words: words.into_iter().zip(stem_of_word).collect(),
         entries,
         ends,
     }
@@ -182,74 +226,67 @@ pub fn index_cached(
             .collect();
     }
 
-    // One table of words for the whole site; each block's words renumbered into it.
-    let mut word_ids: FastMap<&str, u32> = FastMap::default();
-    let mut words: Vec<&str> = Vec::new();
-    let renumber: Vec<Vec<u32>> = blocks
-        .iter()
-        .map(|block| {
-            block
-                .words
-                .iter()
-                .map(|word| {
-                    *word_ids.entry(word).or_insert_with(|| {
-                        words.push(word);
-                        words.len() as u32 - 1
-                    })
-                })
-                .collect()
-        })
-        .collect();
-
-    let stems: Vec<String> = words.par_iter().map(|w| text::stem(w)).collect();
-    let mut terms: Vec<String> = stems.clone();
+    // The site's terms: every block's stems, once, sorted; each block's stems numbered in it.
+    let mut terms: Vec<&str> = {
+        let mut seen: FastMap<&str, ()> = FastMap::default();
+        blocks
+            .iter()
+            .flat_map(|block| block.stems.iter())
+            .filter(|stem| seen.insert(stem, ()).is_none())
+            .map(|stem| &**stem)
+            .collect()
+    };
     terms.par_sort_unstable();
-    terms.dedup();
-    let term_of_word: Vec<u32> = stems
+    let term_ids: FastMap<&str, u32> = terms
         .iter()
-        .map(|s| terms.binary_search(s).expect("every stem is a term") as u32)
+        .enumerate()
+        .map(|(id, &term)| (term, id as u32))
         .collect();
-    let mut aliases: Vec<(String, u32)> = words
-        .iter()
-        .zip(&stems)
-        .zip(&term_of_word)
-        .filter(|((word, stem), _)| **word != stem.as_str())
-        // A word that is also some other word's term is found as that term.
-        .filter(|((word, _), _)| terms.binary_search_by(|t| t.as_str().cmp(word)).is_err())
-        .map(|((word, _), &term)| (word.to_string(), term))
+    let term_of_stem: Vec<Vec<u32>> = blocks
+        .par_iter()
+        .map(|block| block.stems.iter().map(|stem| term_ids[&**stem]).collect())
         .collect();
+    // Words whose term differs from them (`models` → `model`), once each.
+    let mut aliases: Vec<(String, u32)> = {
+        let mut seen: FastMap<&str, ()> = FastMap::default();
+        let mut aliases = Vec::new();
+        for (block, term_of_stem) in blocks.iter().zip(&term_of_stem) {
+            for (word, stem) in &block.words {
+                if seen.insert(word, ()).is_none()
+                    && **word != *block.stems[*stem as usize]
+                    // A word that is also some other word's term is found as that term.
+                    && !term_ids.contains_key(&**word)
+                {
+                    aliases.push((word.to_string(), term_of_stem[*stem as usize]));
+                }
+            }
+        }
+        aliases
+    };
     aliases.sort_unstable();
-
-    // Per block: per paper, each `term * 3 + field` once, then `u32::MAX`.
+    // Per block: per paper, each `term * 3 + field` once and ascending, then `u32::MAX`.
+    let slot = |term_of_stem: &[u32], entry: u32| {
+        term_of_stem[(entry >> 2) as usize] * FIELDS as u32 + (entry & 3)
+    };
     let slots: Vec<Vec<u32>> = blocks
         .par_iter()
-        .zip(&renumber)
-        .map(|(block, renumber)| {
+        .zip(&term_of_stem)
+        .map(|(block, term_of_stem)| {
             let mut out = Vec::with_capacity(block.entries.len() + block.ends.len());
             let mut start = 0;
             for &end in &block.ends {
-                let first = out.len();
-                out.extend(block.entries[start..end].iter().map(|&e| {
-                    term_of_word[renumber[(e >> 2) as usize] as usize] * FIELDS as u32 + (e & 3)
-                }));
-                // Words of one term (`model`, `models`) meet here: keep each slot once per paper.
-                // A paper has a few hundred slots: sorting them beats a table the size of the
-                // vocabulary per block.
-                out[first..].sort_unstable();
-                let mut kept = first;
-                for i in first..out.len() {
-                    if i == first || out[i] != out[kept - 1] {
-                        out[kept] = out[i];
-                        kept += 1;
-                    }
-                }
-                out.truncate(kept);
+                out.extend(
+                    block.entries[start..end]
+                        .iter()
+                        .map(|&e| slot(term_of_stem, e)),
+                );
                 out.push(u32::MAX);
                 start = end;
             }
             out
         })
         .collect();
+    let terms: Vec<String> = terms.into_iter().map(String::from).collect();
 
     // Counting sort into one array of paper numbers per (term, field) slot.
     let mut starts = vec![0usize; terms.len() * FIELDS + 1];
