@@ -77,7 +77,8 @@ fn paper_date(site: &Site, paper: usize) -> Date {
 /// Paper indices in search order: newest first, ties by the newest digest, then slug.
 pub fn search_order(site: &Site) -> Vec<usize> {
     let mut order: Vec<usize> = (0..site.papers.len()).collect();
-    order.sort_by(|&a, &b| {
+    // Slugs are unique: the order is total, and an unstable sort gives the same result.
+    order.par_sort_unstable_by(|&a, &b| {
         let (pa, pb) = (&site.papers[a], &site.papers[b]);
         paper_date(site, b)
             .cmp(&paper_date(site, a))
@@ -95,16 +96,15 @@ pub fn build_index(site: &Site) -> SearchFiles {
     }
 }
 
-/// What the last index was made from, so that `serve` redoes only what a save changed: the
-/// plain text of abstracts, tokenised blocks of papers and paper record files, each under a
-/// hash of its inputs. Holds the last build's entries only.
+/// What the last index was made from, so that `serve` redoes only what a save changed:
+/// tokenised blocks of papers and paper record files, each under a hash of its inputs. Holds the
+/// last build's entries only.
 #[derive(Default)]
 pub struct IndexCache {
     /// A hash of every input of the index; `None` before the first build.
     inputs: Option<u64>,
     /// The files of the last index, by path.
     pub paths: Vec<String>,
-    abstracts: HashMap<u64, Arc<str>>,
     blocks: terms::BlockCache,
     chunks: HashMap<u64, Arc<[u8]>>,
     /// The key of each `search/d/N.json` last time, by N.
@@ -152,10 +152,6 @@ fn paper_search_key(site: &Site, index: usize) -> u64 {
 /// The search index for `site`, or [`IndexUpdate::Unchanged`] when nothing it is made of changed
 /// since the build that filled `cache`.
 pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
-    // Plain abstracts are cached by the paper's `content`, which stands for the abstract too:
-    // an edit elsewhere in the entry makes its plain abstract again, which is cheap, rather than
-    // hashing every abstract here.
-    let abstract_key = |p: usize| site.papers[p].content;
     let paper_keys: Vec<u64> = (0..site.papers.len())
         .into_par_iter()
         .map(|p| paper_search_key(site, p))
@@ -173,25 +169,15 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     }
 
     let order = search_order(site);
-    let abstracts: Vec<Arc<str>> = order
-        .par_iter()
-        .map(|&p| match cache.abstracts.get(&abstract_key(p)) {
-            Some(text) => text.clone(),
-            None => site.papers[p]
-                .abstract_md
-                .as_deref()
-                .map(text::plain_text)
-                .unwrap_or_default()
-                .into(),
-        })
-        .collect();
-    if !cache.forget {
-        cache.abstracts = order
-            .iter()
-            .map(|&p| abstract_key(p))
-            .zip(abstracts.iter().cloned())
-            .collect();
-    }
+    // Plain abstracts are made only for the blocks and record files that are made again: on a
+    // save, one block and one file.
+    let plain_abstract = |p: usize| -> String {
+        site.papers[p]
+            .abstract_md
+            .as_deref()
+            .map(text::plain_text)
+            .unwrap_or_default()
+    };
     let venues = venue_list(site, &order);
     let venue_numbers: std::collections::HashMap<&str, usize> = venues
         .iter()
@@ -202,24 +188,28 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
         venue_numbers.get(site.papers[p].venue.as_deref()?).copied()
     };
 
-    let fields: Vec<terms::DocFields> = order
-        .iter()
-        .zip(&abstracts)
-        .map(|(&p, text)| {
-            let paper = &site.papers[p];
-            let mut body = vec![&**text, paper.id.as_str()];
-            body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
-            body.extend(paper.venue.as_deref());
-            [
-                vec![paper.title.as_str()],
-                paper.authors.iter().map(String::as_str).collect(),
-                body,
-            ]
-        })
-        .collect();
     let ordered_keys: Vec<u64> = order.iter().map(|&p| paper_keys[p]).collect();
-    let index = terms::index_cached(&fields, &ordered_keys, &mut cache.blocks, !cache.forget);
-    drop(fields);
+    let make_block = |range: std::ops::Range<usize>| {
+        let papers = &order[range];
+        let abstracts: Vec<String> = papers.iter().map(|&p| plain_abstract(p)).collect();
+        let fields: Vec<terms::DocFields> = papers
+            .iter()
+            .zip(&abstracts)
+            .map(|(&p, text)| {
+                let paper = &site.papers[p];
+                let mut body = vec![text.as_str(), paper.id.as_str()];
+                body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
+                body.extend(paper.venue.as_deref());
+                [
+                    vec![paper.title.as_str()],
+                    paper.authors.iter().map(String::as_str).collect(),
+                    body,
+                ]
+            })
+            .collect();
+        terms::tokenise_block(&fields)
+    };
+    let index = terms::index_cached(&ordered_keys, &make_block, &mut cache.blocks, !cache.forget);
 
     let mut files = SearchFiles::new();
     let term_shards = shards::cut(merge_keys(&index));
@@ -238,8 +228,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
 
     let chunks: Vec<(u64, Arc<[u8]>)> = order
         .par_chunks(DOCS_PER_CHUNK)
-        .zip(abstracts.par_chunks(DOCS_PER_CHUNK))
-        .map(|(papers, texts)| {
+        .map(|papers| {
             let mut h = crate::render::fingerprint::hasher();
             for &p in papers {
                 (paper_keys[p], venue_of(p)).hash(&mut h);
@@ -248,9 +237,10 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
             if let Some(json) = cache.chunks.get(&key) {
                 return (key, json.clone());
             }
+            let texts: Vec<String> = papers.iter().map(|&p| plain_abstract(p)).collect();
             let records: Vec<_> = papers
                 .iter()
-                .zip(texts)
+                .zip(&texts)
                 .map(|(&p, text)| {
                     let paper = &site.papers[p];
                     (

@@ -101,7 +101,8 @@ type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<WordHasher>>;
 /// Marks a token that is not indexed (stop word, one character) in a block's table.
 const SKIP: u32 = u32::MAX;
 
-fn tokenise_block(docs: &[DocFields]) -> Block {
+/// Tokenises the papers of one block ([`index_cached`] asks for the blocks it has not cached).
+pub fn tokenise_block(docs: &[DocFields]) -> Block {
     let mut ids: FastMap<Box<str>, u32> = FastMap::default();
     let mut words = Vec::new();
     let mut entries = Vec::new();
@@ -189,19 +190,26 @@ fn tokenise_block(docs: &[DocFields]) -> Block {
 /// Builds every list from the papers' fields, numbered by position in `docs`.
 pub fn index(docs: &[DocFields]) -> TermIndex {
     let keys: Vec<u64> = (0..docs.len() as u64).collect();
-    index_cached(docs, &keys, &mut BlockCache::default(), false)
+    index_cached(
+        &keys,
+        &|range| tokenise_block(&docs[range]),
+        &mut BlockCache::default(),
+        false,
+    )
 }
 
 /// [`index`], taking the tokenised blocks whose papers are unchanged from `cache`: `doc_keys`
-/// holds a hash of each paper's fields. With `remember`, the cache is left holding this build's
-/// blocks.
+/// holds a hash of each paper's fields, and `make_block` tokenises the papers of a range (only
+/// for the blocks not in the cache: their fields need not even be gathered). With `remember`,
+/// the cache is left holding this build's blocks.
 pub fn index_cached(
-    docs: &[DocFields],
     doc_keys: &[u64],
+    make_block: &(dyn Fn(std::ops::Range<usize>) -> Block + Sync),
     cache: &mut BlockCache,
     remember: bool,
 ) -> TermIndex {
-    let size = block_size(docs.len());
+    let papers = doc_keys.len();
+    let size = block_size(papers);
     let block_keys: Vec<u64> = doc_keys
         .chunks(size)
         .map(|keys| {
@@ -210,12 +218,12 @@ pub fn index_cached(
             h.finish()
         })
         .collect();
-    let blocks: Vec<Arc<Block>> = docs
-        .par_chunks(size)
-        .zip(&block_keys)
-        .map(|(docs, key)| match cache.get(key) {
+    let blocks: Vec<Arc<Block>> = block_keys
+        .par_iter()
+        .enumerate()
+        .map(|(index, key)| match cache.get(key) {
             Some(block) => block.clone(),
-            None => Arc::new(tokenise_block(docs)),
+            None => Arc::new(make_block(index * size..((index + 1) * size).min(papers))),
         })
         .collect();
     if remember {
@@ -327,7 +335,7 @@ pub fn index_cached(
         })
         .collect();
 
-    let prefixes = prefix_unions(&terms, &aliases, &lists, docs.len(), &list);
+    let prefixes = prefix_unions(&terms, &aliases, &lists, papers, &list);
     TermIndex {
         terms,
         lists,
