@@ -108,14 +108,16 @@ fn every_bibliography_file_parses_and_keys_agree_across_files() {
     );
 }
 
+/// A paper entry by Yang Song published in 2023: its citation key starts `song2023`.
+fn paper(title: &str, id: &str) -> String {
+    format!(
+        "title = \"{title}\"\nauthors = [\"Yang Song\"]\narxiv = \"{id}\"\npublished = 2023-01-02"
+    )
+}
+
 #[test]
 fn keys_are_stable_when_a_newer_colliding_paper_arrives() {
     let site = TestSite::new();
-    let paper = |title: &str, id: &str| {
-        format!(
-            "title = \"{title}\"\nauthors = [\"Yang Song\"]\narxiv = \"{id}\"\npublished = 2023-01-02"
-        )
-    };
     site.write(
         "content/a.md",
         &digest("A", "2024-01-01", &[&paper("Improved One", "2301.00009")]),
@@ -333,11 +335,6 @@ fn large_sites_can_turn_off_per_paper_files_and_emails() {
 #[test]
 fn a_suffixed_key_skips_keys_other_papers_have_as_their_own() {
     let site = TestSite::new();
-    let paper = |title: &str, id: &str| {
-        format!(
-            "title = \"{title}\"\nauthors = [\"Yang Song\"]\narxiv = \"{id}\"\npublished = 2023-01-02"
-        )
-    };
     site.write(
         "content/a.md",
         &digest(
