@@ -117,14 +117,11 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
     }
     read_templates(&config.root, &config.root.join("templates"), &mut templates)?;
     list_static(&config.root.join("static"), &mut static_files)?;
-    for name in DEFAULTED_TEMPLATES {
-        if templates.contains_key(*name) {
+    for (path, bytes) in embedded::FILES {
+        let Some(name) = path.strip_prefix("templates/") else {
             continue;
-        }
-        let embedded = embedded::FILES
-            .iter()
-            .find(|(path, _)| path.strip_prefix("templates/") == Some(name));
-        if let Some((_, bytes)) = embedded {
+        };
+        if falls_back_to_default(name) && !templates.contains_key(name) {
             templates.insert(
                 name.to_string(),
                 (
@@ -139,6 +136,13 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
         static_files,
         theme_toml,
     })
+}
+
+/// Whether a theme that lacks template `name` gets the default theme's: the templates added after
+/// themes existed, so older themes keep building, and every partial, so a theme holds only the
+/// parts it changes.
+fn falls_back_to_default(name: &str) -> bool {
+    DEFAULTED_TEMPLATES.contains(&name) || name.starts_with("partials/")
 }
 
 /// The files of a theme compiled into the binary, by name (`default`, `lab`).

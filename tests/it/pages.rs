@@ -175,6 +175,37 @@ fn topic_pages_paginate() {
 }
 
 #[test]
+fn a_theme_without_a_partial_gets_the_default_themes() {
+    let site = TestSite::new();
+    site.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://example.org/\"\ntheme = \"mine\"\npapers_per_page = 1\n",
+    );
+    let papers = [
+        "title = \"One\"\nauthors = [\"A\"]\ntopics = [\"Big topic\"]",
+        "title = \"Two\"\nauthors = [\"A\"]\ntopics = [\"Big topic\"]",
+    ];
+    site.write("content/d.md", &digest("D", "2024-01-05", &papers));
+    for (path, bytes) in digestif::render::templates::embedded_theme_files() {
+        if !path.ends_with("partials/paginator.html") {
+            site.write_bytes(&format!("themes/mine/{path}"), bytes);
+        }
+    }
+    let built = site
+        .build()
+        .expect("the missing partial comes from the default theme");
+    assert!(
+        built
+            .read("topics/big-topic/index.html")
+            .contains("<nav class=\"pager\" aria-label=\"Pagination\">")
+    );
+    // A template the theme lacks is still an error: only partials fall back.
+    std::fs::remove_file(site.root().join("themes/mine/templates/topics.html")).unwrap();
+    let error = site.build_error();
+    assert!(error.contains("topics.html"), "{error}");
+}
+
+#[test]
 fn index_paginates_digests() {
     let site = TestSite::new();
     site.write(
