@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 pub struct Staging {
     output: PathBuf,
     temp: PathBuf,
+    folders: Folders,
     is_committed: bool,
 }
 
@@ -40,6 +41,7 @@ impl Staging {
         Ok(Staging {
             output: output.to_path_buf(),
             temp,
+            folders: Folders::default(),
             is_committed: false,
         })
     }
@@ -47,7 +49,7 @@ impl Staging {
     /// Writes a file, creating its folder on first use. Safe to call from many threads: most
     /// pages have a folder of their own, so creating folders here keeps that work parallel too.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        write_creating_folders(&self.temp.join(relative), bytes)
+        self.folders.write(&self.temp, relative, bytes)
     }
 
     /// Swaps the staging folder in place of the output folder.
@@ -152,15 +154,30 @@ fn is_running(folder_name: &str) -> bool {
     pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists()
 }
 
-fn write_creating_folders(path: &Path, bytes: &[u8]) -> Result<()> {
-    match std::fs::write(path, bytes) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+/// The folders made so far in a folder that starts empty and that only this build writes to:
+/// a file's folder is made before its first file instead of after a failed attempt to open it,
+/// which on a fresh site would be one failed system call per page.
+#[derive(Default)]
+struct Folders {
+    made: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Folders {
+    fn write(&self, root: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
+        if let Some((folder, _)) = relative.rsplit_once('/') {
+            let is_made = |made: &std::collections::HashSet<String>| made.contains(folder);
+            if !is_made(&self.made.lock().expect("no writer panics holding the lock")) {
+                // Two threads may both make it: `create_dir_all` accepts a folder that exists.
+                let path = root.join(folder);
+                std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+                self.made
+                    .lock()
+                    .expect("no writer panics holding the lock")
+                    .insert(folder.to_string());
             }
-            std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
         }
-        other => other.map_err(|e| Error::io(path, e)),
+        let path = root.join(relative);
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))
     }
 }
 
@@ -168,6 +185,8 @@ fn write_creating_folders(path: &Path, bytes: &[u8]) -> Result<()> {
 /// and renamed over it, so a request never sees half a file.
 pub struct LiveOutput {
     root: PathBuf,
+    /// For the first build, into an empty folder.
+    folders: Folders,
     /// Until the first build is in place nobody reads the folder, and plain writes are faster.
     is_serving: std::sync::atomic::AtomicBool,
 }
@@ -176,6 +195,7 @@ impl LiveOutput {
     pub fn new(root: &Path) -> Self {
         LiveOutput {
             root: root.to_path_buf(),
+            folders: Folders::default(),
             is_serving: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -190,7 +210,7 @@ impl LiveOutput {
 impl crate::engine::Output for LiveOutput {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         if !self.is_serving.load(std::sync::atomic::Ordering::SeqCst) {
-            return write_creating_folders(&self.root.join(relative), bytes);
+            return self.folders.write(&self.root, relative, bytes);
         }
         let path = self.root.join(relative);
         let parent = path.parent().unwrap_or(&self.root);
@@ -277,6 +297,27 @@ mod tests {
         assert!(check_output_location(root.parent().unwrap(), root).is_err());
         assert!(check_output_location(&root.join("content/out"), root).is_err());
         assert!(check_output_location(&root.join("public"), root).is_ok());
+    }
+
+    #[test]
+    fn files_written_at_once_from_many_threads_share_and_make_folders() {
+        use rayon::prelude::*;
+        let site = tempfile::tempdir().unwrap();
+        let output = site.path().join("public");
+        let staging = Staging::create(&output, site.path()).unwrap();
+        // Many files per folder and many new folders, written in parallel: a thread must never
+        // write into a folder another thread has noted but not yet made.
+        let paths: Vec<String> = (0..400)
+            .map(|i| format!("papers/{}/deep/{}.html", i % 37, i))
+            .chain(["top.html".to_string()])
+            .collect();
+        paths
+            .par_iter()
+            .for_each(|path| staging.write(path, path.as_bytes()).unwrap());
+        staging.commit().unwrap();
+        for path in &paths {
+            assert_eq!(std::fs::read_to_string(output.join(path)).unwrap(), *path);
+        }
     }
 
     #[test]
