@@ -303,19 +303,17 @@ impl Engine {
         stage("templates and plan", &mut clock);
 
         // Which pages to render: all of them, or those whose inputs changed.
-        let citations = if self.is_incremental {
-            crate::cite::Citations::with_cache(
-                &site,
-                lab.as_ref().map(|(lab, _)| lab),
-                &mut self.citations,
-            )
+        let mut one_off = crate::cite::CitationCache::one_off();
+        let citation_cache = if self.is_incremental {
+            &mut self.citations
         } else {
-            crate::cite::Citations::with_cache(
-                &site,
-                lab.as_ref().map(|(lab, _)| lab),
-                &mut crate::cite::CitationCache::one_off(),
-            )
+            &mut one_off
         };
+        let citations = crate::cite::Citations::with_cache(
+            &site,
+            lab.as_ref().map(|(lab, _)| lab),
+            citation_cache,
+        );
         let mut renderer =
             Renderer::with_citations(&site, &html, &self.config, &theme.tera, &pages, citations)
                 .with_lab(

@@ -9,7 +9,7 @@
 pub mod bibtex;
 pub mod csl;
 pub mod meta;
-pub(crate) mod plain;
+mod plain;
 pub mod ris;
 
 pub use plain::plain_text;

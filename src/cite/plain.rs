@@ -10,7 +10,7 @@ pub fn plain_text(markdown: &str) -> String {
     use pulldown_cmark::{Event, Options, Parser, TagEnd};
     let mut out = PlainText::with_capacity(markdown.len());
     // Most abstracts are plain prose: without Markdown syntax there is nothing to parse.
-    if is_plain_prose(markdown) {
+    if crate::markdown::is_plain_prose(markdown) {
         return fold_whitespace(markdown);
     }
     for event in Parser::new_ext(markdown, Options::ENABLE_MATH) {
@@ -36,37 +36,6 @@ pub fn plain_text(markdown: &str) -> String {
         }
     }
     out.finish()
-}
-
-/// Whether Markdown parses to its own words unchanged: no byte of inline syntax and no line that
-/// could start a block other than a paragraph.
-pub(crate) fn is_plain_prose(markdown: &str) -> bool {
-    !markdown.bytes().any(|b| MARKDOWN_SYNTAX[usize::from(b)]) && !has_block_syntax(markdown)
-}
-
-/// Bytes that can make Markdown differ from its plain text, as a lookup table.
-const MARKDOWN_SYNTAX: [bool; 256] = {
-    let mut table = [false; 256];
-    let special = b"*_`[]<>!#|~&\\$";
-    let mut i = 0;
-    while i < special.len() {
-        table[special[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
-/// Whether a line could start a Markdown block other than a paragraph (list, quote, heading,
-/// indented code, table, rule).
-fn has_block_syntax(markdown: &str) -> bool {
-    markdown.lines().any(|line| {
-        let trimmed = line.trim_start().as_bytes();
-        let digits = trimmed.iter().take_while(|b| b.is_ascii_digit()).count();
-        line.starts_with("    ")
-            || line.starts_with('\t')
-            || trimmed.first().is_some_and(|b| b"-+=>".contains(b))
-            || (digits > 0 && matches!(trimmed.get(digits), Some(b'.' | b')')))
-    })
 }
 
 /// Plain prose with runs of whitespace folded to one space, and blank lines to one paragraph

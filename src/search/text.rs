@@ -173,7 +173,7 @@ pub fn terms(text: &str) -> Vec<String> {
 /// code and the TeX source of math kept (`\mathrm{softmax}` is how people search for softmax).
 pub fn plain_text(markdown: &str) -> String {
     use pulldown_cmark::{Event, Options, Parser, TagEnd};
-    if is_plain(markdown) {
+    if crate::markdown::is_plain_prose(markdown) {
         return collapse_whitespace(markdown);
     }
     let mut plain = String::with_capacity(markdown.len());
@@ -209,38 +209,6 @@ fn collapse_whitespace(text: &str) -> String {
         }
     }
     String::from_utf8(out).expect("only ASCII bytes were changed")
-}
-
-/// Whether Markdown would read `text` as paragraphs of plain text: no character with a meaning
-/// inline, and no line that could open a block (list, heading, quote, code, rule). Most abstracts
-/// are, and skipping the parser for them halves the time to index a large site.
-fn is_plain(text: &str) -> bool {
-    const INLINE: [bool; 256] = {
-        let mut table = [false; 256];
-        let special = b"*_`[]<>$\\&#~|!";
-        let mut i = 0;
-        while i < special.len() {
-            table[special[i] as usize] = true;
-            i += 1;
-        }
-        table
-    };
-    if text.bytes().any(|b| INLINE[b as usize]) {
-        return false;
-    }
-    text.lines().all(|line| {
-        let trimmed = line.trim_start_matches(' ');
-        let indent = line.len() - trimmed.len();
-        let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
-        // `1. ` or `2) ` opens a list; `16.6%` does not.
-        let numbered = (1..=9).contains(&digits)
-            && matches!(trimmed.as_bytes().get(digits), Some(b'.' | b')'))
-            && matches!(
-                trimmed.as_bytes().get(digits + 1),
-                None | Some(b' ' | b'\t')
-            );
-        indent < 4 && !line.starts_with('\t') && !numbered && !trimmed.starts_with(['-', '+', '='])
-    })
 }
 
 #[cfg(test)]
@@ -320,15 +288,19 @@ mod tests {
                     parsed.push(' ');
                 }
             }
-            if is_plain(text) {
+            if crate::markdown::is_plain_prose(text) {
                 assert_eq!(plain_text(text), collapse_whitespace(&parsed), "{text}");
             }
         }
-        assert!(is_plain("Plain words, 16.6% better.\nSecond line."));
-        assert!(is_plain("improves BLEU by\n16.6% over baselines"));
-        assert!(!is_plain("1. a list"));
-        assert!(!is_plain("Emphasis *here*."));
-        assert!(!is_plain("    code"));
+        assert!(crate::markdown::is_plain_prose(
+            "Plain words, 16.6% better.\nSecond line."
+        ));
+        assert!(crate::markdown::is_plain_prose(
+            "improves BLEU by\n16.6% over baselines"
+        ));
+        assert!(!crate::markdown::is_plain_prose("1. a list"));
+        assert!(!crate::markdown::is_plain_prose("Emphasis *here*."));
+        assert!(!crate::markdown::is_plain_prose("    code"));
     }
 
     #[test]
