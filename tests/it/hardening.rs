@@ -266,6 +266,27 @@ fn template_with_undefined_variable_names_template_and_line() {
 }
 
 #[test]
+fn error_in_a_partial_names_the_partial_and_its_line() {
+    // Partials are compiled into the templates that include them; the error must still point
+    // into the partial as written, not into the digest page that holds a copy of it.
+    let site = TestSite::new();
+    site.write(
+        "content/d.md",
+        &digest("D", "2024-01-01", &["title = \"P\"\nid = \"p1\""]),
+    );
+    site.write(
+        "templates/partials/topic_chips.html",
+        "{#- chips -#}\n{%- for topic in chips %}{{ topic.name }}{% endfor %}\n{{ chips.nope.name }}",
+    );
+    let error = site.build_error();
+    assert!(error.contains("partials/topic_chips.html:3:"), "{error}");
+    assert!(
+        error.contains("templates/partials/topic_chips.html"),
+        "{error}"
+    );
+}
+
+#[test]
 fn template_including_itself_is_an_error() {
     let site = TestSite::new();
     site.write("templates/404.html", "{% include \"404.html\" %}");
