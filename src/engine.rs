@@ -58,9 +58,6 @@ impl Output for Discard {
 struct Theme {
     files: ThemeFiles,
     tera: tera::Tera,
-    /// The templates as written, compiled when a page fails to render (see
-    /// [`templates::as_written`]); made again each build, as `tera`'s `site` value changes.
-    as_written: std::sync::OnceLock<Option<tera::Tera>>,
     syntax_css: String,
     template_fingerprints: HashMap<String, u64>,
     uses_counts: bool,
@@ -260,7 +257,6 @@ impl Engine {
         }
         let theme = self.theme.as_mut().expect("loaded above");
         theme.tera.global_context().insert("site", &site_context);
-        theme.as_written = std::sync::OnceLock::new();
         let theme = &*theme;
         let mut pages = render::plan(&site, &self.config);
         let option_warnings = match templates::theme_options(&self.config, &theme.files) {
@@ -370,13 +366,6 @@ impl Engine {
         let render_page =
             |page: &&PlannedPage, buffer: &mut Vec<u8>| -> std::result::Result<(), String> {
                 renderer.render_to(page, buffer).map_err(|e| {
-                    let written = theme
-                        .as_written
-                        .get_or_init(|| templates::as_written(&theme.tera, &theme.files));
-                    let e = written
-                        .as_ref()
-                        .and_then(|tera| renderer.render_with(tera, page, &mut Vec::new()).err())
-                        .unwrap_or(e);
                     format!(
                         "rendering {} with {}: {}",
                         page.output,
@@ -743,7 +732,6 @@ fn load_theme(config: &Config, site_context: &SiteContext) -> Result<Theme> {
     Ok(Theme {
         files,
         tera,
-        as_written: std::sync::OnceLock::new(),
         syntax_css,
         template_fingerprints,
         uses_counts,

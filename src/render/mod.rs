@@ -9,7 +9,6 @@ pub mod derived;
 mod email;
 mod feeds;
 pub mod fingerprint;
-mod inline;
 pub mod templates;
 
 use std::sync::OnceLock;
@@ -352,16 +351,6 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn render_to(&self, page: &PlannedPage, out: &mut Vec<u8>) -> Result<(), tera::Error> {
-        self.render_with(self.tera, page, out)
-    }
-
-    /// [`Renderer::render_to`] with other compiled templates (to explain an error).
-    pub fn render_with(
-        &self,
-        tera: &tera::Tera,
-        page: &PlannedPage,
-        out: &mut Vec<u8>,
-    ) -> Result<(), tera::Error> {
         let template = page.kind.template();
         let context = match page.kind {
             PageKind::Index(number) => {
@@ -501,7 +490,7 @@ impl<'a> Renderer<'a> {
             PageKind::Email(index) => tera::Context::from_serialize(&self.email(index, false))?,
             PageKind::EmailText(index) => tera::Context::from_serialize(&self.email(index, true))?,
         };
-        tera.render_to(template, &context, out)
+        self.tera.render_to(template, &context, out)
     }
 
     fn meta(

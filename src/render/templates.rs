@@ -255,28 +255,28 @@ fn relative_name(dir: &Path, path: &Path) -> String {
 }
 
 /// Compiles the templates, registers `url(path=…)` and the global `site` and `extra` values.
-///
-/// Plain partials are compiled into the templates that include them ([`super::inline`]); a
-/// failing page is rendered again with [`as_written`] so that its error points at the file and
-/// line to fix.
 pub fn compile(
     config: &Config,
     files: &ThemeFiles,
     site: &super::context::SiteContext,
 ) -> Result<Tera> {
-    let written: BTreeMap<String, String> = files
-        .templates
-        .iter()
-        .map(|(name, (_, text))| (name.clone(), text.clone()))
-        .collect();
-    let inlined = super::inline::inline_includes(&written);
-    let mut tera = match with_templates(config, &inlined) {
-        Ok(tera) => tera,
-        // Errors are reported from the templates as written; should those compile where the
-        // inlined ones do not, they are used as they are.
-        Err(_) => with_templates(config, &written)
-            .map_err(|e| Error::Template(template_error(&e, files)))?,
-    };
+    let mut tera = Tera::new();
+    let base_path = config.base.path.clone();
+    tera.register_function(
+        "url",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            let path: &str = kwargs.must_get("path")?;
+            Ok(format!("{base_path}{}", path.trim_start_matches('/')))
+        },
+    );
+    tera.autoescape_on(vec![".html", ".xml", ".htm"]);
+    tera.add_raw_templates(
+        files
+            .templates
+            .iter()
+            .map(|(name, (_, text))| (name.as_str(), text.as_str())),
+    )
+    .map_err(|e| Error::Template(template_error(&e, files)))?;
     let theme_label = match &config.theme {
         ThemeSource::Embedded => "the default theme embedded in digestif".to_string(),
         ThemeSource::Bundled { name } => format!("the {name} theme embedded in digestif"),
@@ -298,40 +298,6 @@ pub fn compile(
     let (extra, _) = theme_options(config, files)?;
     tera.global_context().insert("extra", &extra);
     Ok(tera)
-}
-
-fn with_templates(config: &Config, sources: &BTreeMap<String, String>) -> tera::TeraResult<Tera> {
-    let mut tera = Tera::new();
-    let base_path = config.base.path.clone();
-    tera.register_function(
-        "url",
-        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
-            let path: &str = kwargs.must_get("path")?;
-            Ok(format!("{base_path}{}", path.trim_start_matches('/')))
-        },
-    );
-    tera.autoescape_on(vec![".html", ".xml", ".htm"]);
-    tera.add_raw_templates(
-        sources
-            .iter()
-            .map(|(name, text)| (name.as_str(), text.as_str())),
-    )?;
-    Ok(tera)
-}
-
-/// `compiled` (from [`compile`]) with the templates as written, partials included rather than
-/// copied in: for errors whose lines must point into the partial that has them. `None` if they
-/// do not compile (then `compiled` holds them as written already).
-pub fn as_written(compiled: &Tera, files: &ThemeFiles) -> Option<Tera> {
-    let mut tera = compiled.clone();
-    tera.add_raw_templates(
-        files
-            .templates
-            .iter()
-            .map(|(name, (_, text))| (name.as_str(), text.as_str())),
-    )
-    .ok()?;
-    Some(tera)
 }
 
 /// A Tera error with its chain of causes, naming the file the template came from.
