@@ -5,6 +5,7 @@
 //! math to MathML, code highlighting, heading ids. [`render_site`] runs this over every Markdown
 //! field of the model in parallel and returns the HTML beside the model, indexed like it.
 
+mod clean_mathml;
 pub mod highlight;
 pub mod links;
 pub mod math;
