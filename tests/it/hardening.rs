@@ -280,7 +280,9 @@ fn error_in_a_partial_names_the_partial_and_its_line() {
     assert!(error.contains("partials/topic_chips.html:3:"), "{error}");
     // Where the partial that failed comes from, not the page template that included it.
     assert!(
-        error.contains("(template `partials/topic_chips.html` is templates/partials/topic_chips.html)"),
+        error.contains(
+            "(template `partials/topic_chips.html` is templates/partials/topic_chips.html)"
+        ),
         "{error}"
     );
 }
