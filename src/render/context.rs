@@ -96,27 +96,27 @@ pub struct ExternalLink {
 }
 
 /// A paper, as every template sees it. Built once per paper and shared by every page that lists
-/// it (the renderer inserts these as ready-made Tera values, see `Renderer::cards`).
+/// it (the renderer inserts these as ready-made Tera values, see `Renderer::cards`). Borrows from
+/// the model: the Tera value is the one copy.
 #[derive(Debug, Clone, Serialize)]
-pub struct PaperCard {
-    pub id: String,
-    pub title: String,
+pub struct PaperCard<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
     /// Root-relative URL of the paper's page.
     pub url: String,
-    pub authors: Vec<String>,
-    pub venue: Option<String>,
+    pub authors: &'a [String],
+    pub venue: Option<&'a str>,
     /// `YYYY-MM-DD` when known.
     pub published: Option<String>,
     /// `22 October 2023` when known.
     pub published_display: Option<String>,
-    pub arxiv: Option<String>,
-    pub doi: Option<String>,
+    pub arxiv: Option<&'a str>,
+    pub doi: Option<&'a str>,
     pub upvotes: Option<u64>,
-    pub topics: Vec<TopicRef>,
+    // `topics`: [TopicRef], and `featured_in`: the DigestLink of the newest digest that featured
+    // the paper; inserted by the renderer, which builds each topic's and digest's value once.
     pub links: Vec<ExternalLink>,
-    pub abstract_html: Option<String>,
-    /// The newest digest that featured the paper.
-    pub featured_in: DigestLink,
+    pub abstract_html: Option<&'a str>,
     /// Publication year, else the year the paper was last featured; for grouping by year.
     pub year: i16,
     /// The lab's own paper: marked `ours = true`, or written by a lab member (themes with author
@@ -125,7 +125,7 @@ pub struct PaperCard {
     /// The authors with their pages and membership; empty unless the theme has `author.html`.
     pub author_list: Vec<AuthorRef>,
     /// A BibTeX entry for the paper; only when the theme has `author.html`.
-    pub bibtex: Option<String>,
+    pub bibtex: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Serialize)]

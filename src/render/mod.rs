@@ -281,6 +281,9 @@ pub struct Renderer<'a> {
     /// listed on its own page, its digests' pages and its topics' pages, and cloning a Tera map
     /// is a reference count. Built lazily so a rebuild of a few pages builds only their cards.
     cards: Vec<OnceLock<tera::Value>>,
+    /// Each topic's TopicRef and each digest's DigestLink as a Tera value, for the cards to share.
+    topic_values: Vec<OnceLock<tera::Value>>,
+    digest_values: Vec<OnceLock<tera::Value>>,
     /// People and authors, when the theme has pages for them.
     pub lab: Option<&'a Lab>,
     /// `content/_index.md` as HTML, for a theme's home page.
@@ -310,14 +313,16 @@ impl<'a> Renderer<'a> {
         pages: &'a [PlannedPage],
         citations: crate::cite::Citations,
     ) -> Self {
-        let cards = (0..site.papers.len()).map(|_| OnceLock::new()).collect();
+        let slots = |count: usize| (0..count).map(|_| OnceLock::new()).collect();
         Renderer {
             site,
             html,
             config,
             tera,
             pages,
-            cards,
+            cards: slots(site.papers.len()),
+            topic_values: slots(site.topics.len()),
+            digest_values: slots(site.digests.len()),
             lab: None,
             intro_html: None,
             citations,
@@ -346,7 +351,25 @@ impl<'a> Renderer<'a> {
 
     fn card_value(&self, index: usize) -> tera::Value {
         self.cards[index]
-            .get_or_init(|| tera::Value::from_serializable(&self.card(index)))
+            .get_or_init(|| {
+                let paper = &self.site.papers[index];
+                let newest = *paper
+                    .appearances
+                    .last()
+                    .expect("a paper appears in at least one digest");
+                let topics: Vec<tera::Value> = paper
+                    .topics
+                    .iter()
+                    .map(|&t| shared(&self.topic_values[t], || self.topic_ref(t)))
+                    .collect();
+                let featured_in = shared(&self.digest_values[newest], || self.digest_link(newest));
+                let mut card = tera::Value::from_serializable(&self.card(index))
+                    .into_map()
+                    .unwrap_or_default();
+                card.insert("topics".into(), topics.into());
+                card.insert("featured_in".into(), featured_in);
+                card.into()
+            })
             .clone()
     }
 
@@ -577,27 +600,21 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn card(&self, index: usize) -> PaperCard {
+    fn card(&self, index: usize) -> PaperCard<'_> {
         let paper = &self.site.papers[index];
-        let newest = *paper
-            .appearances
-            .last()
-            .expect("a paper appears in at least one digest");
         PaperCard {
-            id: paper.id.clone(),
-            title: paper.title.clone(),
+            id: &paper.id,
+            title: &paper.title,
             url: self.link(&format!("papers/{}/", paper.slug)),
-            authors: paper.authors.clone(),
-            venue: paper.venue.clone(),
+            authors: &paper.authors,
+            venue: paper.venue.as_deref(),
             published: paper.published.map(|d| d.to_string()),
             published_display: paper.published.map(display_date),
-            arxiv: paper.arxiv.clone(),
-            doi: paper.doi.clone(),
+            arxiv: paper.arxiv.as_deref(),
+            doi: paper.doi.as_deref(),
             upvotes: paper.upvotes,
-            topics: paper.topics.iter().map(|&t| self.topic_ref(t)).collect(),
             links: external_links(paper),
-            abstract_html: self.html.abstracts[index].as_deref().map(str::to_string),
-            featured_in: self.digest_link(newest),
+            abstract_html: self.html.abstracts[index].as_deref(),
             year: paper_year(paper),
             ours: self.lab.map_or(paper.ours, |lab| lab.ours[index]),
             author_list: self.lab.map_or_else(Vec::new, |lab| {
@@ -607,9 +624,7 @@ impl<'a> Renderer<'a> {
                     .collect()
             }),
             // The site's own entry, with the key of the paper's `cite.bib`.
-            bibtex: self
-                .lab
-                .map(|_| self.citations.bibtex[index].trim_end().to_string()),
+            bibtex: self.lab.map(|_| self.citations.bibtex[index].trim_end()),
         }
     }
 
@@ -980,6 +995,15 @@ impl<'a> Renderer<'a> {
 }
 
 /// A copy of a Tera map value with one more field.
+/// The value in `slot`, made from `make` on first use; clones share it.
+fn shared<T: serde::Serialize>(
+    slot: &OnceLock<tera::Value>,
+    make: impl FnOnce() -> T,
+) -> tera::Value {
+    slot.get_or_init(|| tera::Value::from_serializable(&make()))
+        .clone()
+}
+
 fn with_field(value: tera::Value, key: &'static str, field: tera::Value) -> tera::Value {
     let mut map = value.into_map().unwrap_or_default();
     map.insert(key.into(), field);
