@@ -203,26 +203,17 @@ pub struct DigestPage {
 }
 
 /// `paper.html`: one paper, merged across every digest that lists it. The renderer adds
-/// `paper` (a PaperCard).
+/// `paper` (a PaperCard) and, sharing one DigestLink value per digest across pages:
+/// `digests` (every digest that lists the paper, oldest first), `in_digest` (the first of
+/// them; `previous` and `next` are its neighbours there), and `notes` (each digest's notes on
+/// the paper, oldest digest first: `[{ digest: DigestLink, notes_html }]`).
 #[derive(Debug, Serialize)]
-pub struct PaperContext {
+pub struct PaperContext<'a> {
     pub page: PageMeta,
-    /// Each digest's notes on the paper, oldest digest first.
-    pub notes: Vec<DigestNotes>,
-    /// Every digest that lists the paper, oldest first.
-    pub digests: Vec<DigestLink>,
-    /// The first digest that lists this paper; `previous` and `next` are its neighbours there.
-    pub in_digest: Option<DigestLink>,
     pub previous: Option<Link>,
     pub next: Option<Link>,
     /// Citation data: BibTeX, export links, meta-tag values, JSON-LD, COinS.
-    pub cite: PaperCite,
-}
-
-#[derive(Debug, Serialize)]
-pub struct DigestNotes {
-    pub digest: DigestLink,
-    pub notes_html: String,
+    pub cite: PaperCite<'a>,
 }
 
 /// `topics.html`: every topic, sorted by name.
@@ -413,11 +404,11 @@ pub struct NewsContext {
 
 /// `cite` on `paper.html`: what the Cite block and the citation meta tags need.
 #[derive(Debug, Serialize)]
-pub struct PaperCite {
+pub struct PaperCite<'a> {
     /// The BibTeX key, unique across the site: `song2023improved`.
-    pub key: String,
+    pub key: &'a str,
     /// The BibTeX entry, for a `<pre>` (plain text: print it with `{{ }}`).
-    pub bibtex: String,
+    pub bibtex: &'a str,
     /// Root-relative URLs of `cite.bib`, `cite.ris` and `cite.json` (CSL-JSON); null when
     /// `[outputs] citation_files = false`.
     pub bib_url: Option<String>,

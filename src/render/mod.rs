@@ -373,6 +373,11 @@ impl<'a> Renderer<'a> {
             .clone()
     }
 
+    /// A digest's DigestLink, built once and shared by the cards and paper pages that name it.
+    fn digest_value(&self, index: usize) -> tera::Value {
+        shared(&self.digest_values[index], || self.digest_link(index))
+    }
+
     pub fn render_to(&self, page: &PlannedPage, out: &mut Vec<u8>) -> Result<(), tera::Error> {
         let template = page.kind.template();
         let context = match page.kind {
@@ -412,6 +417,7 @@ impl<'a> Renderer<'a> {
             PageKind::Paper(index) => {
                 let mut context = tera::Context::from_serialize(&self.paper(index, page))?;
                 context.insert_value("paper", self.card_value(index));
+                self.insert_paper_digests(index, &mut context);
                 context
             }
             PageKind::Topics => tera::Context::from_serialize(&self.topics(page))?,
@@ -822,20 +828,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn paper(&self, index: usize, page: &PlannedPage) -> PaperContext {
+    fn paper(&self, index: usize, page: &PlannedPage) -> PaperContext<'_> {
         let paper = &self.site.papers[index];
-        let mut notes = Vec::new();
-        for &digest_index in &paper.appearances {
-            let digest = &self.site.digests[digest_index];
-            for (entry, html) in digest.entries.iter().zip(&self.html.notes[digest_index]) {
-                if let (true, Some(html)) = (entry.paper == index, html) {
-                    notes.push(DigestNotes {
-                        digest: self.digest_link(digest_index),
-                        notes_html: html.to_string(),
-                    });
-                }
-            }
-        }
         let first_digest = &self.site.digests[paper.appearances[0]];
         let position = first_digest.entries.iter().position(|e| e.paper == index);
         let neighbour = |offset: isize| {
@@ -851,17 +845,35 @@ impl<'a> Renderer<'a> {
         };
         PaperContext {
             page: self.meta("paper", paper.title.clone(), description, page),
-            notes,
-            digests: paper
-                .appearances
-                .iter()
-                .map(|&d| self.digest_link(d))
-                .collect(),
-            in_digest: Some(self.digest_link(paper.appearances[0])),
             previous: neighbour(-1),
             next: neighbour(1),
             cite: self.paper_cite(index),
         }
+    }
+
+    /// What [`PaperContext`] leaves to the renderer: `digests`, `in_digest` and `notes`.
+    fn insert_paper_digests(&self, index: usize, context: &mut tera::Context) {
+        let paper = &self.site.papers[index];
+        let mut notes = Vec::new();
+        for &digest_index in &paper.appearances {
+            let digest = &self.site.digests[digest_index];
+            for (entry, html) in digest.entries.iter().zip(&self.html.notes[digest_index]) {
+                if let (true, Some(html)) = (entry.paper == index, html) {
+                    let mut note = tera::Map::default();
+                    note.insert("digest".into(), self.digest_value(digest_index));
+                    note.insert("notes_html".into(), tera::Value::from(&**html));
+                    notes.push(tera::Value::from(note));
+                }
+            }
+        }
+        let digests: Vec<tera::Value> = paper
+            .appearances
+            .iter()
+            .map(|&d| self.digest_value(d))
+            .collect();
+        context.insert_value("notes", notes.into());
+        context.insert_value("digests", digests.into());
+        context.insert_value("in_digest", self.digest_value(paper.appearances[0]));
     }
 
     fn topic_summary(&self, index: usize) -> TopicSummary {
@@ -905,7 +917,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn paper_cite(&self, index: usize) -> PaperCite {
+    fn paper_cite(&self, index: usize) -> PaperCite<'_> {
         use crate::cite::{Kind, meta, venue_kind, year};
         let paper = &self.site.papers[index];
         let record = self.citations.record(self.site, &self.config.base, index);
@@ -913,8 +925,8 @@ impl<'a> Renderer<'a> {
         let folder = format!("papers/{}/", paper.slug);
         let files = self.config.has_citation_files;
         PaperCite {
-            key: record.key.to_string(),
-            bibtex: self.citations.bibtex[index].trim_end().to_string(),
+            key: &self.citations.keys[index],
+            bibtex: self.citations.bibtex[index].trim_end(),
             bib_url: files.then(|| self.link(&format!("{folder}cite.bib"))),
             ris_url: files.then(|| self.link(&format!("{folder}cite.ris"))),
             csl_url: files.then(|| self.link(&format!("{folder}cite.json"))),
