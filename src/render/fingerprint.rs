@@ -123,15 +123,7 @@ fn hash_paper(paper: &Paper, site: &Site, h: &mut Hasher64) {
 /// an abstract edit leaves the feed alone.
 fn hash_feed_paper(paper: &Paper, h: &mut Hasher64) {
     (&paper.slug, &paper.title, &paper.authors).hash(h);
-    (
-        &paper.arxiv,
-        &paper.pdf,
-        &paper.doi,
-        &paper.code,
-        &paper.project,
-        &paper.url,
-    )
-        .hash(h);
+    super::link_sources(paper).hash(h);
 }
 
 fn hash_digest_link(digest: &Digest, h: &mut Hasher64) {

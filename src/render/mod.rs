@@ -1022,49 +1022,43 @@ fn with_field(value: tera::Value, key: &'static str, field: tera::Value) -> tera
     tera::Value::from(map)
 }
 
+/// The paper fields external links are made from, in link order: arXiv id, PDF, DOI, code,
+/// project, web page. Fingerprints hash these, so a field read here is noticed by `serve`.
+pub(crate) fn link_sources(paper: &crate::model::Paper) -> [Option<&str>; 6] {
+    [
+        paper.arxiv.as_deref(),
+        paper.pdf.as_deref(),
+        paper.doi.as_deref(),
+        paper.code.as_deref(),
+        paper.project.as_deref(),
+        paper.url.as_deref(),
+    ]
+}
+
 fn external_links(paper: &crate::model::Paper) -> Vec<ExternalLink> {
+    let [arxiv, pdf, doi, code, project, url] = link_sources(paper);
     let mut links = Vec::new();
-    if let Some(arxiv) = &paper.arxiv {
-        links.push(ExternalLink {
-            label: "arXiv",
-            url: format!("https://arxiv.org/abs/{arxiv}"),
-        });
-        if paper.pdf.is_none() {
-            links.push(ExternalLink {
-                label: "PDF",
-                url: format!("https://arxiv.org/pdf/{arxiv}"),
-            });
+    let mut push = |label, url: String| links.push(ExternalLink { label, url });
+    if let Some(arxiv) = arxiv {
+        push("arXiv", format!("https://arxiv.org/abs/{arxiv}"));
+        if pdf.is_none() {
+            push("PDF", format!("https://arxiv.org/pdf/{arxiv}"));
         }
     }
-    if let Some(pdf) = &paper.pdf {
-        links.push(ExternalLink {
-            label: "PDF",
-            url: pdf.clone(),
-        });
+    if let Some(pdf) = pdf {
+        push("PDF", pdf.to_string());
     }
-    if let Some(doi) = &paper.doi {
-        links.push(ExternalLink {
-            label: "DOI",
-            url: format!("https://doi.org/{doi}"),
-        });
+    if let Some(doi) = doi {
+        push("DOI", format!("https://doi.org/{doi}"));
     }
-    if let Some(code) = &paper.code {
-        links.push(ExternalLink {
-            label: "Code",
-            url: code.clone(),
-        });
+    if let Some(code) = code {
+        push("Code", code.to_string());
     }
-    if let Some(project) = &paper.project {
-        links.push(ExternalLink {
-            label: "Project",
-            url: project.clone(),
-        });
+    if let Some(project) = project {
+        push("Project", project.to_string());
     }
-    if let Some(url) = &paper.url {
-        links.push(ExternalLink {
-            label: "Web",
-            url: url.clone(),
-        });
+    if let Some(url) = url {
+        push("Web", url.to_string());
     }
     links
 }
