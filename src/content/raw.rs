@@ -239,6 +239,7 @@ fn check_strings(
 fn eaten_escape(value: &str) -> Option<&'static str> {
     let mut chars = value.chars().peekable();
     let mut previous = ' ';
+    let has_math = value.contains('$');
     while let Some(c) = chars.next() {
         match c {
             '\t' => return Some("a TAB character"),
@@ -246,7 +247,7 @@ fn eaten_escape(value: &str) -> Option<&'static str> {
             '\u{c}' => return Some("a form feed character"),
             '\u{1b}' => return Some("an escape character"),
             '\r' if chars.peek() != Some(&'\n') => return Some("a carriage return"),
-            '\n' if value.contains('$') && previous != '\n' => {
+            '\n' if has_math && previous != '\n' => {
                 let word: String = chars
                     .clone()
                     .take_while(char::is_ascii_alphabetic)
