@@ -7,12 +7,16 @@
 /// math kept as `$…$` TeX, for abstracts in RIS, CSL-JSON and JSON-LD. Paragraphs are separated
 /// by a blank line and runs of whitespace become one space.
 pub fn plain_text(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Options, Parser, TagEnd};
-    let mut out = PlainText::with_capacity(markdown.len());
     // Most abstracts are plain prose: without Markdown syntax there is nothing to parse.
     if crate::markdown::is_plain_prose(markdown) {
         return fold_whitespace(markdown);
     }
+    parsed_plain_text(markdown)
+}
+
+fn parsed_plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, TagEnd};
+    let mut out = PlainText::with_capacity(markdown.len());
     for event in Parser::new_ext(markdown, Options::ENABLE_MATH) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push(&t),
@@ -41,25 +45,28 @@ pub fn plain_text(markdown: &str) -> String {
 /// Plain prose with runs of whitespace folded to one space, and blank lines to one paragraph
 /// break: what [`plain_text`] gives for Markdown without syntax, in a single pass.
 fn fold_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // Byte by byte: only ASCII whitespace is dropped, so UTF-8 sequences stay whole.
+    let mut out = Vec::with_capacity(text.len());
     let mut newlines = 0;
     let mut is_space_pending = false;
-    for word in text.split_inclusive(|c: char| c.is_ascii_whitespace()) {
-        let content = word.trim_end_matches(|c: char| c.is_ascii_whitespace());
-        if !content.is_empty() {
-            if !out.is_empty() && is_space_pending {
-                out.push_str(if newlines >= 2 { "\n\n" } else { " " });
-            }
-            out.push_str(content);
-            newlines = 0;
-            is_space_pending = false;
-        }
-        if content.len() < word.len() {
+    let mut previous = 0u8;
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_whitespace() {
             is_space_pending = true;
-            newlines += usize::from(word.ends_with('\n'));
+            // Line endings: LF, CR LF, or a lone CR.
+            newlines += usize::from(byte == b'\r' || (byte == b'\n' && previous != b'\r'));
+            previous = byte;
+            continue;
         }
+        previous = byte;
+        if is_space_pending && !out.is_empty() {
+            out.extend_from_slice(if newlines >= 2 { b"\n\n" } else { b" " });
+        }
+        is_space_pending = false;
+        newlines = 0;
+        out.push(byte);
     }
-    out
+    String::from_utf8(out).expect("only ASCII bytes were dropped or added")
 }
 
 /// Builds plain text with whitespace runs folded to one space and paragraphs separated by a
@@ -150,6 +157,51 @@ mod tests {
         );
         assert_eq!(plain_text("- item\n- other"), "item\n\nother");
         assert_eq!(plain_text("Inline $a\nb$ math."), "Inline $a b$ math.");
+    }
+
+    #[test]
+    fn folding_whitespace_equals_parsing_for_plain_prose() {
+        const PIECES: &[&str] = &[
+            "word",
+            "Ünïcode",
+            "é",
+            "—",
+            " ",
+            "  ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\r\n\r\n",
+            "\t",
+            "\n \n",
+            " \n\n\n ",
+            "\r",
+            "\r\r",
+            " \t",
+            "    ",
+            "\n- ",
+            "\r1. ",
+            "x,",
+            "y.",
+            "1.5",
+            "(a)",
+        ];
+        let mut state: u64 = 1;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as usize) % n
+        };
+        let mut checked = 0;
+        for _ in 0..5000 {
+            let text: String = (0..next(20)).map(|_| PIECES[next(PIECES.len())]).collect();
+            if crate::markdown::is_plain_prose(&text) {
+                assert_eq!(fold_whitespace(&text), parsed_plain_text(&text), "{text:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]

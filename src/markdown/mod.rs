@@ -190,9 +190,13 @@ pub fn is_plain_prose(text: &str) -> bool {
     if text.bytes().any(|b| INLINE[b as usize]) {
         return false;
     }
-    text.lines().all(|line| {
-        let trimmed = line.trim_start_matches(' ');
+    // A lone carriage return ends a line too; a tab in the indent counts as up to four spaces.
+    text.split(['\n', '\r']).all(|line| {
+        let trimmed = line.trim_start_matches([' ', '\t']);
         let indent = line.len() - trimmed.len();
+        if line[..indent].contains('\t') {
+            return false;
+        }
         let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
         // `1. ` or `2) ` opens a list; `16.6%` does not.
         let numbered = (1..=9).contains(&digits)
@@ -201,7 +205,7 @@ pub fn is_plain_prose(text: &str) -> bool {
                 trimmed.as_bytes().get(digits + 1),
                 None | Some(b' ' | b'\t')
             );
-        indent < 4 && !line.starts_with('\t') && !numbered && !trimmed.starts_with(['-', '+', '='])
+        indent < 4 && !numbered && !trimmed.starts_with(['-', '+', '='])
     })
 }
 
