@@ -101,3 +101,16 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     let outcome = engine::Engine::new(config, false).build(&engine::Discard, false)?;
     Ok(outcome.report)
 }
+
+/// A small deterministic generator for property tests: each call gives a number below `n`, the
+/// same sequence for the same seed.
+#[cfg(test)]
+pub(crate) fn test_rng(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    }
+}

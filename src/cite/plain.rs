@@ -186,13 +186,7 @@ mod tests {
             "1.5",
             "(a)",
         ];
-        let mut state: u64 = 1;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((state >> 33) as usize) % n
-        };
+        let mut next = crate::test_rng(1);
         let mut checked = 0;
         for _ in 0..5000 {
             let text: String = (0..next(20)).map(|_| PIECES[next(PIECES.len())]).collect();

@@ -197,13 +197,7 @@ mod tests {
             r"\}",
             r"\operatorname{</math>}",
         ];
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((state >> 33) as usize) % n
-        };
+        let mut next = crate::test_rng(0x9e37_79b9_7f4a_7c15);
         let (mut shortcut, mut parsed) = (0, 0);
         for _ in 0..3000 {
             let tex: String = (0..1 + next(6))
@@ -293,13 +287,7 @@ mod tests {
             "\0",
             "<mi class=\"&lt;\">",
         ];
-        let mut state: u64 = 42;
-        let mut next = |n: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((state >> 33) as usize) % n
-        };
+        let mut next = crate::test_rng(42);
         let mut shortcut = 0;
         for _ in 0..20_000 {
             let mut raw = String::from(if next(4) > 0 { "<math>" } else { "" });
