@@ -203,7 +203,7 @@ mod tests {
             let tex: String = (0..1 + next(6))
                 .map(|_| PIECES[next(PIECES.len())])
                 .collect();
-            if let Some(raw) = unsanitised(&tex) {
+            if let Ok(raw) = unsanitised(&tex, false) {
                 parsed += 1;
                 shortcut += usize::from(agrees(&raw));
             }

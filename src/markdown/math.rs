@@ -100,22 +100,6 @@ pub(super) fn sanitised(mathml: &str) -> String {
     SANITIZER.clean(mathml).to_string()
 }
 
-/// MathML as pulldown-latex writes it, before sanitising.
-#[cfg(test)]
-pub(super) fn unsanitised(tex: &str) -> Option<String> {
-    let storage = Storage::new();
-    let events: Vec<_> = Parser::new(tex, &storage)
-        .map(|event| event.map_err(|_| ()))
-        .collect::<Result<_, _>>()
-        .ok()?;
-    let mut escaped = String::new();
-    pulldown_cmark_escape::escape_html(&mut escaped, tex).ok()?;
-    let mut raw = String::new();
-    let events = events.into_iter().map(Ok::<_, std::convert::Infallible>);
-    pulldown_latex::push_mathml(&mut raw, events, RenderConfig::with_annotation(&escaped)).ok()?;
-    Some(raw.replace("&amp;nbsp;", "&nbsp;"))
-}
-
 /// Replaces math events with MathML (or the escaped source when it does not parse).
 pub fn render_math(events: &mut [(Event<'_>, Range<usize>)], problems: &mut Vec<Problem>) {
     for (event, range) in events.iter_mut() {
@@ -194,6 +178,12 @@ fn guarded_mathml(tex: &str, display: bool) -> Result<String, String> {
 }
 
 fn try_mathml(tex: &str, display: bool) -> Result<String, String> {
+    let raw = unsanitised(tex, display)?;
+    Ok(super::clean_mathml::as_sanitised(&raw).unwrap_or_else(|| sanitised(&raw)))
+}
+
+/// MathML as pulldown-latex writes it, before sanitising.
+pub(super) fn unsanitised(tex: &str, display: bool) -> Result<String, String> {
     let storage = Storage::new();
     let mut events = Vec::new();
     for event in Parser::new(tex, &storage) {
@@ -218,8 +208,7 @@ fn try_mathml(tex: &str, display: bool) -> Result<String, String> {
     let mut raw = String::with_capacity(tex.len() * 8);
     pulldown_latex::push_mathml(&mut raw, events.into_iter(), config).map_err(|e| e.to_string())?;
     // pulldown-latex 0.8 writes the space of `\ ` as an escaped `&nbsp;` entity.
-    let raw = raw.replace("&amp;nbsp;", "&nbsp;");
-    Ok(super::clean_mathml::as_sanitised(&raw).unwrap_or_else(|| sanitised(&raw)))
+    Ok(raw.replace("&amp;nbsp;", "&nbsp;"))
 }
 
 #[cfg(test)]

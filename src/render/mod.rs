@@ -362,7 +362,7 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|&t| shared(&self.topic_values[t], || self.topic_ref(t)))
                     .collect();
-                let featured_in = shared(&self.digest_values[newest], || self.digest_link(newest));
+                let featured_in = self.digest_value(newest);
                 let mut card = tera::Value::from_serializable(&self.card(index))
                     .into_map()
                     .unwrap_or_default();
