@@ -9,6 +9,7 @@ pub mod derived;
 mod email;
 mod feeds;
 pub mod fingerprint;
+mod native_card;
 pub mod templates;
 
 use std::sync::OnceLock;

@@ -192,6 +192,20 @@ pub fn theme_options(
     Ok((options, warnings))
 }
 
+/// The card template wrapped around the native card, when the theme's card partials are the
+/// default theme's (see `native_card`).
+fn native_card(files: &ThemeFiles) -> Option<String> {
+    super::native_card::wrapped_card(&files.templates, default_template)
+}
+
+/// The default theme's text of template `name`.
+pub(crate) fn default_template(name: &str) -> Option<&'static [u8]> {
+    embedded::FILES
+        .iter()
+        .find(|(path, _)| path.strip_prefix("templates/") == Some(name))
+        .map(|(_, bytes)| *bytes)
+}
+
 /// The embedded default theme, for `init` and for tests.
 pub fn embedded_theme_files() -> &'static [(&'static str, &'static [u8])] {
     embedded::FILES
@@ -270,12 +284,17 @@ pub fn compile(
         },
     );
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
-    tera.add_raw_templates(
-        files
-            .templates
-            .iter()
-            .map(|(name, (_, text))| (name.as_str(), text.as_str())),
-    )
+    let native_card = native_card(files);
+    if native_card.is_some() {
+        super::native_card::register(&mut tera);
+    }
+    tera.add_raw_templates(files.templates.iter().map(|(name, (_, text))| {
+        let text = match &native_card {
+            Some(wrapped) if name == super::native_card::CARD_TEMPLATE => wrapped,
+            _ => text,
+        };
+        (name.as_str(), text.as_str())
+    }))
     .map_err(|e| Error::Template(template_error(&e, files)))?;
     let theme_label = match &config.theme {
         ThemeSource::Embedded => "the default theme embedded in digestif".to_string(),
@@ -362,6 +381,29 @@ fn shorten_snippet(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_default_themes_own_card_is_written_natively() {
+        let site = tempfile::tempdir().unwrap();
+        let config = |toml: &str| {
+            Config::parse(site.path(), toml, &Default::default()).expect("site.toml parses")
+        };
+        let embedded = config("title = \"T\"\nbase_url = \"https://example.org/\"\n");
+        assert!(native_card(&load_theme_files(&embedded).unwrap()).is_some());
+        let lab = config("title = \"T\"\nbase_url = \"https://example.org/\"\ntheme = \"lab\"\n");
+        assert!(native_card(&load_theme_files(&lab).unwrap()).is_none());
+        // A site's copy of a card partial counts as the default's while it is byte for byte the
+        // same; once changed at all, even by a comment, the template renders it.
+        let partial = site.path().join("templates/partials/links.html");
+        std::fs::create_dir_all(partial.parent().unwrap()).unwrap();
+        let mut text =
+            String::from_utf8(default_template("partials/links.html").unwrap().to_vec()).unwrap();
+        std::fs::write(&partial, &text).unwrap();
+        assert!(native_card(&load_theme_files(&embedded).unwrap()).is_some());
+        text.insert_str(0, "{# mine #}");
+        std::fs::write(&partial, &text).unwrap();
+        assert!(native_card(&load_theme_files(&embedded).unwrap()).is_none());
+    }
 
     #[test]
     fn long_template_lines_in_errors_become_a_window() {

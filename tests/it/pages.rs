@@ -423,3 +423,71 @@ fn alias_target_names_the_topic_whichever_spelling_comes_first() {
     assert!(topics.contains(">Large language models<"), "{topics}");
     assert!(!topics.contains(">large language models<"));
 }
+
+/// The default theme's paper card is written by a native function while the card's partials are
+/// the theme's own. A site whose card partial differs (here by a comment only) gets the card from
+/// Tera; both must write the same bytes on every site, in every file.
+#[test]
+fn the_native_card_writes_what_the_card_template_writes() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let card =
+        std::fs::read_to_string(manifest.join("themes/default/templates/partials/paper_card.html"))
+            .unwrap();
+    let example = |site: &TestSite| {
+        site.write(
+            "site.toml",
+            &std::fs::read_to_string(manifest.join("site.toml")).unwrap(),
+        );
+        crate::support::copy_tree(&manifest.join("content"), &site.root().join("content"));
+    };
+    let sites: [(&str, &dyn Fn() -> TestSite); 5] = [
+        ("example", &|| {
+            let site = TestSite::new();
+            example(&site);
+            site
+        }),
+        ("merge", &|| TestSite::fixture("merge")),
+        ("scholarly", &|| TestSite::fixture("scholarly")),
+        ("search", &|| TestSite::fixture("search")),
+        ("injection", &|| TestSite::fixture("injection")),
+    ];
+    for (name, make) in sites {
+        let native = make();
+        let template = make();
+        template.write(
+            "templates/partials/paper_card.html",
+            &format!("{{# the card as a template #}}{card}"),
+        );
+        let files = |site: &TestSite| {
+            let built = site.build().unwrap_or_else(|e| panic!("{name}: {e}"));
+            built
+                .files()
+                .into_iter()
+                .map(|file| {
+                    let bytes = std::fs::read(built.out.join(&file)).unwrap();
+                    (file, bytes)
+                })
+                .collect::<Vec<_>>()
+        };
+        let (native, template) = (files(&native), files(&template));
+        let cards = native
+            .iter()
+            .map(|(_, bytes)| {
+                String::from_utf8_lossy(bytes)
+                    .matches("<article class=\"card\">")
+                    .count()
+            })
+            .sum::<usize>();
+        assert!(cards > 0, "{name}: no cards to compare");
+        assert_eq!(native.len(), template.len(), "{name}");
+        for ((file, a), (other, b)) in native.iter().zip(&template) {
+            assert_eq!(file, other, "{name}");
+            assert!(
+                a == b,
+                "{name}: {file} differs:\n{}\n---\n{}",
+                String::from_utf8_lossy(a),
+                String::from_utf8_lossy(b)
+            );
+        }
+    }
+}

@@ -169,7 +169,7 @@ pub fn broken_links(built: &Built, base_path: &str) -> Vec<String> {
     broken
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         let target = to.join(entry.path().strip_prefix(from).unwrap());
