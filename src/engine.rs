@@ -858,11 +858,33 @@ fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {
 fn stage(name: &str, started: &mut Instant) {
     if std::env::var_os("DIGESTIF_LOG").is_some_and(|v| v == "debug") {
         eprintln!(
-            "debug: {name} took {:.1} ms",
-            started.elapsed().as_secs_f64() * 1000.0
+            "debug: {name} took {:.1} ms{}",
+            started.elapsed().as_secs_f64() * 1000.0,
+            memory_in_use()
         );
     }
     *started = Instant::now();
+}
+
+/// `, resident N MB, peak N MB` where the kernel tells (Linux), for the stage timings.
+fn memory_in_use() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let megabytes = |key: &str| {
+        let line = status.lines().find(|line| line.starts_with(key))?;
+        let kilobytes: u64 = line[key.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kilobytes / 1024)
+    };
+    match (megabytes("VmRSS:"), megabytes("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(", resident {now} MB, peak {peak} MB"),
+        _ => String::new(),
+    }
 }
 
 fn progress_bar(show: bool, total: usize) -> Option<indicatif::ProgressBar> {
