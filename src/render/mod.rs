@@ -337,9 +337,14 @@ impl<'a> Renderer<'a> {
         self
     }
 
-    /// Frees the shared paper cards once every page is rendered (they are rebuilt on demand).
+    /// Frees the shared paper cards and the topic and digest values they hold once every page is
+    /// rendered (they are rebuilt on demand).
     pub fn release_cards(&mut self) {
-        self.cards.iter_mut().for_each(|card| drop(card.take()));
+        let slots = self.cards.iter_mut();
+        let slots = slots
+            .chain(&mut self.topic_values)
+            .chain(&mut self.digest_values);
+        slots.for_each(|slot| drop(slot.take()));
     }
 
     fn cards_of(&self, papers: &[usize]) -> tera::Value {
