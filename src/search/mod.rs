@@ -24,7 +24,7 @@ pub mod text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -169,14 +169,18 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     }
 
     let order = search_order(site);
-    // Plain abstracts are made only for the blocks and record files that are made again: on a
-    // save, one block and one file.
-    let plain_abstract = |p: usize| -> String {
-        site.papers[p]
-            .abstract_md
-            .as_deref()
-            .map(text::plain_text)
-            .unwrap_or_default()
+    // Plain abstracts are made only for the blocks and record files that are made again (on a
+    // save, one block and one file), and once for a paper that is in both.
+    let plain_abstracts: Vec<OnceLock<String>> =
+        (0..site.papers.len()).map(|_| OnceLock::new()).collect();
+    let plain_abstract = |p: usize| -> &str {
+        plain_abstracts[p].get_or_init(|| {
+            site.papers[p]
+                .abstract_md
+                .as_deref()
+                .map(text::plain_text)
+                .unwrap_or_default()
+        })
     };
     let venues = venue_list(site, &order);
     let venue_numbers: std::collections::HashMap<&str, usize> = venues
@@ -191,13 +195,11 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     let ordered_keys: Vec<u64> = order.iter().map(|&p| paper_keys[p]).collect();
     let make_block = |range: std::ops::Range<usize>| {
         let papers = &order[range];
-        let abstracts: Vec<String> = papers.iter().map(|&p| plain_abstract(p)).collect();
         let fields: Vec<terms::DocFields> = papers
             .iter()
-            .zip(&abstracts)
-            .map(|(&p, text)| {
+            .map(|&p| {
                 let paper = &site.papers[p];
-                let mut body = vec![text.as_str(), paper.id.as_str()];
+                let mut body = vec![plain_abstract(p), paper.id.as_str()];
                 body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
                 body.extend(paper.venue.as_deref());
                 [
@@ -237,11 +239,9 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
             if let Some(json) = cache.chunks.get(&key) {
                 return (key, json.clone());
             }
-            let texts: Vec<String> = papers.iter().map(|&p| plain_abstract(p)).collect();
             let records: Vec<_> = papers
                 .iter()
-                .zip(&texts)
-                .map(|(&p, text)| {
+                .map(|&p| {
                     let paper = &site.papers[p];
                     (
                         &paper.slug,
@@ -250,7 +250,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
                         paper_date(site, p).to_string(),
                         &paper.topics,
                         venue_of(p),
-                        &**text,
+                        plain_abstract(p),
                     )
                 })
                 .collect();
