@@ -26,6 +26,11 @@
 #   SKIP_BUILD   1 = do not run cargo build               [0]
 #   DIGESTIF_BIN binary to benchmark          [target/release/digestif]
 #   KEEP         1 = keep corpora, output and the tmpfs mount afterwards [0]
+#   SITE         everything = the generated site.toml as it is; equivalent =
+#                without citation files, emails and search, the site the
+#                engine issue compares with Hugo and Zola        [everything]
+#   HUGO         1 = also time Hugo (Debian's package) on the same corpus,
+#                converted by bench/hugo/convert.py; needs SITE=equivalent [0]
 #
 # Usage: bench/run.sh            (from anywhere; root needed to mount a tmpfs
 #                                 and to apt-get install missing tools)
@@ -50,6 +55,8 @@ SKIP_BUILD=${SKIP_BUILD:-0}
 DIGESTIF_BIN=${DIGESTIF_BIN:-$TARGET_DIR/release/digestif}
 GEN_BIN=$TARGET_DIR/release/examples/gen_corpus
 KEEP=${KEEP:-0}
+SITE=${SITE:-everything}
+HUGO=${HUGO:-0}
 
 MOUNTED=0
 WORK_DIR=""
@@ -142,9 +149,17 @@ main() {
         check_number "SIZES entry" "$n"
     done
     [[ -n ${SIZES// /} ]] || die "SIZES is empty"
+    [[ $SITE == everything || $SITE == equivalent ]] ||
+        die "SITE must be 'everything' or 'equivalent', got '$SITE'"
+    [[ $HUGO != 1 || $SITE == equivalent ]] ||
+        die "HUGO=1 compares the equivalent site: set SITE=equivalent"
 
     ensure_tool hyperfine hyperfine
     ensure_tool /usr/bin/time time
+    if [[ $HUGO == 1 ]]; then
+        ensure_tool hugo hugo
+        ensure_tool python3 python3
+    fi
 
     cd "$REPO_ROOT"
     if [[ $SKIP_BUILD != 1 ]]; then
@@ -167,6 +182,10 @@ main() {
         local corpus=$WORK_DIR/corpus-$n
         log "generating $n papers into $corpus"
         "$GEN_BIN" --papers "$n" --out "$corpus" --seed "$SEED" --force
+        if [[ $SITE == equivalent ]]; then
+            printf '\n[outputs]\ncitation_files = false\nemails = false\n\n[search]\nenabled = false\n' \
+                >>"$corpus/site.toml"
+        fi
 
         local build_cmd rm_out rm_floor
         build_cmd=$(printf '%q ' "$DIGESTIF_BIN" build --root "$corpus" --output-dir "$out" --quiet)
@@ -210,19 +229,44 @@ main() {
         local floor_median
         floor_median=$(json_median "$floor_json")
 
+        local hugo_columns=""
+        if [[ $HUGO == 1 ]]; then
+            local hugo_site=$WORK_DIR/hugo-$n
+            log "converting the corpus for Hugo ($n papers)"
+            python3 "$SCRIPT_DIR/hugo/convert.py" "$corpus/content" "$hugo_site" >/dev/null
+            local hugo_cmd hugo_log=$RESULTS_DIR/time-hugo-$n.txt
+            hugo_cmd=$(printf '%q ' hugo --quiet --destination "$out" --source "$hugo_site")
+            rm -rf -- "$out"
+            /usr/bin/time -v -o "$hugo_log" hugo --quiet --destination "$out" --source "$hugo_site" ||
+                die "hugo failed on $hugo_site (see $hugo_log)"
+            local hugo_rss_mb
+            hugo_rss_mb=$(awk -F': *' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$hugo_log")
+            log "timing hugo ($n papers)"
+            local hugo_json=$RESULTS_DIR/hugo-$n.json
+            hyperfine --warmup "$WARMUP" --runs "$RUNS" \
+                --prepare "$rm_out" \
+                --command-name "hugo ($n papers)" \
+                --export-json "$hugo_json" \
+                "$hugo_cmd"
+            hugo_columns=$(printf ' %12.3f %13s' "$(json_median "$hugo_json")" "$hugo_rss_mb")
+            rm -rf -- "$hugo_site"
+        fi
+
         rows+=("$(printf '%-8s %8s %16.3f %13s %14.3f' \
-            "$n" "$pages" "$build_median" "$rss_mb" "$floor_median")")
+            "$n" "$pages" "$build_median" "$rss_mb" "$floor_median")$hugo_columns")
 
         rm -rf -- "$out" "$floor" "$corpus"
     done
 
     {
         printf '\n'
-        printf 'digestif %s, %s CPUs, %s, tmpfs %s, runs %s (+%s warm-up)\n' \
+        printf 'digestif %s, %s CPUs, %s, tmpfs %s, runs %s (+%s warm-up), %s site\n' \
             "$(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-            "$(nproc)" "$(uname -sr)" "$BENCH_DIR" "$RUNS" "$WARMUP"
-        printf '%-8s %8s %16s %13s %14s\n' \
+            "$(nproc)" "$(uname -sr)" "$BENCH_DIR" "$RUNS" "$WARMUP" "$SITE"
+        printf '%-8s %8s %16s %13s %14s' \
             papers pages "median build s" "peak RSS MB" "cp -r floor s"
+        [[ $HUGO != 1 ]] || printf ' %12s %13s' "hugo s" "hugo RSS MB"
+        printf '\n'
         printf '%s\n' "${rows[@]}"
     } | tee "$RESULTS_DIR/summary.txt"
     log "results in $RESULTS_DIR"

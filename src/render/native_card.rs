@@ -88,8 +88,14 @@ pub fn write_card(
         Some(notes) if notes.is_none() => None,
         Some(notes) => Some(string(notes)?),
     };
+    // Room for the markup and short fields (about 1.5 KB) and the abstract and notes, so that the
+    // buffer is allocated once.
+    let abstract_len = match field(paper, "abstract_html") {
+        Some(text) if !is_topic_page => text.as_str().map_or(0, str::len),
+        _ => 0,
+    };
     let mut out = Html {
-        buf: Vec::with_capacity(2048),
+        buf: Vec::with_capacity(2048 + abstract_len + notes_html.map_or(0, str::len)),
         autoescape,
     };
 
@@ -222,7 +228,11 @@ impl Html {
         if items.is_empty() {
             return Some(());
         }
-        self.raw(&format!("\n<ul class=\"{class}\" aria-label=\"{label}\">"));
+        self.raw("\n<ul class=\"");
+        self.raw(class);
+        self.raw("\" aria-label=\"");
+        self.raw(label);
+        self.raw("\">");
         for item in items {
             let item = item.as_map()?;
             self.raw("<li><a href=\"");
