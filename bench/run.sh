@@ -139,6 +139,26 @@ json_median() {
     fi
 }
 
+# time_median NAME JSON PREPARE COMMAND: times COMMAND with hyperfine (PREPARE before each run),
+# saves the JSON export and prints the median in seconds.
+time_median() {
+    local name=$1 json=$2 prepare=$3 command=$4
+    hyperfine --warmup "$WARMUP" --runs "$RUNS" \
+        --prepare "$prepare" \
+        --command-name "$name" \
+        --export-json "$json" \
+        "$command" >&2
+    json_median "$json"
+}
+
+# Prints the peak resident set size (MB) from a `/usr/bin/time -v` log.
+peak_rss_mb() {
+    local kb
+    kb=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$1")
+    [[ -n $kb ]] || die "no 'Maximum resident set size' in $1"
+    awk -v kb="$kb" 'BEGIN { printf "%.1f", kb / 1024 }'
+}
+
 main() {
     check_number RUNS "$RUNS"
     check_number WARMUP "$WARMUP"
@@ -200,34 +220,22 @@ main() {
             "$DIGESTIF_BIN" build --root "$corpus" --output-dir "$out" --quiet; then
             die "digestif build failed on $corpus (see $time_log)"
         fi
-        local rss_kb rss_mb
-        rss_kb=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$time_log")
-        [[ -n $rss_kb ]] || die "no 'Maximum resident set size' in $time_log"
-        rss_mb=$(awk -v kb="$rss_kb" 'BEGIN { printf "%.1f", kb / 1024 }')
+        local rss_mb
+        rss_mb=$(peak_rss_mb "$time_log")
 
         log "timing digestif build ($n papers)"
-        local build_json=$RESULTS_DIR/build-$n.json
-        hyperfine --warmup "$WARMUP" --runs "$RUNS" \
-            --prepare "$rm_out" \
-            --command-name "digestif build ($n papers)" \
-            --export-json "$build_json" \
-            "$build_cmd"
         local build_median
-        build_median=$(json_median "$build_json")
+        build_median=$(time_median "digestif build ($n papers)" "$RESULTS_DIR/build-$n.json" \
+            "$rm_out" "$build_cmd")
 
         local pages
         pages=$(find "$out" -type f -name '*.html' | wc -l)
         pages=${pages// /}
 
         log "timing cp -r floor ($n papers)"
-        local floor_json=$RESULTS_DIR/cp-floor-$n.json
-        hyperfine --warmup "$WARMUP" --runs "$RUNS" \
-            --prepare "$rm_floor" \
-            --command-name "cp -r output ($n papers)" \
-            --export-json "$floor_json" \
-            "$(printf 'cp -r %q %q' "$out" "$floor")"
         local floor_median
-        floor_median=$(json_median "$floor_json")
+        floor_median=$(time_median "cp -r output ($n papers)" "$RESULTS_DIR/cp-floor-$n.json" \
+            "$rm_floor" "$(printf 'cp -r %q %q' "$out" "$floor")")
 
         local hugo_columns=""
         if [[ $HUGO == 1 ]]; then
@@ -239,16 +247,12 @@ main() {
             rm -rf -- "$out"
             /usr/bin/time -v -o "$hugo_log" hugo --quiet --destination "$out" --source "$hugo_site" ||
                 die "hugo failed on $hugo_site (see $hugo_log)"
-            local hugo_rss_mb
-            hugo_rss_mb=$(awk -F': *' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$hugo_log")
+            local hugo_rss_mb hugo_median
+            hugo_rss_mb=$(peak_rss_mb "$hugo_log")
             log "timing hugo ($n papers)"
-            local hugo_json=$RESULTS_DIR/hugo-$n.json
-            hyperfine --warmup "$WARMUP" --runs "$RUNS" \
-                --prepare "$rm_out" \
-                --command-name "hugo ($n papers)" \
-                --export-json "$hugo_json" \
-                "$hugo_cmd"
-            hugo_columns=$(printf ' %12.3f %13s' "$(json_median "$hugo_json")" "$hugo_rss_mb")
+            hugo_median=$(time_median "hugo ($n papers)" "$RESULTS_DIR/hugo-$n.json" \
+                "$rm_out" "$hugo_cmd")
+            hugo_columns=$(printf ' %12.3f %13s' "$hugo_median" "$hugo_rss_mb")
             rm -rf -- "$hugo_site"
         fi
 
