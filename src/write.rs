@@ -165,8 +165,10 @@ struct Folders {
 impl Folders {
     fn write(&self, root: &Path, relative: &str, bytes: &[u8]) -> Result<()> {
         if let Some((folder, _)) = relative.rsplit_once('/') {
-            let is_made = |made: &std::collections::HashSet<String>| made.contains(folder);
-            if !is_made(&self.made.lock().expect("no writer panics holding the lock")) {
+            let is_made = (self.made.lock())
+                .expect("no writer panics holding the lock")
+                .contains(folder);
+            if !is_made {
                 // Two threads may both make it: `create_dir_all` accepts a folder that exists.
                 let path = root.join(folder);
                 std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;

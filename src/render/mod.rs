@@ -1012,7 +1012,6 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// A copy of a Tera map value with one more field.
 /// The value in `slot`, made from `make` on first use; clones share it.
 fn shared<T: serde::Serialize>(
     slot: &OnceLock<tera::Value>,
@@ -1022,6 +1021,7 @@ fn shared<T: serde::Serialize>(
         .clone()
 }
 
+/// A copy of a Tera map value with one more field.
 fn with_field(value: tera::Value, key: &'static str, field: tera::Value) -> tera::Value {
     let mut map = value.into_map().unwrap_or_default();
     map.insert(key.into(), field);

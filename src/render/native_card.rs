@@ -82,11 +82,11 @@ pub fn write_card(
     autoescape: bool,
 ) -> Option<String> {
     let paper = paper.as_map()?;
-    let is_topic_page = string(field(page.as_map()?, "kind")?)? == "topic";
+    let is_topic_page = field(page.as_map()?, "kind")?.as_str()? == "topic";
     let notes_html = match notes_html {
         None => None,
         Some(notes) if notes.is_none() => None,
-        Some(notes) => Some(string(notes)?),
+        Some(notes) => Some(notes.as_str()?),
     };
     // Room for the markup and short fields (about 1.5 KB) and the abstract and notes, so that the
     // buffer is allocated once.
@@ -180,7 +180,7 @@ pub fn write_card(
         out.raw(
             "\n<section class=\"abstract\"><h3 class=\"label\">Abstract</h3><div class=\"prose\">",
         );
-        out.raw(string(abstract_html)?);
+        out.raw(abstract_html.as_str()?);
         out.raw("</div></section>");
     }
     if let Some(notes_html) = notes_html.filter(|notes| !notes.is_empty()) {
@@ -204,7 +204,7 @@ impl Html {
 
     /// `{{ value }}` for a string value: escaped unless marked safe (or autoescape is off).
     fn text(&mut self, value: &Value) -> Option<()> {
-        let text = string(value)?;
+        let text = value.as_str()?;
         if self.autoescape && !value.is_safe() {
             tera::escape_html(text, &mut self.buf).ok()
         } else {
@@ -250,16 +250,12 @@ fn field<'v>(map: &'v Map, name: &'static str) -> Option<&'v Value> {
     map.get(&Key::Str(name))
 }
 
-fn string(value: &Value) -> Option<&str> {
-    value.as_str()
-}
-
 /// A string that may be none; an empty string counts as none, as Tera's `{% if %}` takes it.
 fn optional(value: &Value) -> Option<Option<&Value>> {
     if value.is_none() {
         return Some(None);
     }
-    let text = string(value)?;
+    let text = value.as_str()?;
     Some((!text.is_empty()).then_some(value))
 }
 
