@@ -326,7 +326,7 @@ impl Engine {
                 fingerprint::site_fingerprint(&self.config, &site_context, theme.uses_counts);
             if let Some((_, options)) = &theme.files.theme_toml {
                 // The theme's option defaults reach every template through `extra`.
-                let mut h = fingerprint::hasher();
+                let mut h = crate::fingerprint::hasher();
                 (site_fp, options).hash(&mut h);
                 site_fp = h.finish();
             }
@@ -782,7 +782,7 @@ fn static_files(theme: &Theme, previous: &Hashes) -> Result<Statics> {
 }
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = fingerprint::hasher();
+    let mut h = crate::fingerprint::hasher();
     bytes.hash(&mut h);
     h.finish()
 }

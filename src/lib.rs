@@ -13,6 +13,7 @@ pub mod config;
 pub mod content;
 pub mod engine;
 pub mod error;
+pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;

@@ -147,7 +147,7 @@ fn base_key_inputs(paper: &Paper) -> u64 {
 /// What a paper's citations are made of: its own fields, its key, and its topics' names.
 fn citation_fingerprint(site: &Site, paper: &Paper, key: &str, names: &[&str]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = crate::render::fingerprint::hasher();
+    let mut h = crate::fingerprint::hasher();
     (key, paper.content, names).hash(&mut h);
     for &topic in &paper.topics {
         site.topics[topic].name.hash(&mut h);

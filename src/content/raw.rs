@@ -142,7 +142,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
                 .papers
                 .iter()
                 .map(|paper| {
-                    let mut h = crate::render::fingerprint::hasher();
+                    let mut h = crate::fingerprint::hasher();
                     paper.hash(&mut h);
                     h.finish()
                 })

@@ -340,7 +340,7 @@ const EXCERPT_CHARS: usize = 200;
 /// The cache key of a text: its own hash, or for an abstract its paper's `content`, which
 /// stands for the text and costs nothing to read.
 fn text_key(text: &str, paper_content: Option<u64>, options: MarkdownOptions) -> u64 {
-    let mut hasher = crate::render::fingerprint::hasher();
+    let mut hasher = crate::fingerprint::hasher();
     match paper_content {
         Some(content) => (1u8, content).hash(&mut hasher),
         None => (0u8, text).hash(&mut hasher),

@@ -293,7 +293,7 @@ impl Builder<'_> {
             // Before any field is merged: even an entry ignored below may have filled one.
             paper.content = {
                 use std::hash::{Hash, Hasher};
-                let mut h = crate::render::fingerprint::hasher();
+                let mut h = crate::fingerprint::hasher();
                 (paper.content, raw_hash).hash(&mut h);
                 h.finish()
             };

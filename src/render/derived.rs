@@ -17,10 +17,10 @@ use std::hash::{Hash, Hasher};
 use rayon::prelude::*;
 
 use super::Renderer;
-use super::fingerprint::hasher;
 use crate::cite::{csl, ris};
 use crate::engine::{ChangedOnly, Output};
 use crate::error::Result;
+use crate::fingerprint::hasher;
 
 /// What each derived file was made from last time: a file whose inputs are unchanged is kept as
 /// it is, not made again. A paper's three citation files are one entry, under its folder

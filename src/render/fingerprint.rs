@@ -8,7 +8,7 @@
 //! a needless re-render costs microseconds, a stale page is a bug.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 
 use rayon::prelude::*;
 
@@ -17,14 +17,7 @@ use crate::config::Config;
 use crate::model::people::Lab;
 use crate::model::{Digest, Paper, Site};
 
-/// The hasher behind every fingerprint and cache key: fast on long texts, and with fixed seeds
-/// so equal inputs give equal fingerprints for the whole life of a `serve`.
-pub type Hasher64 = ahash::AHasher;
-
-pub fn hasher() -> Hasher64 {
-    ahash::RandomState::with_seeds(0x6469_6765, 0x7374_6966, 0x7061_7065, 0x7273_2121)
-        .build_hasher()
-}
+pub use crate::fingerprint::{Hasher64, hasher};
 
 /// What every page depends on: configuration and the globals templates see.
 pub fn site_fingerprint(

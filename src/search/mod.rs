@@ -139,7 +139,7 @@ pub enum IndexUpdate {
 /// Everything about one paper that its search record or its words are made of.
 fn paper_search_key(site: &Site, index: usize) -> u64 {
     let paper = &site.papers[index];
-    let mut h = crate::render::fingerprint::hasher();
+    let mut h = crate::fingerprint::hasher();
     // `content` stands for every field read from the digest files.
     (paper.content, paper_date(site, index), paper.last_featured).hash(&mut h);
     paper.topics.hash(&mut h);
@@ -157,7 +157,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
         .map(|p| paper_search_key(site, p))
         .collect();
     let inputs = {
-        let mut h = crate::render::fingerprint::hasher();
+        let mut h = crate::fingerprint::hasher();
         paper_keys.hash(&mut h);
         for topic in &site.topics {
             (&topic.name, &topic.slug).hash(&mut h);
@@ -231,7 +231,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     let chunks: Vec<(u64, Arc<[u8]>)> = order
         .par_chunks(DOCS_PER_CHUNK)
         .map(|papers| {
-            let mut h = crate::render::fingerprint::hasher();
+            let mut h = crate::fingerprint::hasher();
             for &p in papers {
                 (paper_keys[p], venue_of(p)).hash(&mut h);
             }

@@ -213,7 +213,7 @@ pub fn index_cached(
     let block_keys: Vec<u64> = doc_keys
         .chunks(size)
         .map(|keys| {
-            let mut h = crate::render::fingerprint::hasher();
+            let mut h = crate::fingerprint::hasher();
             keys.hash(&mut h);
             h.finish()
         })
