@@ -1,14 +1,15 @@
 //! The pipeline as a value that remembers what it can reuse between builds.
 //!
-//! `build` runs it once with nothing remembered and writes every file into a staging folder.
-//! `serve` keeps one [`Engine`] alive and calls [`Engine::build`] after every change: files whose
-//! text did not change are not parsed again, Markdown already rendered is reused, templates are
-//! compiled only when they change, and only pages whose fingerprint changed are rendered and
-//! written ([`crate::render::fingerprint`]). Both paths run the same code, so an incremental
-//! rebuild produces the same files as a fresh build.
+//! The stages are functions of other modules (content, model, markdown, render, search, cite);
+//! [`Engine::build`] calls them in order and keeps, between builds, what each one made:
+//! parsed files by modification stamp, Markdown by its text, the compiled theme, and for every
+//! output file the fingerprint of what it was made from. A page's fingerprint is the hash of the
+//! context its template receives ([`crate::render::page_context`]) with the theme's and the
+//! site's, so only pages whose context changed are rendered and written. `build` runs it once
+//! with nothing remembered; `serve` keeps one engine and calls it after every change. Both run
+//! the same code, so an incremental rebuild produces the same files as a fresh build.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -19,48 +20,29 @@ use crate::check;
 use crate::config::{self, Config};
 use crate::content::{self, FoundSource, ParsedFile, SourceFile};
 use crate::error::{Diagnostic, Error, Location, Result, sort_diagnostics};
-use crate::markdown::{self, MarkdownCache, MarkdownOptions};
+use crate::fingerprint::hash_of;
+use crate::markdown::{self, MarkdownCache, MarkdownOptions, SiteHtml};
 use crate::render::context::SiteContext;
+use crate::render::page_context::Hashed;
+use crate::render::reads::{self, EntityHashes, Model, Read};
 use crate::render::templates::{self, ThemeFiles};
-use crate::render::{self, PlannedPage, Renderer, fingerprint};
+use crate::render::{self, PlannedPage, Renderer};
 use crate::search::{IndexCache, IndexUpdate};
+use crate::write::{ChangedOnly, Hashes, hash_bytes};
+pub use crate::write::{Discard, Output};
 use crate::{BuildReport, model};
 
 type SourceStamp = (Option<SystemTime>, u64);
-/// Output path → a hash of what was written there; looked up for every page of every build.
-type Hashes = HashMap<String, u64, ahash::RandomState>;
 type ParseResult = std::result::Result<Arc<ParsedFile>, Box<Diagnostic>>;
+type Lab = (model::people::Lab, Option<String>);
 
-/// Where a build's files go.
-pub trait Output: Sync {
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()>;
-    fn remove(&self, relative: &str) -> Result<()>;
-    /// Whether the destination is live (served while we write): then a build renders every
-    /// changed page before writing any, so an error leaves the previous site whole.
-    fn is_live(&self) -> bool {
-        false
-    }
-}
-
-/// Renders everything and writes nothing, for `check`.
-pub struct Discard;
-
-impl Output for Discard {
-    fn write(&self, _: &str, _: &[u8]) -> Result<()> {
-        Ok(())
-    }
-    fn remove(&self, _: &str) -> Result<()> {
-        Ok(())
-    }
-}
-
-/// A compiled theme and what depends on it.
+/// A compiled theme and the fingerprint of everything in it that pages can read.
 struct Theme {
     files: ThemeFiles,
     tera: tera::Tera,
     syntax_css: String,
-    template_fingerprints: HashMap<String, u64>,
-    uses_counts: bool,
+    /// Every template's source, the `extra` values and the base path behind `url()`.
+    fingerprint: u64,
 }
 
 /// What one build did, beyond the report: the output paths it wrote or removed.
@@ -79,8 +61,14 @@ pub struct Engine {
     sources: HashMap<PathBuf, (SourceStamp, Arc<ParsedFile>)>,
     markdown: MarkdownCache,
     theme: Option<Theme>,
-    /// Output path → fingerprint of what was written there last time.
-    pages: Hashes,
+    /// Output path → the fingerprint of the context the page there was rendered from, and what
+    /// that context read of the model.
+    pages: PageMemos,
+    /// A hash of every entity of the model at the last build, to tell what a save changed.
+    entities: EntityHashes,
+    /// The theme's and the site-wide template values' fingerprint at the last build; `None`
+    /// after a new configuration.
+    globals: Option<u64>,
     /// Output path → hash of the static file written there last time.
     statics: Hashes,
     /// Output path → hash of the derived file (citations, JSON Feed) written there last time.
@@ -92,6 +80,37 @@ pub struct Engine {
     search: crate::search::IndexCache,
 }
 
+/// One run through the stages: what it found so far and how it treats errors.
+struct Pass<'a> {
+    /// Set for `digestif check`: go on past errors and report them all.
+    checking: Option<&'a check::Settings>,
+    diagnostics: Vec<Diagnostic>,
+    started: Instant,
+    clock: Instant,
+}
+
+impl Pass<'_> {
+    /// The end of a stage: log its time, and stop a build (not a check) on errors.
+    fn stage(&mut self, name: &str) -> Result<()> {
+        stage(name, &mut self.clock);
+        self.gate()
+    }
+
+    fn gate(&mut self) -> Result<()> {
+        if self.checking.is_none() {
+            fail_on_errors(&mut self.diagnostics)?;
+        }
+        Ok(())
+    }
+}
+
+/// What the render stage produced.
+struct Rendered {
+    written: Vec<String>,
+    /// What the next build compares with, when the engine remembers it.
+    memory: Option<(PageMemos, EntityHashes, u64)>,
+}
+
 impl Engine {
     pub fn new(config: Config, is_incremental: bool) -> Self {
         Engine {
@@ -100,7 +119,9 @@ impl Engine {
             sources: HashMap::new(),
             markdown: MarkdownCache::default(),
             theme: None,
-            pages: Hashes::default(),
+            pages: PageMemos::default(),
+            entities: EntityHashes::default(),
+            globals: None,
             statics: Hashes::default(),
             derived: Hashes::default(),
             derived_inputs: Default::default(),
@@ -119,7 +140,10 @@ impl Engine {
         self.config = config;
         self.theme = None;
         // Fingerprint 0 never matches, so every file is written again.
-        self.pages.values_mut().for_each(|fp| *fp = 0);
+        self.pages
+            .values_mut()
+            .for_each(|memo| memo.fingerprint = 0);
+        self.globals = None;
         self.statics.values_mut().for_each(|fp| *fp = 0);
         self.derived.values_mut().for_each(|fp| *fp = 0);
         self.derived_inputs.clear();
@@ -142,22 +166,105 @@ impl Engine {
         self.run(&Discard, false, Some(settings))
     }
 
+    /// The stages in order; each helper below is one of them.
     fn run(
         &mut self,
         output: &dyn Output,
         show_progress: bool,
         checking: Option<&check::Settings>,
     ) -> Result<Outcome> {
-        let started = Instant::now();
-        let mut clock = Instant::now();
-        let (found, mut diagnostics) = content::list_sources(&self.config.root)?;
-        stage("discover", &mut clock);
+        let now = Instant::now();
+        let mut pass = Pass {
+            checking,
+            diagnostics: Vec::new(),
+            started: now,
+            clock: now,
+        };
+        let sources = self.parse(&mut pass)?;
+        let site = Arc::new(self.assemble(&mut pass)?);
+        let (mut search_cache, search) = self.start_search(&site);
+        let html = self.markdown(&site, sources.as_ref(), &mut pass)?;
+        let site_context = site_context(&self.config, &site);
+        if let Err(error) = self.load_theme(&site_context) {
+            return stop(pass, error, &site);
+        }
+        let (pages, lab) = match self.plan(&site, &mut pass) {
+            Ok(planned) => planned,
+            Err(error) => return stop(pass, error, &site),
+        };
+        self.check_site(&site, &html, &pages, sources.as_ref(), &mut pass)?;
+        let citations = self.citations(&site, lab.as_ref());
+        let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations);
+        pass.stage("citations")?;
+        let statics = static_files(self.theme(), &self.statics)?;
+        let mut rendered = self.render(
+            &renderer,
+            &site_context,
+            &statics,
+            output,
+            show_progress,
+            &mut pass,
+        )?;
+        // Every page is rendered: the cards shared between them are not needed any more, and
+        // on a large site they weigh as much as the search index built next.
+        renderer.release_cards();
+        pass.stage("pages")?;
+        let derived = self.write_derived(
+            &renderer,
+            &rendered,
+            output,
+            &mut search_cache,
+            search,
+            &mut pass,
+        )?;
+        let removed = self.remove_vanished(&pages, &statics, &derived, output)?;
+        stage("removals", &mut pass.clock);
+        drop(renderer);
+        let report = BuildReport {
+            digests: site.digests.len(),
+            papers: site.papers.len(),
+            topics: site.topics.len(),
+            pages: pages.iter().filter(|p| p.kind.is_web_page()).count(),
+            files: pages.len() + statics.count + derived.count,
+            warnings: sorted(std::mem::take(&mut pass.diagnostics)),
+            duration: pass.started.elapsed(),
+        };
+        rendered.written.extend(derived.written);
+        if let Some((pages, entities, globals)) = rendered.memory.take() {
+            self.pages = pages;
+            self.entities = entities;
+            self.globals = Some(globals);
+            self.statics = statics.hashes;
+            self.derived = derived.hashes;
+            self.derived_inputs = derived.inputs;
+            self.search = search_cache;
+        }
+        // Freeing the model of a large site takes a while and nobody waits for it: a save's
+        // reload goes out without it, and a one-off build exits without it.
+        drop(lab);
+        std::thread::spawn(move || drop((site, html, pages)));
+        Ok(Outcome {
+            report,
+            written: rendered.written,
+            removed,
+        })
+    }
 
-        // Files whose modification time and length are unchanged are not read or parsed again.
+    fn theme(&self) -> &Theme {
+        self.theme
+            .as_ref()
+            .expect("the theme is loaded before pages are planned")
+    }
+
+    /// Discover and parse: files whose modification time and length are unchanged are not read
+    /// or parsed again. A check keeps the files' text, to point findings at exact lines.
+    fn parse(&mut self, pass: &mut Pass) -> Result<Option<check::Sources>> {
+        let (found, diagnostics) = content::list_sources(&self.config.root)?;
+        pass.diagnostics.extend(diagnostics);
+        stage("discover", &mut pass.clock);
         let previous = std::mem::take(&mut self.sources);
         let root = &self.config.root;
-        // A check keeps the files' text, to point findings at exact lines.
-        let keep_text = checking.is_some();
+        let keep_text = pass.checking.is_some();
         let parsed: Vec<(FoundSource, ParseResult, Option<SourceFile>)> = found
             .into_par_iter()
             .map(|source| {
@@ -183,46 +290,47 @@ impl Engine {
             texts.extend(text);
             match parsed {
                 Ok(file) => {
-                    diagnostics.extend(file.diagnostics.iter().cloned());
+                    pass.diagnostics.extend(file.diagnostics.iter().cloned());
                     self.sources.insert(source.relative, (source.stamp, file));
                 }
-                Err(diagnostic) => diagnostics.push(*diagnostic),
+                Err(diagnostic) => pass.diagnostics.push(*diagnostic),
             }
         }
-        stage("parse", &mut clock);
-        let sources = checking.map(|_| check::Sources::new(texts));
-        if checking.is_none() {
-            fail_on_errors(&mut diagnostics)?;
-        }
+        pass.stage("parse")?;
+        Ok(keep_text.then(|| check::Sources::new(texts)))
+    }
 
+    fn assemble(&mut self, pass: &mut Pass) -> Result<model::Site> {
         let mut sorted: Vec<&ParsedFile> = self.sources.values().map(|(_, file)| &**file).collect();
         sorted.sort_by(|a, b| a.path.cmp(&b.path));
-        let (site, assembly_diagnostics) = model::assemble(sorted, &self.config);
+        let (site, diagnostics) = model::assemble(sorted, &self.config);
         if !self.is_incremental {
             // Nothing reads the parsed files again: free them (and the entries checked with
             // them) before the pages are rendered, when memory use peaks.
             self.sources.clear();
         }
-        let site = Arc::new(site);
-        diagnostics.extend(assembly_diagnostics);
-        stage("assemble", &mut clock);
-        if checking.is_none() {
-            diagnostics.extend(model::assemble::single_use_topics(&site));
-            fail_on_errors(&mut diagnostics)?;
+        pass.diagnostics.extend(diagnostics);
+        if pass.checking.is_none() {
+            pass.diagnostics
+                .extend(model::assemble::single_use_topics(&site));
         }
-        // The search index needs only the model: it is built beside Markdown, templates and
-        // pages, which leaves fewer moments with a core idle. Its cache is taken out and put
-        // back only when the build succeeds: a cache that claims files a failed build did not
-        // write would keep stale ones.
-        // Only a rebuild overlaps it, though: a first build would hold the whole index in memory
-        // while every page is rendered, which on a large site raises the peak by a quarter.
+        pass.stage("assemble")?;
+        Ok(site)
+    }
+
+    /// The search index needs only the model: a rebuild makes it beside Markdown, templates and
+    /// pages, which leaves fewer moments with a core idle. Its cache is taken out and put back
+    /// only when the build succeeds: a cache that claims files a failed build did not write
+    /// would keep stale ones. A first build makes it after the pages instead: holding the whole
+    /// index while every page is rendered raises the peak by a quarter on a large site.
+    fn start_search(&mut self, site: &Arc<model::Site>) -> (IndexCache, Option<SearchJob>) {
         let mut search_cache = if self.is_incremental {
             std::mem::take(&mut self.search)
         } else {
             IndexCache::one_off()
         };
-        let search = (self.config.has_search && search_cache.is_warm()).then(|| {
-            let site = Arc::clone(&site);
+        let job = (self.config.has_search && search_cache.is_warm()).then(|| {
+            let site = Arc::clone(site);
             let mut cache = std::mem::take(&mut search_cache);
             // On the rayon pool, not a thread of its own: a worker with nothing else to do takes
             // it up instead of spinning, and the cores are not oversubscribed.
@@ -233,44 +341,49 @@ impl Engine {
             });
             receiver
         });
+        (search_cache, job)
+    }
 
+    fn markdown(
+        &mut self,
+        site: &model::Site,
+        sources: Option<&check::Sources>,
+        pass: &mut Pass,
+    ) -> Result<SiteHtml> {
         let options = MarkdownOptions::from_config(&self.config);
         let cache = self.is_incremental.then_some(&mut self.markdown);
-        let (html, markdown_diagnostics) = match &sources {
-            Some(sources) => markdown::render_site_located(&site, options, cache, &|field| {
-                sources.field_line(&site, field)
+        let (html, diagnostics) = match sources {
+            Some(sources) => markdown::render_site_located(site, options, cache, &|field| {
+                sources.field_line(site, field)
             }),
-            None => markdown::render_site(&site, options, cache),
+            None => markdown::render_site(site, options, cache),
         };
-        diagnostics.extend(markdown_diagnostics);
-        stage("markdown", &mut clock);
-        if checking.is_none() {
-            fail_on_errors(&mut diagnostics)?;
-        }
+        pass.diagnostics.extend(diagnostics);
+        pass.stage("markdown")?;
+        Ok(html)
+    }
 
-        let site_context = site_context(&self.config, &site);
+    /// Compiles the theme unless it is compiled already, and gives templates the site's values.
+    fn load_theme(&mut self, site_context: &SiteContext) -> Result<()> {
         if self.theme.is_none() {
-            match load_theme(&self.config, &site_context) {
-                Ok(theme) => self.theme = Some(theme),
-                Err(error) => return stop(checking, diagnostics, error, &site),
-            }
+            self.theme = Some(load_theme(&self.config, site_context)?);
         }
         let theme = self.theme.as_mut().expect("loaded above");
-        theme.tera.global_context().insert("site", &site_context);
-        let theme = &*theme;
-        let mut pages = render::plan(&site, &self.config);
-        let option_warnings = match templates::theme_options(&self.config, &theme.files) {
-            Ok((_, warnings)) => warnings,
-            Err(error) => return stop(checking, diagnostics, error, &site),
-        };
-        diagnostics.extend(option_warnings);
+        theme.tera.global_context().insert("site", site_context);
+        Ok(())
+    }
+
+    /// Every page of the site, and people and authors when the theme shows them.
+    fn plan(&self, site: &model::Site, pass: &mut Pass) -> Result<(Vec<PlannedPage>, Option<Lab>)> {
+        let theme = self.theme();
+        let mut pages = render::plan(site, &self.config);
+        let (_, option_warnings) = templates::theme_options(&self.config, &theme.files)?;
+        pass.diagnostics.extend(option_warnings);
         let lab = if theme_has_lab_pages(&theme.files) {
-            let (lab, intro, lab_diagnostics) =
-                load_lab(&self.config, &site, &theme.files, options);
-            diagnostics.extend(lab_diagnostics);
-            if checking.is_none() {
-                fail_on_errors(&mut diagnostics)?;
-            }
+            let options = MarkdownOptions::from_config(&self.config);
+            let (lab, intro, diagnostics) = load_lab(&self.config, site, &theme.files, options);
+            pass.diagnostics.extend(diagnostics);
+            pass.gate()?;
             render::plan_lab(
                 &lab,
                 &|name| theme.files.templates.contains_key(name),
@@ -280,268 +393,427 @@ impl Engine {
         } else {
             None
         };
-        diagnostics.extend(check::output_collisions(
+        Ok((pages, lab))
+    }
+
+    /// Output collisions, and for a check the site-wide checks over the model and planned pages.
+    fn check_site(
+        &self,
+        site: &model::Site,
+        html: &SiteHtml,
+        pages: &[PlannedPage],
+        sources: Option<&check::Sources>,
+        pass: &mut Pass,
+    ) -> Result<()> {
+        let theme = self.theme();
+        pass.diagnostics.extend(check::output_collisions(
             &self.config,
-            &pages,
+            pages,
             &theme.files.static_files,
             &GENERATED,
         ));
-        if let (Some(settings), Some(sources)) = (checking, &sources) {
+        if let (Some(settings), Some(sources)) = (pass.checking, sources) {
             let input = check::Input {
                 config: &self.config,
-                site: &site,
-                html: &html,
-                pages: &pages,
+                site,
+                html,
+                pages,
                 theme: &theme.files,
                 generated: &GENERATED,
                 sources,
             };
-            diagnostics.extend(check::site_checks(&input, settings));
-        } else {
-            fail_on_errors(&mut diagnostics)?;
+            pass.diagnostics
+                .extend(check::site_checks(&input, settings));
         }
-        stage("templates and plan", &mut clock);
+        pass.stage("templates and plan")
+    }
 
-        // Which pages to render: all of them, or those whose inputs changed.
+    /// BibTeX keys and entries, remade only for papers whose citation inputs changed.
+    fn citations(&mut self, site: &model::Site, lab: Option<&Lab>) -> crate::cite::Citations {
         let mut one_off = crate::cite::CitationCache::one_off();
-        let citation_cache = if self.is_incremental {
+        let cache = if self.is_incremental {
             &mut self.citations
         } else {
             &mut one_off
         };
-        let citations = crate::cite::Citations::with_cache(
-            &site,
-            lab.as_ref().map(|(lab, _)| lab),
-            citation_cache,
+        crate::cite::Citations::with_cache(site, lab.map(|(lab, _)| lab), cache)
+    }
+
+    fn renderer<'a>(
+        &'a self,
+        site: &'a model::Site,
+        html: &'a SiteHtml,
+        pages: &'a [PlannedPage],
+        lab: Option<&'a Lab>,
+        citations: &'a crate::cite::Citations,
+    ) -> Renderer<'a> {
+        let model = Model::new(site, html, citations, pages).with_lab(
+            lab.map(|(lab, _)| lab),
+            lab.and_then(|(_, intro)| intro.as_deref()),
         );
-        let mut renderer =
-            Renderer::with_citations(&site, &html, &self.config, &theme.tera, &pages, citations)
-                .with_lab(
-                    lab.as_ref().map(|(lab, _)| lab),
-                    lab.as_ref().and_then(|(_, intro)| intro.as_deref()),
-                );
-        stage("citations", &mut clock);
-        let fingerprints = self.is_incremental.then(|| {
-            let mut site_fp =
-                fingerprint::site_fingerprint(&self.config, &site_context, theme.uses_counts);
-            if let Some((_, options)) = &theme.files.theme_toml {
-                // The theme's option defaults reach every template through `extra`.
-                let mut h = crate::fingerprint::hasher();
-                (site_fp, options).hash(&mut h);
-                site_fp = h.finish();
-            }
-            fingerprint::page_fingerprints_with_lab(
-                &site,
-                &self.config,
-                &pages,
-                site_fp,
-                &theme.template_fingerprints,
-                lab.as_ref()
-                    .map(|(lab, intro)| (lab, fingerprint::lab_fingerprint(lab, intro.as_deref()))),
-                &renderer.citations.keys,
-            )
-        });
-        let selected: Vec<&PlannedPage> = match &fingerprints {
-            Some(fps) => pages
-                .iter()
-                .zip(fps)
-                .filter(|(page, fp)| self.pages.get(&page.output) != Some(fp))
-                .map(|(page, _)| page)
-                .collect(),
-            None => pages.iter().collect(),
-        };
-        stage("fingerprints", &mut clock);
-        let removed_pages: Vec<String> = {
-            let planned: std::collections::HashSet<&str> =
-                pages.iter().map(|p| p.output.as_str()).collect();
-            self.pages
-                .keys()
-                .filter(|k| !planned.contains(k.as_str()))
-                .cloned()
-                .collect()
-        };
+        Renderer::new(model, &self.config, &self.theme().tera)
+    }
 
-        let statics = static_files(theme, &self.statics)?;
-        let progress = progress_bar(show_progress, selected.len());
-        let render_page =
-            |page: &&PlannedPage, buffer: &mut Vec<u8>| -> std::result::Result<(), String> {
-                renderer.render_to(page, buffer).map_err(|e| {
-                    format!(
-                        "rendering {} with {}: {}",
-                        page.output,
-                        page.kind.template(),
-                        templates::template_error(&e, &theme.files)
-                    )
+    /// Renders every page whose context changed (every page, when nothing is remembered) and
+    /// writes it with the changed static files. On a live output every page is rendered before
+    /// any is written: a template error must not leave half the pages new.
+    fn render(
+        &self,
+        renderer: &Renderer,
+        site_context: &SiteContext,
+        statics: &Statics,
+        output: &dyn Output,
+        show_progress: bool,
+        pass: &mut Pass,
+    ) -> Result<Rendered> {
+        let theme = self.theme();
+        let (_, pages) = renderer.model.untracked_pages();
+        let memory = match self.is_incremental {
+            true => {
+                let site_values =
+                    Hashed::of(site_context).map_err(|e| Error::Template(e.to_string()))?;
+                let globals = hash_of((theme.fingerprint, site_values.hash()));
+                Some(Memory {
+                    previous: &self.pages,
+                    previous_entities: &self.entities,
+                    entities: EntityHashes::new(&renderer.model),
+                    is_same_globals: self.globals == Some(globals),
+                    globals,
                 })
-            };
-
+            }
+            false => None,
+        };
+        stage("entities", &mut pass.clock);
+        let job = PageJob {
+            renderer,
+            theme,
+            memory: memory.as_ref(),
+        };
         let mut written = Vec::new();
-        if output.is_live() {
-            // Render everything first: a template error must not leave half the pages new.
-            let rendered: Vec<std::result::Result<(String, Vec<u8>), String>> = selected
+        let done = if output.is_live() {
+            let rendered = collect_failures(job.render_all(pages))?;
+            written.extend(statics.write(output)?);
+            pages
                 .par_iter()
-                .map(|page| {
-                    let mut buffer = Vec::with_capacity(1 << 14);
-                    render_page(page, &mut buffer).map(|()| (page.output.clone(), buffer))
-                })
-                .collect();
-            let rendered = collect_failures(rendered)?;
-            for (name, bytes) in &statics.changed {
-                output.write(name, bytes)?;
-                written.push(name.clone());
-            }
-            rendered
-                .par_iter()
-                .try_for_each(|(path, bytes)| output.write(path, bytes))?;
-            written.extend(rendered.into_iter().map(|(path, _)| path));
+                .zip(&rendered)
+                .try_for_each(|(page, (_, bytes))| match bytes {
+                    Some(bytes) => output.write(&page.output, bytes),
+                    None => Ok(()),
+                })?;
+            rendered.into_iter().map(|(done, _)| done).collect()
         } else {
-            for (name, bytes) in &statics.changed {
-                output.write(name, bytes)?;
-                written.push(name.clone());
-            }
-            let results: Vec<std::result::Result<(), String>> = selected
-                .par_iter()
-                .map(|page| {
-                    let result = with_buffer(|buffer| {
-                        render_page(page, buffer)?;
-                        output
-                            .write(&page.output, buffer)
-                            .map_err(|e| e.to_string())
-                    });
-                    if let Some(bar) = &progress {
-                        bar.inc(1);
-                    }
-                    result
-                })
-                .collect();
-            if checking.is_some() {
-                let failures: Vec<String> = results.into_iter().filter_map(|r| r.err()).collect();
-                diagnostics.extend(check::render_failures(&failures, &theme.files));
+            written.extend(statics.write(output)?);
+            let results = job.render_and_write(pages, output, show_progress);
+            if pass.checking.is_some() {
+                let (done, failures) = split_failures(results);
+                pass.diagnostics
+                    .extend(check::render_failures(&failures, &theme.files));
+                done
             } else {
-                collect_failures(results)?;
+                collect_failures(results)?
             }
-            written.extend(selected.iter().map(|p| p.output.clone()));
-        }
-        if let Some(bar) = progress {
-            bar.finish_and_clear();
-        }
-        // Every page is rendered: the cards shared between them are not needed any more, and
-        // on a large site they weigh as much as the search index built next.
-        renderer.release_cards();
-        stage("pages", &mut clock);
-        // Citation files and the JSON Feed come from Rust writers, not templates: each is made
-        // again only when its inputs changed, and written only where its bytes changed.
+        };
+        written.extend(
+            pages
+                .iter()
+                .zip(&done)
+                .filter(|(_, done)| done.is_written)
+                .map(|(page, _)| page.output.clone()),
+        );
+        let memory = memory.map(|memory| {
+            let memos = pages
+                .iter()
+                .zip(done)
+                .filter_map(|(page, done)| Some((page.output.clone(), done.memo?)))
+                .collect();
+            (memos, memory.entities, memory.globals)
+        });
+        Ok(Rendered { written, memory })
+    }
+
+    /// Citation files, the JSON Feed and the search index: made again only when their inputs
+    /// changed, and written only where their bytes changed.
+    #[allow(clippy::too_many_arguments)]
+    fn write_derived(
+        &self,
+        renderer: &Renderer,
+        rendered: &Rendered,
+        output: &dyn Output,
+        search_cache: &mut IndexCache,
+        search: Option<SearchJob>,
+        pass: &mut Pass,
+    ) -> Result<Derived> {
         let derived_output = ChangedOnly::new(output, &self.derived);
         // The JSON Feed shows what `feed.xml` shows: unchanged when that page's fingerprint is.
-        let feed_unchanged = fingerprints.as_ref().is_some_and(|fps| {
-            pages.iter().zip(fps).any(|(page, fp)| {
-                page.kind == render::PageKind::Feed && self.pages.get(&page.output) == Some(fp)
-            })
+        let feed_unchanged = rendered.memory.as_ref().is_some_and(|(memos, _, _)| {
+            let fingerprint = |memos: &PageMemos| memos.get("feed.xml").map(|m| m.fingerprint);
+            fingerprint(&self.pages).is_some() && fingerprint(&self.pages) == fingerprint(memos)
         });
-        let (mut derived_count, derived_inputs, citation_files) = crate::render::derived::write(
-            &renderer,
+        let (mut count, inputs, citation_files) = render::derived::write(
+            renderer,
             output,
             &derived_output,
             &self.derived_inputs,
             feed_unchanged,
         )?;
-        let vanished_citations =
-            crate::render::derived::vanished_citation_files(&self.derived_inputs, &derived_inputs);
-        stage("citation files", &mut clock);
+        let mut removed = render::derived::vanished_citation_files(&self.derived_inputs, &inputs);
+        stage("citation files", &mut pass.clock);
         if self.config.has_search {
-            let mut update = match search {
-                Some(search) => {
-                    let (update, cache) = search.recv().map_err(|_| {
-                        Error::Usage("building the search index failed unexpectedly".into())
-                    })?;
-                    search_cache = cache;
-                    update
-                }
-                None => crate::search::update_index(&site, &mut search_cache),
-            };
-            if matches!(update, IndexUpdate::Unchanged)
-                && !search_cache
-                    .paths
-                    .iter()
-                    .all(|path| derived_output.keep(path))
-            {
-                search_cache = IndexCache::default();
-                update = crate::search::update_index(&site, &mut search_cache);
-            }
-            match update {
-                IndexUpdate::Unchanged => derived_count += search_cache.paths.len(),
-                IndexUpdate::Files(files, same) => {
-                    let mut is_same = vec![false; files.len()];
-                    same.into_iter().for_each(|i| is_same[i] = true);
-                    files
-                        .par_iter()
-                        .zip(&is_same)
-                        .try_for_each(|((name, bytes), &is_same)| {
-                            if is_same && derived_output.keep(name) {
-                                Ok(())
-                            } else {
-                                derived_output.write(name, bytes)
-                            }
-                        })?;
-                    derived_count += files.len();
-                }
-            }
-            stage("search index", &mut clock);
+            count += write_search(
+                renderer.model.untracked().0,
+                &derived_output,
+                search_cache,
+                search,
+            )?;
+            stage("search index", &mut pass.clock);
         }
-        let (derived_hashes, derived_written) = derived_output.finish();
-        let removed_derived: Vec<String> = self
-            .derived
-            .keys()
-            .filter(|k| !derived_hashes.contains_key(*k))
-            .cloned()
-            .collect();
-        written.extend(derived_written);
+        let (hashes, mut written) = derived_output.finish();
+        removed.extend(
+            self.derived
+                .keys()
+                .filter(|k| !hashes.contains_key(*k))
+                .cloned(),
+        );
         written.extend(citation_files);
+        Ok(Derived {
+            written,
+            removed,
+            hashes,
+            inputs,
+            count,
+        })
+    }
+
+    /// Removes what the last build wrote and this one did not.
+    fn remove_vanished(
+        &self,
+        pages: &[PlannedPage],
+        statics: &Statics,
+        derived: &Derived,
+        output: &dyn Output,
+    ) -> Result<Vec<String>> {
+        let planned: std::collections::HashSet<&str> =
+            pages.iter().map(|p| p.output.as_str()).collect();
+        let vanished_pages = self.pages.keys().filter(|k| !planned.contains(k.as_str()));
         let mut removed = Vec::new();
-        for path in removed_pages
-            .iter()
+        for path in vanished_pages
             .chain(&statics.removed)
-            .chain(&removed_derived)
-            .chain(&vanished_citations)
+            .chain(&derived.removed)
         {
             output.remove(path)?;
             removed.push(path.clone());
         }
-        stage("removals", &mut clock);
+        Ok(removed)
+    }
+}
 
-        if let Some(fps) = fingerprints {
-            self.pages = pages
-                .iter()
-                .zip(fps)
-                .map(|(p, fp)| (p.output.clone(), fp))
-                .collect();
-            self.statics = statics.hashes;
-            self.derived = derived_hashes;
-            self.derived_inputs = derived_inputs;
-            self.search = search_cache;
-        }
-        stage("bookkeeping", &mut clock);
-        sort_diagnostics(&mut diagnostics);
-        let html_pages = pages.iter().filter(|p| p.kind.is_web_page()).count();
-        let report = BuildReport {
-            digests: site.digests.len(),
-            papers: site.papers.len(),
-            topics: site.topics.len(),
-            pages: html_pages,
-            files: pages.len() + statics.count + derived_count,
-            warnings: diagnostics,
-            duration: started.elapsed(),
+/// Output path → what the page there was made from.
+type PageMemos = HashMap<String, PageMemo, ahash::RandomState>;
+
+/// A page's fingerprint (the hash of its context with the theme's and site-wide values) and
+/// what its context read of the model.
+#[derive(Debug, Clone)]
+struct PageMemo {
+    fingerprint: u64,
+    reads: Arc<[Read]>,
+}
+
+/// What the last build made each page from, and this build's entities, for a rebuild.
+struct Memory<'a> {
+    previous: &'a PageMemos,
+    previous_entities: &'a EntityHashes,
+    entities: EntityHashes,
+    /// The theme's and the site-wide template values' fingerprint.
+    globals: u64,
+    is_same_globals: bool,
+}
+
+/// Renders pages, skipping those whose context is the one remembered for their path.
+struct PageJob<'a> {
+    renderer: &'a Renderer<'a>,
+    theme: &'a Theme,
+    memory: Option<&'a Memory<'a>>,
+}
+
+/// What became of one page: what it was made from (when the engine remembers it), and whether
+/// it was rendered to be written.
+struct PageDone {
+    memo: Option<PageMemo>,
+    is_written: bool,
+}
+
+type PageResult<T> = std::result::Result<T, String>;
+
+impl PageJob<'_> {
+    /// Renders the page into `buffer`, unless what it is made from is unchanged: first, whether
+    /// anything its last context read changed; then, whether its new context hashes the same.
+    fn render(&self, page: &PlannedPage, buffer: &mut Vec<u8>) -> PageResult<PageDone> {
+        let failed = |e: tera::Error| {
+            format!(
+                "rendering {} with {}: {}",
+                page.output,
+                page.kind.template(),
+                templates::template_error(&e, &self.theme.files)
+            )
         };
-        // Freeing the model of a large site takes a while and nobody waits for it: a save's
-        // reload goes out without it, and a one-off build exits without it.
-        drop(renderer);
-        drop(lab);
-        std::thread::spawn(move || drop((site, html, pages)));
-        Ok(Outcome {
-            report,
-            written,
-            removed,
+        let Some(memory) = self.memory else {
+            self.renderer.render_to(page, buffer).map_err(failed)?;
+            return Ok(PageDone {
+                memo: None,
+                is_written: true,
+            });
+        };
+        let previous = memory.previous.get(&page.output);
+        if let Some(previous) = previous.filter(|previous| {
+            memory.is_same_globals
+                && memory
+                    .entities
+                    .unchanged_since(memory.previous_entities, &previous.reads)
+        }) {
+            return Ok(PageDone {
+                memo: Some(previous.clone()),
+                is_written: false,
+            });
+        }
+        let (context, reads) = reads::recording(|| self.renderer.context(page));
+        let context = context.map_err(failed)?;
+        let memo = PageMemo {
+            fingerprint: hash_of((memory.globals, &page.output, context.hash())),
+            reads: reads.into(),
+        };
+        let is_written = previous.is_none_or(|previous| previous.fingerprint != memo.fingerprint);
+        if is_written {
+            self.renderer
+                .render_context(page, context, buffer)
+                .map_err(failed)?;
+        }
+        Ok(PageDone {
+            memo: Some(memo),
+            is_written,
         })
+    }
+
+    /// Every page's fingerprint and, for those to write, its bytes.
+    fn render_all(&self, pages: &[PlannedPage]) -> Vec<PageResult<(PageDone, Option<Vec<u8>>)>> {
+        pages
+            .par_iter()
+            .map(|page| {
+                let mut buffer = Vec::with_capacity(1 << 14);
+                let done = self.render(page, &mut buffer)?;
+                let bytes = done.is_written.then_some(buffer);
+                Ok((done, bytes))
+            })
+            .collect()
+    }
+
+    /// Renders and writes each page in turn, one buffer per thread.
+    fn render_and_write(
+        &self,
+        pages: &[PlannedPage],
+        output: &dyn Output,
+        show_progress: bool,
+    ) -> Vec<PageResult<PageDone>> {
+        let progress = progress_bar(show_progress, pages.len());
+        let results = pages
+            .par_iter()
+            .map(|page| {
+                let result = with_buffer(|buffer| {
+                    let done = self.render(page, buffer)?;
+                    if done.is_written {
+                        output
+                            .write(&page.output, buffer)
+                            .map_err(|e| e.to_string())?;
+                    }
+                    Ok(done)
+                });
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                }
+                result
+            })
+            .collect();
+        if let Some(bar) = progress {
+            bar.finish_and_clear();
+        }
+        results
+    }
+}
+
+/// The pages that rendered (a failed one counts as unwritten), and the failures.
+fn split_failures(results: Vec<PageResult<PageDone>>) -> (Vec<PageDone>, Vec<String>) {
+    let mut done = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    for result in results {
+        match result {
+            Ok(page) => done.push(page),
+            Err(failure) => {
+                done.push(PageDone {
+                    memo: None,
+                    is_written: false,
+                });
+                failures.push(failure);
+            }
+        }
+    }
+    (done, failures)
+}
+
+type SearchJob = std::sync::mpsc::Receiver<(IndexUpdate, IndexCache)>;
+
+/// What the derived stage wrote and what the next build compares with.
+struct Derived {
+    written: Vec<String>,
+    /// Derived files of the last build that this one does not make.
+    removed: Vec<String>,
+    hashes: Hashes,
+    inputs: render::derived::DerivedInputs,
+    /// How many derived files the site has.
+    count: usize,
+}
+
+/// Writes the search index files whose bytes changed; returns how many files the index has.
+fn write_search(
+    site: &model::Site,
+    derived_output: &ChangedOnly,
+    search_cache: &mut IndexCache,
+    search: Option<SearchJob>,
+) -> Result<usize> {
+    let mut update = match search {
+        Some(search) => {
+            let (update, cache) = search.recv().map_err(|_| {
+                Error::Usage("building the search index failed unexpectedly".into())
+            })?;
+            *search_cache = cache;
+            update
+        }
+        None => crate::search::update_index(site, search_cache),
+    };
+    if matches!(update, IndexUpdate::Unchanged)
+        && !search_cache
+            .paths
+            .iter()
+            .all(|path| derived_output.keep(path))
+    {
+        *search_cache = IndexCache::default();
+        update = crate::search::update_index(site, search_cache);
+    }
+    match update {
+        IndexUpdate::Unchanged => Ok(search_cache.paths.len()),
+        IndexUpdate::Files(files, same) => {
+            let mut is_same = vec![false; files.len()];
+            same.into_iter().for_each(|i| is_same[i] = true);
+            files
+                .par_iter()
+                .zip(&is_same)
+                .try_for_each(|((name, bytes), &is_same)| {
+                    if is_same && derived_output.keep(name) {
+                        Ok(())
+                    } else {
+                        derived_output.write(name, bytes)
+                    }
+                })?;
+            Ok(files.len())
+        }
     }
 }
 
@@ -619,72 +891,6 @@ fn load_lab(
     (model::people::Lab::new(site, people), intro, diagnostics)
 }
 
-/// Passes on only the files whose bytes differ from the last build, remembering every hash.
-pub(crate) struct ChangedOnly<'a> {
-    inner: &'a dyn Output,
-    previous: &'a Hashes,
-    seen: std::sync::Mutex<(Hashes, Vec<String>)>,
-}
-
-impl<'a> ChangedOnly<'a> {
-    fn new(inner: &'a dyn Output, previous: &'a Hashes) -> Self {
-        ChangedOnly {
-            inner,
-            previous,
-            seen: std::sync::Mutex::new((Hashes::default(), Vec::new())),
-        }
-    }
-
-    /// Keeps the file written at `relative` by the last build, without its bytes: true when
-    /// there was one (the caller then need not make it again).
-    pub(crate) fn keep(&self, relative: &str) -> bool {
-        // Zero marks a file to write again (`Engine::set_config`).
-        let Some(&hash) = self.previous.get(relative).filter(|&&hash| hash != 0) else {
-            return false;
-        };
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        seen.0.insert(relative.to_string(), hash);
-        true
-    }
-
-    /// Every path written this build with its hash, and the paths actually written out.
-    fn finish(self) -> (Hashes, Vec<String>) {
-        self.seen
-            .into_inner()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-impl Output for ChangedOnly<'_> {
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        let hash = hash_bytes(bytes);
-        let is_new = self.previous.get(relative) != Some(&hash);
-        if is_new {
-            self.inner.write(relative, bytes)?;
-        }
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        seen.0.insert(relative.to_string(), hash);
-        if is_new {
-            seen.1.push(relative.to_string());
-        }
-        Ok(())
-    }
-
-    fn remove(&self, relative: &str) -> Result<()> {
-        self.inner.remove(relative)
-    }
-
-    fn is_live(&self) -> bool {
-        self.inner.is_live()
-    }
-}
-
 fn site_context(config: &Config, site: &model::Site) -> SiteContext {
     SiteContext {
         title: config.title.clone(),
@@ -722,19 +928,15 @@ fn load_theme(config: &Config, site_context: &SiteContext) -> Result<Theme> {
                     message,
                 )])
             })?;
-    let sources: HashMap<&str, &str> = files
-        .templates
-        .iter()
-        .map(|(name, (_, text))| (name.as_str(), text.as_str()))
-        .collect();
-    let template_fingerprints = fingerprint::template_fingerprints(&sources);
-    let uses_counts = fingerprint::templates_use_counts(sources.values().copied());
+    let (extra, _) = templates::theme_options(config, &files)?;
+    // Everything a template reads besides its context. A page reads its partials and base too,
+    // so any template's change re-renders every page whose output it changes.
+    let fingerprint = hash_of((&files.templates, extra.to_string(), &config.base.path));
     Ok(Theme {
         files,
         tera,
         syntax_css,
-        template_fingerprints,
-        uses_counts,
+        fingerprint,
     })
 }
 
@@ -781,10 +983,14 @@ fn static_files(theme: &Theme, previous: &Hashes) -> Result<Statics> {
     Ok(statics)
 }
 
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = crate::fingerprint::hasher();
-    bytes.hash(&mut h);
-    h.finish()
+impl Statics {
+    /// Writes the changed files; returns their names.
+    fn write(&self, output: &dyn Output) -> Result<Vec<String>> {
+        for (name, bytes) in &self.changed {
+            output.write(name, bytes)?;
+        }
+        Ok(self.changed.iter().map(|(name, _)| name.clone()).collect())
+    }
 }
 
 fn with_buffer<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
@@ -824,27 +1030,26 @@ fn collect_failures<T>(results: Vec<std::result::Result<T, String>>) -> Result<V
 }
 
 /// A stage failed: a build stops with the error; a check adds it to what it found and reports.
-fn stop(
-    checking: Option<&check::Settings>,
-    mut diagnostics: Vec<Diagnostic>,
-    error: Error,
-    site: &model::Site,
-) -> Result<Outcome> {
-    if checking.is_none() {
+fn stop(mut pass: Pass, error: Error, site: &model::Site) -> Result<Outcome> {
+    if pass.checking.is_none() {
         return Err(error);
     }
-    diagnostics.extend(error.diagnostics());
-    sort_diagnostics(&mut diagnostics);
+    pass.diagnostics.extend(error.diagnostics());
     Ok(Outcome {
         report: BuildReport {
             digests: site.digests.len(),
             papers: site.papers.len(),
             topics: site.topics.len(),
-            warnings: diagnostics,
+            warnings: sorted(pass.diagnostics),
             ..BuildReport::default()
         },
         ..Outcome::default()
     })
+}
+
+fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    sort_diagnostics(&mut diagnostics);
+    diagnostics
 }
 
 fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {

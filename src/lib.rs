@@ -103,6 +103,19 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport> {
     Ok(outcome.report)
 }
 
+/// Checks a site: every stage but writing, going on past errors, plus the site-wide checks.
+/// Never fails: a problem that stops the pipeline (no site.toml, a template that does not
+/// compile) is one more finding.
+pub fn check_site(options: &check::CheckOptions) -> check::CheckReport {
+    let started = std::time::Instant::now();
+    let result = Config::load(&options.root, &options.overrides).and_then(|config| {
+        engine::Engine::new(config, false)
+            .check(&options.settings)
+            .map(|outcome| outcome.report)
+    });
+    check::report(result, started)
+}
+
 /// A small deterministic generator for property tests: each call gives a number below `n`, the
 /// same sequence for the same seed.
 #[cfg(test)]

@@ -80,7 +80,7 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         settings: Settings { external },
     };
-    let report = digestif::check::run(&options);
+    let report = digestif::check_site(&options);
     match args.format {
         CheckFormat::Human => {
             for finding in &report.findings {

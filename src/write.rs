@@ -86,7 +86,7 @@ impl Staging {
     }
 }
 
-impl crate::engine::Output for Staging {
+impl Output for Staging {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         Staging::write(self, relative, bytes)
     }
@@ -209,7 +209,7 @@ impl LiveOutput {
     }
 }
 
-impl crate::engine::Output for LiveOutput {
+impl Output for LiveOutput {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         if !self.is_serving.load(std::sync::atomic::Ordering::SeqCst) {
             return self.folders.write(&self.root, relative, bytes);
@@ -285,6 +285,103 @@ fn check_output_location(output: &Path, site_root: &Path) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Output path → a hash of what was written there; looked up for every page of every build.
+pub(crate) type Hashes = std::collections::HashMap<String, u64, ahash::RandomState>;
+
+/// Where a build's files go.
+pub trait Output: Sync {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()>;
+    fn remove(&self, relative: &str) -> Result<()>;
+    /// Whether the destination is live (served while we write): then a build renders every
+    /// changed page before writing any, so an error leaves the previous site whole.
+    fn is_live(&self) -> bool {
+        false
+    }
+}
+
+/// Renders everything and writes nothing, for `check`.
+pub struct Discard;
+
+impl Output for Discard {
+    fn write(&self, _: &str, _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn remove(&self, _: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Passes on only the files whose bytes differ from the last build, remembering every hash.
+pub(crate) struct ChangedOnly<'a> {
+    inner: &'a dyn Output,
+    previous: &'a Hashes,
+    seen: std::sync::Mutex<(Hashes, Vec<String>)>,
+}
+
+impl<'a> ChangedOnly<'a> {
+    pub(crate) fn new(inner: &'a dyn Output, previous: &'a Hashes) -> Self {
+        ChangedOnly {
+            inner,
+            previous,
+            seen: std::sync::Mutex::new((Hashes::default(), Vec::new())),
+        }
+    }
+
+    /// Keeps the file written at `relative` by the last build, without its bytes: true when
+    /// there was one (the caller then need not make it again).
+    pub(crate) fn keep(&self, relative: &str) -> bool {
+        // Zero marks a file to write again (`Engine::set_config`).
+        let Some(&hash) = self.previous.get(relative).filter(|&&hash| hash != 0) else {
+            return false;
+        };
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.0.insert(relative.to_string(), hash);
+        true
+    }
+
+    /// Every path written this build with its hash, and the paths actually written out.
+    pub(crate) fn finish(self) -> (Hashes, Vec<String>) {
+        self.seen
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Output for ChangedOnly<'_> {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        let hash = hash_bytes(bytes);
+        let is_new = self.previous.get(relative) != Some(&hash);
+        if is_new {
+            self.inner.write(relative, bytes)?;
+        }
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.0.insert(relative.to_string(), hash);
+        if is_new {
+            seen.1.push(relative.to_string());
+        }
+        Ok(())
+    }
+
+    fn remove(&self, relative: &str) -> Result<()> {
+        self.inner.remove(relative)
+    }
+
+    fn is_live(&self) -> bool {
+        self.inner.is_live()
+    }
+}
+
+/// The fingerprint of a file's bytes.
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+    crate::fingerprint::hash_of(bytes)
 }
 
 #[cfg(test)]

@@ -97,15 +97,9 @@ impl CheckReport {
     }
 }
 
-/// Checks a site. Never fails: a problem that stops the pipeline (no site.toml, a template that
-/// does not compile) is one more finding.
-pub fn run(options: &CheckOptions) -> CheckReport {
-    let started = Instant::now();
-    let result = Config::load(&options.root, &options.overrides).and_then(|config| {
-        crate::engine::Engine::new(config, false)
-            .check(&options.settings)
-            .map(|outcome| outcome.report)
-    });
+/// What a check found, from the report of a pipeline run in checking mode
+/// ([`crate::check_site`] runs it), or the error that stopped it, which becomes one more finding.
+pub fn report(result: crate::Result<crate::BuildReport>, started: Instant) -> CheckReport {
     let mut report = match result {
         Ok(report) => CheckReport {
             findings: report.warnings,

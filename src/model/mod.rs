@@ -26,7 +26,8 @@ pub struct Site {
     pub topics: Vec<Topic>,
 }
 
-#[derive(Debug)]
+// Hash: serve tells changed entities by it (render/reads.rs), so every field counts.
+#[derive(Debug, Hash)]
 pub struct Digest {
     pub slug: String,
     pub title: String,
@@ -44,7 +45,8 @@ pub struct Digest {
     pub topics: Vec<usize>,
 }
 
-#[derive(Debug)]
+// Hash: serve tells changed entities by it (render/reads.rs), so every field counts.
+#[derive(Debug, Hash)]
 pub struct Entry {
     pub paper: usize,
     /// The curator's Markdown notes on the paper in this digest.
@@ -53,7 +55,8 @@ pub struct Entry {
     pub line: usize,
 }
 
-#[derive(Debug)]
+// Hash: serve tells changed entities by it (render/reads.rs), so every field counts.
+#[derive(Debug, Hash)]
 pub struct Paper {
     pub id: String,
     /// The id made safe for a URL and a file name: `/papers/<slug>/`.
@@ -91,7 +94,8 @@ pub struct Paper {
     pub line: usize,
 }
 
-#[derive(Debug)]
+// Hash: serve tells changed entities by it (render/reads.rs), so every field counts.
+#[derive(Debug, Hash)]
 pub struct Topic {
     pub name: String,
     pub slug: String,

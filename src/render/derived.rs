@@ -18,9 +18,9 @@ use rayon::prelude::*;
 
 use super::Renderer;
 use crate::cite::{csl, ris};
-use crate::engine::{ChangedOnly, Output};
 use crate::error::Result;
 use crate::fingerprint::hasher;
+use crate::write::{ChangedOnly, Output};
 
 /// What each derived file was made from last time: a file whose inputs are unchanged is kept as
 /// it is, not made again. A paper's three citation files are one entry, under its folder
@@ -41,8 +41,7 @@ pub(crate) fn write(
     previous: &DerivedInputs,
     feed_unchanged: bool,
 ) -> Result<(usize, DerivedInputs, Vec<String>)> {
-    let site = renderer.site;
-    let citations = &renderer.citations;
+    let (site, citations) = renderer.model.untracked();
     let base = &renderer.config.base;
     let entries = &citations.bibtex;
     let has_files = renderer.config.has_citation_files;

@@ -18,7 +18,7 @@ impl Renderer<'_> {
     /// The context of `email.html` (`is_text` false: `_html` fields set, `_text` fields null)
     /// or of `email.txt` (the other way round); each page computes only what it prints.
     pub(super) fn email(&self, index: usize, is_text: bool) -> EmailContext {
-        let digest = &self.site.digests[index];
+        let digest = self.model.digest(index);
         let permalink = self.permalink(&format!("digests/{}/", digest.slug));
         let html =
             |fragment: &str| (!is_text).then(|| inline_styles(&absolutize(fragment, &permalink)));
@@ -26,9 +26,9 @@ impl Renderer<'_> {
         let papers = digest
             .entries
             .iter()
-            .zip(&self.html.notes[index])
+            .zip(self.model.notes(index))
             .map(|(entry, notes_html)| {
-                let paper = &self.site.papers[entry.paper];
+                let paper = self.model.paper(entry.paper);
                 EmailPaper {
                     title: paper.title.clone(),
                     permalink: self.permalink(&format!("papers/{}/", paper.slug)),
@@ -39,14 +39,15 @@ impl Renderer<'_> {
                     topics: paper
                         .topics
                         .iter()
-                        .map(|&t| self.site.topics[t].name.clone())
+                        .map(|&t| self.model.topic(t).name.clone())
                         .collect(),
-                    abstract_html: self.html.abstracts[entry.paper].as_deref().and_then(html),
+                    abstract_html: self.model.abstract_html(entry.paper).and_then(html),
                     // The plain abstract is already known (cite::Citations): only wrap it.
-                    abstract_text: self.citations.abstracts[entry.paper]
-                        .as_deref()
+                    abstract_text: self
+                        .model
+                        .abstract_text(entry.paper)
                         .filter(|_| is_text)
-                        .map(wrap_paragraphs),
+                        .map(|text| wrap_paragraphs(text)),
                     notes_html: notes_html.as_deref().and_then(html),
                     notes_text: entry.notes.as_deref().and_then(text),
                 }
@@ -58,7 +59,7 @@ impl Renderer<'_> {
                 date: digest.date.to_string(),
                 date_display: display_date(digest.date),
                 summary: digest.summary.clone(),
-                intro_html: html(&self.html.intros[index]).unwrap_or_default(),
+                intro_html: html(self.model.intro_html(index)).unwrap_or_default(),
                 intro_text: text(&digest.intro).unwrap_or_default(),
                 bib_permalink: self.permalink(&format!("digests/{}/papers.bib", digest.slug)),
                 permalink,

@@ -22,8 +22,8 @@ impl Renderer<'_> {
     /// The site feed: the newest `feed_limit` digests.
     pub(super) fn feed(&self) -> FeedContext {
         let entries = self
-            .site
-            .digests
+            .model
+            .digests()
             .iter()
             .enumerate()
             .take(self.config.feed_limit)
@@ -35,7 +35,7 @@ impl Renderer<'_> {
                     topics: digest
                         .topics
                         .iter()
-                        .map(|&t| self.site.topics[t].name.clone())
+                        .map(|&t| self.model.topic(t).name.clone())
                         .collect(),
                     summary: digest.summary.clone(),
                     content_html: absolutize(&self.digest_feed_html(index), &permalink),
@@ -45,8 +45,8 @@ impl Renderer<'_> {
             .collect();
         FeedContext {
             updated: self
-                .site
-                .digests
+                .model
+                .digests()
                 .first()
                 .map_or_else(|| rfc3339(Date::constant(1970, 1, 1)), |d| rfc3339(d.date)),
             feed_permalink: self.permalink("feed.xml"),
@@ -57,10 +57,10 @@ impl Renderer<'_> {
     /// A digest in a feed: its introduction, then each paper with its authors, links and this
     /// digest's notes (abstracts are left to the topic feeds, to keep the feed small).
     fn digest_feed_html(&self, index: usize) -> String {
-        let digest = &self.site.digests[index];
-        let mut content = self.html.intros[index].to_string();
-        for (entry, notes) in digest.entries.iter().zip(&self.html.notes[index]) {
-            let paper = &self.site.papers[entry.paper];
+        let digest = self.model.digest(index);
+        let mut content = self.model.intro_html(index).to_string();
+        for (entry, notes) in digest.entries.iter().zip(self.model.notes(index)) {
+            let paper = self.model.paper(entry.paper);
             let url = self.permalink(&format!("papers/{}/", paper.slug));
             content.push_str(&format!(
                 "<h3><a href=\"{}\">{}</a></h3>",
@@ -80,7 +80,7 @@ impl Renderer<'_> {
 
     /// One topic's feed: its most recently featured `feed_limit` papers.
     pub(super) fn topic_feed(&self, index: usize) -> TopicFeedContext {
-        let topic = &self.site.topics[index];
+        let topic = self.model.topic(index);
         let entries: Vec<PaperFeedEntry> = topic
             .papers
             .iter()
@@ -106,7 +106,7 @@ impl Renderer<'_> {
         let shown = &author.papers[..author.papers.len().min(self.config.feed_limit)];
         let updated = shown
             .iter()
-            .map(|&p| self.site.papers[p].last_featured)
+            .map(|&p| self.model.paper(p).last_featured)
             .max()
             .unwrap_or(Date::constant(1970, 1, 1));
         AuthorFeedContext {
@@ -119,20 +119,20 @@ impl Renderer<'_> {
     }
 
     fn paper_feed_entry(&self, index: usize) -> PaperFeedEntry {
-        let paper = &self.site.papers[index];
+        let paper = self.model.paper(index);
         let permalink = self.permalink(&format!("papers/{}/", paper.slug));
         let links = external_links(paper);
         let mut content = String::new();
-        if let Some(html) = &self.html.abstracts[index] {
+        if let Some(html) = &self.model.abstract_html(index) {
             content.push_str(html);
         }
         push_links(&mut content, &links);
         PaperFeedEntry {
             title: paper.title.clone(),
-            published: rfc3339(self.site.digests[paper.appearances[0]].date),
+            published: rfc3339(self.model.digest(paper.appearances[0]).date),
             updated: rfc3339(paper.last_featured),
             // With people and aliases, the names the author pages use.
-            authors: match self.lab {
+            authors: match self.model.lab() {
                 Some(lab) => lab.paper_authors[index]
                     .iter()
                     .map(|&a| lab.authors[a].name.clone())
@@ -146,7 +146,7 @@ impl Renderer<'_> {
             topics: paper
                 .topics
                 .iter()
-                .map(|&t| self.site.topics[t].name.clone())
+                .map(|&t| self.model.topic(t).name.clone())
                 .collect(),
             content_html: absolutize(&content, &permalink),
             links,
@@ -156,16 +156,16 @@ impl Renderer<'_> {
 
     pub(super) fn opml(&self) -> OpmlContext {
         let newest = self
-            .site
-            .digests
+            .model
+            .digests()
             .first()
             .map_or(Date::constant(1970, 1, 1), |d| d.date);
         OpmlContext {
             date_created: newest.strftime("%a, %d %b %Y 00:00:00 GMT").to_string(),
             site_feed_permalink: self.permalink("feed.xml"),
             topics: self
-                .site
-                .topics
+                .model
+                .topics()
                 .iter()
                 .map(|topic| TopicFeedLink {
                     name: topic.name.clone(),
@@ -180,7 +180,7 @@ impl Renderer<'_> {
 
     /// Author feeds of people with a page, in the people file's order.
     fn people_feed_links(&self) -> Vec<TopicFeedLink> {
-        let Some(lab) = self.lab else {
+        let Some(lab) = self.model.lab() else {
             return Vec::new();
         };
         if !self.tera.get_template_names().any(|n| n == "author.html") {

@@ -8,17 +8,19 @@ pub mod context;
 pub mod derived;
 mod email;
 mod feeds;
-pub mod fingerprint;
 mod native_card;
+pub mod page_context;
+pub mod reads;
 pub mod templates;
 
 use std::sync::OnceLock;
 
 use context::*;
 use jiff::civil::Date;
+use page_context::{Hashed, HashedMap};
+use reads::{Model, Read};
 
 use crate::config::Config;
-use crate::markdown::SiteHtml;
 use crate::model::Site;
 use crate::model::people::{Lab, paper_year};
 
@@ -273,68 +275,37 @@ pub fn plan_lab(lab: &Lab, has_template: &dyn Fn(&str) -> bool, pages: &mut Vec<
 
 /// Builds contexts from the model and renders pages; shared by every rendering thread.
 pub struct Renderer<'a> {
-    pub site: &'a Site,
-    pub html: &'a SiteHtml,
+    /// The model, through accessors that record what each context reads.
+    pub model: Model<'a>,
     pub config: &'a Config,
     pub tera: &'a tera::Tera,
-    pub pages: &'a [PlannedPage],
     /// One PaperCard per paper as a Tera value, built on first use and then shared: a paper is
     /// listed on its own page, its digests' pages and its topics' pages, and cloning a Tera map
     /// is a reference count. Built lazily so a rebuild of a few pages builds only their cards.
-    cards: Vec<OnceLock<tera::Value>>,
+    cards: Vec<OnceLock<Shared>>,
     /// Each topic's TopicRef and each digest's DigestLink as a Tera value, for the cards to share.
-    topic_values: Vec<OnceLock<tera::Value>>,
-    digest_values: Vec<OnceLock<tera::Value>>,
-    /// People and authors, when the theme has pages for them.
-    pub lab: Option<&'a Lab>,
-    /// `content/_index.md` as HTML, for a theme's home page.
-    pub intro_html: Option<&'a str>,
-    /// BibTeX keys and plain abstracts, computed once for the whole site.
-    pub citations: crate::cite::Citations,
+    topic_values: Vec<OnceLock<Shared>>,
+    digest_values: Vec<OnceLock<Shared>>,
+}
+
+/// A value built once and used by many contexts, with what building it read.
+struct Shared {
+    value: Hashed,
+    reads: Box<[Read]>,
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(
-        site: &'a Site,
-        html: &'a SiteHtml,
-        config: &'a Config,
-        tera: &'a tera::Tera,
-        pages: &'a [PlannedPage],
-    ) -> Self {
-        let citations = crate::cite::Citations::new(site);
-        Self::with_citations(site, html, config, tera, pages, citations)
-    }
-
-    /// [`Renderer::new`] with citations already computed (by `serve`, from its cache).
-    pub fn with_citations(
-        site: &'a Site,
-        html: &'a SiteHtml,
-        config: &'a Config,
-        tera: &'a tera::Tera,
-        pages: &'a [PlannedPage],
-        citations: crate::cite::Citations,
-    ) -> Self {
+    pub fn new(model: Model<'a>, config: &'a Config, tera: &'a tera::Tera) -> Self {
         let slots = |count: usize| (0..count).map(|_| OnceLock::new()).collect();
+        let (site, _) = model.untracked();
         Renderer {
-            site,
-            html,
+            model,
             config,
             tera,
-            pages,
             cards: slots(site.papers.len()),
             topic_values: slots(site.topics.len()),
             digest_values: slots(site.digests.len()),
-            lab: None,
-            intro_html: None,
-            citations,
         }
-    }
-
-    /// Adds people and authors, and the home page introduction.
-    pub fn with_lab(mut self, lab: Option<&'a Lab>, intro_html: Option<&'a str>) -> Self {
-        self.lab = lab;
-        self.intro_html = intro_html;
-        self
     }
 
     /// Frees the shared paper cards and the topic and digest values they hold once every page is
@@ -347,128 +318,162 @@ impl<'a> Renderer<'a> {
         slots.for_each(|slot| drop(slot.take()));
     }
 
-    fn cards_of(&self, papers: &[usize]) -> tera::Value {
-        papers
-            .iter()
-            .map(|&p| self.card_value(p))
-            .collect::<Vec<_>>()
-            .into()
+    fn cards_of(&self, papers: &[usize]) -> Hashed {
+        Hashed::list(papers.iter().map(|&p| self.card_value(p)).collect())
     }
 
-    fn card_value(&self, index: usize) -> tera::Value {
-        self.cards[index]
-            .get_or_init(|| {
-                let paper = &self.site.papers[index];
-                let newest = *paper
-                    .appearances
-                    .last()
-                    .expect("a paper appears in at least one digest");
-                let topics: Vec<tera::Value> = paper
-                    .topics
-                    .iter()
-                    .map(|&t| shared(&self.topic_values[t], || self.topic_ref(t)))
-                    .collect();
-                let featured_in = self.digest_value(newest);
-                let mut card = tera::Value::from_serializable(&self.card(index))
-                    .into_map()
-                    .unwrap_or_default();
-                card.insert("topics".into(), topics.into());
-                card.insert("featured_in".into(), featured_in);
-                card.into()
-            })
-            .clone()
+    fn card_value(&self, index: usize) -> Hashed {
+        shared_with(&self.cards[index], || {
+            let paper = self.model.paper(index);
+            let newest = *paper
+                .appearances
+                .last()
+                .expect("a paper appears in at least one digest");
+            let topics = paper
+                .topics
+                .iter()
+                .map(|&t| shared(&self.topic_values[t], || self.topic_ref(t)))
+                .collect();
+            let mut card =
+                HashedMap::of(&self.card(index)).expect("a paper card serialises to a map");
+            card.insert("topics", Hashed::list(topics));
+            card.insert("featured_in", self.digest_value(newest));
+            card.finish()
+        })
     }
 
     /// A digest's DigestLink, built once and shared by the cards and paper pages that name it.
-    fn digest_value(&self, index: usize) -> tera::Value {
+    fn digest_value(&self, index: usize) -> Hashed {
         shared(&self.digest_values[index], || self.digest_link(index))
     }
 
+    /// Renders `page` into `out`: its context, then its template.
     pub fn render_to(&self, page: &PlannedPage, out: &mut Vec<u8>) -> Result<(), tera::Error> {
-        let template = page.kind.template();
-        let context = match page.kind {
-            PageKind::Index(number) => {
-                let mut context = tera::Context::from_serialize(&self.index(number, page))?;
-                if let Some(lab) = self.lab {
-                    let count = self
-                        .config
-                        .extra
-                        .get("selected_count")
-                        .and_then(toml::Value::as_integer)
-                        .map_or(5, |n| usize::try_from(n).unwrap_or(0));
-                    let selected: Vec<usize> =
-                        lab.publications.iter().copied().take(count).collect();
-                    context.insert_value("selected", self.cards_of(&selected));
-                    context.insert("intro_html", &self.intro_html);
-                }
-                context
-            }
-            PageKind::Digest(index) => {
-                let mut context = tera::Context::from_serialize(&self.digest(index, page))?;
-                let entries: Vec<tera::Value> = self.site.digests[index]
-                    .entries
-                    .iter()
-                    .zip(&self.html.notes[index])
-                    .map(|(entry, notes)| {
-                        let mut map = tera::Map::default();
-                        map.insert("paper".into(), self.card_value(entry.paper));
-                        map.insert("notes_html".into(), tera::Value::from(notes.as_deref()));
-                        tera::Value::from(map)
-                    })
-                    .collect();
-                let digest = context.remove("digest").expect("digest was inserted");
-                context.insert_value("digest", with_field(digest, "entries", entries.into()));
-                context
-            }
+        let context = self.context(page)?;
+        self.render_context(page, context, out)
+    }
+
+    /// Renders `page` with a context made by [`Renderer::context`].
+    pub fn render_context(
+        &self,
+        page: &PlannedPage,
+        context: HashedMap,
+        out: &mut Vec<u8>,
+    ) -> Result<(), tera::Error> {
+        self.tera
+            .render_to(page.kind.template(), &context.into_context(), out)
+    }
+
+    /// The context `page`'s template receives. Its hash is the page's fingerprint: whatever the
+    /// template can read is in it.
+    pub fn context(&self, page: &PlannedPage) -> Result<HashedMap, tera::Error> {
+        match page.kind {
+            PageKind::Index(number) => self.index_context(number, page),
+            PageKind::Digest(index) => self.digest_context(index, page),
             PageKind::Paper(index) => {
-                let mut context = tera::Context::from_serialize(&self.paper(index, page))?;
-                context.insert_value("paper", self.card_value(index));
+                let mut context = HashedMap::of(&self.paper(index, page))?;
+                context.insert("paper", self.card_value(index));
                 self.insert_paper_digests(index, &mut context);
-                context
+                Ok(context)
             }
-            PageKind::Topics => tera::Context::from_serialize(&self.topics(page))?,
+            PageKind::Topics => HashedMap::of(&self.topics(page)),
             PageKind::Topic(index, number) => {
-                let mut context = tera::Context::from_serialize(&self.topic(index, number, page))?;
+                let mut context = HashedMap::of(&self.topic(index, number, page))?;
                 let per_page = self.config.papers_per_page;
-                let papers: Vec<tera::Value> = self.site.topics[index]
+                let papers: Vec<usize> = self
+                    .model
+                    .topic(index)
                     .papers
                     .iter()
                     .skip((number - 1) * per_page)
                     .take(per_page)
-                    .map(|&p| self.card_value(p))
+                    .copied()
                     .collect();
-                context.insert_value("papers", papers.into());
-                context
+                context.insert("papers", self.cards_of(&papers));
+                Ok(context)
             }
-            PageKind::NotFound => tera::Context::from_serialize(&NotFoundContext {
+            PageKind::NotFound => HashedMap::of(&NotFoundContext {
                 page: self.meta("404", "Page not found".into(), String::new(), page),
-            })?,
-            PageKind::Search => tera::Context::from_serialize(&SearchContext {
+            }),
+            PageKind::Search => HashedMap::of(&SearchContext {
                 page: self.meta("search", "Search".into(), String::new(), page),
-            })?,
-            PageKind::Feed => tera::Context::from_serialize(&self.feed())?,
-            PageKind::Sitemap => tera::Context::from_serialize(&self.sitemap(None))?,
-            PageKind::SitemapPart(start, end) => {
-                tera::Context::from_serialize(&self.sitemap(Some((start, end))))?
-            }
-            PageKind::Robots => tera::Context::new(),
+            }),
+            PageKind::Feed => HashedMap::of(&self.feed()),
+            PageKind::Sitemap => HashedMap::of(&self.sitemap(None)),
+            PageKind::SitemapPart(start, end) => HashedMap::of(&self.sitemap(Some((start, end)))),
+            PageKind::Robots => Ok(HashedMap::default()),
+            PageKind::TopicFeed(index) => HashedMap::of(&self.topic_feed(index)),
+            PageKind::Opml => HashedMap::of(&self.opml()),
+            PageKind::Email(index) => HashedMap::of(&self.email(index, false)),
+            PageKind::EmailText(index) => HashedMap::of(&self.email(index, true)),
+            PageKind::Author(_)
+            | PageKind::AuthorFeed(_)
+            | PageKind::People
+            | PageKind::Person(_)
+            | PageKind::Publications
+            | PageKind::Research
+            | PageKind::News => self.lab_context(page),
+        }
+    }
+
+    fn index_context(&self, number: usize, page: &PlannedPage) -> Result<HashedMap, tera::Error> {
+        let mut context = HashedMap::of(&self.index(number, page))?;
+        if let Some(lab) = self.model.lab() {
+            let count = self
+                .config
+                .extra
+                .get("selected_count")
+                .and_then(toml::Value::as_integer)
+                .map_or(5, |n| usize::try_from(n).unwrap_or(0));
+            let selected: Vec<usize> = lab.publications.iter().copied().take(count).collect();
+            context.insert("selected", self.cards_of(&selected));
+            context.insert("intro_html", Hashed::of(&self.model.home_intro())?);
+        }
+        Ok(context)
+    }
+
+    fn digest_context(&self, index: usize, page: &PlannedPage) -> Result<HashedMap, tera::Error> {
+        let mut context = HashedMap::of(&self.digest(index, page))?;
+        let entries: Vec<Hashed> = self
+            .model
+            .digest(index)
+            .entries
+            .iter()
+            .zip(self.model.notes(index))
+            .map(|(entry, notes)| {
+                let mut map = HashedMap::default();
+                map.insert("paper", self.card_value(entry.paper));
+                map.insert(
+                    "notes_html",
+                    Hashed::new(tera::Value::from(notes.as_deref())),
+                );
+                map.finish()
+            })
+            .collect();
+        let digest = context.remove("digest").expect("digest was inserted");
+        let mut digest = HashedMap::from_value(digest.value().clone());
+        digest.insert("entries", Hashed::list(entries));
+        context.insert("digest", digest.finish());
+        Ok(context)
+    }
+
+    /// The contexts of the pages of themes with people and authors.
+    fn lab_context(&self, page: &PlannedPage) -> Result<HashedMap, tera::Error> {
+        let lab = self.model.lab().expect("lab pages are planned with a lab");
+        match page.kind {
             PageKind::Author(index) => {
-                let lab = self.lab.expect("author pages are planned with a lab");
-                let mut context = tera::Context::from_serialize(&self.author(lab, index, page))?;
-                context.insert_value("papers", self.cards_of(&lab.authors[index].papers));
-                context
+                let mut context = HashedMap::of(&self.author(lab, index, page))?;
+                context.insert("papers", self.cards_of(&lab.authors[index].papers));
+                Ok(context)
             }
-            PageKind::People => {
-                let lab = self.lab.expect("people pages are planned with a lab");
-                tera::Context::from_serialize(&self.people(lab, page))?
-            }
+            PageKind::AuthorFeed(index) => HashedMap::of(&self.author_feed(lab, index)),
+            PageKind::People => HashedMap::of(&self.people(lab, page)),
             PageKind::Person(index) => {
-                let lab = self.lab.expect("person pages are planned with a lab");
                 let person = self.person(lab, index);
                 let papers = lab.person_author[index]
                     .map(|a| self.cards_of(&lab.authors[a].papers))
-                    .unwrap_or_else(|| Vec::<tera::Value>::new().into());
-                let mut context = tera::Context::from_serialize(&PersonPageContext {
+                    .unwrap_or_else(|| Hashed::list(Vec::new()));
+                let mut context = HashedMap::of(&PersonPageContext {
                     page: self.meta(
                         "person",
                         person.name.clone(),
@@ -477,55 +482,45 @@ impl<'a> Renderer<'a> {
                     ),
                     person,
                 })?;
-                context.insert_value("papers", papers);
-                context
+                context.insert("papers", papers);
+                Ok(context)
             }
             PageKind::Publications => {
-                let lab = self.lab.expect("publication pages are planned with a lab");
-                let mut context = tera::Context::from_serialize(&self.publications(lab, page))?;
-                let mut years: Vec<tera::Value> = Vec::new();
-                let mut current: Option<(i16, Vec<usize>)> = None;
-                let flush = |group: (i16, Vec<usize>), years: &mut Vec<tera::Value>| {
-                    let mut map = tera::Map::default();
-                    map.insert("year".into(), tera::Value::from(group.0));
-                    map.insert("papers".into(), self.cards_of(&group.1));
-                    years.push(map.into());
-                };
-                for &paper in &lab.publications {
-                    let year = paper_year(&self.site.papers[paper]);
-                    match &mut current {
-                        Some((y, list)) if *y == year => list.push(paper),
-                        _ => {
-                            if let Some(group) = current.take() {
-                                flush(group, &mut years);
-                            }
-                            current = Some((year, vec![paper]));
-                        }
-                    }
-                }
-                if let Some(group) = current.take() {
-                    flush(group, &mut years);
-                }
-                context.insert_value("years", years.into());
-                context
+                let mut context = HashedMap::of(&self.publications(lab, page))?;
+                context.insert("years", self.publication_years(lab));
+                Ok(context)
             }
-            PageKind::Research => tera::Context::from_serialize(&self.research(page))?,
-            PageKind::News => tera::Context::from_serialize(&NewsContext {
+            PageKind::Research => HashedMap::of(&self.research(page)),
+            PageKind::News => HashedMap::of(&NewsContext {
                 page: self.meta("news", "News".into(), String::new(), page),
-                digests: (0..self.site.digests.len())
+                digests: (0..self.model.digests().len())
                     .map(|i| self.digest_link(i))
                     .collect(),
-            })?,
-            PageKind::TopicFeed(index) => tera::Context::from_serialize(&self.topic_feed(index))?,
-            PageKind::AuthorFeed(index) => {
-                let lab = self.lab.expect("author feeds are planned with a lab");
-                tera::Context::from_serialize(&self.author_feed(lab, index))?
+            }),
+            _ => unreachable!("lab_context is called for lab pages only"),
+        }
+    }
+
+    /// The lab's publications grouped by year, newest first, each with its cards.
+    fn publication_years(&self, lab: &Lab) -> Hashed {
+        let mut groups: Vec<(i16, Vec<usize>)> = Vec::new();
+        for &paper in &lab.publications {
+            let year = paper_year(self.model.paper(paper));
+            match groups.last_mut() {
+                Some((y, list)) if *y == year => list.push(paper),
+                _ => groups.push((year, vec![paper])),
             }
-            PageKind::Opml => tera::Context::from_serialize(&self.opml())?,
-            PageKind::Email(index) => tera::Context::from_serialize(&self.email(index, false))?,
-            PageKind::EmailText(index) => tera::Context::from_serialize(&self.email(index, true))?,
-        };
-        self.tera.render_to(template, &context, out)
+        }
+        let years = groups
+            .into_iter()
+            .map(|(year, papers)| {
+                let mut map = HashedMap::default();
+                map.insert("year", Hashed::new(tera::Value::from(year)));
+                map.insert("papers", self.cards_of(&papers));
+                map.finish()
+            })
+            .collect();
+        Hashed::list(years)
     }
 
     fn meta(
@@ -586,7 +581,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn digest_link(&self, index: usize) -> DigestLink {
-        let digest = &self.site.digests[index];
+        let digest = self.model.digest(index);
         DigestLink {
             title: digest.title.clone(),
             url: self.link(&format!("digests/{}/", digest.slug)),
@@ -596,7 +591,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn topic_ref(&self, index: usize) -> TopicRef {
-        let topic = &self.site.topics[index];
+        let topic = self.model.topic(index);
         TopicRef {
             name: topic.name.clone(),
             slug: topic.slug.clone(),
@@ -605,7 +600,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn paper_link(&self, index: usize) -> Link {
-        let paper = &self.site.papers[index];
+        let paper = self.model.paper(index);
         Link {
             title: paper.title.clone(),
             url: self.link(&format!("papers/{}/", paper.slug)),
@@ -613,7 +608,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn card(&self, index: usize) -> PaperCard<'_> {
-        let paper = &self.site.papers[index];
+        let paper = self.model.paper(index);
         PaperCard {
             id: &paper.id,
             title: &paper.title,
@@ -626,17 +621,20 @@ impl<'a> Renderer<'a> {
             doi: paper.doi.as_deref(),
             upvotes: paper.upvotes,
             links: external_links(paper),
-            abstract_html: self.html.abstracts[index].as_deref(),
+            abstract_html: self.model.abstract_html(index),
             year: paper_year(paper),
-            ours: self.lab.map_or(paper.ours, |lab| lab.ours[index]),
-            author_list: self.lab.map_or_else(Vec::new, |lab| {
+            ours: self.model.lab().map_or(paper.ours, |lab| lab.ours[index]),
+            author_list: self.model.lab().map_or_else(Vec::new, |lab| {
                 lab.paper_authors[index]
                     .iter()
                     .map(|&a| self.author_ref(lab, a))
                     .collect()
             }),
             // The site's own entry, with the key of the paper's `cite.bib`.
-            bibtex: self.lab.map(|_| self.citations.bibtex[index].trim_end()),
+            bibtex: self
+                .model
+                .lab()
+                .map(|_| self.model.bibtex(index).trim_end()),
         }
     }
 
@@ -724,7 +722,7 @@ impl<'a> Renderer<'a> {
         let mut topics: Vec<usize> = lab
             .publications
             .iter()
-            .flat_map(|&p| self.site.papers[p].topics.iter().copied())
+            .flat_map(|&p| self.model.paper(p).topics.iter().copied())
             .collect();
         topics.sort_unstable();
         topics.dedup();
@@ -744,8 +742,8 @@ impl<'a> Renderer<'a> {
         ResearchContext {
             page: self.meta("research", "Research".into(), String::new(), page),
             topics: self
-                .site
-                .topics
+                .model
+                .topics()
                 .iter()
                 .map(|topic| ResearchTopic {
                     name: topic.name.clone(),
@@ -755,7 +753,7 @@ impl<'a> Renderer<'a> {
                         .get(&crate::config::topic_key(&topic.name))
                         .map(|d| d.to_string()),
                     paper_count: topic.papers.len(),
-                    our_count: self.lab.map_or(0, |lab| {
+                    our_count: self.model.lab().map_or(0, |lab| {
                         topic.papers.iter().filter(|&&p| lab.ours[p]).count()
                     }),
                 })
@@ -766,8 +764,8 @@ impl<'a> Renderer<'a> {
     fn index(&self, number: usize, page: &PlannedPage) -> IndexContext {
         let per_page = self.config.digests_per_page;
         let digests = self
-            .site
-            .digests
+            .model
+            .digests()
             .iter()
             .enumerate()
             .skip((number - 1) * per_page)
@@ -784,7 +782,9 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|e| self.paper_link(e.paper))
                     .collect(),
-                topics: self.site.digests[index]
+                topics: self
+                    .model
+                    .digest(index)
                     .topics
                     .iter()
                     .map(|&t| self.topic_ref(t))
@@ -799,12 +799,12 @@ impl<'a> Renderer<'a> {
         IndexContext {
             page: self.meta("index", title, self.config.description.clone(), page),
             digests,
-            paginator: self.paginator("", number, self.site.digests.len(), per_page),
+            paginator: self.paginator("", number, self.model.digests().len(), per_page),
         }
     }
 
     fn digest(&self, index: usize, page: &PlannedPage) -> DigestContext {
-        let digest = &self.site.digests[index];
+        let digest = self.model.digest(index);
         let link = self.digest_link(index);
         DigestContext {
             page: self.meta(
@@ -820,12 +820,12 @@ impl<'a> Renderer<'a> {
                 date_display: link.date_display,
                 summary: digest.summary.clone(),
                 paper_count: digest.entries.len(),
-                intro_html: self.html.intros[index].to_string(),
+                intro_html: self.model.intro_html(index).to_string(),
                 topics: digest.topics.iter().map(|&t| self.topic_ref(t)).collect(),
             },
             // Digests are sorted newest first.
             newer: index.checked_sub(1).map(|i| self.digest_link(i)),
-            older: (index + 1 < self.site.digests.len()).then(|| self.digest_link(index + 1)),
+            older: (index + 1 < self.model.digests().len()).then(|| self.digest_link(index + 1)),
             bib_url: self.link(&format!("digests/{}/papers.bib", digest.slug)),
             email_url: (self.config.has_emails)
                 .then(|| self.link(&format!("digests/{}/email.html", digest.slug))),
@@ -835,8 +835,8 @@ impl<'a> Renderer<'a> {
     }
 
     fn paper(&self, index: usize, page: &PlannedPage) -> PaperContext<'_> {
-        let paper = &self.site.papers[index];
-        let first_digest = &self.site.digests[paper.appearances[0]];
+        let paper = self.model.paper(index);
+        let first_digest = self.model.digest(paper.appearances[0]);
         let position = first_digest.entries.iter().position(|e| e.paper == index);
         let neighbour = |offset: isize| {
             let at = position?.checked_add_signed(offset)?;
@@ -845,7 +845,7 @@ impl<'a> Renderer<'a> {
                 .get(at)
                 .map(|e| self.paper_link(e.paper))
         };
-        let description = match &self.html.excerpts[index] {
+        let description = match &self.model.excerpt(index) {
             Some(excerpt) => excerpt.to_string(),
             None => paper.authors.join(", "),
         };
@@ -858,32 +858,32 @@ impl<'a> Renderer<'a> {
     }
 
     /// What [`PaperContext`] leaves to the renderer: `digests`, `in_digest` and `notes`.
-    fn insert_paper_digests(&self, index: usize, context: &mut tera::Context) {
-        let paper = &self.site.papers[index];
+    fn insert_paper_digests(&self, index: usize, context: &mut HashedMap) {
+        let paper = self.model.paper(index);
         let mut notes = Vec::new();
         for &digest_index in &paper.appearances {
-            let digest = &self.site.digests[digest_index];
-            for (entry, html) in digest.entries.iter().zip(&self.html.notes[digest_index]) {
+            let digest = self.model.digest(digest_index);
+            for (entry, html) in digest.entries.iter().zip(self.model.notes(digest_index)) {
                 if let (true, Some(html)) = (entry.paper == index, html) {
-                    let mut note = tera::Map::default();
-                    note.insert("digest".into(), self.digest_value(digest_index));
-                    note.insert("notes_html".into(), tera::Value::from(&**html));
-                    notes.push(tera::Value::from(note));
+                    let mut note = HashedMap::default();
+                    note.insert("digest", self.digest_value(digest_index));
+                    note.insert("notes_html", Hashed::new(tera::Value::from(&**html)));
+                    notes.push(note.finish());
                 }
             }
         }
-        let digests: Vec<tera::Value> = paper
+        let digests = paper
             .appearances
             .iter()
             .map(|&d| self.digest_value(d))
             .collect();
-        context.insert_value("notes", notes.into());
-        context.insert_value("digests", digests.into());
-        context.insert_value("in_digest", self.digest_value(paper.appearances[0]));
+        context.insert("notes", Hashed::list(notes));
+        context.insert("digests", Hashed::list(digests));
+        context.insert("in_digest", self.digest_value(paper.appearances[0]));
     }
 
     fn topic_summary(&self, index: usize) -> TopicSummary {
-        let topic = &self.site.topics[index];
+        let topic = self.model.topic(index);
         TopicSummary {
             name: topic.name.clone(),
             slug: topic.slug.clone(),
@@ -895,14 +895,14 @@ impl<'a> Renderer<'a> {
     fn topics(&self, page: &PlannedPage) -> TopicsContext {
         TopicsContext {
             page: self.meta("topics", "Topics".into(), String::new(), page),
-            topics: (0..self.site.topics.len())
+            topics: (0..self.model.topics().len())
                 .map(|i| self.topic_summary(i))
                 .collect(),
         }
     }
 
     fn topic(&self, index: usize, number: usize, page: &PlannedPage) -> TopicContext {
-        let topic = &self.site.topics[index];
+        let topic = self.model.topic(index);
         let per_page = self.config.papers_per_page;
         let title = if number == 1 {
             topic.name.clone()
@@ -925,14 +925,14 @@ impl<'a> Renderer<'a> {
 
     fn paper_cite(&self, index: usize) -> PaperCite<'_> {
         use crate::cite::{Kind, meta, venue_kind, year};
-        let paper = &self.site.papers[index];
-        let record = self.citations.record(self.site, &self.config.base, index);
+        let paper = self.model.paper(index);
+        let record = self.model.citation_record(&self.config.base, index);
         let slash_date = |d: Date| d.strftime("%Y/%m/%d").to_string();
         let folder = format!("papers/{}/", paper.slug);
         let files = self.config.has_citation_files;
         PaperCite {
-            key: &self.citations.keys[index],
-            bibtex: self.citations.bibtex[index].trim_end(),
+            key: self.model.citation_key(index),
+            bibtex: self.model.bibtex(index).trim_end(),
             bib_url: files.then(|| self.link(&format!("{folder}cite.bib"))),
             ris_url: files.then(|| self.link(&format!("{folder}cite.ris"))),
             csl_url: files.then(|| self.link(&format!("{folder}cite.json"))),
@@ -947,7 +947,7 @@ impl<'a> Renderer<'a> {
             online_date: slash_date(
                 paper
                     .published
-                    .unwrap_or(self.site.digests[paper.appearances[0]].date),
+                    .unwrap_or(self.model.digest(paper.appearances[0]).date),
             ),
             pdf_url: paper.pdf.clone().or_else(|| {
                 paper
@@ -963,12 +963,13 @@ impl<'a> Renderer<'a> {
     /// URLs of one part).
     fn sitemap(&self, range: Option<(usize, usize)>) -> SitemapContext {
         let parts: Vec<SitemapEntry> = self
-            .pages
+            .model
+            .pages()
             .iter()
             .filter(|p| matches!(p.kind, PageKind::SitemapPart(..)))
             .map(|p| SitemapEntry {
                 permalink: self.config.base.permalink(&p.output),
-                lastmod: self.site.digests.first().map(|d| d.date.to_string()),
+                lastmod: self.model.digests().first().map(|d| d.date.to_string()),
             })
             .collect();
         let (skip, take) = match range {
@@ -977,7 +978,8 @@ impl<'a> Renderer<'a> {
             None => (0, 0),
         };
         let entries = self
-            .pages
+            .model
+            .pages()
             .iter()
             .filter(|page| page.output.ends_with("index.html"))
             .skip(skip)
@@ -988,14 +990,16 @@ impl<'a> Renderer<'a> {
                 }
                 let path = page.output.strip_suffix("index.html")?;
                 let lastmod = match page.kind {
-                    PageKind::Digest(i) => Some(self.site.digests[i].date),
-                    PageKind::Paper(i) => Some(self.site.papers[i].last_featured),
-                    PageKind::Topic(i, _) => self.site.topics[i]
+                    PageKind::Digest(i) => Some(self.model.digest(i).date),
+                    PageKind::Paper(i) => Some(self.model.paper(i).last_featured),
+                    PageKind::Topic(i, _) => self
+                        .model
+                        .topic(i)
                         .papers
                         .first()
-                        .map(|&p| self.site.papers[p].last_featured),
+                        .map(|&p| self.model.paper(p).last_featured),
                     PageKind::Index(_) | PageKind::Topics => {
-                        self.site.digests.first().map(|d| d.date)
+                        self.model.digests().first().map(|d| d.date)
                     }
                     _ => None,
                 };
@@ -1012,20 +1016,28 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// The value in `slot`, made from `make` on first use; clones share it.
-fn shared<T: serde::Serialize>(
-    slot: &OnceLock<tera::Value>,
-    make: impl FnOnce() -> T,
-) -> tera::Value {
-    slot.get_or_init(|| tera::Value::from_serializable(&make()))
-        .clone()
+/// The value in `slot`, made from `make` on first use; clones share it and its hash. Each use
+/// counts as having read what making it read.
+fn shared<T: serde::Serialize>(slot: &OnceLock<Shared>, make: impl FnOnce() -> T) -> Hashed {
+    shared_with(slot, || {
+        Hashed::of(&make()).expect("a shared value serialises")
+    })
 }
 
-/// A copy of a Tera map value with one more field.
-fn with_field(value: tera::Value, key: &'static str, field: tera::Value) -> tera::Value {
-    let mut map = value.into_map().unwrap_or_default();
-    map.insert(key.into(), field);
-    tera::Value::from(map)
+fn shared_with(slot: &OnceLock<Shared>, make: impl FnOnce() -> Hashed) -> Hashed {
+    let shared = slot.get_or_init(|| {
+        let (value, reads) = if reads::is_recording() {
+            reads::recording(make)
+        } else {
+            (make(), Vec::new())
+        };
+        Shared {
+            value,
+            reads: reads.into(),
+        }
+    });
+    reads::replay(&shared.reads);
+    shared.value.clone()
 }
 
 /// The paper fields external links are made from, in link order: arXiv id, PDF, DOI, code,

@@ -13,7 +13,7 @@ use digestif::check::{CheckOptions, CheckReport, ExternalOptions, Settings};
 use crate::support::{TestSite, digest};
 
 fn check(site: &TestSite) -> CheckReport {
-    digestif::check::run(&CheckOptions::new(site.root()))
+    digestif::check_site(&CheckOptions::new(site.root()))
 }
 
 fn shown(findings: &[Diagnostic]) -> String {
@@ -252,7 +252,7 @@ fn broken_template_is_one_finding_with_its_line() {
 #[test]
 fn missing_site_toml_is_a_finding() {
     let dir = tempfile::tempdir().unwrap();
-    let report = digestif::check::run(&CheckOptions::new(dir.path()));
+    let report = digestif::check_site(&CheckOptions::new(dir.path()));
     assert_eq!(report.errors(), 1);
     assert!(report.findings[0].message.contains("no site.toml"));
 }
@@ -339,7 +339,7 @@ fn external_check(site: &TestSite, jobs: usize, timeout: Duration) -> CheckRepor
     options.settings = Settings {
         external: Some(external),
     };
-    digestif::check::run(&options)
+    digestif::check_site(&options)
 }
 
 #[test]

@@ -285,7 +285,9 @@ fn sitemap_splits_into_an_index_above_the_limit() {
     let tera = digestif::render::templates::compile(&config, &theme, &globals).unwrap();
     // 12 pages with an index.html (all but the 404 page), 5 a file: three parts.
     let pages = plan_with_sitemap_limit(&site, &config, 5);
-    let renderer = Renderer::new(&site, &html, &config, &tera, &pages);
+    let citations = digestif::cite::Citations::new(&site);
+    let model = digestif::render::reads::Model::new(&site, &html, &citations, &pages);
+    let renderer = Renderer::new(model, &config, &tera);
     let render = |output: &str| {
         let page = pages.iter().find(|p| p.output == output).expect(output);
         let mut out = Vec::new();

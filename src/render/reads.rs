@@ -1,0 +1,293 @@
+//! What a page's context read of the model, recorded while the context is built.
+//!
+//! Contexts reach the model only through [`Model`], whose accessors note each paper, digest and
+//! topic they hand out (or a whole collection, for a page that lists every one). `serve` keeps,
+//! for every page, the reads of its last context and a hash of every entity; after an edit, only
+//! pages that read an entity whose hash changed get a new context, and only those whose context
+//! hash changed are rendered ([`super::page_context`]). Nothing lists by hand what a page
+//! depends on: a field a template can read is in its entity's hash (the model types derive
+//! `Hash`), and an entity a context reads is recorded by the accessor that gave it.
+
+use std::cell::RefCell;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::PlannedPage;
+use crate::cite::{Citations, Record};
+use crate::config::BaseUrl;
+use crate::fingerprint::{hash_of, hasher};
+use crate::markdown::SiteHtml;
+use crate::model::people::Lab;
+use crate::model::{Digest, Paper, Site, Topic};
+
+/// One thing of the model a context read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Read {
+    Paper(u32),
+    Digest(u32),
+    Topic(u32),
+    /// Every paper, digest or topic (their number, order and contents).
+    Papers,
+    Digests,
+    Topics,
+    /// People, authors and the home page introduction of a theme with lab pages.
+    Lab,
+    /// Every planned page (the sitemap lists them).
+    Pages,
+}
+
+thread_local! {
+    /// One list per context (or shared value) being built on this thread, innermost last.
+    static FRAMES: RefCell<Vec<Vec<Read>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn record(read: Read) {
+    FRAMES.with_borrow_mut(|frames| {
+        if let Some(frame) = frames.last_mut() {
+            frame.push(read);
+        }
+    });
+}
+
+/// Notes reads made earlier (by a shared value now used again) as made now.
+pub(super) fn replay(reads: &[Read]) {
+    FRAMES.with_borrow_mut(|frames| {
+        if let Some(frame) = frames.last_mut() {
+            frame.extend_from_slice(reads);
+        }
+    });
+}
+
+/// Whether reads are being recorded on this thread: shared values need to keep theirs only then.
+pub(super) fn is_recording() -> bool {
+    FRAMES.with_borrow(|frames| !frames.is_empty())
+}
+
+/// Runs `build`, returning what it made and, sorted and without repeats, what it read.
+pub fn recording<T>(build: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    FRAMES.with_borrow_mut(|frames| frames.push(Vec::new()));
+    // A panic would leave the frame behind; contexts do not panic on input (and a stray frame
+    // only records more, never less).
+    let made = build();
+    let mut reads = FRAMES
+        .with_borrow_mut(|frames| frames.pop())
+        .unwrap_or_default();
+    reads.sort_unstable();
+    reads.dedup();
+    (made, reads)
+}
+
+fn index(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 4 billion entities")
+}
+
+/// The model as contexts see it: every accessor records what it hands out.
+#[derive(Clone, Copy)]
+pub struct Model<'a> {
+    site: &'a Site,
+    html: &'a SiteHtml,
+    citations: &'a Citations,
+    lab: Option<&'a Lab>,
+    home_intro: Option<&'a str>,
+    pages: &'a [PlannedPage],
+}
+
+impl<'a> Model<'a> {
+    pub fn new(
+        site: &'a Site,
+        html: &'a SiteHtml,
+        citations: &'a Citations,
+        pages: &'a [PlannedPage],
+    ) -> Self {
+        Model {
+            site,
+            html,
+            citations,
+            lab: None,
+            home_intro: None,
+            pages,
+        }
+    }
+
+    pub fn with_lab(self, lab: Option<&'a Lab>, home_intro: Option<&'a str>) -> Self {
+        Model {
+            lab,
+            home_intro,
+            ..self
+        }
+    }
+
+    pub fn paper(&self, i: usize) -> &'a Paper {
+        record(Read::Paper(index(i)));
+        &self.site.papers[i]
+    }
+
+    pub fn digest(&self, i: usize) -> &'a Digest {
+        record(Read::Digest(index(i)));
+        &self.site.digests[i]
+    }
+
+    pub fn topic(&self, i: usize) -> &'a Topic {
+        record(Read::Topic(index(i)));
+        &self.site.topics[i]
+    }
+
+    pub fn papers(&self) -> &'a [Paper] {
+        record(Read::Papers);
+        &self.site.papers
+    }
+
+    pub fn digests(&self) -> &'a [Digest] {
+        record(Read::Digests);
+        &self.site.digests
+    }
+
+    pub fn topics(&self) -> &'a [Topic] {
+        record(Read::Topics);
+        &self.site.topics
+    }
+
+    /// A paper's abstract as HTML.
+    pub fn abstract_html(&self, paper: usize) -> Option<&'a str> {
+        record(Read::Paper(index(paper)));
+        self.html.abstracts[paper].as_deref()
+    }
+
+    /// A paper's abstract as plain text (math kept as TeX).
+    pub fn abstract_text(&self, paper: usize) -> Option<&'a Arc<str>> {
+        record(Read::Paper(index(paper)));
+        self.citations.abstracts[paper].as_ref()
+    }
+
+    pub fn excerpt(&self, paper: usize) -> Option<&'a str> {
+        record(Read::Paper(index(paper)));
+        self.html.excerpts[paper].as_deref()
+    }
+
+    /// A digest's notes on each of its entries, as HTML, in entry order.
+    pub fn notes(&self, digest: usize) -> &'a [Option<Arc<str>>] {
+        record(Read::Digest(index(digest)));
+        &self.html.notes[digest]
+    }
+
+    /// A digest's introduction as HTML.
+    pub fn intro_html(&self, digest: usize) -> &'a str {
+        record(Read::Digest(index(digest)));
+        &self.html.intros[digest]
+    }
+
+    pub fn citation_key(&self, paper: usize) -> &'a str {
+        record(Read::Paper(index(paper)));
+        &self.citations.keys[paper]
+    }
+
+    pub fn bibtex(&self, paper: usize) -> &'a str {
+        record(Read::Paper(index(paper)));
+        &self.citations.bibtex[paper]
+    }
+
+    /// The paper as a citation record (it reads the paper and its first digest).
+    pub fn citation_record(&self, base: &BaseUrl, paper: usize) -> Record<'a> {
+        record(Read::Paper(index(paper)));
+        if let Some(&first) = self.site.papers[paper].appearances.first() {
+            record(Read::Digest(index(first)));
+        }
+        self.citations.record(self.site, base, paper)
+    }
+
+    pub fn lab(&self) -> Option<&'a Lab> {
+        if self.lab.is_some() {
+            record(Read::Lab);
+        }
+        self.lab
+    }
+
+    /// `content/_index.md` as HTML, for a theme's home page.
+    pub fn home_intro(&self) -> Option<&'a str> {
+        record(Read::Lab);
+        self.home_intro
+    }
+
+    pub fn pages(&self) -> &'a [PlannedPage] {
+        record(Read::Pages);
+        self.pages
+    }
+
+    /// The planned pages without recording, for the engine.
+    pub fn untracked_pages(&self) -> (&'a Site, &'a [PlannedPage]) {
+        (self.site, self.pages)
+    }
+
+    /// The model without recording: for outputs that are not page contexts (citation files,
+    /// the search index), which keep caches of their own.
+    pub fn untracked(&self) -> (&'a Site, &'a Citations) {
+        (self.site, self.citations)
+    }
+}
+
+/// A hash of every entity of one build, to tell which ones the next build changed.
+#[derive(Debug, Default)]
+pub struct EntityHashes {
+    papers: Vec<u64>,
+    digests: Vec<u64>,
+    topics: Vec<u64>,
+    all: [u64; 3],
+    lab: u64,
+    pages: u64,
+}
+
+impl EntityHashes {
+    pub fn new(model: &Model) -> Self {
+        let site = model.site;
+        let citations = model.citations;
+        // Markdown's HTML is a function of the entity's text and the configuration (a new
+        // configuration starts `serve` over), so the model's fields stand for it; citation
+        // keys depend on other papers, so they are hashed with the paper.
+        let papers: Vec<u64> = site
+            .papers
+            .par_iter()
+            .enumerate()
+            .map(|(i, paper)| hash_of((paper, &citations.keys[i], citations.fingerprints[i])))
+            .collect();
+        let digests: Vec<u64> = site.digests.par_iter().map(hash_of).collect();
+        let topics: Vec<u64> = site.topics.iter().map(hash_of).collect();
+        let all = [hash_of(&papers), hash_of(&digests), hash_of(&topics)];
+        let lab = model.lab.map_or(0, |lab| {
+            let mut h = hasher();
+            format!("{lab:?}").hash(&mut h);
+            model.home_intro.hash(&mut h);
+            h.finish()
+        });
+        let pages = hash_of(model.pages.iter().map(|p| &p.output).collect::<Vec<_>>());
+        EntityHashes {
+            papers,
+            digests,
+            topics,
+            all,
+            lab,
+            pages,
+        }
+    }
+
+    fn get(&self, read: Read) -> Option<u64> {
+        match read {
+            Read::Paper(i) => self.papers.get(i as usize).copied(),
+            Read::Digest(i) => self.digests.get(i as usize).copied(),
+            Read::Topic(i) => self.topics.get(i as usize).copied(),
+            Read::Papers => Some(self.all[0]),
+            Read::Digests => Some(self.all[1]),
+            Read::Topics => Some(self.all[2]),
+            Read::Lab => Some(self.lab),
+            Read::Pages => Some(self.pages),
+        }
+    }
+
+    /// Whether everything in `reads` is as it was in `previous`.
+    pub fn unchanged_since(&self, previous: &EntityHashes, reads: &[Read]) -> bool {
+        reads.iter().all(
+            |&read| matches!((self.get(read), previous.get(read)), (Some(a), Some(b)) if a == b),
+        )
+    }
+}
