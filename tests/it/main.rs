@@ -6,6 +6,7 @@ mod binary;
 mod browser;
 mod check;
 mod citations;
+mod edit_sequences;
 mod email;
 mod feeds;
 mod fuzz_regressions;

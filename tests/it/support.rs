@@ -196,6 +196,11 @@ impl Memory {
     pub fn into_files(self) -> std::collections::BTreeMap<String, Vec<u8>> {
         self.0.into_inner().unwrap()
     }
+
+    /// A copy of every file, for a comparison in the middle of a sequence of builds.
+    pub fn files(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.0.lock().unwrap().clone()
+    }
 }
 
 impl digestif::engine::Output for Memory {

@@ -1,0 +1,315 @@
+//! `serve`'s engine under random sequences of edits: after every save, every file it has
+//! written equals a clean build of the same site. The edits cover what users change: titles,
+//! authors, topics, notes, abstracts, votes, digests added, renamed and deleted, a template, and
+//! `site.toml`.
+
+use std::time::{Duration, SystemTime};
+
+use digestif::engine::Engine;
+use digestif::{Config, Overrides};
+
+use crate::support::{Memory, TestSite};
+
+const TOPICS: [&str; 5] = ["Diffusion", "Transformers", "RL", "Graphs", "Vision"];
+/// How many paper ids the digests draw from.
+const PAPERS: usize = 12;
+const AUTHORS: [&str; 6] = [
+    "Ada One", "Ben Two", "Cy Three", "Di Four", "Ed Five", "Flo Six",
+];
+
+/// Deterministic numbers below `n` for a seed.
+fn numbers(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    }
+}
+
+/// One paper entry of a digest, as its fields.
+#[derive(Clone)]
+struct Entry {
+    paper: usize,
+    authors: Vec<usize>,
+    topics: Vec<usize>,
+    notes: Option<String>,
+    upvotes: Option<u64>,
+    has_abstract: bool,
+}
+
+struct Digest {
+    file: String,
+    title: String,
+    day: usize,
+    entries: Vec<Entry>,
+}
+
+impl Digest {
+    /// The digest file; `titles` are the papers' titles by id (one id is one paper, with one
+    /// title in every digest).
+    fn text(&self, titles: &[String]) -> String {
+        let mut text = format!(
+            "+++\ntitle = \"{}\"\ndate = 2024-03-{:02}\n",
+            self.title, self.day
+        );
+        for entry in &self.entries {
+            let quoted = |names: Vec<String>| names.join(", ");
+            text.push_str(&format!(
+                "\n[[papers]]\ntitle = \"{}\"\narxiv = \"2401.{:05}\"\nauthors = [{}]\ntopics = [{}]\n",
+                titles[entry.paper],
+                entry.paper,
+                quoted(entry.authors.iter().map(|&a| format!("\"{}\"", AUTHORS[a])).collect()),
+                quoted(entry.topics.iter().map(|&t| format!("\"{}\"", TOPICS[t])).collect()),
+            ));
+            if let Some(notes) = &entry.notes {
+                text.push_str(&format!("notes = \"{notes}\"\n"));
+            }
+            if let Some(votes) = entry.upvotes {
+                text.push_str(&format!("upvotes = {votes}\n"));
+            }
+            if entry.has_abstract {
+                text.push_str(&format!(
+                    "abstract = '''We study $x_{}$ in paper {}.'''\n",
+                    entry.paper, entry.paper
+                ));
+            }
+        }
+        text.push_str(&format!("+++\nIntroduction of {}.\n", self.title));
+        text
+    }
+}
+
+struct Sequence {
+    site: TestSite,
+    digests: Vec<Digest>,
+    titles: Vec<String>,
+    /// Every write gets a newer modification time, so no edit hides behind an unchanged stamp.
+    clock: SystemTime,
+    edits: usize,
+}
+
+impl Sequence {
+    fn new(next: &mut impl FnMut(usize) -> usize) -> Self {
+        let site = TestSite::new();
+        let mut sequence = Sequence {
+            site,
+            digests: Vec::new(),
+            titles: (0..PAPERS).map(|p| format!("Paper {p}")).collect(),
+            clock: SystemTime::now() - Duration::from_secs(100_000),
+            edits: 0,
+        };
+        for day in 1..=4 {
+            let entries = (0..3 + next(3)).map(|_| random_entry(next)).collect();
+            sequence.digests.push(Digest {
+                file: format!("content/2024-03-{day:02}.md"),
+                title: format!("Digest {day}"),
+                day,
+                entries,
+            });
+        }
+        for index in 0..sequence.digests.len() {
+            sequence.save(index);
+        }
+        sequence
+    }
+
+    fn write(&mut self, relative: &str, text: &str) {
+        self.site.write(relative, text);
+        self.clock += Duration::from_secs(2);
+        let file = std::fs::File::options()
+            .append(true)
+            .open(self.site.root().join(relative))
+            .unwrap();
+        file.set_modified(self.clock).unwrap();
+    }
+
+    fn save(&mut self, index: usize) {
+        let digest = &self.digests[index];
+        let (file, text) = (digest.file.clone(), digest.text(&self.titles));
+        self.write(&file, &text);
+    }
+
+    /// Makes one random edit on disk; returns what it was, and whether `site.toml` changed.
+    fn edit(&mut self, next: &mut impl FnMut(usize) -> usize) -> (String, bool) {
+        self.edits += 1;
+        let n = self.edits;
+        let d = next(self.digests.len());
+        let e = next(self.digests[d].entries.len().max(1));
+        let kind = next(12);
+        let has_entry = !self.digests[d].entries.is_empty();
+        let said = match kind {
+            0 if has_entry => {
+                let paper = self.digests[d].entries[e].paper;
+                self.titles[paper] = format!("Paper title {n}");
+                for index in 0..self.digests.len() {
+                    if self.digests[index].entries.iter().any(|e| e.paper == paper) {
+                        self.save(index);
+                    }
+                }
+                return ("title".into(), false);
+            }
+            1 if has_entry => {
+                let entry = &mut self.digests[d].entries[e];
+                entry.authors = vec![next(AUTHORS.len()), next(AUTHORS.len())];
+                entry.authors.dedup();
+                "authors"
+            }
+            2 if has_entry => {
+                self.digests[d].entries[e].topics = vec![next(TOPICS.len())];
+                "topics"
+            }
+            3 if has_entry => {
+                let notes = &mut self.digests[d].entries[e].notes;
+                *notes = notes.is_none().then(|| format!("Notes {n}"));
+                "notes"
+            }
+            4 if has_entry => {
+                self.digests[d].entries[e].upvotes = Some(next(500) as u64);
+                "upvotes"
+            }
+            5 if has_entry => {
+                let entry = &mut self.digests[d].entries[e];
+                entry.has_abstract = !entry.has_abstract;
+                "abstract"
+            }
+            6 => {
+                self.digests[d].title = format!("Digest retitled {n}");
+                "digest title"
+            }
+            7 => {
+                self.digests[d].entries.push(random_entry(next));
+                "paper added"
+            }
+            8 if has_entry => {
+                self.digests[d].entries.remove(e);
+                "paper removed"
+            }
+            9 => return (self.add_or_delete_digest(next), false),
+            10 => {
+                let color = ["red", "blue", "green"][next(3)];
+                self.write(
+                    "templates/partials/paper_meta.html",
+                    &format!(
+                        "<p class=\"meta {color}\">{{% if paper.upvotes %}}{{{{ paper.upvotes }}}} votes{{% endif %}} {{{{ paper.venue | default(value=\"\") }}}}</p>"
+                    ),
+                );
+                return ("template".into(), false);
+            }
+            _ => {
+                self.write(
+                    "site.toml",
+                    &format!("title = \"Edited site {n}\"\nbase_url = \"https://example.org/\"\n"),
+                );
+                return ("site.toml".into(), true);
+            }
+        };
+        self.save(d);
+        (said.into(), false)
+    }
+
+    fn add_or_delete_digest(&mut self, next: &mut impl FnMut(usize) -> usize) -> String {
+        if self.digests.len() > 2 && next(2) == 0 {
+            let gone = self.digests.remove(next(self.digests.len()));
+            std::fs::remove_file(self.site.root().join(&gone.file)).unwrap();
+            return "digest deleted".into();
+        }
+        let day = 5 + self.edits % 20;
+        if self.digests.iter().any(|d| d.day == day) {
+            return "nothing".into();
+        }
+        let entries = (0..1 + next(3)).map(|_| random_entry(next)).collect();
+        self.digests.push(Digest {
+            file: format!("content/2024-03-{day:02}-{}.md", self.edits),
+            title: format!("Digest {day}"),
+            day,
+            entries,
+        });
+        self.save(self.digests.len() - 1);
+        "digest added".into()
+    }
+}
+
+fn random_entry(next: &mut impl FnMut(usize) -> usize) -> Entry {
+    // Few paper ids, so the same paper comes back in several digests and is merged.
+    let paper = next(PAPERS);
+    Entry {
+        paper,
+        authors: vec![next(AUTHORS.len())],
+        topics: vec![next(TOPICS.len()), next(TOPICS.len())],
+        notes: (next(3) == 0).then(|| format!("On paper {paper}")),
+        upvotes: (next(2) == 0).then(|| next(100) as u64),
+        has_abstract: next(2) == 0,
+    }
+}
+
+fn load(site: &TestSite) -> Config {
+    Config::load(site.root(), &Overrides::default()).unwrap()
+}
+
+fn assert_equals_clean_build(site: &TestSite, live: &Memory, after: &[String]) {
+    let clean = Memory::default();
+    Engine::new(load(site), false).build(&clean, false).unwrap();
+    let (live, clean) = (live.files(), clean.into_files());
+    assert_eq!(
+        live.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>(),
+        "the files differ from a clean build after {after:?}"
+    );
+    for (path, bytes) in &clean {
+        assert!(
+            live[path] == *bytes,
+            "{path} differs from a clean build after {after:?}"
+        );
+    }
+}
+
+#[test]
+fn random_edit_sequences_always_equal_a_clean_build() {
+    for seed in 1..=6 {
+        let mut next = numbers(seed);
+        let mut sequence = Sequence::new(&mut next);
+        let mut engine = Engine::new(load(&sequence.site), true);
+        let live = Memory::default();
+        engine.build(&live, false).unwrap();
+        let mut done = Vec::new();
+        for _ in 0..20 {
+            let (edit, is_config) = sequence.edit(&mut next);
+            done.push(edit.clone());
+            if is_config {
+                engine.set_config(load(&sequence.site));
+            } else if edit == "template" {
+                engine.reload_theme();
+            }
+            engine.build(&live, false).unwrap();
+            assert_equals_clean_build(&sequence.site, &live, &done);
+        }
+    }
+}
+
+#[test]
+fn a_field_a_template_starts_to_show_is_tracked_under_serve() {
+    // A theme that shows a paper's votes, which the default card shows only when set: the
+    // votes reach the page through the card's context, and a change to them must reach it too.
+    let mut next = numbers(99);
+    let mut sequence = Sequence::new(&mut next);
+    sequence.write(
+        "templates/partials/paper_meta.html",
+        "<p class=\"meta\">votes: {{ paper.upvotes | default(value=0) }}</p>",
+    );
+    let mut engine = Engine::new(load(&sequence.site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    let paper = sequence.digests[0].entries[0].paper;
+    sequence.digests[0].entries[0].upvotes = Some(4242);
+    sequence.save(0);
+    let outcome = engine.build(&live, false).unwrap();
+    let page = format!("papers/2401.{paper:05}/index.html");
+    assert!(
+        outcome.written.contains(&page),
+        "{page} was not rendered again"
+    );
+    assert!(live.read(&page).unwrap().contains("votes: 4242"));
+    assert_equals_clean_build(&sequence.site, &live, &["upvotes".into()]);
+}
