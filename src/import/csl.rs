@@ -12,9 +12,11 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::categories::topic_for;
-use super::{Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, one_line};
+use super::partial_date::parse_date_text;
+use super::{
+    Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
+};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
 
 /// Reads a CSL-JSON file's text.
 pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Result<Import> {
@@ -192,7 +194,7 @@ fn date_of(value: &Value) -> Option<PartialDate> {
         .get("raw")
         .or_else(|| value.get("literal"))
         .and_then(text_of)?;
-    super::bibtex::parse_date_text(&raw)
+    parse_date_text(&raw)
 }
 
 /// A keyword as a topic: DataCite's "FOS: …" classes are dropped, "Machine Learning (cs.LG)"
@@ -227,26 +229,6 @@ const ARXIV_ARCHIVES: &[&str] = &[
     "Electrical Engineering and Systems Science",
     "Economics",
 ];
-
-/// `arXiv:2310.14189`, `arXiv: 2310.14189v2`, `arXiv preprint arXiv:2310.14189` in free text.
-pub fn arxiv_in_text(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(found) = lower[from..].find("arxiv") {
-        let start = from + found + "arxiv".len();
-        let rest = text[start..].trim_start_matches([':', ' ', '.']);
-        let candidate: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
-            .collect();
-        let id = normalize_arxiv(candidate.trim_end_matches('.'));
-        if is_valid_arxiv(&id) {
-            return Some(id);
-        }
-        from = start;
-    }
-    None
-}
 
 /// Strips HTML or JATS tags (`<i>`, `<sub>`), decoding the common entities.
 pub fn strip_tags(text: &str) -> String {
@@ -370,18 +352,5 @@ mod tests {
     #[test]
     fn item_lines_point_at_each_object() {
         assert_eq!(item_lines("[\n {\"a\": \"{\"},\n {\"b\": [{}]}\n]"), [2, 3]);
-    }
-
-    #[test]
-    fn arxiv_ids_in_free_text() {
-        assert_eq!(
-            arxiv_in_text("arXiv preprint arXiv:2310.14189").as_deref(),
-            Some("2310.14189")
-        );
-        assert_eq!(
-            arxiv_in_text("arXiv: hep-th/9901001v2").as_deref(),
-            Some("hep-th/9901001")
-        );
-        assert_eq!(arxiv_in_text("no id here"), None);
     }
 }

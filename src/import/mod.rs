@@ -16,6 +16,7 @@ pub mod doi;
 pub mod http;
 pub mod latex;
 pub mod merge;
+pub mod partial_date;
 pub mod text;
 pub mod write;
 
@@ -25,7 +26,9 @@ use jiff::civil::Date;
 
 use crate::error::{Diagnostic, Location};
 use crate::model::assemble::is_safe_link;
-use crate::model::ids::{normalize_arxiv, normalize_doi, paper_id, slugify};
+use crate::model::ids::{is_valid_arxiv, normalize_arxiv, normalize_doi, paper_id, slugify};
+
+pub use partial_date::PartialDate;
 
 /// One paper as an importer read it; the fields of a `[[papers]]` table (src/content/raw.rs).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -53,45 +56,6 @@ pub struct ImportedPaper {
     pub notes_md: Option<String>,
     /// Where the paper was read, for messages: `refs.bib:12`, `arXiv 2310.14189`.
     pub origin: Location,
-}
-
-/// A date that may be known to the month or year only (BibTeX `year = 2019`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartialDate {
-    pub year: i16,
-    pub month: Option<i8>,
-    pub day: Option<i8>,
-}
-
-impl PartialDate {
-    pub fn day(date: Date) -> Self {
-        PartialDate {
-            year: date.year(),
-            month: Some(date.month()),
-            day: Some(date.day()),
-        }
-    }
-
-    /// A full date for the `published` key: the first day of the month or year when that is all
-    /// we know (the format has no partial dates), or None when the parts are not a date.
-    pub fn to_date(self) -> Option<Date> {
-        let month = self.month.unwrap_or(1);
-        let day = if self.month.is_some() {
-            self.day.unwrap_or(1)
-        } else {
-            1
-        };
-        Date::new(self.year, month, day).ok()
-    }
-
-    /// Says what the written date stands for when it is not exact.
-    pub fn precision_note(self) -> Option<&'static str> {
-        match (self.month, self.day) {
-            (None, _) => Some("year only"),
-            (Some(_), None) => Some("month only"),
-            _ => None,
-        }
-    }
 }
 
 /// What an importer returns.
@@ -360,7 +324,27 @@ pub fn arxiv_from_url(url: &str) -> Option<String> {
     let id = rest.split(['?', '#']).next()?.trim_end_matches('/');
     let id = id.strip_suffix(".pdf").unwrap_or(id);
     let normalized = normalize_arxiv(id);
-    crate::model::ids::is_valid_arxiv(&normalized).then_some(normalized)
+    is_valid_arxiv(&normalized).then_some(normalized)
+}
+
+/// `arXiv:2310.14189`, `arXiv: 2310.14189v2`, `arXiv preprint arXiv:2310.14189` in free text.
+pub fn arxiv_in_text(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("arxiv") {
+        let start = from + found + "arxiv".len();
+        let rest = text[start..].trim_start_matches([':', ' ', '.']);
+        let candidate: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
+            .collect();
+        let id = normalize_arxiv(candidate.trim_end_matches('.'));
+        if is_valid_arxiv(&id) {
+            return Some(id);
+        }
+        from = start;
+    }
+    None
 }
 
 /// Reads an input file (or standard input for `-`) as text.
@@ -470,13 +454,15 @@ mod tests {
     }
 
     #[test]
-    fn partial_dates_are_written_as_first_day() {
-        let year = PartialDate {
-            year: 2019,
-            month: None,
-            day: None,
-        };
-        assert_eq!(year.to_date().unwrap().to_string(), "2019-01-01");
-        assert_eq!(year.precision_note(), Some("year only"));
+    fn arxiv_ids_in_free_text() {
+        assert_eq!(
+            arxiv_in_text("arXiv preprint arXiv:2310.14189").as_deref(),
+            Some("2310.14189")
+        );
+        assert_eq!(
+            arxiv_in_text("arXiv: hep-th/9901001v2").as_deref(),
+            Some("hep-th/9901001")
+        );
+        assert_eq!(arxiv_in_text("no id here"), None);
     }
 }

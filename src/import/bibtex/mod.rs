@@ -20,9 +20,11 @@ pub use parse::{Entry, ParseError, parse};
 
 use super::categories::topic_for;
 use super::latex::to_unicode;
-use super::{Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, one_line};
+use super::partial_date::parse_date_text;
+use super::{
+    Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
+};
 use crate::error::{Diagnostic, Location};
-use crate::import::csl::arxiv_in_text;
 use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
 
 /// Reads a .bib file's text.
@@ -167,23 +169,6 @@ fn published(entry: &Entry) -> Option<PartialDate> {
         .get("day")
         .and_then(|d| d.trim_matches(['{', '}', ' ']).parse::<i8>().ok())
         .filter(|d| (1..=31).contains(d));
-    let date = PartialDate {
-        year,
-        month,
-        day: month.and(day),
-    };
-    date.to_date().map(|_| date)
-}
-
-/// `2023-10-22`, `2023-10`, `2023` (also the start of a range `2023-10-22/2023-10-25`).
-pub fn parse_date_text(text: &str) -> Option<PartialDate> {
-    let text = text.trim().split('/').next()?.trim();
-    let mut parts = text.splitn(3, '-');
-    let year: i16 = parts.next()?.trim().parse().ok()?;
-    let month = parts.next().and_then(|m| m.trim().parse::<i8>().ok());
-    let day = parts
-        .next()
-        .and_then(|d| d.get(..2.min(d.len()))?.parse::<i8>().ok());
     let date = PartialDate {
         year,
         month,
