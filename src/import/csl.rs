@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -16,6 +17,7 @@ use super::partial_date::parse_date_text;
 use super::{
     Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
 };
+use crate::content::RawPaper;
 use crate::error::{Diagnostic, Error, Location, Result};
 
 /// Reads a CSL-JSON file's text.
@@ -110,23 +112,21 @@ pub fn item_to_paper(
             .filter_map(|k| keyword_topic(k, categories))
             .collect();
     }
-    let abstract_md = field("abstract").map(|a| jats_to_text(&a));
-    Some(ImportedPaper {
+    let paper = RawPaper {
         title,
         authors: authors(item.get("author")),
         arxiv,
         doi,
         url,
         venue,
-        published: ["issued", "published", "published-online", "published-print"]
-            .iter()
-            .find_map(|name| item.get(*name).and_then(date_of)),
         topics,
-        abstract_md,
-        ours: false,
-        origin,
-        ..ImportedPaper::default()
-    })
+        abstract_md: field("abstract").map(|a| Arc::from(jats_to_text(&a))),
+        ..RawPaper::default()
+    };
+    let published = ["issued", "published", "published-online", "published-print"]
+        .iter()
+        .find_map(|name| item.get(*name).and_then(date_of));
+    Some(ImportedPaper::new(paper, origin).with_published(published))
 }
 
 fn text_of(value: &Value) -> Option<String> {
@@ -315,13 +315,12 @@ mod tests {
                "issued":{"date-parts":[["2023","3","2"]]},"keyword":"Computer Science - Machine Learning, FOS: x"}"#,
         )
         .unwrap();
-        let paper = item_to_paper(&item, Location::default(), &BTreeMap::new()).unwrap();
+        let imported = item_to_paper(&item, Location::default(), &BTreeMap::new()).unwrap();
+        let paper = &imported.paper;
         assert_eq!(paper.arxiv.as_deref(), Some("2303.01469"));
         assert_eq!(paper.authors, ["Yang Song", "OpenAI"]);
-        assert_eq!(
-            paper.published.unwrap().to_date().unwrap().to_string(),
-            "2023-03-02"
-        );
+        assert_eq!(paper.published.unwrap().to_string(), "2023-03-02");
+        assert_eq!(imported.published_note, None);
         assert_eq!(paper.topics, ["Machine Learning"]);
         assert_eq!(paper.venue, None);
     }

@@ -8,9 +8,10 @@
 //! and its page address (an explicit `id` is written when the derived one would change).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::write::paper_table;
-use super::{ImportedPaper, PartialDate, add_topics, paragraphs};
+use super::{ImportedPaper, add_topics, paragraphs};
 use crate::content::front_matter::{self, Format};
 use crate::content::{RawPaper, SourceFile, parse_source};
 use crate::error::{Diagnostic, Error, Location, Result};
@@ -81,11 +82,8 @@ pub fn merge_into(
                 let updated = update(&current[index], paper);
                 // The file cannot say "year only" but in a comment: compare dates as dates.
                 let mut before = current[index].clone();
-                if before.published.and_then(PartialDate::to_date)
-                    == updated.published.and_then(PartialDate::to_date)
-                {
-                    before.published = updated.published;
-                    before.published_comment = updated.published_comment.clone();
+                if before.paper.published == updated.paper.published {
+                    before.published_note = updated.published_note.clone();
                 }
                 if paper_table(&updated) != paper_table(&before) {
                     replacements.retain(|(i, _)| *i != index);
@@ -139,53 +137,39 @@ pub fn merge_into(
 }
 
 /// A paper of the file as an import record, to compare and update it.
-fn from_raw(raw: RawPaper) -> ImportedPaper {
-    ImportedPaper {
-        id: raw.id,
-        title: raw.title,
-        authors: raw.authors,
-        arxiv: raw.arxiv,
-        doi: raw.doi,
-        url: raw.url,
-        pdf: raw.pdf,
-        code: raw.code,
-        project: raw.project,
-        venue: raw.venue,
-        published: raw.published.map(PartialDate::day),
-        published_comment: None,
-        topics: raw.topics,
-        upvotes: raw.upvotes,
-        ours: raw.ours,
-        abstract_md: raw.abstract_md.map(|a| a.trim_end().to_string()),
-        notes_md: raw.notes_md.map(|n| n.trim_end().to_string()),
-        origin: Location::default(),
+fn from_raw(mut paper: RawPaper) -> ImportedPaper {
+    // A multi-line string ends with the line break before its closing quotes; the writer adds it.
+    for text in [&mut paper.abstract_md, &mut paper.notes_md] {
+        *text = text.as_deref().map(|t| Arc::from(t.trim_end()));
     }
+    ImportedPaper::new(paper, Location::default())
 }
 
 /// The file's paper with the imported metadata laid over it (`--force`).
 fn update(current: &ImportedPaper, imported: &ImportedPaper) -> ImportedPaper {
     let mut updated = imported.clone();
     updated.fill_from(current.clone());
-    updated.notes_md = current.notes_md.clone().or(updated.notes_md);
-    updated.upvotes = current.upvotes.or(updated.upvotes);
-    updated.ours = current.ours || imported.ours;
-    let mut topics = current.topics.clone();
-    add_topics(&mut topics, imported.topics.clone());
-    updated.topics = topics;
+    let (new, old) = (&mut updated.paper, &current.paper);
+    new.notes_md = old.notes_md.clone().or(new.notes_md.take());
+    new.upvotes = old.upvotes.or(new.upvotes);
+    new.ours = old.ours || imported.paper.ours;
+    let mut topics = old.topics.clone();
+    add_topics(&mut topics, imported.paper.topics.clone());
+    new.topics = topics;
     // The paper keeps its page: pin the old id when the new metadata would derive another one.
     let old_id = current.derived_id();
-    updated.id = current.id.clone();
+    updated.paper.id = current.paper.id.clone();
     if updated.derived_id() != old_id {
-        updated.id = Some(old_id);
+        updated.paper.id = Some(old_id);
     }
     // The same abstract, wrapped differently, keeps the file's text.
-    if let (Some(old), Some(new)) = (&current.abstract_md, &imported.abstract_md)
+    if let (Some(old), Some(new)) = (&current.paper.abstract_md, &imported.paper.abstract_md)
         && paragraphs(old) == paragraphs(new)
     {
-        updated.abstract_md = Some(old.clone());
+        updated.paper.abstract_md = Some(old.clone());
     }
-    if updated.published.map(PartialDate::to_date) == current.published.map(PartialDate::to_date) {
-        updated.published_comment = imported.published_comment.clone();
+    if updated.paper.published == current.paper.published {
+        updated.published_note = imported.published_note.clone();
     }
     updated
 }
@@ -197,12 +181,13 @@ mod tests {
     const FILE: &str = "+++\n# curated by hand\ntitle = \"D\"\ndate = 2024-03-11\n\n[[papers]]\ntitle = \"Known\"\narxiv = \"2310.14189\"\nnotes = '''Keep me.'''\n\n[[papers]]\ntitle = \"By DOI\"\ndoi = \"10.1/x\"\n+++\nBody text.\n";
 
     fn paper(title: &str, arxiv: Option<&str>) -> ImportedPaper {
-        ImportedPaper {
+        let paper = RawPaper {
             title: title.into(),
             arxiv: arxiv.map(str::to_string),
             authors: vec!["A. Author".into()],
-            ..ImportedPaper::default()
-        }
+            ..RawPaper::default()
+        };
+        ImportedPaper::new(paper, Location::default())
     }
 
     #[test]
@@ -230,7 +215,7 @@ mod tests {
     #[test]
     fn force_updates_metadata_but_keeps_notes_and_the_page() {
         let mut by_arxiv = paper("By DOI", Some("2001.00001"));
-        by_arxiv.doi = Some("10.1/X".into());
+        by_arxiv.paper.doi = Some("10.1/X".into());
         let papers = [paper("Known", Some("2310.14189")), by_arxiv];
         let (text, counts) = merge_into(Path::new("c.md"), FILE, &papers, true).unwrap();
         assert_eq!(counts.updated, 2, "{text}");

@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 mod parse;
 
@@ -24,6 +25,7 @@ use super::partial_date::parse_date_text;
 use super::{
     Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
 };
+use crate::content::RawPaper;
 use crate::error::{Diagnostic, Location};
 use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
 
@@ -123,7 +125,7 @@ fn to_paper(
             let lower = v.to_ascii_lowercase();
             !(arxiv.is_some() && (lower == "corr" || lower.starts_with("arxiv")))
         });
-    Some(ImportedPaper {
+    let paper = RawPaper {
         title,
         authors: entry.get("author").map(authors).unwrap_or_default(),
         arxiv,
@@ -133,13 +135,11 @@ fn to_paper(
         code: raw("code"),
         project: raw("project"),
         venue,
-        published: published(entry),
         topics,
-        abstract_md: entry.get("abstract").map(to_unicode),
-        ours: false,
-        origin,
-        ..ImportedPaper::default()
-    })
+        abstract_md: entry.get("abstract").map(|a| Arc::from(to_unicode(a))),
+        ..RawPaper::default()
+    };
+    Some(ImportedPaper::new(paper, origin).with_published(published(entry)))
 }
 
 fn join_venue(kind: &str, school: Option<String>) -> String {
@@ -304,7 +304,7 @@ mod tests {
             "@article{d, title={T}, journal={CoRR}, volume={abs/2310.14189}, eprinttype={arXiv}, eprint={2310.14189}}",
         );
         let paper = to_paper(&entries[0], Location::default(), &BTreeMap::new()).unwrap();
-        assert_eq!(paper.arxiv.as_deref(), Some("2310.14189"));
-        assert_eq!(paper.venue, None);
+        assert_eq!(paper.paper.arxiv.as_deref(), Some("2310.14189"));
+        assert_eq!(paper.paper.venue, None);
     }
 }
