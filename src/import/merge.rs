@@ -224,6 +224,20 @@ mod tests {
         assert!(text.ends_with("+++\nBody text.\n"));
     }
 
+    // Before importers read files as RawPaper, an update rewrote the table without the file's
+    // arxiv_category (BibTeX's primaryClass), which importers do not set.
+    #[test]
+    fn force_update_keeps_the_files_arxiv_category() {
+        let file = FILE.replace(
+            "arxiv = \"2310.14189\"\n",
+            "arxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\n",
+        );
+        let papers = [paper("Known", Some("2310.14189"))];
+        let (text, counts) = merge_into(Path::new("c.md"), &file, &papers, true).unwrap();
+        assert_eq!(counts.updated, 1, "{text}");
+        assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\nnotes"), "{text}");
+    }
+
     #[test]
     fn unreadable_files_are_not_touched() {
         let error = merge_into(Path::new("c.md"), "not a digest", &[], false).unwrap_err();

@@ -133,7 +133,7 @@ fn fill_missing(mine: &mut RawPaper, theirs: RawPaper) {
         title: _,
         authors,
         arxiv,
-        arxiv_category: _,
+        arxiv_category,
         doi,
         url,
         pdf,
@@ -148,6 +148,7 @@ fn fill_missing(mine: &mut RawPaper, theirs: RawPaper) {
         notes_md,
     } = theirs;
     fill(&mut mine.arxiv, arxiv);
+    fill(&mut mine.arxiv_category, arxiv_category);
     fill(&mut mine.doi, doi);
     fill(&mut mine.url, url);
     fill(&mut mine.pdf, pdf);
