@@ -32,6 +32,30 @@ pub fn merge_into(
     papers: &[ImportedPaper],
     force: bool,
 ) -> Result<(String, MergeCounts)> {
+    let file = read_existing(path, existing)?;
+    let changes = plan(&file.papers, papers, force);
+    let counts = changes.counts.clone();
+    let lines: Vec<String> = existing
+        .strip_prefix('\u{feff}')
+        .unwrap_or(existing)
+        .split_inclusive('\n')
+        .map(str::to_string)
+        .collect();
+    Ok((apply(lines, &file, changes), counts))
+}
+
+/// A digest file read for merging: its papers, and where their tables are.
+struct ExistingFile {
+    papers: Vec<ImportedPaper>,
+    /// 0-based line index of each paper's `[[papers]]` line.
+    starts: Vec<usize>,
+    /// 0-based line index of the closing `+++`.
+    closing: usize,
+}
+
+/// Reads the file to merge into; an error when it is not a digest, or when its papers cannot be
+/// edited as TOML `[[papers]]` tables.
+fn read_existing(path: &Path, existing: &str) -> Result<ExistingFile> {
     let parsed = parse_source(&SourceFile {
         path: path.to_path_buf(),
         text: existing.to_string(),
@@ -61,21 +85,26 @@ pub fn merge_into(
             path.display()
         )));
     }
+    Ok(ExistingFile {
+        papers: digest.papers.into_iter().map(from_raw).collect(),
+        starts: parsed.paper_lines.iter().map(|line| line - 1).collect(),
+        closing: split.body_line_offset - 1,
+    })
+}
 
-    let mut lines: Vec<String> = existing
-        .strip_prefix('\u{feff}')
-        .unwrap_or(existing)
-        .split_inclusive('\n')
-        .map(str::to_string)
-        .collect();
-    // 0-based line index of the closing `+++`.
-    let closing = split.body_line_offset - 1;
-    let starts: Vec<usize> = parsed.paper_lines.iter().map(|line| line - 1).collect();
-    let current: Vec<ImportedPaper> = digest.papers.into_iter().map(from_raw).collect();
+/// What merging changes in the file.
+#[derive(Default)]
+struct Changes<'a> {
+    /// A new table for the file's paper at this index.
+    replacements: Vec<(usize, String)>,
+    appended: Vec<&'a ImportedPaper>,
+    counts: MergeCounts,
+}
 
-    let mut counts = MergeCounts::default();
-    let mut replacements: Vec<(usize, String)> = Vec::new();
-    let mut appended: Vec<&ImportedPaper> = Vec::new();
+/// Decides, for each imported paper, whether it is added, replaces the file's table (`force`) or
+/// is already there.
+fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool) -> Changes<'a> {
+    let mut changes = Changes::default();
     for paper in papers {
         match current.iter().position(|c| c.is_same_paper(paper)) {
             Some(index) if force => {
@@ -86,22 +115,29 @@ pub fn merge_into(
                     before.published_note = updated.published_note.clone();
                 }
                 if paper_table(&updated) != paper_table(&before) {
-                    replacements.retain(|(i, _)| *i != index);
-                    replacements.push((index, paper_table(&updated)));
-                    counts.updated += 1;
+                    changes.replacements.retain(|(i, _)| *i != index);
+                    changes.replacements.push((index, paper_table(&updated)));
+                    changes.counts.updated += 1;
                 } else {
-                    counts.kept += 1;
+                    changes.counts.kept += 1;
                 }
             }
-            Some(_) => counts.kept += 1,
-            None if appended.iter().any(|a| a.is_same_paper(paper)) => counts.kept += 1,
+            Some(_) => changes.counts.kept += 1,
+            None if changes.appended.iter().any(|a| a.is_same_paper(paper)) => {
+                changes.counts.kept += 1;
+            }
             None => {
-                appended.push(paper);
-                counts.added += 1;
+                changes.appended.push(paper);
+                changes.counts.added += 1;
             }
         }
     }
+    changes
+}
 
+/// The file's lines with the changes made, joined.
+fn apply(mut lines: Vec<String>, file: &ExistingFile, changes: Changes) -> String {
+    let closing = file.closing;
     // Appended tables go before the closing delimiter; replacements from the bottom up so earlier
     // line numbers stay valid.
     let mut tail = String::new();
@@ -111,7 +147,7 @@ pub fn merge_into(
     {
         tail.push('\n');
     }
-    for paper in &appended {
+    for paper in &changes.appended {
         tail.push_str(&paper_table(paper));
         tail.push('\n');
     }
@@ -122,10 +158,11 @@ pub fn merge_into(
         let tail = tail.trim_end_matches('\n').to_string() + "\n";
         lines.insert(closing, tail);
     }
+    let mut replacements = changes.replacements;
     replacements.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (index, table) in replacements {
-        let start = starts[index];
-        let end = starts.get(index + 1).copied().unwrap_or(closing);
+        let start = file.starts[index];
+        let end = file.starts.get(index + 1).copied().unwrap_or(closing);
         // Keep the blank lines (and comments) that separate this table from the next.
         let mut keep_from = end;
         while keep_from > start + 1 && lines[keep_from - 1].trim().is_empty() {
@@ -133,7 +170,7 @@ pub fn merge_into(
         }
         lines.splice(start..keep_from, std::iter::once(table));
     }
-    Ok((lines.concat(), counts))
+    lines.concat()
 }
 
 /// A paper of the file as an import record, to compare and update it.
