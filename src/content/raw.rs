@@ -35,7 +35,10 @@ pub struct RawDigest {
     pub papers: Vec<RawPaper>,
 }
 
-#[derive(Debug, Clone, Hash, Deserialize)]
+/// One `[[papers]]` table as written. The importers produce this type too (src/import/), so a new
+/// paper key is declared here once: the parser reads it, and the importers' writer
+/// (src/import/write.rs) will not compile until it writes it.
+#[derive(Debug, Clone, Default, PartialEq, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPaper {
     #[serde(default)]

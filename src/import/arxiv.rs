@@ -8,13 +8,15 @@
 //! when the comment or abstract names a repository.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use indicatif::ProgressBar;
 use jiff::civil::Date;
 
 use super::categories::topic_for;
 use super::http::Client;
-use super::{Import, ImportedPaper, PartialDate, add_topics, one_line, paragraphs};
+use super::{Import, ImportedPaper, add_topics, one_line, paragraphs};
+use crate::content::RawPaper;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
 
@@ -340,19 +342,21 @@ fn to_paper(
         .flatten()
         .find_map(repository_link);
     ImportedPaper {
-        title: one_line(&entry.title),
-        authors: entry.authors,
-        arxiv: Some(entry.id.clone()),
-        doi: entry.doi,
-        pdf,
-        code,
-        venue: entry.journal_ref.map(|j| one_line(&j)),
-        published: entry.published.map(PartialDate::day),
-        published_comment: version_note,
-        topics,
-        abstract_md: Some(abstract_md).filter(|a| !a.is_empty()),
+        paper: RawPaper {
+            title: one_line(&entry.title),
+            authors: entry.authors,
+            arxiv: Some(entry.id.clone()),
+            doi: entry.doi,
+            pdf,
+            code,
+            venue: entry.journal_ref.map(|j| one_line(&j)),
+            published: entry.published,
+            topics,
+            abstract_md: Some(abstract_md).filter(|a| !a.is_empty()).map(Arc::from),
+            ..RawPaper::default()
+        },
+        published_note: version_note,
         origin: Location::file(format!("arXiv {}", entry.id)),
-        ..ImportedPaper::default()
     }
 }
 

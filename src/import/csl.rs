@@ -8,13 +8,17 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::categories::topic_for;
-use super::{Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, one_line};
+use super::partial_date::parse_date_text;
+use super::{
+    Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
+};
+use crate::content::RawPaper;
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
 
 /// Reads a CSL-JSON file's text.
 pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Result<Import> {
@@ -108,23 +112,21 @@ pub fn item_to_paper(
             .filter_map(|k| keyword_topic(k, categories))
             .collect();
     }
-    let abstract_md = field("abstract").map(|a| jats_to_text(&a));
-    Some(ImportedPaper {
+    let paper = RawPaper {
         title,
         authors: authors(item.get("author")),
         arxiv,
         doi,
         url,
         venue,
-        published: ["issued", "published", "published-online", "published-print"]
-            .iter()
-            .find_map(|name| item.get(*name).and_then(date_of)),
         topics,
-        abstract_md,
-        ours: false,
-        origin,
-        ..ImportedPaper::default()
-    })
+        abstract_md: field("abstract").map(|a| Arc::from(jats_to_text(&a))),
+        ..RawPaper::default()
+    };
+    let published = ["issued", "published", "published-online", "published-print"]
+        .iter()
+        .find_map(|name| item.get(*name).and_then(date_of));
+    Some(ImportedPaper::new(paper, origin).with_published(published))
 }
 
 fn text_of(value: &Value) -> Option<String> {
@@ -192,7 +194,7 @@ fn date_of(value: &Value) -> Option<PartialDate> {
         .get("raw")
         .or_else(|| value.get("literal"))
         .and_then(text_of)?;
-    super::bibtex::parse_date_text(&raw)
+    parse_date_text(&raw)
 }
 
 /// A keyword as a topic: DataCite's "FOS: …" classes are dropped, "Machine Learning (cs.LG)"
@@ -227,26 +229,6 @@ const ARXIV_ARCHIVES: &[&str] = &[
     "Electrical Engineering and Systems Science",
     "Economics",
 ];
-
-/// `arXiv:2310.14189`, `arXiv: 2310.14189v2`, `arXiv preprint arXiv:2310.14189` in free text.
-pub fn arxiv_in_text(text: &str) -> Option<String> {
-    let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(found) = lower[from..].find("arxiv") {
-        let start = from + found + "arxiv".len();
-        let rest = text[start..].trim_start_matches([':', ' ', '.']);
-        let candidate: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
-            .collect();
-        let id = normalize_arxiv(candidate.trim_end_matches('.'));
-        if is_valid_arxiv(&id) {
-            return Some(id);
-        }
-        from = start;
-    }
-    None
-}
 
 /// Strips HTML or JATS tags (`<i>`, `<sub>`), decoding the common entities.
 pub fn strip_tags(text: &str) -> String {
@@ -333,13 +315,12 @@ mod tests {
                "issued":{"date-parts":[["2023","3","2"]]},"keyword":"Computer Science - Machine Learning, FOS: x"}"#,
         )
         .unwrap();
-        let paper = item_to_paper(&item, Location::default(), &BTreeMap::new()).unwrap();
+        let imported = item_to_paper(&item, Location::default(), &BTreeMap::new()).unwrap();
+        let paper = &imported.paper;
         assert_eq!(paper.arxiv.as_deref(), Some("2303.01469"));
         assert_eq!(paper.authors, ["Yang Song", "OpenAI"]);
-        assert_eq!(
-            paper.published.unwrap().to_date().unwrap().to_string(),
-            "2023-03-02"
-        );
+        assert_eq!(paper.published.unwrap().to_string(), "2023-03-02");
+        assert_eq!(imported.published_note, None);
         assert_eq!(paper.topics, ["Machine Learning"]);
         assert_eq!(paper.venue, None);
     }
@@ -370,18 +351,5 @@ mod tests {
     #[test]
     fn item_lines_point_at_each_object() {
         assert_eq!(item_lines("[\n {\"a\": \"{\"},\n {\"b\": [{}]}\n]"), [2, 3]);
-    }
-
-    #[test]
-    fn arxiv_ids_in_free_text() {
-        assert_eq!(
-            arxiv_in_text("arXiv preprint arXiv:2310.14189").as_deref(),
-            Some("2310.14189")
-        );
-        assert_eq!(
-            arxiv_in_text("arXiv: hep-th/9901001v2").as_deref(),
-            Some("hep-th/9901001")
-        );
-        assert_eq!(arxiv_in_text("no id here"), None);
     }
 }

@@ -52,17 +52,18 @@ pub fn fetch(
             .ok()
             .and_then(|item| csl::item_to_paper(&item, location.clone(), categories));
         match item {
-            Some(mut paper) => {
+            Some(mut imported) => {
                 // Keep the DOI as the user wrote it: DOIs ignore case, and registries
                 // upper-case them.
-                let same = paper
+                let same = imported
+                    .paper
                     .doi
                     .as_deref()
                     .is_none_or(|answer| answer.eq_ignore_ascii_case(&doi));
                 if same {
-                    paper.doi = Some(doi.clone());
+                    imported.paper.doi = Some(doi.clone());
                 }
-                import.papers.push(paper);
+                import.papers.push(imported);
             }
             None => import.warnings.push(
                 Diagnostic::warning(

@@ -8,9 +8,10 @@
 //! and its page address (an explicit `id` is written when the derived one would change).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::write::paper_table;
-use super::{ImportedPaper, PartialDate, add_topics, paragraphs};
+use super::{ImportedPaper, add_topics, paragraphs};
 use crate::content::front_matter::{self, Format};
 use crate::content::{RawPaper, SourceFile, parse_source};
 use crate::error::{Diagnostic, Error, Location, Result};
@@ -31,6 +32,30 @@ pub fn merge_into(
     papers: &[ImportedPaper],
     force: bool,
 ) -> Result<(String, MergeCounts)> {
+    let file = read_existing(path, existing)?;
+    let changes = plan(&file.papers, papers, force);
+    let counts = changes.counts.clone();
+    let lines: Vec<String> = existing
+        .strip_prefix('\u{feff}')
+        .unwrap_or(existing)
+        .split_inclusive('\n')
+        .map(str::to_string)
+        .collect();
+    Ok((apply(lines, &file, changes), counts))
+}
+
+/// A digest file read for merging: its papers, and where their tables are.
+struct ExistingFile {
+    papers: Vec<ImportedPaper>,
+    /// 0-based line index of each paper's `[[papers]]` line.
+    starts: Vec<usize>,
+    /// 0-based line index of the closing `+++`.
+    closing: usize,
+}
+
+/// Reads the file to merge into; an error when it is not a digest, or when its papers cannot be
+/// edited as TOML `[[papers]]` tables.
+fn read_existing(path: &Path, existing: &str) -> Result<ExistingFile> {
     let parsed = parse_source(&SourceFile {
         path: path.to_path_buf(),
         text: existing.to_string(),
@@ -60,50 +85,59 @@ pub fn merge_into(
             path.display()
         )));
     }
+    Ok(ExistingFile {
+        papers: digest.papers.into_iter().map(from_raw).collect(),
+        starts: parsed.paper_lines.iter().map(|line| line - 1).collect(),
+        closing: split.body_line_offset - 1,
+    })
+}
 
-    let mut lines: Vec<String> = existing
-        .strip_prefix('\u{feff}')
-        .unwrap_or(existing)
-        .split_inclusive('\n')
-        .map(str::to_string)
-        .collect();
-    // 0-based line index of the closing `+++`.
-    let closing = split.body_line_offset - 1;
-    let starts: Vec<usize> = parsed.paper_lines.iter().map(|line| line - 1).collect();
-    let current: Vec<ImportedPaper> = digest.papers.into_iter().map(from_raw).collect();
+/// What merging changes in the file.
+#[derive(Default)]
+struct Changes<'a> {
+    /// A new table for the file's paper at this index.
+    replacements: Vec<(usize, String)>,
+    appended: Vec<&'a ImportedPaper>,
+    counts: MergeCounts,
+}
 
-    let mut counts = MergeCounts::default();
-    let mut replacements: Vec<(usize, String)> = Vec::new();
-    let mut appended: Vec<&ImportedPaper> = Vec::new();
+/// Decides, for each imported paper, whether it is added, replaces the file's table (`force`) or
+/// is already there.
+fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool) -> Changes<'a> {
+    let mut changes = Changes::default();
     for paper in papers {
         match current.iter().position(|c| c.is_same_paper(paper)) {
             Some(index) if force => {
                 let updated = update(&current[index], paper);
                 // The file cannot say "year only" but in a comment: compare dates as dates.
                 let mut before = current[index].clone();
-                if before.published.and_then(PartialDate::to_date)
-                    == updated.published.and_then(PartialDate::to_date)
-                {
-                    before.published = updated.published;
-                    before.published_comment = updated.published_comment.clone();
+                if before.paper.published == updated.paper.published {
+                    before.published_note = updated.published_note.clone();
                 }
                 if paper_table(&updated) != paper_table(&before) {
-                    replacements.retain(|(i, _)| *i != index);
-                    replacements.push((index, paper_table(&updated)));
-                    counts.updated += 1;
+                    changes.replacements.retain(|(i, _)| *i != index);
+                    changes.replacements.push((index, paper_table(&updated)));
+                    changes.counts.updated += 1;
                 } else {
-                    counts.kept += 1;
+                    changes.counts.kept += 1;
                 }
             }
-            Some(_) => counts.kept += 1,
-            None if appended.iter().any(|a| a.is_same_paper(paper)) => counts.kept += 1,
+            Some(_) => changes.counts.kept += 1,
+            None if changes.appended.iter().any(|a| a.is_same_paper(paper)) => {
+                changes.counts.kept += 1;
+            }
             None => {
-                appended.push(paper);
-                counts.added += 1;
+                changes.appended.push(paper);
+                changes.counts.added += 1;
             }
         }
     }
+    changes
+}
 
+/// The file's lines with the changes made, joined.
+fn apply(mut lines: Vec<String>, file: &ExistingFile, changes: Changes) -> String {
+    let closing = file.closing;
     // Appended tables go before the closing delimiter; replacements from the bottom up so earlier
     // line numbers stay valid.
     let mut tail = String::new();
@@ -113,7 +147,7 @@ pub fn merge_into(
     {
         tail.push('\n');
     }
-    for paper in &appended {
+    for paper in &changes.appended {
         tail.push_str(&paper_table(paper));
         tail.push('\n');
     }
@@ -124,10 +158,11 @@ pub fn merge_into(
         let tail = tail.trim_end_matches('\n').to_string() + "\n";
         lines.insert(closing, tail);
     }
+    let mut replacements = changes.replacements;
     replacements.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (index, table) in replacements {
-        let start = starts[index];
-        let end = starts.get(index + 1).copied().unwrap_or(closing);
+        let start = file.starts[index];
+        let end = file.starts.get(index + 1).copied().unwrap_or(closing);
         // Keep the blank lines (and comments) that separate this table from the next.
         let mut keep_from = end;
         while keep_from > start + 1 && lines[keep_from - 1].trim().is_empty() {
@@ -135,57 +170,43 @@ pub fn merge_into(
         }
         lines.splice(start..keep_from, std::iter::once(table));
     }
-    Ok((lines.concat(), counts))
+    lines.concat()
 }
 
 /// A paper of the file as an import record, to compare and update it.
-fn from_raw(raw: RawPaper) -> ImportedPaper {
-    ImportedPaper {
-        id: raw.id,
-        title: raw.title,
-        authors: raw.authors,
-        arxiv: raw.arxiv,
-        doi: raw.doi,
-        url: raw.url,
-        pdf: raw.pdf,
-        code: raw.code,
-        project: raw.project,
-        venue: raw.venue,
-        published: raw.published.map(PartialDate::day),
-        published_comment: None,
-        topics: raw.topics,
-        upvotes: raw.upvotes,
-        ours: raw.ours,
-        abstract_md: raw.abstract_md.map(|a| a.trim_end().to_string()),
-        notes_md: raw.notes_md.map(|n| n.trim_end().to_string()),
-        origin: Location::default(),
+fn from_raw(mut paper: RawPaper) -> ImportedPaper {
+    // A multi-line string ends with the line break before its closing quotes; the writer adds it.
+    for text in [&mut paper.abstract_md, &mut paper.notes_md] {
+        *text = text.as_deref().map(|t| Arc::from(t.trim_end()));
     }
+    ImportedPaper::new(paper, Location::default())
 }
 
 /// The file's paper with the imported metadata laid over it (`--force`).
 fn update(current: &ImportedPaper, imported: &ImportedPaper) -> ImportedPaper {
     let mut updated = imported.clone();
     updated.fill_from(current.clone());
-    updated.notes_md = current.notes_md.clone().or(updated.notes_md);
-    updated.upvotes = current.upvotes.or(updated.upvotes);
-    updated.ours = current.ours || imported.ours;
-    let mut topics = current.topics.clone();
-    add_topics(&mut topics, imported.topics.clone());
-    updated.topics = topics;
+    let (new, old) = (&mut updated.paper, &current.paper);
+    new.notes_md = old.notes_md.clone().or(new.notes_md.take());
+    new.upvotes = old.upvotes.or(new.upvotes);
+    new.ours = old.ours || imported.paper.ours;
+    let mut topics = old.topics.clone();
+    add_topics(&mut topics, imported.paper.topics.clone());
+    new.topics = topics;
     // The paper keeps its page: pin the old id when the new metadata would derive another one.
     let old_id = current.derived_id();
-    updated.id = current.id.clone();
+    updated.paper.id = current.paper.id.clone();
     if updated.derived_id() != old_id {
-        updated.id = Some(old_id);
+        updated.paper.id = Some(old_id);
     }
     // The same abstract, wrapped differently, keeps the file's text.
-    if let (Some(old), Some(new)) = (&current.abstract_md, &imported.abstract_md)
+    if let (Some(old), Some(new)) = (&current.paper.abstract_md, &imported.paper.abstract_md)
         && paragraphs(old) == paragraphs(new)
     {
-        updated.abstract_md = Some(old.clone());
+        updated.paper.abstract_md = Some(old.clone());
     }
-    if updated.published.map(PartialDate::to_date) == current.published.map(PartialDate::to_date) {
-        updated.published_comment = imported.published_comment.clone();
+    if updated.paper.published == current.paper.published {
+        updated.published_note = imported.published_note.clone();
     }
     updated
 }
@@ -197,12 +218,13 @@ mod tests {
     const FILE: &str = "+++\n# curated by hand\ntitle = \"D\"\ndate = 2024-03-11\n\n[[papers]]\ntitle = \"Known\"\narxiv = \"2310.14189\"\nnotes = '''Keep me.'''\n\n[[papers]]\ntitle = \"By DOI\"\ndoi = \"10.1/x\"\n+++\nBody text.\n";
 
     fn paper(title: &str, arxiv: Option<&str>) -> ImportedPaper {
-        ImportedPaper {
+        let paper = RawPaper {
             title: title.into(),
             arxiv: arxiv.map(str::to_string),
             authors: vec!["A. Author".into()],
-            ..ImportedPaper::default()
-        }
+            ..RawPaper::default()
+        };
+        ImportedPaper::new(paper, Location::default())
     }
 
     #[test]
@@ -230,13 +252,27 @@ mod tests {
     #[test]
     fn force_updates_metadata_but_keeps_notes_and_the_page() {
         let mut by_arxiv = paper("By DOI", Some("2001.00001"));
-        by_arxiv.doi = Some("10.1/X".into());
+        by_arxiv.paper.doi = Some("10.1/X".into());
         let papers = [paper("Known", Some("2310.14189")), by_arxiv];
         let (text, counts) = merge_into(Path::new("c.md"), FILE, &papers, true).unwrap();
         assert_eq!(counts.updated, 2, "{text}");
         assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\nnotes = '''\nKeep me.\n'''\n\n[[papers]]\nid = \"10.1/x\"\ntitle = \"By DOI\""), "{text}");
         assert!(text.starts_with("+++\n# curated by hand\n"));
         assert!(text.ends_with("+++\nBody text.\n"));
+    }
+
+    // Before importers read files as RawPaper, an update rewrote the table without the file's
+    // arxiv_category (BibTeX's primaryClass), which importers do not set.
+    #[test]
+    fn force_update_keeps_the_files_arxiv_category() {
+        let file = FILE.replace(
+            "arxiv = \"2310.14189\"\n",
+            "arxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\n",
+        );
+        let papers = [paper("Known", Some("2310.14189"))];
+        let (text, counts) = merge_into(Path::new("c.md"), &file, &papers, true).unwrap();
+        assert_eq!(counts.updated, 1, "{text}");
+        assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\nnotes"), "{text}");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! a digest file in the content format (src/content/raw.rs, docs/import.md).
 //!
 //! Every importer produces the same thing, an [`Import`]: a list of [`ImportedPaper`]s in source
-//! order plus warnings about what it could not read (with the source's line when it has one).
+//! order (each the [`RawPaper`] that the content parser reads, plus where it was read) and warnings
+//! about what it could not read (with the source's line when it has one).
 //! [`tidy`] then cleans what every source gets wrong the same way (whitespace, links that are not
 //! web addresses, duplicates), [`write`] turns papers into stable TOML, and [`merge`] adds them
 //! to an existing digest file by paper id instead of duplicating. Importers sit outside the build
@@ -16,82 +17,33 @@ pub mod doi;
 pub mod http;
 pub mod latex;
 pub mod merge;
+pub mod partial_date;
 pub mod text;
 pub mod write;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
+use crate::content::RawPaper;
 use crate::error::{Diagnostic, Location};
 use crate::model::assemble::is_safe_link;
-use crate::model::ids::{normalize_arxiv, normalize_doi, paper_id, slugify};
+use crate::model::ids::{is_valid_arxiv, normalize_arxiv, normalize_doi, paper_id, slugify};
 
-/// One paper as an importer read it; the fields of a `[[papers]]` table (src/content/raw.rs).
+pub use partial_date::PartialDate;
+
+/// One paper as an importer read it: the `[[papers]]` table it becomes, as the same [`RawPaper`]
+/// the content parser reads (so a paper's keys are declared once, in src/content/raw.rs), plus
+/// what only an import knows. Importers leave `id` empty (the derived id is used) and `ours` false.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImportedPaper {
-    /// Only set when the derived id (arXiv, DOI, title) must not be used: importers leave it empty.
-    pub id: Option<String>,
-    pub title: String,
-    pub authors: Vec<String>,
-    pub arxiv: Option<String>,
-    pub doi: Option<String>,
-    pub url: Option<String>,
-    pub pdf: Option<String>,
-    pub code: Option<String>,
-    pub project: Option<String>,
-    pub venue: Option<String>,
-    pub published: Option<PartialDate>,
-    /// A comment written after `published`, such as the arXiv version it came from.
-    pub published_comment: Option<String>,
-    pub topics: Vec<String>,
-    pub upvotes: Option<u64>,
-    /// `ours = true`: kept when a file's papers are written again; importers leave it false.
-    pub ours: bool,
-    /// Markdown; paragraphs separated by blank lines.
-    pub abstract_md: Option<String>,
-    pub notes_md: Option<String>,
+    pub paper: RawPaper,
+    /// A comment written after `published`: what the date stands for when the source knew only
+    /// the month or year ("year only"), or the arXiv version it came from.
+    pub published_note: Option<String>,
     /// Where the paper was read, for messages: `refs.bib:12`, `arXiv 2310.14189`.
     pub origin: Location,
-}
-
-/// A date that may be known to the month or year only (BibTeX `year = 2019`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PartialDate {
-    pub year: i16,
-    pub month: Option<i8>,
-    pub day: Option<i8>,
-}
-
-impl PartialDate {
-    pub fn day(date: Date) -> Self {
-        PartialDate {
-            year: date.year(),
-            month: Some(date.month()),
-            day: Some(date.day()),
-        }
-    }
-
-    /// A full date for the `published` key: the first day of the month or year when that is all
-    /// we know (the format has no partial dates), or None when the parts are not a date.
-    pub fn to_date(self) -> Option<Date> {
-        let month = self.month.unwrap_or(1);
-        let day = if self.month.is_some() {
-            self.day.unwrap_or(1)
-        } else {
-            1
-        };
-        Date::new(self.year, month, day).ok()
-    }
-
-    /// Says what the written date stands for when it is not exact.
-    pub fn precision_note(self) -> Option<&'static str> {
-        match (self.month, self.day) {
-            (None, _) => Some("year only"),
-            (Some(_), None) => Some("month only"),
-            _ => None,
-        }
-    }
 }
 
 /// What an importer returns.
@@ -105,22 +57,42 @@ pub struct Import {
 }
 
 impl ImportedPaper {
+    pub fn new(paper: RawPaper, origin: Location) -> Self {
+        ImportedPaper {
+            paper,
+            published_note: None,
+            origin,
+        }
+    }
+
+    /// Sets `published` from a date the source may know to the month or year only: the format
+    /// has no partial dates, so the first day is written and the note says what it stands for.
+    #[must_use]
+    pub fn with_published(mut self, date: Option<PartialDate>) -> Self {
+        self.paper.published = date.and_then(PartialDate::to_date);
+        self.published_note = date
+            .and_then(PartialDate::precision_note)
+            .map(str::to_string);
+        self
+    }
+
     /// The paper id the build will derive (src/model/ids.rs): `id`, else arXiv id, else DOI, else a
     /// slug of the title.
     pub fn derived_id(&self) -> String {
+        let paper = &self.paper;
         paper_id(
-            self.id.as_deref(),
-            self.arxiv.as_deref(),
-            self.doi.as_deref(),
-            &self.title,
+            paper.id.as_deref(),
+            paper.arxiv.as_deref(),
+            paper.doi.as_deref(),
+            &paper.title,
         )
     }
 
     /// Whether two records are the same paper: same derived id, arXiv id or DOI, or the same title
     /// with no arXiv id or DOI that tells them apart.
     pub fn is_same_paper(&self, other: &ImportedPaper) -> bool {
-        let arxiv = |p: &ImportedPaper| p.arxiv.as_deref().map(normalize_arxiv);
-        let doi = |p: &ImportedPaper| p.doi.as_deref().map(normalize_doi);
+        let arxiv = |p: &ImportedPaper| p.paper.arxiv.as_deref().map(normalize_arxiv);
+        let doi = |p: &ImportedPaper| p.paper.doi.as_deref().map(normalize_doi);
         if self.derived_id() == other.derived_id() {
             return true;
         }
@@ -134,37 +106,64 @@ impl ImportedPaper {
             (Some(_), Some(_)) => return false,
             _ => {}
         }
-        let title = slugify(&self.title);
-        !title.is_empty() && title == slugify(&other.title)
+        let title = slugify(&self.paper.title);
+        !title.is_empty() && title == slugify(&other.paper.title)
     }
 
     /// Fills fields this record lacks from `other` (the same paper read twice).
     pub fn fill_from(&mut self, other: ImportedPaper) {
-        fn fill<T>(mine: &mut Option<T>, theirs: Option<T>) {
-            if mine.is_none() {
-                *mine = theirs;
-            }
+        if self.paper.published.is_none() {
+            self.published_note = other.published_note;
         }
-        fill(&mut self.arxiv, other.arxiv);
-        fill(&mut self.doi, other.doi);
-        fill(&mut self.url, other.url);
-        fill(&mut self.pdf, other.pdf);
-        fill(&mut self.code, other.code);
-        fill(&mut self.project, other.project);
-        fill(&mut self.venue, other.venue);
-        if self.published.is_none() {
-            self.published = other.published;
-            self.published_comment = other.published_comment;
-        }
-        fill(&mut self.upvotes, other.upvotes);
-        fill(&mut self.abstract_md, other.abstract_md);
-        fill(&mut self.notes_md, other.notes_md);
-        self.ours |= other.ours;
-        if self.authors.is_empty() {
-            self.authors = other.authors;
-        }
-        add_topics(&mut self.topics, other.topics);
+        fill_missing(&mut self.paper, other.paper);
     }
+}
+
+/// Takes from `theirs` what `mine` lacks: each value `mine` does not have, the authors when it has
+/// none, topics it does not list; `ours` when either says so. The id and title stay `mine`'s.
+fn fill_missing(mine: &mut RawPaper, theirs: RawPaper) {
+    fn fill<T>(mine: &mut Option<T>, theirs: Option<T>) {
+        if mine.is_none() {
+            *mine = theirs;
+        }
+    }
+    // Every key is named, so that a key added to RawPaper does not compile until it is decided here.
+    let RawPaper {
+        id: _,
+        title: _,
+        authors,
+        arxiv,
+        arxiv_category,
+        doi,
+        url,
+        pdf,
+        code,
+        project,
+        venue,
+        published,
+        topics,
+        upvotes,
+        ours,
+        abstract_md,
+        notes_md,
+    } = theirs;
+    fill(&mut mine.arxiv, arxiv);
+    fill(&mut mine.arxiv_category, arxiv_category);
+    fill(&mut mine.doi, doi);
+    fill(&mut mine.url, url);
+    fill(&mut mine.pdf, pdf);
+    fill(&mut mine.code, code);
+    fill(&mut mine.project, project);
+    fill(&mut mine.venue, venue);
+    fill(&mut mine.published, published);
+    fill(&mut mine.upvotes, upvotes);
+    fill(&mut mine.abstract_md, abstract_md);
+    fill(&mut mine.notes_md, notes_md);
+    mine.ours |= ours;
+    if mine.authors.is_empty() {
+        mine.authors = authors;
+    }
+    add_topics(&mut mine.topics, topics);
 }
 
 /// Adds topics not yet present (compared case-insensitively), keeping the first spelling.
@@ -183,32 +182,32 @@ pub fn add_topics(topics: &mut Vec<String>, more: impl IntoIterator<Item = Strin
 pub fn tidy(import: &mut Import) {
     let papers = std::mem::take(&mut import.papers);
     let mut kept: Vec<ImportedPaper> = Vec::with_capacity(papers.len());
-    for mut paper in papers {
-        tidy_paper(&mut paper, &mut import.warnings);
-        if paper.title.is_empty() {
+    for mut imported in papers {
+        tidy_paper(&mut imported.paper, &imported.origin, &mut import.warnings);
+        if imported.paper.title.is_empty() {
             import.warnings.push(
-                Diagnostic::warning(paper.origin.clone(), "an entry without a title was skipped")
+                Diagnostic::warning(imported.origin, "an entry without a title was skipped")
                     .with_hint("every paper needs a title"),
             );
             continue;
         }
-        if let Some(first) = kept.iter_mut().find(|p| p.is_same_paper(&paper)) {
+        if let Some(first) = kept.iter_mut().find(|p| p.is_same_paper(&imported)) {
             import.warnings.push(Diagnostic::warning(
-                paper.origin.clone(),
+                imported.origin.clone(),
                 format!(
                     "\"{}\" is listed twice (first at {}); the two were merged",
-                    paper.title, first.origin
+                    imported.paper.title, first.origin
                 ),
             ));
-            first.fill_from(paper);
+            first.fill_from(imported);
             continue;
         }
-        kept.push(paper);
+        kept.push(imported);
     }
     import.papers = kept;
 }
 
-fn tidy_paper(paper: &mut ImportedPaper, warnings: &mut Vec<Diagnostic>) {
+fn tidy_paper(paper: &mut RawPaper, origin: &Location, warnings: &mut Vec<Diagnostic>) {
     paper.title = one_line(&paper.title);
     paper.authors = paper
         .authors
@@ -221,7 +220,12 @@ fn tidy_paper(paper: &mut ImportedPaper, warnings: &mut Vec<Diagnostic>) {
         &mut paper.topics,
         topics.iter().map(|t| one_line(t)).filter(|t| !t.is_empty()),
     );
-    for field in [&mut paper.arxiv, &mut paper.doi, &mut paper.venue] {
+    for field in [
+        &mut paper.arxiv,
+        &mut paper.arxiv_category,
+        &mut paper.doi,
+        &mut paper.venue,
+    ] {
         *field = field.as_deref().map(one_line).filter(|v| !v.is_empty());
     }
     if let Some(arxiv) = &paper.arxiv {
@@ -245,7 +249,7 @@ fn tidy_paper(paper: &mut ImportedPaper, warnings: &mut Vec<Diagnostic>) {
             *field = Some(value);
         } else {
             warnings.push(Diagnostic::warning(
-                paper.origin.clone(),
+                origin.clone(),
                 format!(
                     "`{label}` of \"{}\" is not a web address and was left out: `{value}`",
                     paper.title
@@ -264,7 +268,8 @@ fn tidy_paper(paper: &mut ImportedPaper, warnings: &mut Vec<Diagnostic>) {
                     .collect::<Vec<_>>()
                     .join("\n\n")
             })
-            .filter(|v| !v.is_empty());
+            .filter(|v| !v.is_empty())
+            .map(Arc::from);
     }
 }
 
@@ -360,7 +365,27 @@ pub fn arxiv_from_url(url: &str) -> Option<String> {
     let id = rest.split(['?', '#']).next()?.trim_end_matches('/');
     let id = id.strip_suffix(".pdf").unwrap_or(id);
     let normalized = normalize_arxiv(id);
-    crate::model::ids::is_valid_arxiv(&normalized).then_some(normalized)
+    is_valid_arxiv(&normalized).then_some(normalized)
+}
+
+/// `arXiv:2310.14189`, `arXiv: 2310.14189v2`, `arXiv preprint arXiv:2310.14189` in free text.
+pub fn arxiv_in_text(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find("arxiv") {
+        let start = from + found + "arxiv".len();
+        let rest = text[start..].trim_start_matches([':', ' ', '.']);
+        let candidate: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
+            .collect();
+        let id = normalize_arxiv(candidate.trim_end_matches('.'));
+        if is_valid_arxiv(&id) {
+            return Some(id);
+        }
+        from = start;
+    }
+    None
 }
 
 /// Reads an input file (or standard input for `-`) as text.
@@ -391,7 +416,10 @@ mod tests {
 
     fn paper(title: &str) -> ImportedPaper {
         ImportedPaper {
-            title: title.into(),
+            paper: RawPaper {
+                title: title.into(),
+                ..RawPaper::default()
+            },
             ..ImportedPaper::default()
         }
     }
@@ -399,34 +427,34 @@ mod tests {
     #[test]
     fn same_paper_by_id_arxiv_doi_or_title() {
         let mut a = paper("Attention Is All You Need");
-        a.arxiv = Some("1706.03762".into());
+        a.paper.arxiv = Some("1706.03762".into());
         let mut b = paper("Attention is all you need");
-        b.doi = Some("10.5555/3295222.3295349".into());
+        b.paper.doi = Some("10.5555/3295222.3295349".into());
         assert!(
             a.is_same_paper(&b),
             "same title, nothing to tell them apart"
         );
-        b.arxiv = Some("1706.03763".into());
+        b.paper.arxiv = Some("1706.03763".into());
         assert!(!a.is_same_paper(&b), "different arXiv ids");
         let mut c = paper("Other title");
-        c.arxiv = Some("arXiv:1706.03762v5".into());
+        c.paper.arxiv = Some("arXiv:1706.03762v5".into());
         assert!(a.is_same_paper(&c));
     }
 
     #[test]
     fn tidy_drops_bad_links_and_merges_duplicates() {
         let mut first = paper("  A   title ");
-        first.pdf = Some("file:///home/x.pdf".into());
+        first.paper.pdf = Some("file:///home/x.pdf".into());
         let mut second = paper("A title");
-        second.code = Some("https://github.com/x/y".into());
-        second.topics = vec!["Vision".into(), "vision".into()];
+        second.paper.code = Some("https://github.com/x/y".into());
+        second.paper.topics = vec!["Vision".into(), "vision".into()];
         let mut import = Import {
             papers: vec![first, second],
             ..Import::default()
         };
         tidy(&mut import);
         assert_eq!(import.papers.len(), 1);
-        let p = &import.papers[0];
+        let p = &import.papers[0].paper;
         assert_eq!(p.title, "A title");
         assert_eq!(p.pdf, None);
         assert_eq!(p.code.as_deref(), Some("https://github.com/x/y"));
@@ -470,13 +498,15 @@ mod tests {
     }
 
     #[test]
-    fn partial_dates_are_written_as_first_day() {
-        let year = PartialDate {
-            year: 2019,
-            month: None,
-            day: None,
-        };
-        assert_eq!(year.to_date().unwrap().to_string(), "2019-01-01");
-        assert_eq!(year.precision_note(), Some("year only"));
+    fn arxiv_ids_in_free_text() {
+        assert_eq!(
+            arxiv_in_text("arXiv preprint arXiv:2310.14189").as_deref(),
+            Some("2310.14189")
+        );
+        assert_eq!(
+            arxiv_in_text("arXiv: hep-th/9901001v2").as_deref(),
+            Some("hep-th/9901001")
+        );
+        assert_eq!(arxiv_in_text("no id here"), None);
     }
 }

@@ -7,10 +7,12 @@
 //! lost its LaTeX, like `64times 64`, stays as it is); anything that had to be guessed is reported.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 
 use super::{Import, ImportedPaper};
+use crate::content::RawPaper;
 use crate::error::{Diagnostic, Location};
 
 /// Reads a pasted list. `year` completes a "Mar 11" day found in the text.
@@ -87,7 +89,8 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
             None => {
                 let paragraph = block.lines.join(" ");
                 match import.papers.last_mut() {
-                    Some(previous) if previous.abstract_md.is_some() => {
+                    Some(previous) if previous.paper.abstract_md.is_some() => {
+                        let previous = &mut previous.paper;
                         import.warnings.push(Diagnostic::warning(
                             at,
                             format!(
@@ -95,9 +98,8 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
                                 previous.title
                             ),
                         ));
-                        let text = previous.abstract_md.get_or_insert_with(String::new);
-                        text.push_str("\n\n");
-                        text.push_str(&paragraph);
+                        let text = previous.abstract_md.as_deref().unwrap_or_default();
+                        previous.abstract_md = Some(Arc::from(format!("{text}\n\n{paragraph}")));
                     }
                     _ => import.warnings.push(Diagnostic::warning(
                         at,
@@ -113,12 +115,16 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
                 format!("\"{}\" is long for a title; check that the title and abstract were split right", shorten(&title)),
             ));
         }
-        import.papers.push(ImportedPaper {
+        let paper = RawPaper {
             title,
-            abstract_md: Some(abstract_lines.join("\n")).filter(|a| !a.trim().is_empty()),
-            origin: Location::at(path, line, None),
-            ..ImportedPaper::default()
-        });
+            abstract_md: Some(abstract_lines.join("\n"))
+                .filter(|a| !a.trim().is_empty())
+                .map(Arc::from),
+            ..RawPaper::default()
+        };
+        import
+            .papers
+            .push(ImportedPaper::new(paper, Location::at(path, line, None)));
     }
     if let Some((title, line)) = pending {
         push_without_abstract(path, import, title, line);
@@ -133,11 +139,13 @@ fn push_without_abstract(path: &Path, import: &mut Import, title: String, line: 
             shorten(&title)
         ),
     ));
-    import.papers.push(ImportedPaper {
+    let paper = RawPaper {
         title,
-        origin: Location::at(path, line, None),
-        ..ImportedPaper::default()
-    });
+        ..RawPaper::default()
+    };
+    import
+        .papers
+        .push(ImportedPaper::new(paper, Location::at(path, line, None)));
 }
 
 fn shorten(text: &str) -> String {
@@ -331,10 +339,14 @@ mod tests {
     fn titles_pair_with_the_paragraph_after_them() {
         let text = "Daily Papers\nby AK and the research community\nMar 11\n\nFirst Title\nIts abstract, which is a sentence.\n\nSecond Title\n\nSecond abstract on\ntwo lines.\n\nThird Title Alone\n";
         let import = read(Path::new("list.txt"), text, 2024);
-        let titles: Vec<&str> = import.papers.iter().map(|p| p.title.as_str()).collect();
+        let titles: Vec<&str> = import
+            .papers
+            .iter()
+            .map(|p| p.paper.title.as_str())
+            .collect();
         assert_eq!(titles, ["First Title", "Second Title", "Third Title Alone"]);
         assert_eq!(
-            import.papers[1].abstract_md.as_deref(),
+            import.papers[1].paper.abstract_md.as_deref(),
             Some("Second abstract on\ntwo lines.")
         );
         assert_eq!(import.papers[0].origin.line, Some(5));

@@ -1,6 +1,6 @@
-//! Imported papers to TOML front matter, in the order the format documents its keys
-//! (src/content/raw.rs): `id, title, authors, arxiv, doi, url, pdf, code, project, venue,
-//! published, topics, upvotes, abstract, notes`.
+//! Imported papers to TOML front matter, each key in the order `RawPaper` declares it
+//! (src/content/raw.rs): `id, title, authors, arxiv, arxiv_category, doi, url, pdf, code, project,
+//! venue, published, topics, upvotes, ours, abstract, notes`.
 //!
 //! The output is meant to be read and edited by people: one-line strings are quoted the simplest
 //! way that keeps them exact, long lists get one item a line, and abstracts are multi-line literal
@@ -10,6 +10,7 @@
 use jiff::civil::Date;
 
 use super::ImportedPaper;
+use crate::content::RawPaper;
 
 /// Abstract lines are wrapped at this many characters.
 const WRAP_WIDTH: usize = 88;
@@ -28,7 +29,27 @@ pub fn digest_file(title: &str, date: Date, papers: &[ImportedPaper]) -> String 
 }
 
 /// One `[[papers]]` table, ending with a newline.
-pub fn paper_table(paper: &ImportedPaper) -> String {
+pub fn paper_table(imported: &ImportedPaper) -> String {
+    // Every key is named, so that a key added to RawPaper does not compile until it is written.
+    let RawPaper {
+        id,
+        title,
+        authors,
+        arxiv,
+        arxiv_category,
+        doi,
+        url,
+        pdf,
+        code,
+        project,
+        venue,
+        published,
+        topics,
+        upvotes,
+        ours,
+        abstract_md,
+        notes_md,
+    } = &imported.paper;
     let mut out = String::from("[[papers]]\n");
     let mut key = |name: &str, value: Option<String>| {
         if let Some(value) = value {
@@ -38,37 +59,31 @@ pub fn paper_table(paper: &ImportedPaper) -> String {
             out.push('\n');
         }
     };
-    key("id", paper.id.as_deref().map(string));
-    key("title", Some(string(&paper.title)));
-    key("authors", array("authors", &paper.authors));
-    key("arxiv", paper.arxiv.as_deref().map(string));
-    key("doi", paper.doi.as_deref().map(string));
-    key("url", paper.url.as_deref().map(string));
-    key("pdf", paper.pdf.as_deref().map(string));
-    key("code", paper.code.as_deref().map(string));
-    key("project", paper.project.as_deref().map(string));
-    key("venue", paper.venue.as_deref().map(string));
+    key("id", id.as_deref().map(string));
+    key("title", Some(string(title)));
+    key("authors", array("authors", authors));
+    key("arxiv", arxiv.as_deref().map(string));
+    key("arxiv_category", arxiv_category.as_deref().map(string));
+    key("doi", doi.as_deref().map(string));
+    key("url", url.as_deref().map(string));
+    key("pdf", pdf.as_deref().map(string));
+    key("code", code.as_deref().map(string));
+    key("project", project.as_deref().map(string));
+    key("venue", venue.as_deref().map(string));
     key(
         "published",
-        paper.published.and_then(|p| {
-            let date = p.to_date()?;
-            let comment = [p.precision_note(), paper.published_comment.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("; ");
-            Some(if comment.is_empty() {
-                date.to_string()
-            } else {
-                format!("{date}  # {}", one_line_comment(&comment))
-            })
-        }),
+        published.map(
+            |date| match imported.published_note.as_deref().filter(|n| !n.is_empty()) {
+                Some(note) => format!("{date}  # {}", one_line_comment(note)),
+                None => date.to_string(),
+            },
+        ),
     );
-    key("topics", array("topics", &paper.topics));
-    key("upvotes", paper.upvotes.map(|u| u.to_string()));
-    key("ours", paper.ours.then(|| "true".to_string()));
-    key("abstract", paper.abstract_md.as_deref().map(multiline));
-    key("notes", paper.notes_md.as_deref().map(multiline));
+    key("topics", array("topics", topics));
+    key("upvotes", upvotes.map(|u| u.to_string()));
+    key("ours", ours.then(|| "true".to_string()));
+    key("abstract", abstract_md.as_deref().map(multiline));
+    key("notes", notes_md.as_deref().map(multiline));
     out
 }
 
@@ -280,23 +295,72 @@ mod tests {
     #[test]
     fn paper_tables_follow_the_documented_key_order() {
         let paper = ImportedPaper {
-            title: "T".into(),
-            authors: vec!["A".into()],
-            arxiv: Some("2310.14189".into()),
-            pdf: Some("https://arxiv.org/pdf/2310.14189".into()),
-            published: Some(PartialDate {
-                year: 2020,
-                month: Some(3),
-                day: None,
-            }),
-            topics: vec!["machine learning".into()],
-            abstract_md: Some("Text.".into()),
+            paper: RawPaper {
+                title: "T".into(),
+                authors: vec!["A".into()],
+                arxiv: Some("2310.14189".into()),
+                pdf: Some("https://arxiv.org/pdf/2310.14189".into()),
+                topics: vec!["machine learning".into()],
+                abstract_md: Some("Text.".into()),
+                ..RawPaper::default()
+            },
             ..ImportedPaper::default()
-        };
+        }
+        .with_published(Some(PartialDate {
+            year: 2020,
+            month: Some(3),
+            day: None,
+        }));
         assert_eq!(
             paper_table(&paper),
             "[[papers]]\ntitle = \"T\"\nauthors = [\"A\"]\narxiv = \"2310.14189\"\npdf = \"https://arxiv.org/pdf/2310.14189\"\npublished = 2020-03-01  # month only\ntopics = [\"machine learning\"]\nabstract = '''\nText.\n'''\n"
         );
+    }
+
+    /// A paper with every key set.
+    fn every_key() -> RawPaper {
+        RawPaper {
+            id: Some("my-id".into()),
+            title: r#"On $\beta$ and "quotes""#.into(),
+            authors: vec!["A. Author".into(), "B. Author".into()],
+            arxiv: Some("2310.14189".into()),
+            arxiv_category: Some("cs.LG".into()),
+            doi: Some("10.48550/arXiv.2310.14189".into()),
+            url: Some("https://example.org/paper".into()),
+            pdf: Some("https://example.org/paper.pdf".into()),
+            code: Some("https://github.com/a/b".into()),
+            project: Some("https://a.github.io/b".into()),
+            venue: Some("ICLR 2024".into()),
+            published: Some(jiff::civil::date(2023, 10, 22)),
+            topics: vec!["diffusion".into()],
+            upvotes: Some(12),
+            ours: true,
+            abstract_md: Some("Uses $\\times$.\n\nSecond paragraph.".into()),
+            notes_md: Some("A note.".into()),
+        }
+    }
+
+    #[test]
+    fn every_key_written_reads_back_as_the_same_paper() {
+        let imported = ImportedPaper {
+            paper: every_key(),
+            published_note: Some("arXiv v2".into()),
+            ..ImportedPaper::default()
+        };
+        let text = digest_file("D", jiff::civil::date(2024, 3, 11), &[imported]);
+        let parsed = crate::content::parse_source(&crate::content::SourceFile {
+            path: "content/x.md".into(),
+            text,
+        });
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let mut read = parsed.digest.expect("the written file parses").papers;
+        // Multi-line strings end with the line break before their closing quotes.
+        for paper in &mut read {
+            for text in [&mut paper.abstract_md, &mut paper.notes_md] {
+                *text = text.as_deref().map(|t| t.trim_end_matches('\n').into());
+            }
+        }
+        assert_eq!(read, [every_key()]);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 mod parse;
 
@@ -20,9 +21,12 @@ pub use parse::{Entry, ParseError, parse};
 
 use super::categories::topic_for;
 use super::latex::to_unicode;
-use super::{Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, one_line};
+use super::partial_date::parse_date_text;
+use super::{
+    Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
+};
+use crate::content::RawPaper;
 use crate::error::{Diagnostic, Location};
-use crate::import::csl::arxiv_in_text;
 use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
 
 /// Reads a .bib file's text.
@@ -121,7 +125,7 @@ fn to_paper(
             let lower = v.to_ascii_lowercase();
             !(arxiv.is_some() && (lower == "corr" || lower.starts_with("arxiv")))
         });
-    Some(ImportedPaper {
+    let paper = RawPaper {
         title,
         authors: entry.get("author").map(authors).unwrap_or_default(),
         arxiv,
@@ -131,13 +135,11 @@ fn to_paper(
         code: raw("code"),
         project: raw("project"),
         venue,
-        published: published(entry),
         topics,
-        abstract_md: entry.get("abstract").map(to_unicode),
-        ours: false,
-        origin,
-        ..ImportedPaper::default()
-    })
+        abstract_md: entry.get("abstract").map(|a| Arc::from(to_unicode(a))),
+        ..RawPaper::default()
+    };
+    Some(ImportedPaper::new(paper, origin).with_published(published(entry)))
 }
 
 fn join_venue(kind: &str, school: Option<String>) -> String {
@@ -167,23 +169,6 @@ fn published(entry: &Entry) -> Option<PartialDate> {
         .get("day")
         .and_then(|d| d.trim_matches(['{', '}', ' ']).parse::<i8>().ok())
         .filter(|d| (1..=31).contains(d));
-    let date = PartialDate {
-        year,
-        month,
-        day: month.and(day),
-    };
-    date.to_date().map(|_| date)
-}
-
-/// `2023-10-22`, `2023-10`, `2023` (also the start of a range `2023-10-22/2023-10-25`).
-pub fn parse_date_text(text: &str) -> Option<PartialDate> {
-    let text = text.trim().split('/').next()?.trim();
-    let mut parts = text.splitn(3, '-');
-    let year: i16 = parts.next()?.trim().parse().ok()?;
-    let month = parts.next().and_then(|m| m.trim().parse::<i8>().ok());
-    let day = parts
-        .next()
-        .and_then(|d| d.get(..2.min(d.len()))?.parse::<i8>().ok());
     let date = PartialDate {
         year,
         month,
@@ -319,7 +304,7 @@ mod tests {
             "@article{d, title={T}, journal={CoRR}, volume={abs/2310.14189}, eprinttype={arXiv}, eprint={2310.14189}}",
         );
         let paper = to_paper(&entries[0], Location::default(), &BTreeMap::new()).unwrap();
-        assert_eq!(paper.arxiv.as_deref(), Some("2310.14189"));
-        assert_eq!(paper.venue, None);
+        assert_eq!(paper.paper.arxiv.as_deref(), Some("2310.14189"));
+        assert_eq!(paper.paper.venue, None);
     }
 }

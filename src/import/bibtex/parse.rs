@@ -148,30 +148,9 @@ impl Parser<'_> {
             }
         };
         self.pos += 1;
-        match kind.as_str() {
-            "comment" => {
-                self.pos -= 1;
-                self.braced().map_err(|e| format!("@comment: {e}"))?;
-                return Ok(None);
-            }
-            "preamble" => {
-                self.value()?;
-                self.skip_space();
-                self.expect(close)?;
-                return Ok(None);
-            }
-            "string" => {
-                self.skip_space();
-                let name = self.identifier().to_ascii_lowercase();
-                self.skip_space();
-                self.expect(b'=')?;
-                let value = self.value()?;
-                self.skip_space();
-                self.expect(close)?;
-                self.macros.insert(name, value);
-                return Ok(None);
-            }
-            _ => {}
+        if matches!(kind.as_str(), "comment" | "preamble" | "string") {
+            self.directive(&kind, close)?;
+            return Ok(None);
         }
         self.skip_space();
         let key = self.identifier();
@@ -182,6 +161,40 @@ impl Parser<'_> {
             fields: Vec::new(),
             line,
         };
+        self.fields(&mut entry, close)?;
+        Ok(Some(entry))
+    }
+
+    /// The rest of a `@comment`, `@preamble` or `@string` after its opening delimiter; a
+    /// `@string` defines a macro for the entries after it.
+    fn directive(&mut self, kind: &str, close: u8) -> Result<(), String> {
+        match kind {
+            "comment" => {
+                self.pos -= 1;
+                self.braced().map_err(|e| format!("@comment: {e}"))?;
+            }
+            "preamble" => {
+                self.value()?;
+                self.skip_space();
+                self.expect(close)?;
+            }
+            _ => {
+                self.skip_space();
+                let name = self.identifier().to_ascii_lowercase();
+                self.skip_space();
+                self.expect(b'=')?;
+                let value = self.value()?;
+                self.skip_space();
+                self.expect(close)?;
+                self.macros.insert(name, value);
+            }
+        }
+        Ok(())
+    }
+
+    /// The fields of `entry` after its key, through the `close` that ends the entry. A field
+    /// named twice keeps its first value.
+    fn fields(&mut self, entry: &mut Entry, close: u8) -> Result<(), String> {
         // After the key and after each field: a comma, or the end of the entry.
         let mut after = format!("the key `{}`", entry.key);
         loop {
@@ -190,7 +203,7 @@ impl Parser<'_> {
                 Some(b',') => self.pos += 1,
                 Some(&b) if b == close => {
                     self.pos += 1;
-                    return Ok(Some(entry));
+                    return Ok(());
                 }
                 None => {
                     return Err(format!(
@@ -218,33 +231,37 @@ impl Parser<'_> {
             self.skip_space();
             if self.bytes.get(self.pos) == Some(&close) {
                 self.pos += 1;
-                return Ok(Some(entry));
+                return Ok(());
             }
-            let name_line = self.here();
-            let name = self.identifier().to_ascii_lowercase();
-            if name.is_empty() {
-                let found = self.bytes.get(self.pos).map_or(' ', |&b| char::from(b));
-                return Err(format!(
-                    "entry `{}`: unexpected `{found}` on {name_line} where a field name should be",
-                    entry.key
-                ));
-            }
-            self.skip_space();
-            if self.bytes.get(self.pos) != Some(&b'=') {
-                return Err(format!(
-                    "entry `{}`: field `{name}` on {name_line} has no `=`",
-                    entry.key
-                ));
-            }
-            self.pos += 1;
-            let value = self
-                .value()
-                .map_err(|e| format!("entry `{}`, field `{name}`: {e}", entry.key))?;
+            let (name, value) = self.field(&entry.key)?;
             after = format!("field `{name}`");
             if !entry.fields.iter().any(|(n, _)| *n == name) {
                 entry.fields.push((name, value));
             }
         }
+    }
+
+    /// One `name = value` field of the entry `key`, the name in lower case.
+    fn field(&mut self, key: &str) -> Result<(String, String), String> {
+        let name_line = self.here();
+        let name = self.identifier().to_ascii_lowercase();
+        if name.is_empty() {
+            let found = self.bytes.get(self.pos).map_or(' ', |&b| char::from(b));
+            return Err(format!(
+                "entry `{key}`: unexpected `{found}` on {name_line} where a field name should be"
+            ));
+        }
+        self.skip_space();
+        if self.bytes.get(self.pos) != Some(&b'=') {
+            return Err(format!(
+                "entry `{key}`: field `{name}` on {name_line} has no `=`"
+            ));
+        }
+        self.pos += 1;
+        let value = self
+            .value()
+            .map_err(|e| format!("entry `{key}`, field `{name}`: {e}"))?;
+        Ok((name, value))
     }
 
     fn expect(&mut self, byte: u8) -> Result<(), String> {
