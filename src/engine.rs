@@ -250,6 +250,35 @@ impl Engine {
         })
     }
 
+    /// Every page's output path with the context its template receives, as JSON, after the
+    /// site-wide `site` values: what a theme can read. The context snapshots are made from it.
+    pub fn contexts(&mut self) -> Result<Vec<(String, serde_json::Value)>> {
+        let now = Instant::now();
+        let mut pass = Pass {
+            checking: None,
+            diagnostics: Vec::new(),
+            started: now,
+            clock: now,
+        };
+        self.parse(&mut pass)?;
+        let site = self.assemble(&mut pass)?;
+        let html = self.markdown(&site, None, &mut pass)?;
+        let site_context = site_context(&self.config, &site);
+        self.load_theme(&site_context)?;
+        let (pages, lab) = self.plan(&site, &mut pass)?;
+        let citations = self.citations(&site, lab.as_ref());
+        let renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations);
+        let failed = |e: &dyn std::fmt::Display| Error::Template(e.to_string());
+        let site_json = serde_json::to_value(&site_context).map_err(|e| failed(&e))?;
+        let mut contexts = vec![("site".to_string(), site_json)];
+        for page in &pages {
+            let context = renderer.context(page).map_err(|e| failed(&e))?;
+            let json = serde_json::to_value(context.finish().value()).map_err(|e| failed(&e))?;
+            contexts.push((page.output.clone(), json));
+        }
+        Ok(contexts)
+    }
+
     fn theme(&self) -> &Theme {
         self.theme
             .as_ref()

@@ -6,6 +6,7 @@ mod binary;
 mod browser;
 mod check;
 mod citations;
+mod contexts;
 mod edit_sequences;
 mod email;
 mod feeds;
