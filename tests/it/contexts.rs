@@ -39,12 +39,15 @@ fn every_context_kind_of_the_example_site() {
     }
 }
 
+/// Whether an output path is of a page kind.
+type IsKind = dyn Fn(&str) -> bool;
+
 #[test]
 fn every_lab_context_kind() {
     let site = crate::support::TestSite::fixture("lab");
     let config = Config::load(site.root(), &Overrides::default()).unwrap();
     let contexts = Engine::new(config, false).contexts().unwrap();
-    let kinds: [(&str, &dyn Fn(&str) -> bool); 8] = [
+    let kinds: [(&str, &IsKind); 8] = [
         ("lab_index", &|o| o == "index.html"),
         ("lab_author", &|o| {
             o.starts_with("authors/") && o.ends_with("index.html")
