@@ -228,6 +228,8 @@ impl Builder<'_> {
         Some(index)
     }
 
+    /// Adds one paper entry of a digest: merged into the paper of the same id when there is one,
+    /// a new paper otherwise. None when the entry does not make it into the digest.
     fn add_paper(
         &mut self,
         raw: &RawPaper,
@@ -236,165 +238,117 @@ impl Builder<'_> {
         line: usize,
         digest: &DigestRef,
     ) -> Option<usize> {
-        let DigestRef {
-            topics: digest_topics,
-            path,
-            index: digest_index,
-            date,
-        } = *digest;
-        let location = || Location::at(path, line, None);
         self.diagnostics.extend(prepared.diagnostics);
-        let PreparedFields {
-            title,
-            authors,
-            arxiv,
-            arxiv_category,
-            doi,
-            id,
-            slug,
-            url,
-            pdf,
-            code,
-            project,
-            venue,
-            abstract_md,
-        } = prepared.fields?;
+        let fields = prepared.fields?;
+        let topics = self.entry_topics(raw, line, digest);
+        let entry = EntrySource {
+            raw,
+            hash: raw_hash,
+            line,
+            digest,
+        };
+        match self.paper_by_id.get(&fields.id) {
+            Some(&index) => self.merge_paper(index, &entry, fields, topics),
+            None => {
+                let id = fields.id.clone();
+                let paper = new_paper(&entry, fields, topics);
+                let index = self.papers.len();
+                self.papers.push(paper);
+                self.paper_by_id.insert(id, index);
+                Some(index)
+            }
+        }
+    }
+
+    /// The topics of one entry, the digest's first, each registered on first sight.
+    fn entry_topics(&mut self, raw: &RawPaper, line: usize, digest: &DigestRef) -> Vec<usize> {
         let mut topics: Vec<usize> = Vec::new();
-        for &name in digest_topics {
+        for &name in digest.topics {
             // Digest topics are reported against the digest's own front matter.
-            if let Some(topic) = self.topic(name, path, 2) {
+            if let Some(topic) = self.topic(name, digest.path, 2) {
                 topics.push(topic);
             }
         }
         for name in &raw.topics {
-            if let Some(topic) = self.topic(name, path, line) {
+            if let Some(topic) = self.topic(name, digest.path, line) {
                 topics.push(topic);
             }
         }
-        if let Some(&index) = self.paper_by_id.get(&id) {
-            let paper = &mut self.papers[index];
-            if !paper.title.eq_ignore_ascii_case(&title) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        location(),
-                        format!(
-                            "paper `{id}` is titled \"{title}\" here but \"{}\" in {}:{}",
-                            paper.title,
-                            paper.source.display(),
-                            paper.line
-                        ),
-                    )
-                    .with_hint(
-                        "one id is one paper: fix the title, or give one of them another id",
-                    ),
-                );
-                return None;
-            }
-            // Before any field is merged: even an entry ignored below may have filled one.
-            paper.content = {
-                use std::hash::{Hash, Hasher};
-                let mut h = crate::fingerprint::hasher();
-                (paper.content, raw_hash).hash(&mut h);
-                h.finish()
-            };
-            let earlier = format!("{}:{}", paper.source.display(), paper.line);
-            let mut conflicts = Vec::new();
-            merge(&mut paper.arxiv, arxiv, "arxiv", &mut conflicts);
-            merge(
-                &mut paper.arxiv_category,
-                arxiv_category,
-                "arxiv_category",
-                &mut conflicts,
-            );
-            merge(&mut paper.doi, doi, "doi", &mut conflicts);
-            merge(&mut paper.url, url, "url", &mut conflicts);
-            merge(&mut paper.pdf, pdf, "pdf", &mut conflicts);
-            merge(&mut paper.code, code, "code", &mut conflicts);
-            merge(&mut paper.project, project, "project", &mut conflicts);
-            merge(&mut paper.venue, venue, "venue", &mut conflicts);
-            merge(
-                &mut paper.published,
-                raw.published,
-                "published",
-                &mut conflicts,
-            );
-            merge(
-                &mut paper.abstract_md,
-                abstract_md,
-                "abstract",
-                &mut conflicts,
-            );
-            if paper.authors.is_empty() {
-                paper.authors = authors;
-            } else if !authors.is_empty() && authors != paper.authors {
-                conflicts.push("authors");
-            }
-            paper.ours |= raw.ours;
-            paper.upvotes = match (paper.upvotes, raw.upvotes) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
-            for topic in topics {
-                if !paper.topics.contains(&topic) {
-                    paper.topics.push(topic);
-                }
-            }
-            if paper.appearances.last() == Some(&digest_index) {
-                self.diagnostics.push(
-                    Diagnostic::warning(location(), format!("paper `{id}` is listed twice in this digest; the second entry is ignored"))
-                        .with_hint("remove one of the two entries"),
-                );
-                return None;
-            }
-            paper.appearances.push(digest_index);
-            paper.last_featured = date;
-            if !conflicts.is_empty() {
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        location(),
-                        format!(
-                            "paper `{id}` has a different {} than in {earlier}; keeping the first",
-                            conflicts.join(", ")
-                        ),
-                    )
-                    .with_hint("metadata of one paper should agree across digests"),
-                );
-            }
-            return Some(index);
-        }
+        topics
+    }
 
-        let mut unique_topics = Vec::with_capacity(topics.len());
-        for topic in topics {
-            if !unique_topics.contains(&topic) {
-                unique_topics.push(topic);
-            }
-        }
-        let index = self.papers.len();
-        self.papers.push(Paper {
-            id: id.clone(),
-            slug,
-            title,
-            authors,
-            arxiv,
-            arxiv_category,
-            doi,
-            url,
-            pdf,
-            code,
-            project,
-            venue,
-            published: raw.published,
-            upvotes: raw.upvotes,
-            ours: raw.ours,
-            abstract_md,
-            topics: unique_topics,
-            appearances: vec![digest_index],
-            last_featured: date,
-            content: raw_hash,
-            source: path.to_path_buf(),
+    /// Merges an entry into paper `index`, which has the same id: the first value of a field
+    /// wins, and a different later value is a warning. None when the entry is refused (another
+    /// title, or a second entry for the paper in one digest).
+    fn merge_paper(
+        &mut self,
+        index: usize,
+        entry: &EntrySource,
+        fields: PreparedFields,
+        topics: Vec<usize>,
+    ) -> Option<usize> {
+        let EntrySource {
+            raw,
+            hash: raw_hash,
             line,
-        });
-        self.paper_by_id.insert(id, index);
+            digest,
+        } = *entry;
+        let location = || Location::at(digest.path, line, None);
+        let paper = &mut self.papers[index];
+        if !paper.title.eq_ignore_ascii_case(&fields.title) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    location(),
+                    format!(
+                        "paper `{}` is titled \"{}\" here but \"{}\" in {}:{}",
+                        fields.id,
+                        fields.title,
+                        paper.title,
+                        paper.source.display(),
+                        paper.line
+                    ),
+                )
+                .with_hint("one id is one paper: fix the title, or give one of them another id"),
+            );
+            return None;
+        }
+        // Before any field is merged: even an entry ignored below may have filled one.
+        paper.content = {
+            use std::hash::{Hash, Hasher};
+            let mut h = crate::fingerprint::hasher();
+            (paper.content, raw_hash).hash(&mut h);
+            h.finish()
+        };
+        let earlier = format!("{}:{}", paper.source.display(), paper.line);
+        let conflicts = merge_fields(paper, fields, raw, topics);
+        if paper.appearances.last() == Some(&digest.index) {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    location(),
+                    format!(
+                        "paper `{}` is listed twice in this digest; the second entry is ignored",
+                        paper.id
+                    ),
+                )
+                .with_hint("remove one of the two entries"),
+            );
+            return None;
+        }
+        paper.appearances.push(digest.index);
+        paper.last_featured = digest.date;
+        if !conflicts.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    location(),
+                    format!(
+                        "paper `{}` has a different {} than in {earlier}; keeping the first",
+                        paper.id,
+                        conflicts.join(", ")
+                    ),
+                )
+                .with_hint("metadata of one paper should agree across digests"),
+            );
+        }
         Some(index)
     }
 
@@ -592,6 +546,15 @@ struct DigestRef<'a> {
     path: &'a Path,
     index: usize,
     date: jiff::civil::Date,
+}
+
+/// One paper entry where it was read: the entry, its hash and its line in the digest.
+#[derive(Clone, Copy)]
+struct EntrySource<'a> {
+    raw: &'a RawPaper,
+    hash: u64,
+    line: usize,
+    digest: &'a DigestRef<'a>,
 }
 
 /// A paper entry's fields as the model holds them, copied out of the parsed file in parallel so
@@ -806,6 +769,103 @@ fn too_long(field: &str, value: &str, location: impl FnOnce() -> Location) -> Op
 }
 
 /// Keeps the first value; records a conflict when a later one differs.
+/// Fills the fields `paper` lacks from a later entry of it, unites the topics, and returns the
+/// names of the fields where the entry says something else (the paper keeps its first value).
+fn merge_fields(
+    paper: &mut Paper,
+    fields: PreparedFields,
+    raw: &RawPaper,
+    topics: Vec<usize>,
+) -> Vec<&'static str> {
+    let mut conflicts = Vec::new();
+    merge(&mut paper.arxiv, fields.arxiv, "arxiv", &mut conflicts);
+    merge(
+        &mut paper.arxiv_category,
+        fields.arxiv_category,
+        "arxiv_category",
+        &mut conflicts,
+    );
+    merge(&mut paper.doi, fields.doi, "doi", &mut conflicts);
+    merge(&mut paper.url, fields.url, "url", &mut conflicts);
+    merge(&mut paper.pdf, fields.pdf, "pdf", &mut conflicts);
+    merge(&mut paper.code, fields.code, "code", &mut conflicts);
+    merge(
+        &mut paper.project,
+        fields.project,
+        "project",
+        &mut conflicts,
+    );
+    merge(&mut paper.venue, fields.venue, "venue", &mut conflicts);
+    merge(
+        &mut paper.published,
+        raw.published,
+        "published",
+        &mut conflicts,
+    );
+    merge(
+        &mut paper.abstract_md,
+        fields.abstract_md,
+        "abstract",
+        &mut conflicts,
+    );
+    if paper.authors.is_empty() {
+        paper.authors = fields.authors;
+    } else if !fields.authors.is_empty() && fields.authors != paper.authors {
+        conflicts.push("authors");
+    }
+    paper.ours |= raw.ours;
+    paper.upvotes = match (paper.upvotes, raw.upvotes) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    for topic in topics {
+        if !paper.topics.contains(&topic) {
+            paper.topics.push(topic);
+        }
+    }
+    conflicts
+}
+
+/// The paper of an id seen for the first time, topics without repeats.
+fn new_paper(entry: &EntrySource, fields: PreparedFields, topics: Vec<usize>) -> Paper {
+    let EntrySource {
+        raw,
+        hash,
+        line,
+        digest,
+    } = *entry;
+    let mut unique_topics = Vec::with_capacity(topics.len());
+    for topic in topics {
+        if !unique_topics.contains(&topic) {
+            unique_topics.push(topic);
+        }
+    }
+    Paper {
+        id: fields.id,
+        slug: fields.slug,
+        title: fields.title,
+        authors: fields.authors,
+        arxiv: fields.arxiv,
+        arxiv_category: fields.arxiv_category,
+        doi: fields.doi,
+        url: fields.url,
+        pdf: fields.pdf,
+        code: fields.code,
+        project: fields.project,
+        venue: fields.venue,
+        published: raw.published,
+        upvotes: raw.upvotes,
+        ours: raw.ours,
+        abstract_md: fields.abstract_md,
+        topics: unique_topics,
+        appearances: vec![digest.index],
+        last_featured: digest.date,
+        content: hash,
+        source: digest.path.to_path_buf(),
+        line,
+    }
+}
+
 fn merge<T: PartialEq>(
     current: &mut Option<T>,
     new: Option<T>,
