@@ -9,6 +9,7 @@ mod clean_mathml;
 pub mod highlight;
 pub mod links;
 pub mod math;
+pub mod plain;
 pub mod raw_html;
 
 use std::collections::HashMap;
@@ -217,24 +218,8 @@ pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    let head = &text[..cut];
-    // Most abstracts are plain prose, whose words are the excerpt's words as they stand.
-    let plain: std::borrow::Cow<str> = if is_plain_prose(head) {
-        head.into()
-    } else {
-        let mut plain = String::with_capacity(max_chars + 8);
-        for event in Parser::new_ext(head, Options::ENABLE_MATH) {
-            match event {
-                Event::Text(t) | Event::Code(t) => plain.push_str(&t),
-                Event::SoftBreak | Event::HardBreak | Event::End(_) => plain.push(' '),
-                _ => {}
-            }
-            if plain.len() > max_chars * 4 {
-                break;
-            }
-        }
-        plain.into()
-    };
+    // Four bytes a character is more than any text needs for `max_chars` characters of words.
+    let plain = plain::plain_text(&text[..cut], &plain::PlainOptions::words(max_chars * 4));
     let mut out = String::with_capacity(max_chars + 8);
     let mut out_chars = 0;
     for word in plain.split_whitespace() {

@@ -30,6 +30,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::markdown::plain::{PlainOptions, plain_text};
 use crate::model::Site;
 
 /// Papers per file of paper records: a result list fetches one file per shown result at worst.
@@ -247,7 +248,7 @@ impl<'a> OrderedPapers<'a> {
             self.site.papers[p]
                 .abstract_md
                 .as_deref()
-                .map(text::plain_text)
+                .map(|a| plain_text(a, &PlainOptions::SEARCH))
                 .unwrap_or_default()
         })
     }
