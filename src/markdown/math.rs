@@ -93,7 +93,7 @@ fn guarded_mathml(tex: &str, display: bool) -> Result<String, String> {
 
 fn try_mathml(tex: &str, display: bool) -> Result<String, String> {
     let raw = unsanitised(tex, display)?;
-    Ok(clean_mathml::as_sanitised(&raw).unwrap_or_else(|| clean_mathml::sanitised(&raw)))
+    Ok(clean_mathml::sanitise(&raw))
 }
 
 /// MathML as pulldown-latex writes it, before sanitising.

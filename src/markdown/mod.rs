@@ -173,43 +173,6 @@ fn keep_raw_html(
     true
 }
 
-/// Whether Markdown would read `text` as paragraphs of plain text: no character with a meaning
-/// inline, and no line that could open a block (list, heading, quote, code, rule). Most abstracts
-/// are, and skipping the parser for them halves the time to index a large site; the search
-/// index, citations and excerpts all take that shortcut.
-pub fn is_plain_prose(text: &str) -> bool {
-    const INLINE: [bool; 256] = {
-        let mut table = [false; 256];
-        let special = b"*_`[]<>$\\&#~|!";
-        let mut i = 0;
-        while i < special.len() {
-            table[special[i] as usize] = true;
-            i += 1;
-        }
-        table
-    };
-    if text.bytes().any(|b| INLINE[b as usize]) {
-        return false;
-    }
-    // A lone carriage return ends a line too; a tab in the indent counts as up to four spaces.
-    text.split(['\n', '\r']).all(|line| {
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        let indent = line.len() - trimmed.len();
-        if line[..indent].contains('\t') {
-            return false;
-        }
-        let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
-        // `1. ` or `2) ` opens a list; `16.6%` does not.
-        let numbered = (1..=9).contains(&digits)
-            && matches!(trimmed.as_bytes().get(digits), Some(b'.' | b')'))
-            && matches!(
-                trimmed.as_bytes().get(digits + 1),
-                None | Some(b' ' | b'\t')
-            );
-        indent < 4 && !numbered && !trimmed.starts_with(['-', '+', '='])
-    })
-}
-
 /// The first `max_chars` of a Markdown text as plain text, math left out, cut at a word, for
 /// meta descriptions and feed summaries.
 pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
@@ -558,9 +521,9 @@ mod tests {
             "Ünïcödé wörds ünd mörë wörds ünd mörë wörds ünd mörë wörds ünd mörë",
             "one-two three: four; (five) \"six\" 'seven' 8.9 {ten}",
         ] {
-            assert!(is_plain_prose(text), "{text}");
+            assert!(crate::shortcuts::is_plain_prose(text), "{text}");
             let parsed = format!("<!-- -->\n\n{text}");
-            assert!(!is_plain_prose(&parsed));
+            assert!(!crate::shortcuts::is_plain_prose(&parsed));
             assert_eq!(
                 plain_excerpt(text, 50),
                 plain_excerpt(&parsed, 50),

@@ -3,11 +3,13 @@
 //!
 //! One walk over pulldown-cmark's events, fed by the model's Markdown fields, with [`PlainOptions`]
 //! for what those outputs need differently: how blocks are laid out ([`Layout`]) and what math
-//! becomes ([`MathText`]). Text that Markdown would leave as it is ([`super::is_plain_prose`]) is
-//! only folded, without parsing: most abstracts are such text, and the search index and citations
-//! read every abstract of the site.
+//! becomes ([`MathText`]). Text that Markdown would leave as it is is only folded, without
+//! parsing (a shortcut, [`crate::shortcuts::is_plain_prose`]): most abstracts are such text, and
+//! the search index and citations read every abstract of the site.
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+use crate::shortcuts;
 
 /// What differs between the plain texts made from Markdown.
 #[derive(Clone, Copy)]
@@ -90,7 +92,7 @@ pub enum MathText {
 /// `markdown` as plain text, as `options` say.
 pub fn plain_text(markdown: &str, options: &PlainOptions) -> String {
     let is_formatted = matches!(options.layout, Layout::Formatted { .. });
-    if !is_formatted && super::is_plain_prose(markdown) {
+    if !is_formatted && shortcuts::may_skip_parsing(markdown) {
         return fold_prose(markdown, matches!(options.layout, Layout::Paragraphs));
     }
     parsed_plain_text(markdown, options)
@@ -447,7 +449,7 @@ mod tests {
     #[test]
     fn plain_prose_is_folded_without_parsing_to_the_same_text() {
         let prose = "Despite rapid  progress,\nwe propose a method.\n\n  Second paragraph.\n";
-        assert!(crate::markdown::is_plain_prose(prose));
+        assert!(shortcuts::is_plain_prose(prose));
         assert_eq!(
             citation(prose),
             "Despite rapid progress, we propose a method.\n\nSecond paragraph."
@@ -456,10 +458,10 @@ mod tests {
             search(prose),
             "Despite rapid progress, we propose a method. Second paragraph."
         );
-        assert!(!crate::markdown::is_plain_prose("1. a list"));
-        assert!(!crate::markdown::is_plain_prose("Emphasis *here*."));
-        assert!(!crate::markdown::is_plain_prose("    code"));
-        assert!(crate::markdown::is_plain_prose(
+        assert!(!shortcuts::is_plain_prose("1. a list"));
+        assert!(!shortcuts::is_plain_prose("Emphasis *here*."));
+        assert!(!shortcuts::is_plain_prose("    code"));
+        assert!(shortcuts::is_plain_prose(
             "improves BLEU by\n16.6% over baselines"
         ));
     }
@@ -497,7 +499,7 @@ mod tests {
         let mut checked = 0;
         for _ in 0..5000 {
             let text: String = (0..next(20)).map(|_| PIECES[next(PIECES.len())]).collect();
-            if crate::markdown::is_plain_prose(&text) {
+            if shortcuts::is_plain_prose(&text) {
                 for options in [
                     PlainOptions::SEARCH,
                     PlainOptions::CITATION,
