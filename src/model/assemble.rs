@@ -768,7 +768,6 @@ fn too_long(field: &str, value: &str, location: impl FnOnce() -> Location) -> Op
     })
 }
 
-/// Keeps the first value; records a conflict when a later one differs.
 /// Fills the fields `paper` lacks from a later entry of it, unites the topics, and returns the
 /// names of the fields where the entry says something else (the paper keeps its first value).
 fn merge_fields(
@@ -866,6 +865,7 @@ fn new_paper(entry: &EntrySource, fields: PreparedFields, topics: Vec<usize>) ->
     }
 }
 
+/// Keeps the first value; records a conflict when a later one differs.
 fn merge<T: PartialEq>(
     current: &mut Option<T>,
     new: Option<T>,
