@@ -218,7 +218,7 @@ fn add_heading_ids<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((start, text)) = pending.take() {
-                    let base = crate::model::ids::slugify(&text);
+                    let base = crate::content::ids::slugify(&text);
                     let base = if base.is_empty() {
                         "section".to_string()
                     } else {
