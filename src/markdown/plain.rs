@@ -92,6 +92,8 @@ pub enum MathText {
 /// `markdown` as plain text, as `options` say.
 pub fn plain_text(markdown: &str, options: &PlainOptions) -> String {
     let is_formatted = matches!(options.layout, Layout::Formatted { .. });
+    // Formatted text wraps and lays out every block, so folding alone would not give it; it
+    // reads introductions and notes, a few per digest, where skipping the parser saves little.
     if !is_formatted && shortcuts::may_skip_parsing(markdown) {
         return fold_prose(markdown, matches!(options.layout, Layout::Paragraphs));
     }
@@ -102,6 +104,8 @@ pub fn plain_text(markdown: &str, options: &PlainOptions) -> String {
 fn parsed_plain_text(markdown: &str, options: &PlainOptions) -> String {
     let is_formatted = matches!(options.layout, Layout::Formatted { .. });
     let mut cmark = Options::ENABLE_MATH;
+    // Email shows the tables its HTML part shows; in one-line and paragraph text, table syntax
+    // stays as written.
     if is_formatted {
         cmark |= Options::ENABLE_TABLES;
     }
