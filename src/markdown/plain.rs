@@ -504,13 +504,14 @@ mod tests {
         for _ in 0..5000 {
             let text: String = (0..next(20)).map(|_| PIECES[next(PIECES.len())]).collect();
             if shortcuts::is_plain_prose(&text) {
-                for options in [
-                    PlainOptions::SEARCH,
-                    PlainOptions::CITATION,
-                    PlainOptions::words(usize::MAX),
+                // The fast path itself, whether or not the shortcuts are on.
+                for (options, is_paragraphs) in [
+                    (PlainOptions::SEARCH, false),
+                    (PlainOptions::CITATION, true),
+                    (PlainOptions::words(usize::MAX), false),
                 ] {
                     assert_eq!(
-                        plain_text(&text, &options),
+                        fold_prose(&text, is_paragraphs),
                         parsed_plain_text(&text, &options),
                         "{text:?}"
                     );
