@@ -510,7 +510,7 @@ fn resolve_theme(root: &Path, name: &str) -> std::result::Result<ThemeSource, St
     if name == "default" {
         return Ok(ThemeSource::Embedded);
     }
-    if crate::render::templates::bundled_theme(name).is_some() {
+    if crate::theme_bundle::bundled_theme(name).is_some() {
         return Ok(ThemeSource::Bundled {
             name: name.to_string(),
         });

@@ -22,6 +22,8 @@ pub mod model;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod shortcuts;
+pub mod theme_bundle;
 pub mod toml_error;
 pub mod write;
 

@@ -9,10 +9,7 @@
 pub mod bibtex;
 pub mod csl;
 pub mod meta;
-mod plain;
 pub mod ris;
-
-pub use plain::plain_text;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -20,6 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::BaseUrl;
+use crate::markdown::plain::{PlainOptions, plain_text};
 use crate::model::{Paper, Site};
 
 /// Citation data computed once per build, indexed like `Site::papers`.
@@ -115,7 +113,10 @@ impl Citations {
                         let mut entry = String::with_capacity(512);
                         bibtex::write_entry_with_authors(&mut entry, paper, key, &names(index));
                         (
-                            paper.abstract_md.as_deref().map(|a| plain_text(a).into()),
+                            paper
+                                .abstract_md
+                                .as_deref()
+                                .map(|a| plain_text(a, &PlainOptions::CITATION).into()),
                             entry.into(),
                         )
                     }

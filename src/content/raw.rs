@@ -2,8 +2,9 @@
 //! content format, docs/format.md) plus diagnostics.
 //!
 //! Parsing never panics and never stops at the first problem it can report: a file gives either a
-//! digest or its errors, and warnings either way. Only what the format itself says is checked
-//! here; rules across files (ids, slugs, topics) belong to `model::assemble`.
+//! digest or its errors, and warnings either way. Only what the format itself says and what one
+//! paper entry shows is checked here (entries in `entry.rs`); rules across files (ids, slugs,
+//! topics) belong to `model::assemble`.
 
 use std::hash::{Hash, Hasher};
 use std::path::Path;
@@ -13,6 +14,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Deserializer};
 
 use super::discover::SourceFile;
+use super::entry::{PaperEntry, check_entry};
 use super::front_matter::{self, Format};
 use crate::error::{Diagnostic, Location};
 use crate::toml_error::{toml_diagnostic, yaml_diagnostic};
@@ -95,9 +97,8 @@ pub struct ParsedFile {
     /// it stands for the entry's text wherever a rebuild asks "did this paper change?".
     pub paper_hashes: Vec<u64>,
     pub diagnostics: Vec<Diagnostic>,
-    /// The paper entries checked and normalised by `model::assemble`, kept with the file so that
-    /// a rebuild does not do it again for files that did not change.
-    pub(crate) prepared: std::sync::OnceLock<Vec<crate::model::assemble::Prepared>>,
+    /// Each paper entry checked on its own, in file order ([`super::entry`]).
+    pub entries: Vec<PaperEntry>,
 }
 
 pub fn parse_source(file: &SourceFile) -> ParsedFile {
@@ -109,7 +110,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         paper_lines: Vec::new(),
         paper_hashes: Vec::new(),
         diagnostics: Vec::new(),
-        prepared: std::sync::OnceLock::new(),
+        entries: Vec::new(),
     };
     let split = match front_matter::split(&file.text) {
         Ok(split) => split,
@@ -148,6 +149,15 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
                     let mut h = crate::fingerprint::hasher();
                     paper.hash(&mut h);
                     h.finish()
+                })
+                .collect();
+            parsed.entries = digest
+                .papers
+                .iter()
+                .enumerate()
+                .map(|(position, paper)| {
+                    let line = parsed.paper_lines.get(position).copied().unwrap_or(1);
+                    check_entry(paper, &file.path, line)
                 })
                 .collect();
             parsed.digest = Some(digest);

@@ -11,7 +11,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, Tag};
 
 use super::Problem;
-use crate::model::ids::{id_slug, slugify};
+use crate::content::ids::{id_slug, slugify};
 
 /// A link destination written in Markdown (or in raw HTML that was kept), where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]

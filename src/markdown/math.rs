@@ -5,100 +5,14 @@
 //! through unescaped. TeX that does not parse stays visible as its source, escaped, in
 //! `<code class="math-error">`, with a warning.
 
-use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event};
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{Parser, RenderConfig, Storage};
 
 use super::Problem;
-
-pub(crate) const MATHML_TAGS: &[&str] = &[
-    "math",
-    "semantics",
-    "annotation",
-    "mi",
-    "mn",
-    "mo",
-    "ms",
-    "mspace",
-    "mtext",
-    "mrow",
-    "mfrac",
-    "msqrt",
-    "mroot",
-    "mstyle",
-    "merror",
-    "mpadded",
-    "mphantom",
-    "msub",
-    "msup",
-    "msubsup",
-    "munder",
-    "mover",
-    "munderover",
-    "mmultiscripts",
-    "mprescripts",
-    "none",
-    "mtable",
-    "mtr",
-    "mtd",
-    "mlabeledtr",
-    "menclose",
-];
-
-pub(crate) const MATHML_ATTRIBUTES: &[&str] = &[
-    "display",
-    "mathvariant",
-    "stretchy",
-    "fence",
-    "separator",
-    "lspace",
-    "rspace",
-    "form",
-    "minsize",
-    "maxsize",
-    "movablelimits",
-    "largeop",
-    "symmetric",
-    "accent",
-    "accentunder",
-    "columnalign",
-    "rowalign",
-    "rowspacing",
-    "columnspacing",
-    "columnlines",
-    "rowlines",
-    "frame",
-    "framespacing",
-    "linethickness",
-    "scriptlevel",
-    "displaystyle",
-    "width",
-    "height",
-    "depth",
-    "voffset",
-    "encoding",
-    "notation",
-    "class",
-    "mathsize",
-];
-
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut builder = ammonia::Builder::empty();
-    builder
-        .tags(MATHML_TAGS.iter().copied().collect::<HashSet<_>>())
-        .generic_attributes(MATHML_ATTRIBUTES.iter().copied().collect::<HashSet<_>>())
-        .strip_comments(true);
-    builder
-});
-
-/// MathML through the allow-list.
-pub(super) fn sanitised(mathml: &str) -> String {
-    SANITIZER.clean(mathml).to_string()
-}
+use super::clean_mathml;
 
 /// Replaces math events with MathML (or the escaped source when it does not parse).
 pub fn render_math(events: &mut [(Event<'_>, Range<usize>)], problems: &mut Vec<Problem>) {
@@ -179,7 +93,7 @@ fn guarded_mathml(tex: &str, display: bool) -> Result<String, String> {
 
 fn try_mathml(tex: &str, display: bool) -> Result<String, String> {
     let raw = unsanitised(tex, display)?;
-    Ok(super::clean_mathml::as_sanitised(&raw).unwrap_or_else(|| sanitised(&raw)))
+    Ok(clean_mathml::sanitise(&raw))
 }
 
 /// MathML as pulldown-latex writes it, before sanitising.

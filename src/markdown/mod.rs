@@ -9,6 +9,7 @@ mod clean_mathml;
 pub mod highlight;
 pub mod links;
 pub mod math;
+pub mod plain;
 pub mod raw_html;
 
 use std::collections::HashMap;
@@ -172,43 +173,6 @@ fn keep_raw_html(
     true
 }
 
-/// Whether Markdown would read `text` as paragraphs of plain text: no character with a meaning
-/// inline, and no line that could open a block (list, heading, quote, code, rule). Most abstracts
-/// are, and skipping the parser for them halves the time to index a large site; the search
-/// index, citations and excerpts all take that shortcut.
-pub fn is_plain_prose(text: &str) -> bool {
-    const INLINE: [bool; 256] = {
-        let mut table = [false; 256];
-        let special = b"*_`[]<>$\\&#~|!";
-        let mut i = 0;
-        while i < special.len() {
-            table[special[i] as usize] = true;
-            i += 1;
-        }
-        table
-    };
-    if text.bytes().any(|b| INLINE[b as usize]) {
-        return false;
-    }
-    // A lone carriage return ends a line too; a tab in the indent counts as up to four spaces.
-    text.split(['\n', '\r']).all(|line| {
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        let indent = line.len() - trimmed.len();
-        if line[..indent].contains('\t') {
-            return false;
-        }
-        let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
-        // `1. ` or `2) ` opens a list; `16.6%` does not.
-        let numbered = (1..=9).contains(&digits)
-            && matches!(trimmed.as_bytes().get(digits), Some(b'.' | b')'))
-            && matches!(
-                trimmed.as_bytes().get(digits + 1),
-                None | Some(b' ' | b'\t')
-            );
-        indent < 4 && !numbered && !trimmed.starts_with(['-', '+', '='])
-    })
-}
-
 /// The first `max_chars` of a Markdown text as plain text, math left out, cut at a word, for
 /// meta descriptions and feed summaries.
 pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
@@ -217,24 +181,8 @@ pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    let head = &text[..cut];
-    // Most abstracts are plain prose, whose words are the excerpt's words as they stand.
-    let plain: std::borrow::Cow<str> = if is_plain_prose(head) {
-        head.into()
-    } else {
-        let mut plain = String::with_capacity(max_chars + 8);
-        for event in Parser::new_ext(head, Options::ENABLE_MATH) {
-            match event {
-                Event::Text(t) | Event::Code(t) => plain.push_str(&t),
-                Event::SoftBreak | Event::HardBreak | Event::End(_) => plain.push(' '),
-                _ => {}
-            }
-            if plain.len() > max_chars * 4 {
-                break;
-            }
-        }
-        plain.into()
-    };
+    // Four bytes a character is more than any text needs for `max_chars` characters of words.
+    let plain = plain::plain_text(&text[..cut], &plain::PlainOptions::words(max_chars * 4));
     let mut out = String::with_capacity(max_chars + 8);
     let mut out_chars = 0;
     for word in plain.split_whitespace() {
@@ -270,7 +218,7 @@ fn add_heading_ids<'a>(events: Vec<Event<'a>>) -> Vec<Event<'a>> {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((start, text)) = pending.take() {
-                    let base = crate::model::ids::slugify(&text);
+                    let base = crate::content::ids::slugify(&text);
                     let base = if base.is_empty() {
                         "section".to_string()
                     } else {
@@ -573,9 +521,9 @@ mod tests {
             "Ünïcödé wörds ünd mörë wörds ünd mörë wörds ünd mörë wörds ünd mörë",
             "one-two three: four; (five) \"six\" 'seven' 8.9 {ten}",
         ] {
-            assert!(is_plain_prose(text), "{text}");
+            assert!(crate::shortcuts::is_plain_prose(text), "{text}");
             let parsed = format!("<!-- -->\n\n{text}");
-            assert!(!is_plain_prose(&parsed));
+            assert!(!crate::shortcuts::is_plain_prose(&parsed));
             assert_eq!(
                 plain_excerpt(text, 50),
                 plain_excerpt(&parsed, 50),

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use pulldown_cmark::Event;
 
-use super::math::{MATHML_ATTRIBUTES, MATHML_TAGS};
+use super::clean_mathml::{MATHML_ATTRIBUTES, MATHML_TAGS};
 use crate::config::RawHtml;
 
 /// Deeper raw HTML is shown as text: html5ever takes time quadratic in nesting depth (30,000

@@ -12,15 +12,15 @@ use std::collections::HashMap;
 /// keys of a long-running service).
 type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::ids::{
-    id_slug, is_valid_arxiv, is_valid_doi, normalize_arxiv, normalize_doi, paper_id, slugify,
-};
 use super::{Digest, Entry, Paper, Site, Topic};
 use crate::config::{Config, topic_key};
+use crate::content::entry::{EntryFields, PaperEntry, too_long};
+// The importers check links by this name.
+pub use crate::content::entry::is_safe_link;
+use crate::content::ids::{id_slug, slugify};
 use crate::content::{ParsedFile, RawDigest, RawPaper};
 use crate::error::{Diagnostic, Location};
 
@@ -50,29 +50,17 @@ pub fn assemble<'f>(
         })
         .collect();
     sources.sort_by(|a, b| (a.0.date, &a.1.path).cmp(&(b.0.date, &b.1.path)));
-    let prepared: Vec<Vec<Prepared>> = sources
+    // Copied out of the parsed files in parallel, so that the merge in file order only moves
+    // them; the parsed files stay as they are for a rebuild.
+    let checked: Vec<Vec<PaperEntry>> = sources
         .par_iter()
-        .map(|(digest, file)| {
-            file.prepared
-                .get_or_init(|| {
-                    digest
-                        .papers
-                        .iter()
-                        .enumerate()
-                        .map(|(position, paper)| {
-                            let line = file.paper_lines.get(position).copied().unwrap_or(1);
-                            prepare_paper(paper, &file.path, line)
-                        })
-                        .collect()
-                })
-                .clone()
-        })
+        .map(|(_, file)| file.entries.clone())
         .collect();
-    let entries = prepared.iter().map(Vec::len).sum();
+    let entries = checked.iter().map(Vec::len).sum();
     builder.papers.reserve(entries);
     builder.paper_by_id.reserve(entries);
-    for ((digest, file), prepared) in sources.into_iter().zip(prepared) {
-        builder.add_digest(digest, file, prepared);
+    for ((digest, file), checked) in sources.into_iter().zip(checked) {
+        builder.add_digest(digest, file, checked);
     }
     builder.finish()
 }
@@ -91,7 +79,7 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn add_digest(&mut self, raw: &RawDigest, file: &ParsedFile, prepared: Vec<Prepared>) {
+    fn add_digest(&mut self, raw: &RawDigest, file: &ParsedFile, checked: Vec<PaperEntry>) {
         let path = file.path.clone();
         let at_line = |line| Location::at(&path, line, None);
         let slug = match &raw.slug {
@@ -137,7 +125,7 @@ impl Builder<'_> {
         // Registered only through papers, so a digest with no papers makes no empty topic page.
         let digest_topics: Vec<&str> = raw.topics.iter().map(String::as_str).collect();
         let mut entries = Vec::with_capacity(raw.papers.len());
-        for ((position, paper), prepared) in raw.papers.iter().enumerate().zip(prepared) {
+        for ((position, paper), checked) in raw.papers.iter().enumerate().zip(checked) {
             let line = file.paper_lines.get(position).copied().unwrap_or(1);
             let notes = paper.notes_md.clone().filter(|n| !n.trim().is_empty());
             let digest = DigestRef {
@@ -147,7 +135,7 @@ impl Builder<'_> {
                 date: raw.date,
             };
             let hash = file.paper_hashes.get(position).copied().unwrap_or_default();
-            if let Some(index) = self.add_paper(paper, hash, prepared, line, &digest) {
+            if let Some(index) = self.add_paper(paper, hash, checked, line, &digest) {
                 entries.push(Entry {
                     paper: index,
                     notes,
@@ -228,173 +216,127 @@ impl Builder<'_> {
         Some(index)
     }
 
+    /// Adds one paper entry of a digest: merged into the paper of the same id when there is one,
+    /// a new paper otherwise. None when the entry does not make it into the digest.
     fn add_paper(
         &mut self,
         raw: &RawPaper,
         raw_hash: u64,
-        prepared: Prepared,
+        checked: PaperEntry,
         line: usize,
         digest: &DigestRef,
     ) -> Option<usize> {
-        let DigestRef {
-            topics: digest_topics,
-            path,
-            index: digest_index,
-            date,
-        } = *digest;
-        let location = || Location::at(path, line, None);
-        self.diagnostics.extend(prepared.diagnostics);
-        let PreparedFields {
-            title,
-            authors,
-            arxiv,
-            arxiv_category,
-            doi,
-            id,
-            slug,
-            url,
-            pdf,
-            code,
-            project,
-            venue,
-            abstract_md,
-        } = prepared.fields?;
+        self.diagnostics.extend(checked.diagnostics);
+        let fields = checked.fields?;
+        let topics = self.entry_topics(raw, line, digest);
+        let entry = EntrySource {
+            raw,
+            hash: raw_hash,
+            line,
+            digest,
+        };
+        match self.paper_by_id.get(&fields.id) {
+            Some(&index) => self.merge_paper(index, &entry, fields, topics),
+            None => {
+                let id = fields.id.clone();
+                let paper = new_paper(&entry, fields, topics);
+                let index = self.papers.len();
+                self.papers.push(paper);
+                self.paper_by_id.insert(id, index);
+                Some(index)
+            }
+        }
+    }
+
+    /// The topics of one entry, the digest's first, each registered on first sight.
+    fn entry_topics(&mut self, raw: &RawPaper, line: usize, digest: &DigestRef) -> Vec<usize> {
         let mut topics: Vec<usize> = Vec::new();
-        for &name in digest_topics {
+        for &name in digest.topics {
             // Digest topics are reported against the digest's own front matter.
-            if let Some(topic) = self.topic(name, path, 2) {
+            if let Some(topic) = self.topic(name, digest.path, 2) {
                 topics.push(topic);
             }
         }
         for name in &raw.topics {
-            if let Some(topic) = self.topic(name, path, line) {
+            if let Some(topic) = self.topic(name, digest.path, line) {
                 topics.push(topic);
             }
         }
-        if let Some(&index) = self.paper_by_id.get(&id) {
-            let paper = &mut self.papers[index];
-            if !paper.title.eq_ignore_ascii_case(&title) {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        location(),
-                        format!(
-                            "paper `{id}` is titled \"{title}\" here but \"{}\" in {}:{}",
-                            paper.title,
-                            paper.source.display(),
-                            paper.line
-                        ),
-                    )
-                    .with_hint(
-                        "one id is one paper: fix the title, or give one of them another id",
-                    ),
-                );
-                return None;
-            }
-            // Before any field is merged: even an entry ignored below may have filled one.
-            paper.content = {
-                use std::hash::{Hash, Hasher};
-                let mut h = crate::fingerprint::hasher();
-                (paper.content, raw_hash).hash(&mut h);
-                h.finish()
-            };
-            let earlier = format!("{}:{}", paper.source.display(), paper.line);
-            let mut conflicts = Vec::new();
-            merge(&mut paper.arxiv, arxiv, "arxiv", &mut conflicts);
-            merge(
-                &mut paper.arxiv_category,
-                arxiv_category,
-                "arxiv_category",
-                &mut conflicts,
-            );
-            merge(&mut paper.doi, doi, "doi", &mut conflicts);
-            merge(&mut paper.url, url, "url", &mut conflicts);
-            merge(&mut paper.pdf, pdf, "pdf", &mut conflicts);
-            merge(&mut paper.code, code, "code", &mut conflicts);
-            merge(&mut paper.project, project, "project", &mut conflicts);
-            merge(&mut paper.venue, venue, "venue", &mut conflicts);
-            merge(
-                &mut paper.published,
-                raw.published,
-                "published",
-                &mut conflicts,
-            );
-            merge(
-                &mut paper.abstract_md,
-                abstract_md,
-                "abstract",
-                &mut conflicts,
-            );
-            if paper.authors.is_empty() {
-                paper.authors = authors;
-            } else if !authors.is_empty() && authors != paper.authors {
-                conflicts.push("authors");
-            }
-            paper.ours |= raw.ours;
-            paper.upvotes = match (paper.upvotes, raw.upvotes) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
-            for topic in topics {
-                if !paper.topics.contains(&topic) {
-                    paper.topics.push(topic);
-                }
-            }
-            if paper.appearances.last() == Some(&digest_index) {
-                self.diagnostics.push(
-                    Diagnostic::warning(location(), format!("paper `{id}` is listed twice in this digest; the second entry is ignored"))
-                        .with_hint("remove one of the two entries"),
-                );
-                return None;
-            }
-            paper.appearances.push(digest_index);
-            paper.last_featured = date;
-            if !conflicts.is_empty() {
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        location(),
-                        format!(
-                            "paper `{id}` has a different {} than in {earlier}; keeping the first",
-                            conflicts.join(", ")
-                        ),
-                    )
-                    .with_hint("metadata of one paper should agree across digests"),
-                );
-            }
-            return Some(index);
-        }
+        topics
+    }
 
-        let mut unique_topics = Vec::with_capacity(topics.len());
-        for topic in topics {
-            if !unique_topics.contains(&topic) {
-                unique_topics.push(topic);
-            }
-        }
-        let index = self.papers.len();
-        self.papers.push(Paper {
-            id: id.clone(),
-            slug,
-            title,
-            authors,
-            arxiv,
-            arxiv_category,
-            doi,
-            url,
-            pdf,
-            code,
-            project,
-            venue,
-            published: raw.published,
-            upvotes: raw.upvotes,
-            ours: raw.ours,
-            abstract_md,
-            topics: unique_topics,
-            appearances: vec![digest_index],
-            last_featured: date,
-            content: raw_hash,
-            source: path.to_path_buf(),
+    /// Merges an entry into paper `index`, which has the same id: the first value of a field
+    /// wins, and a different later value is a warning. None when the entry is refused (another
+    /// title, or a second entry for the paper in one digest).
+    fn merge_paper(
+        &mut self,
+        index: usize,
+        entry: &EntrySource,
+        fields: EntryFields,
+        topics: Vec<usize>,
+    ) -> Option<usize> {
+        let EntrySource {
+            raw,
+            hash: raw_hash,
             line,
-        });
-        self.paper_by_id.insert(id, index);
+            digest,
+        } = *entry;
+        let location = || Location::at(digest.path, line, None);
+        let paper = &mut self.papers[index];
+        if !paper.title.eq_ignore_ascii_case(&fields.title) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    location(),
+                    format!(
+                        "paper `{}` is titled \"{}\" here but \"{}\" in {}:{}",
+                        fields.id,
+                        fields.title,
+                        paper.title,
+                        paper.source.display(),
+                        paper.line
+                    ),
+                )
+                .with_hint("one id is one paper: fix the title, or give one of them another id"),
+            );
+            return None;
+        }
+        // Before any field is merged: even an entry ignored below may have filled one.
+        paper.content = {
+            use std::hash::{Hash, Hasher};
+            let mut h = crate::fingerprint::hasher();
+            (paper.content, raw_hash).hash(&mut h);
+            h.finish()
+        };
+        let earlier = format!("{}:{}", paper.source.display(), paper.line);
+        let conflicts = merge_fields(paper, fields, raw, topics);
+        if paper.appearances.last() == Some(&digest.index) {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    location(),
+                    format!(
+                        "paper `{}` is listed twice in this digest; the second entry is ignored",
+                        paper.id
+                    ),
+                )
+                .with_hint("remove one of the two entries"),
+            );
+            return None;
+        }
+        paper.appearances.push(digest.index);
+        paper.last_featured = digest.date;
+        if !conflicts.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    location(),
+                    format!(
+                        "paper `{}` has a different {} than in {earlier}; keeping the first",
+                        paper.id,
+                        conflicts.join(", ")
+                    ),
+                )
+                .with_hint("metadata of one paper should agree across digests"),
+            );
+        }
         Some(index)
     }
 
@@ -576,15 +518,6 @@ pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
     )
 }
 
-/// What can be checked and normalised in one paper entry alone, done for every entry in
-/// parallel before the entries are merged in order.
-#[derive(Debug, Clone)]
-pub(crate) struct Prepared {
-    fields: Option<PreparedFields>,
-    /// In the order they were found; an error leaves `fields` empty.
-    diagnostics: Vec<Diagnostic>,
-}
-
 /// The digest a paper entry is read from.
 #[derive(Clone, Copy)]
 struct DigestRef<'a> {
@@ -594,215 +527,110 @@ struct DigestRef<'a> {
     date: jiff::civil::Date,
 }
 
-/// A paper entry's fields as the model holds them, copied out of the parsed file in parallel so
-/// that the merge in file order only moves them.
-#[derive(Debug, Clone)]
-struct PreparedFields {
-    title: String,
-    authors: Vec<String>,
-    arxiv: Option<String>,
-    arxiv_category: Option<String>,
-    doi: Option<String>,
-    id: String,
-    slug: String,
-    url: Option<String>,
-    pdf: Option<String>,
-    code: Option<String>,
-    project: Option<String>,
-    venue: Option<String>,
-    abstract_md: Option<Arc<str>>,
-}
-
-fn prepare_paper(raw: &RawPaper, path: &Path, line: usize) -> Prepared {
-    let mut diagnostics = Vec::new();
-    let fields = prepare_fields(raw, path, line, &mut diagnostics);
-    Prepared {
-        fields,
-        diagnostics,
-    }
-}
-
-fn prepare_fields(
-    raw: &RawPaper,
-    path: &Path,
+/// One paper entry where it was read: the entry, its hash and its line in the digest.
+#[derive(Clone, Copy)]
+struct EntrySource<'a> {
+    raw: &'a RawPaper,
+    hash: u64,
     line: usize,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<PreparedFields> {
-    let location = || Location::at(path, line, None);
-    let one_line_fields = [
-        ("title", Some(&raw.title)),
-        ("id", raw.id.as_ref()),
-        ("venue", raw.venue.as_ref()),
-    ];
-    let long_author = raw.authors.iter().find(|a| a.len() > MAX_ONE_LINE_CHARS);
-    let long_field = one_line_fields
-        .into_iter()
-        .chain([("author", long_author)])
-        .find_map(|(field, value)| too_long(field, value?, location));
-    if let Some(d) = long_field {
-        diagnostics.push(d);
-        return None;
+    digest: &'a DigestRef<'a>,
+}
+
+/// Fills the fields `paper` lacks from a later entry of it, unites the topics, and returns the
+/// names of the fields where the entry says something else (the paper keeps its first value).
+fn merge_fields(
+    paper: &mut Paper,
+    fields: EntryFields,
+    raw: &RawPaper,
+    topics: Vec<usize>,
+) -> Vec<&'static str> {
+    let mut conflicts = Vec::new();
+    merge(&mut paper.arxiv, fields.arxiv, "arxiv", &mut conflicts);
+    merge(
+        &mut paper.arxiv_category,
+        fields.arxiv_category,
+        "arxiv_category",
+        &mut conflicts,
+    );
+    merge(&mut paper.doi, fields.doi, "doi", &mut conflicts);
+    merge(&mut paper.url, fields.url, "url", &mut conflicts);
+    merge(&mut paper.pdf, fields.pdf, "pdf", &mut conflicts);
+    merge(&mut paper.code, fields.code, "code", &mut conflicts);
+    merge(
+        &mut paper.project,
+        fields.project,
+        "project",
+        &mut conflicts,
+    );
+    merge(&mut paper.venue, fields.venue, "venue", &mut conflicts);
+    merge(
+        &mut paper.published,
+        raw.published,
+        "published",
+        &mut conflicts,
+    );
+    merge(
+        &mut paper.abstract_md,
+        fields.abstract_md,
+        "abstract",
+        &mut conflicts,
+    );
+    if paper.authors.is_empty() {
+        paper.authors = fields.authors;
+    } else if !fields.authors.is_empty() && fields.authors != paper.authors {
+        conflicts.push("authors");
     }
-    let title = one_line(&raw.title);
-    if title.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(location(), "a paper's title is empty")
-                .with_hint("give every paper a title"),
-        );
-        return None;
-    }
-    let arxiv = identifier(raw.arxiv.as_deref(), &ARXIV, location, diagnostics);
-    let arxiv_category = raw
-        .arxiv_category
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(String::from)
-        .or_else(|| {
-            // Old-style ids name their archive: `hep-th/9711200` is in hep-th.
-            let (archive, _) = arxiv.as_deref()?.split_once('/')?;
-            Some(archive.to_string())
-        });
-    let doi = identifier(raw.doi.as_deref(), &DOI, location, diagnostics);
-    let id = match raw.id.as_deref().map(str::trim) {
-        Some("") => {
-            diagnostics.push(
-                Diagnostic::error(location(), "a paper's id is empty")
-                    .with_hint("remove the id line to derive one"),
-            );
-            return None;
-        }
-        Some(id) => id.to_string(),
-        None => paper_id(None, arxiv.as_deref(), doi.as_deref(), &title),
+    paper.ours |= raw.ours;
+    paper.upvotes = match (paper.upvotes, raw.upvotes) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     };
-    let slug = id_slug(&id);
-    if slug.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(
-                location(),
-                format!("paper id `{id}` has no letters or digits for its URL"),
-            )
-            .with_hint("set id = \"…\" to something with letters or digits"),
-        );
-        return None;
-    }
-    for (label, value) in [
-        ("url", &raw.url),
-        ("pdf", &raw.pdf),
-        ("code", &raw.code),
-        ("project", &raw.project),
-    ] {
-        if let Some(value) = value
-            && !is_safe_link(value)
-        {
-            diagnostics.push(
-                Diagnostic::error(
-                    location(),
-                    format!("`{label}` is not a web address: `{value}`"),
-                )
-                .with_hint("links must start with https:// or http://"),
-            );
-            return None;
+    for topic in topics {
+        if !paper.topics.contains(&topic) {
+            paper.topics.push(topic);
         }
     }
-    let authors: Vec<String> = raw
-        .authors
-        .iter()
-        .map(|a| one_line(a))
-        .filter(|a| !a.is_empty())
-        .collect();
-    Some(PreparedFields {
-        title,
-        authors,
-        arxiv,
-        arxiv_category,
-        doi,
-        id,
-        slug,
-        url: raw.url.clone(),
-        pdf: raw.pdf.clone(),
-        code: raw.code.clone(),
-        project: raw.project.clone(),
-        venue: raw.venue.clone().filter(|v| !v.trim().is_empty()),
-        abstract_md: raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
-    })
+    conflicts
 }
 
-/// A kind of paper identifier: how it is written down and checked.
-struct IdentifierKind {
-    normalize: fn(&str) -> String,
-    is_valid: fn(&str) -> bool,
-    /// "an arXiv id", for the warning.
-    what: &'static str,
-    hint: &'static str,
-}
-
-const ARXIV: IdentifierKind = IdentifierKind {
-    normalize: normalize_arxiv,
-    is_valid: is_valid_arxiv,
-    what: "an arXiv id",
-    hint: "arXiv ids look like 2310.14189 or hep-th/9901001",
-};
-
-const DOI: IdentifierKind = IdentifierKind {
-    normalize: normalize_doi,
-    is_valid: is_valid_doi,
-    what: "a DOI",
-    hint: "DOIs look like 10.1145/3292500.3330701",
-};
-
-/// An identifier in its normal form (None when empty), with a warning when it does not look
-/// like one: it is kept, since the check cannot know every valid form.
-fn identifier(
-    value: Option<&str>,
-    kind: &IdentifierKind,
-    location: impl Fn() -> Location,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<String> {
-    let value = (kind.normalize)(value?);
-    if value.is_empty() {
-        return None;
+/// The paper of an id seen for the first time, topics without repeats.
+fn new_paper(entry: &EntrySource, fields: EntryFields, topics: Vec<usize>) -> Paper {
+    let EntrySource {
+        raw,
+        hash,
+        line,
+        digest,
+    } = *entry;
+    let mut unique_topics = Vec::with_capacity(topics.len());
+    for topic in topics {
+        if !unique_topics.contains(&topic) {
+            unique_topics.push(topic);
+        }
     }
-    if !(kind.is_valid)(&value) {
-        diagnostics.push(
-            Diagnostic::warning(
-                location(),
-                format!("`{value}` does not look like {}", kind.what),
-            )
-            .with_hint(kind.hint),
-        );
+    Paper {
+        id: fields.id,
+        slug: fields.slug,
+        title: fields.title,
+        authors: fields.authors,
+        arxiv: fields.arxiv,
+        arxiv_category: fields.arxiv_category,
+        doi: fields.doi,
+        url: fields.url,
+        pdf: fields.pdf,
+        code: fields.code,
+        project: fields.project,
+        venue: fields.venue,
+        published: raw.published,
+        upvotes: raw.upvotes,
+        ours: raw.ours,
+        abstract_md: fields.abstract_md,
+        topics: unique_topics,
+        appearances: vec![digest.index],
+        last_featured: digest.date,
+        content: hash,
+        source: digest.path.to_path_buf(),
+        line,
     }
-    Some(value)
-}
-
-/// Titles, names, ids and summaries are one line on a page: longer ones are refused, since each is
-/// repeated on every page that lists the paper or digest.
-const MAX_ONE_LINE_CHARS: usize = 2000;
-
-/// Runs of whitespace as one space, none at either end.
-fn one_line(text: &str) -> String {
-    let is_clean = !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && !text.contains("  ")
-        && !text.contains(|c: char| c.is_whitespace() && c != ' ');
-    if is_clean {
-        return text.to_string();
-    }
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn too_long(field: &str, value: &str, location: impl FnOnce() -> Location) -> Option<Diagnostic> {
-    if value.len() <= MAX_ONE_LINE_CHARS {
-        return None;
-    }
-    let chars = value.chars().count();
-    (chars > MAX_ONE_LINE_CHARS).then(|| {
-        Diagnostic::error(
-            location(),
-            format!("a {field} of {chars} characters is too long: at most {MAX_ONE_LINE_CHARS}"),
-        )
-        .with_hint("shorten it; long text belongs in the abstract or notes")
-    })
 }
 
 /// Keeps the first value; records a conflict when a later one differs.
@@ -817,13 +645,6 @@ fn merge<T: PartialEq>(
         (Some(old), Some(new)) if *old != new => conflicts.push(field),
         _ => {}
     }
-}
-
-/// Links in front matter become `href`s: only web addresses are allowed.
-pub fn is_safe_link(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://"))
-        && !url.contains(['"', '<', '>', '\n', '\r'])
 }
 
 fn order<T: Sync>(

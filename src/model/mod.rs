@@ -5,7 +5,8 @@
 //! three vectors, which are sorted so that every output is deterministic.
 
 pub mod assemble;
-pub mod ids;
+// The importers name ids by their old place in the model.
+pub use crate::content::ids;
 pub mod people;
 pub mod topic_rules;
 

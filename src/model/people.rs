@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::Site;
-use super::ids::slugify;
+use crate::content::ids::slugify;
 use crate::error::{Diagnostic, Location};
 
 /// Where the people file lives, relative to the site root.

@@ -4,9 +4,10 @@
 //! Mail clients ignore stylesheets and resolve no relative URL, so the HTML we rendered from
 //! Markdown is post-processed here: [`absolutize`] makes every `href` and `src` absolute, and
 //! [`inline_styles`] puts a `style` attribute on the elements Markdown produces. Plain text
-//! comes from the Markdown itself ([`markdown_text`]), with math kept as `$…$` TeX.
+//! comes from the Markdown itself, through the Markdown stage's plain-text pass
+//! ([`markdown_text`]), with math kept as `$…$` TeX.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use crate::markdown::plain::{PlainOptions, plain_text, wrap_paragraphs};
 
 use super::context::*;
 use super::{Renderer, display_date, external_links};
@@ -47,7 +48,7 @@ impl Renderer<'_> {
                         .model
                         .abstract_text(entry.paper)
                         .filter(|_| is_text)
-                        .map(|text| wrap_paragraphs(text)),
+                        .map(|text| wrap_paragraphs(text, WIDTH)),
                     notes_html: notes_html.as_deref().and_then(html),
                     notes_text: entry.notes.as_deref().and_then(text),
                 }
@@ -214,133 +215,16 @@ pub fn inline_styles(html: &str) -> String {
     out
 }
 
-/// Markdown as plain text for email: paragraphs wrapped at 72 columns, `- ` list items,
-/// `> ` quotes, code blocks indented by four spaces, links as `text <url>` with absolute URLs,
-/// math as `$…$` and `$$…$$`.
+/// Markdown as plain text for email (see [`Layout::Formatted`]): paragraphs wrapped at 72
+/// columns, links as `text <url>` with absolute URLs, math as `$…$` and `$$…$$`.
+///
+/// [`Layout::Formatted`]: crate::markdown::plain::Layout::Formatted
 pub fn markdown_text(markdown: &str, page: &str) -> String {
-    let mut blocks: Vec<String> = Vec::new();
-    let mut line = String::new();
-    let mut prefix: Vec<String> = Vec::new();
-    let mut links: Vec<String> = Vec::new();
-    let mut in_code = false;
-    let mut ordered: Vec<Option<u64>> = Vec::new();
-    let flush = |line: &mut String, prefix: &[String], blocks: &mut Vec<String>| {
-        let text = line.split_whitespace().collect::<Vec<_>>().join(" ");
-        line.clear();
-        if !text.is_empty() {
-            blocks.push(wrap(&text, &prefix.concat()));
-        }
+    let link_url = |url: &str| {
+        let absolute = absolutize(&format!(" href=\"{url}\""), page);
+        absolute[7..absolute.len() - 1].to_string()
     };
-    for event in Parser::new_ext(markdown, Options::ENABLE_MATH | Options::ENABLE_TABLES) {
-        match event {
-            Event::Text(t) if in_code => {
-                let indented: Vec<String> = t.lines().map(|l| format!("    {l}")).collect();
-                blocks.push(indented.join("\n"));
-            }
-            Event::Text(t) | Event::Code(t) => line.push_str(&t),
-            Event::InlineMath(t) => {
-                line.push('$');
-                line.push_str(&t);
-                line.push('$');
-            }
-            Event::DisplayMath(t) => {
-                flush(&mut line, &prefix, &mut blocks);
-                blocks.push(format!("{}$${}$$", prefix.concat(), t.trim()));
-            }
-            Event::SoftBreak => line.push(' '),
-            Event::HardBreak => line.push('\n'),
-            Event::Start(Tag::CodeBlock(_)) => {
-                flush(&mut line, &prefix, &mut blocks);
-                in_code = true;
-            }
-            Event::End(TagEnd::CodeBlock) => in_code = false,
-            Event::Start(Tag::BlockQuote(_)) => prefix.push("> ".into()),
-            Event::End(TagEnd::BlockQuote(_)) => {
-                flush(&mut line, &prefix, &mut blocks);
-                prefix.pop();
-            }
-            Event::Start(Tag::List(start)) => ordered.push(start),
-            Event::End(TagEnd::List(_)) => {
-                ordered.pop();
-            }
-            Event::Start(Tag::Item) => {
-                flush(&mut line, &prefix, &mut blocks);
-                let marker = match ordered.last_mut() {
-                    Some(Some(n)) => {
-                        *n += 1;
-                        format!("{}. ", *n - 1)
-                    }
-                    _ => "- ".into(),
-                };
-                line.push_str(&marker);
-            }
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => {
-                links.push(dest_url.to_string());
-            }
-            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
-                if let Some(url) = links.pop() {
-                    let absolute = absolutize(&format!(" href=\"{url}\""), page);
-                    let absolute = &absolute[7..absolute.len() - 1];
-                    line.push_str(&format!(" <{absolute}>"));
-                }
-            }
-            Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableRow,
-            ) => flush(&mut line, &prefix, &mut blocks),
-            Event::End(TagEnd::TableCell) => line.push_str(" | "),
-            _ => {}
-        }
-    }
-    flush(&mut line, &prefix, &mut blocks);
-    blocks.join("\n\n")
-}
-
-/// Plain text whose paragraphs are separated by blank lines, each wrapped at [`WIDTH`].
-fn wrap_paragraphs(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 64);
-    for (n, paragraph) in text.split("\n\n").enumerate() {
-        if n > 0 {
-            out.push_str("\n\n");
-        }
-        wrap_into(&mut out, paragraph, "");
-    }
-    out
-}
-
-/// Greedy word wrap at [`WIDTH`] columns, each line starting with `prefix`. Words longer than
-/// a line (URLs) stay whole. Explicit newlines (hard breaks) are kept.
-fn wrap(text: &str, prefix: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    wrap_into(&mut out, text, prefix);
-    out
-}
-
-fn wrap_into(out: &mut String, text: &str, prefix: &str) {
-    for (n, paragraph_line) in text.split('\n').enumerate() {
-        if n > 0 {
-            out.push('\n');
-        }
-        let mut column = 0;
-        out.push_str(prefix);
-        for word in paragraph_line.split_ascii_whitespace() {
-            let len = if word.is_ascii() {
-                word.len()
-            } else {
-                word.chars().count()
-            };
-            if column > 0 && column + 1 + len + prefix.len() > WIDTH {
-                out.push('\n');
-                out.push_str(prefix);
-                column = 0;
-            } else if column > 0 {
-                out.push(' ');
-                column += 1;
-            }
-            out.push_str(word);
-            column += len;
-        }
-    }
+    plain_text(markdown, &PlainOptions::email(WIDTH, &link_url))
 }
 
 #[cfg(test)]

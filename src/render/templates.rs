@@ -11,10 +11,7 @@ use tera::Tera;
 
 use crate::config::{Config, ThemeSource};
 use crate::error::{Error, Result};
-
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
-}
+use crate::theme_bundle::{bundled_theme, default_theme_files};
 
 /// Templates every theme must provide, one per page kind and derived file.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
@@ -87,7 +84,7 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
             }
         }
         ThemeSource::Embedded => {
-            for (path, bytes) in embedded::FILES {
+            for (path, bytes) in default_theme_files() {
                 if let Some(name) = path.strip_prefix("templates/") {
                     let text = String::from_utf8_lossy(bytes).into_owned();
                     templates.insert(
@@ -117,7 +114,7 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
     }
     read_templates(&config.root, &config.root.join("templates"), &mut templates)?;
     list_static(&config.root.join("static"), &mut static_files)?;
-    for (path, bytes) in embedded::FILES {
+    for (path, bytes) in default_theme_files() {
         let Some(name) = path.strip_prefix("templates/") else {
             continue;
         };
@@ -143,19 +140,6 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
 /// parts it changes.
 fn falls_back_to_default(name: &str) -> bool {
     DEFAULTED_TEMPLATES.contains(&name) || name.starts_with("partials/")
-}
-
-/// The files of a theme compiled into the binary, by name (`default`, `lab`).
-pub fn bundled_theme(name: &str) -> Option<&'static [(&'static str, &'static [u8])]> {
-    embedded::THEMES
-        .iter()
-        .find(|(theme, _)| *theme == name)
-        .map(|(_, files)| *files)
-}
-
-/// The names of the themes compiled into the binary.
-pub fn bundled_theme_names() -> Vec<&'static str> {
-    embedded::THEMES.iter().map(|(name, _)| *name).collect()
 }
 
 /// The site's `[extra]` over the defaults the theme declares in `theme.toml`'s `[options]`, with a
@@ -200,7 +184,7 @@ fn native_card(files: &ThemeFiles) -> Option<String> {
 
 /// The default theme's text of template `name`.
 pub(crate) fn default_template(name: &str) -> Option<&'static [u8]> {
-    embedded::FILES
+    default_theme_files()
         .iter()
         .find(|(path, _)| path.strip_prefix("templates/") == Some(name))
         .map(|(_, bytes)| *bytes)
@@ -208,7 +192,7 @@ pub(crate) fn default_template(name: &str) -> Option<&'static [u8]> {
 
 /// The embedded default theme, for `init` and for tests.
 pub fn embedded_theme_files() -> &'static [(&'static str, &'static [u8])] {
-    embedded::FILES
+    default_theme_files()
 }
 
 fn read_templates(

@@ -30,6 +30,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::markdown::plain::{PlainOptions, plain_text};
 use crate::model::Site;
 
 /// Papers per file of paper records: a result list fetches one file per shown result at worst.
@@ -167,39 +168,113 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     if cache.inputs == Some(inputs) {
         return IndexUpdate::Unchanged;
     }
+    let papers = OrderedPapers::new(site, paper_keys);
+    let mut files = SearchFiles::new();
+    let (index, term_separators, prefix_separators) = term_files(&papers, cache, &mut files);
+    let same = record_files(&papers, cache, &mut files);
+    files.push((
+        "search/facets.bin".into(),
+        facets(site, &papers.order, &papers.venues, &|p| papers.venue_of(p)).into(),
+    ));
+    let manifest = Manifest {
+        format: FORMAT,
+        build: String::new(),
+        papers: papers.order.len(),
+        chunk: DOCS_PER_CHUNK,
+        min_prefix: terms::MIN_PREFIX_CHARS,
+        terms: term_separators,
+        prefixes: prefix_separators,
+        prefix_list: (index.prefixes.len() <= PREFIX_LIST_MAX)
+            .then(|| index.prefixes.iter().map(|(p, _)| p.as_str()).collect()),
+        topics: site
+            .topics
+            .iter()
+            .map(|t| [t.name.as_str(), t.slug.as_str()])
+            .collect(),
+        venues: papers.venues.iter().map(|(v, _)| *v).collect(),
+        years: year_starts(&papers),
+        stop_words: text::STOP_WORDS,
+    };
+    let build = build_id(&files, &manifest);
+    let manifest = Manifest { build, ..manifest };
+    files.push((
+        "search/index.json".into(),
+        serde_json::to_vec(&manifest)
+            .expect("manifest serialises")
+            .into(),
+    ));
+    files.push(("search/search.js".into(), SCRIPT.as_bytes().into()));
+    cache.inputs = Some(inputs);
+    cache.paths = files.iter().map(|(path, _)| path.clone()).collect();
+    IndexUpdate::Files(files, same)
+}
 
-    let order = search_order(site);
-    // Plain abstracts are made only for the blocks and record files that are made again (on a
-    // save, one block and one file), and once for a paper that is in both.
-    let plain_abstracts: Vec<OnceLock<String>> =
-        (0..site.papers.len()).map(|_| OnceLock::new()).collect();
-    let plain_abstract = |p: usize| -> &str {
-        plain_abstracts[p].get_or_init(|| {
-            site.papers[p]
+/// The papers in search order, with what the index files read about each.
+struct OrderedPapers<'a> {
+    site: &'a Site,
+    /// Paper indices, newest first ([`search_order`]).
+    order: Vec<usize>,
+    /// [`paper_search_key`] of each paper, by paper index.
+    keys: Vec<u64>,
+    /// Plain abstracts are made only for the blocks and record files that are made again (on a
+    /// save, one block and one file), and once for a paper that is in both.
+    plain_abstracts: Vec<OnceLock<String>>,
+    /// Venue names with their paper counts ([`venue_list`]).
+    venues: Vec<(&'a str, usize)>,
+    venue_numbers: HashMap<&'a str, usize>,
+}
+
+impl<'a> OrderedPapers<'a> {
+    fn new(site: &'a Site, keys: Vec<u64>) -> Self {
+        let order = search_order(site);
+        let venues = venue_list(site, &order);
+        let venue_numbers = venues
+            .iter()
+            .enumerate()
+            .map(|(i, (v, _))| (*v, i))
+            .collect();
+        OrderedPapers {
+            site,
+            order,
+            keys,
+            plain_abstracts: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
+            venues,
+            venue_numbers,
+        }
+    }
+
+    fn plain_abstract(&self, p: usize) -> &str {
+        self.plain_abstracts[p].get_or_init(|| {
+            self.site.papers[p]
                 .abstract_md
                 .as_deref()
-                .map(text::plain_text)
+                .map(|a| plain_text(a, &PlainOptions::SEARCH))
                 .unwrap_or_default()
         })
-    };
-    let venues = venue_list(site, &order);
-    let venue_numbers: std::collections::HashMap<&str, usize> = venues
-        .iter()
-        .enumerate()
-        .map(|(i, (v, _))| (*v, i))
-        .collect();
-    let venue_of = |p: usize| -> Option<usize> {
-        venue_numbers.get(site.papers[p].venue.as_deref()?).copied()
-    };
+    }
 
-    let ordered_keys: Vec<u64> = order.iter().map(|&p| paper_keys[p]).collect();
+    /// The number of paper `p`'s venue in the manifest's list.
+    fn venue_of(&self, p: usize) -> Option<usize> {
+        let venue = self.site.papers[p].venue.as_deref()?;
+        self.venue_numbers.get(venue).copied()
+    }
+}
+
+/// `search/t/N.bin` and `search/p/N.bin` into `files`; returns the term index (the manifest lists
+/// its prefixes) and the separators of both kinds of shard.
+fn term_files(
+    papers: &OrderedPapers,
+    cache: &mut IndexCache,
+    files: &mut SearchFiles,
+) -> (terms::TermIndex, Vec<String>, Vec<String>) {
+    let site = papers.site;
+    let ordered_keys: Vec<u64> = papers.order.iter().map(|&p| papers.keys[p]).collect();
     let make_block = |range: std::ops::Range<usize>| {
-        let papers = &order[range];
-        let fields: Vec<terms::DocFields> = papers
+        let fields: Vec<terms::DocFields> = papers.order[range]
             .iter()
             .map(|&p| {
                 let paper = &site.papers[p];
-                let mut body = vec![plain_abstract(p), paper.id.as_str()];
+                let mut body = vec![papers.plain_abstract(p), paper.id.as_str()];
                 body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
                 body.extend(paper.venue.as_deref());
                 [
@@ -212,8 +287,6 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
         terms::tokenise_block(&fields)
     };
     let index = terms::index_cached(&ordered_keys, &make_block, &mut cache.blocks, !cache.forget);
-
-    let mut files = SearchFiles::new();
     let term_shards = shards::cut(merge_keys(&index));
     for (i, file) in term_shards.files.into_iter().enumerate() {
         files.push((format!("search/t/{i}.bin"), file.into()));
@@ -227,19 +300,31 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     for (i, file) in prefix_shards.files.into_iter().enumerate() {
         files.push((format!("search/p/{i}.bin"), file.into()));
     }
+    (index, term_shards.separators, prefix_shards.separators)
+}
 
-    let chunks: Vec<(u64, Arc<[u8]>)> = order
+/// `search/d/N.json`, [`DOCS_PER_CHUNK`] paper records each, into `files`, taking unchanged ones
+/// from the cache; returns the indices (into `files`) of those made from the same inputs as the
+/// file at the same path last time.
+fn record_files(
+    papers: &OrderedPapers,
+    cache: &mut IndexCache,
+    files: &mut SearchFiles,
+) -> Vec<usize> {
+    let site = papers.site;
+    let chunks: Vec<(u64, Arc<[u8]>)> = papers
+        .order
         .par_chunks(DOCS_PER_CHUNK)
-        .map(|papers| {
+        .map(|chunk| {
             let mut h = crate::fingerprint::hasher();
-            for &p in papers {
-                (paper_keys[p], venue_of(p)).hash(&mut h);
+            for &p in chunk {
+                (papers.keys[p], papers.venue_of(p)).hash(&mut h);
             }
             let key = h.finish();
             if let Some(json) = cache.chunks.get(&key) {
                 return (key, json.clone());
             }
-            let records: Vec<_> = papers
+            let records: Vec<_> = chunk
                 .iter()
                 .map(|&p| {
                     let paper = &site.papers[p];
@@ -249,8 +334,8 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
                         &paper.authors,
                         paper_date(site, p).to_string(),
                         &paper.topics,
-                        venue_of(p),
-                        plain_abstract(p),
+                        papers.venue_of(p),
+                        papers.plain_abstract(p),
                     )
                 })
                 .collect();
@@ -269,49 +354,19 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     if !cache.forget {
         cache.chunks = chunks.into_iter().collect();
     }
-    files.push((
-        "search/facets.bin".into(),
-        facets(site, &order, &venues, &venue_of).into(),
-    ));
+    same
+}
 
+/// `[year, number of its first paper]` for every year, newest first.
+fn year_starts(papers: &OrderedPapers) -> Vec<[i64; 2]> {
     let mut years: Vec<[i64; 2]> = Vec::new();
-    for (n, &p) in order.iter().enumerate() {
-        let year = i64::from(paper_date(site, p).year());
+    for (n, &p) in papers.order.iter().enumerate() {
+        let year = i64::from(paper_date(papers.site, p).year());
         if years.last().is_none_or(|&[y, _]| y != year) {
             years.push([year, n as i64]);
         }
     }
-    let manifest = Manifest {
-        format: FORMAT,
-        build: String::new(),
-        papers: order.len(),
-        chunk: DOCS_PER_CHUNK,
-        min_prefix: terms::MIN_PREFIX_CHARS,
-        terms: term_shards.separators,
-        prefixes: prefix_shards.separators,
-        prefix_list: (index.prefixes.len() <= PREFIX_LIST_MAX)
-            .then(|| index.prefixes.iter().map(|(p, _)| p.as_str()).collect()),
-        topics: site
-            .topics
-            .iter()
-            .map(|t| [t.name.as_str(), t.slug.as_str()])
-            .collect(),
-        venues: venues.iter().map(|(v, _)| *v).collect(),
-        years,
-        stop_words: text::STOP_WORDS,
-    };
-    let build = build_id(&files, &manifest);
-    let manifest = Manifest { build, ..manifest };
-    files.push((
-        "search/index.json".into(),
-        serde_json::to_vec(&manifest)
-            .expect("manifest serialises")
-            .into(),
-    ));
-    files.push(("search/search.js".into(), SCRIPT.as_bytes().into()));
-    cache.inputs = Some(inputs);
-    cache.paths = files.iter().map(|(path, _)| path.clone()).collect();
-    IndexUpdate::Files(files, same)
+    years
 }
 
 /// Terms and aliases in one sorted list of dictionary entries.

@@ -169,48 +169,6 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
-/// A paper's abstract as plain text for indexing and snippets: Markdown markup dropped, inline
-/// code and the TeX source of math kept (`\mathrm{softmax}` is how people search for softmax).
-pub fn plain_text(markdown: &str) -> String {
-    use pulldown_cmark::{Event, Options, Parser, TagEnd};
-    if crate::markdown::is_plain_prose(markdown) {
-        return collapse_whitespace(markdown);
-    }
-    let mut plain = String::with_capacity(markdown.len());
-    let space = |plain: &mut String| {
-        if !plain.is_empty() && !plain.ends_with(' ') {
-            plain.push(' ');
-        }
-    };
-    for event in Parser::new_ext(markdown, Options::ENABLE_MATH) {
-        match event {
-            Event::Text(t) | Event::Code(t) => plain.push_str(&t),
-            Event::InlineMath(t) | Event::DisplayMath(t) => {
-                space(&mut plain);
-                plain.push_str(t.trim());
-                plain.push(' ');
-            }
-            Event::SoftBreak | Event::HardBreak => space(&mut plain),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => space(&mut plain),
-            _ => {}
-        }
-    }
-    collapse_whitespace(&plain)
-}
-
-/// Runs of ASCII whitespace become one space; other characters are copied as they are.
-fn collapse_whitespace(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len());
-    for &b in text.trim_ascii().as_bytes() {
-        if !b.is_ascii_whitespace() {
-            out.push(b);
-        } else if out.last() != Some(&b' ') {
-            out.push(b' ');
-        }
-    }
-    String::from_utf8(out).expect("only ASCII bytes were changed")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,48 +224,5 @@ mod tests {
             "only folded ASCII words are stemmed"
         );
         assert_eq!(terms("Résumés"), ["resum"]);
-    }
-
-    #[test]
-    fn plain_text_skips_the_parser_only_when_markdown_would_change_nothing() {
-        for text in [
-            "Plain words, 16.6% better.\nSecond line.\n\nNew paragraph.",
-            "Emphasis *here*.",
-            "1. a list\n2. item",
-            "Title\n===",
-            "    indented code",
-            "- item",
-            "a &amp; b",
-            "Math $x^2$.",
-        ] {
-            let mut parsed = String::new();
-            for event in pulldown_cmark::Parser::new_ext(text, pulldown_cmark::Options::ENABLE_MATH)
-            {
-                if let pulldown_cmark::Event::Text(t) = event {
-                    parsed.push_str(&t);
-                    parsed.push(' ');
-                }
-            }
-            if crate::markdown::is_plain_prose(text) {
-                assert_eq!(plain_text(text), collapse_whitespace(&parsed), "{text}");
-            }
-        }
-        assert!(crate::markdown::is_plain_prose(
-            "Plain words, 16.6% better.\nSecond line."
-        ));
-        assert!(crate::markdown::is_plain_prose(
-            "improves BLEU by\n16.6% over baselines"
-        ));
-        assert!(!crate::markdown::is_plain_prose("1. a list"));
-        assert!(!crate::markdown::is_plain_prose("Emphasis *here*."));
-        assert!(!crate::markdown::is_plain_prose("    code"));
-    }
-
-    #[test]
-    fn plain_text_keeps_words_and_tex() {
-        assert_eq!(
-            plain_text("Uses *soft* `attention` with $\\sqrt{d_k}$.\n\nSecond [link](http://x)."),
-            "Uses soft attention with \\sqrt{d_k} . Second link."
-        );
     }
 }

@@ -191,3 +191,58 @@ fn import_bibtex_prints_a_summary_then_builds() {
     assert!(stderr.contains("refs.bib:27: warning:"), "{stderr}");
     assert!(digestif(&["build", "--root", root]).status.success());
 }
+
+/// Every file of the folder `root`, by path relative to it.
+fn read_tree(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().is_file())
+        .map(|entry| {
+            let relative = entry.path().strip_prefix(root).unwrap();
+            (
+                relative.to_string_lossy().into_owned(),
+                std::fs::read(entry.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn shortcuts_off_builds_the_same_site() {
+    // The example site has math and plain-prose abstracts, so both shortcuts are taken with the
+    // switch on and both libraries' paths with it off.
+    let out = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut trees = Vec::new();
+    for (name, switch) in [("on", "on"), ("off", "off")] {
+        let dir = out.path().join(name);
+        let result = Command::new(env!("CARGO_BIN_EXE_digestif"))
+            .args(["build", "--quiet", "--root", root, "--output-dir"])
+            .arg(&dir)
+            .env("DIGESTIF_SHORTCUTS", switch)
+            .output()
+            .expect("run digestif");
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        trees.push(read_tree(&dir));
+    }
+    let math_pages = trees[0]
+        .values()
+        .filter(|bytes| String::from_utf8_lossy(bytes).contains("<math"))
+        .count();
+    assert!(math_pages > 0, "the example site shows math");
+    assert_eq!(
+        trees[0].keys().collect::<Vec<_>>(),
+        trees[1].keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &trees[0] {
+        assert!(
+            bytes == &trees[1][path],
+            "{path} differs with the shortcuts off"
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! Fast paths that reproduce a library's output byte for byte, in one place behind one switch.
+//!
+//! Each one is worth it on a large site, and each one is a second source of truth that must
+//! agree with the library on every input. So they live here, each is tested against its library
+//! on real and random inputs (beside the reference it mirrors), and [`enabled`] turns them all
+//! off: with `DIGESTIF_SHORTCUTS=off` in the environment every caller takes the library's path.
+//! CI runs the whole test suite once more that way (`.ci/run`), so the library stays the tested
+//! truth and a shortcut can be deleted without changing any output.
+//!
+//! - [`is_plain_prose`] mirrors pulldown-cmark: text it accepts is paragraphs of plain text, so
+//!   the plain-text pass (`markdown::plain`) folds its whitespace without parsing. Most abstracts
+//!   are such text, and skipping the parser for them halves the time to index a large site.
+//! - [`clean_mathml_as_ammonia`] mirrors ammonia: MathML from pulldown-latex that is already in
+//!   the form ammonia writes comes back as it is, without an HTML parse (four fifths of the time
+//!   math takes). Most formulas come out that way: allow-listed elements and attributes, text
+//!   with only `&amp;`, `&lt;`, `&gt;` and `&nbsp;` references. Anything it does not vouch for (a
+//!   bare `<`, an unknown element or attribute, markup where the HTML parser would switch to HTML
+//!   rules) is left to ammonia.
+//!
+//! This module imports nothing from the crate: callers pass in what a shortcut checks against.
+
+use std::ffi::OsStr;
+use std::sync::LazyLock;
+
+/// The environment variable that turns the shortcuts off: `DIGESTIF_SHORTCUTS=off`.
+pub const SWITCH: &str = "DIGESTIF_SHORTCUTS";
+
+static ENABLED: LazyLock<bool> = LazyLock::new(|| is_on(std::env::var_os(SWITCH).as_deref()));
+
+/// Whether the shortcuts are taken; read from the environment once per process.
+pub fn enabled() -> bool {
+    *ENABLED
+}
+
+/// The switch's reading of its variable: only `off` turns the shortcuts off.
+fn is_on(value: Option<&OsStr>) -> bool {
+    value != Some(OsStr::new("off"))
+}
+
+/// Whether the plain-text pass may fold `text` without parsing it: the shortcuts are on and
+/// [`is_plain_prose`] accepts it.
+pub fn may_skip_parsing(text: &str) -> bool {
+    enabled() && is_plain_prose(text)
+}
+
+/// [`clean_mathml_as_ammonia`] when the shortcuts are on, `None` (ask ammonia) when they are off.
+pub fn clean_mathml(raw: &str, tags: &[&str], attributes: &[&str]) -> Option<String> {
+    if enabled() {
+        clean_mathml_as_ammonia(raw, tags, attributes)
+    } else {
+        None
+    }
+}
+
+/// Whether Markdown (pulldown-cmark) would read `text` as paragraphs of plain text: no character
+/// with a meaning inline, and no line that could open a block (list, heading, quote, code, rule).
+pub fn is_plain_prose(text: &str) -> bool {
+    const INLINE: [bool; 256] = {
+        let mut table = [false; 256];
+        let special = b"*_`[]<>$\\&#~|!";
+        let mut i = 0;
+        while i < special.len() {
+            table[special[i] as usize] = true;
+            i += 1;
+        }
+        table
+    };
+    if text.bytes().any(|b| INLINE[b as usize]) {
+        return false;
+    }
+    // A lone carriage return ends a line too; a tab in the indent counts as up to four spaces.
+    text.split(['\n', '\r']).all(|line| {
+        let trimmed = line.trim_start_matches([' ', '\t']);
+        let indent = line.len() - trimmed.len();
+        if line[..indent].contains('\t') {
+            return false;
+        }
+        let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+        // `1. ` or `2) ` opens a list; `16.6%` does not.
+        let numbered = (1..=9).contains(&digits)
+            && matches!(trimmed.as_bytes().get(digits), Some(b'.' | b')'))
+            && matches!(
+                trimmed.as_bytes().get(digits + 1),
+                None | Some(b' ' | b'\t')
+            );
+        indent < 4 && !numbered && !trimmed.starts_with(['-', '+', '='])
+    })
+}
+
+/// Elements whose content the HTML parser reads by HTML rules (MathML text integration points)
+/// or that hold the TeX source: only text may be inside them here.
+const TEXT_ONLY: &[&str] = &["mi", "mo", "mn", "ms", "mtext", "annotation"];
+
+/// Nesting beyond which the shortcut is not taken (the HTML parser's own limits do not matter
+/// for ammonia's output below this depth).
+const MAX_DEPTH: usize = 256;
+
+/// `raw` exactly as ammonia, allowing the elements `tags` and the attributes `attributes` and
+/// nothing else, would write it; `None` when that is not certain without parsing it as HTML.
+/// Only for allow-lists of MathML elements: the rules below are MathML's.
+pub fn clean_mathml_as_ammonia(raw: &str, tags: &[&str], attributes: &[&str]) -> Option<String> {
+    let mut out = String::with_capacity(raw.len() + 32);
+    let mut open: Vec<&str> = Vec::new();
+    let mut rest = raw;
+    if !rest.starts_with("<math") {
+        return None;
+    }
+    while !rest.is_empty() {
+        let text_end = rest.find(needs_care).unwrap_or(rest.len());
+        out.push_str(&rest[..text_end]);
+        rest = &rest[text_end..];
+        let Some(first) = rest.bytes().next() else {
+            break;
+        };
+        match first {
+            b'&' => {
+                let reference = ["&amp;", "&lt;", "&gt;", "&nbsp;"]
+                    .into_iter()
+                    .find(|r| rest.starts_with(r))?;
+                out.push_str(reference);
+                rest = &rest[reference.len()..];
+            }
+            b'<' if rest.as_bytes().get(1) == Some(&b'/') => {
+                let (name, after) = name_at(&rest[2..])?;
+                let after = after.strip_prefix('>')?;
+                if open.pop() != Some(name) {
+                    return None;
+                }
+                out.push_str("</");
+                out.push_str(name);
+                out.push('>');
+                rest = after;
+                if open.is_empty() && !rest.is_empty() {
+                    return None;
+                }
+            }
+            b'<' => {
+                if open.last().is_some_and(|parent| TEXT_ONLY.contains(parent))
+                    || open.len() >= MAX_DEPTH
+                {
+                    return None;
+                }
+                let (name, mut after) = name_at(&rest[1..])?;
+                if !tags.contains(&name) || (open.is_empty() != (name == "math")) {
+                    return None;
+                }
+                out.push('<');
+                out.push_str(name);
+                let mut seen: Vec<&str> = Vec::new();
+                let self_closing = loop {
+                    if let Some(end) = after.strip_prefix('>') {
+                        after = end;
+                        break false;
+                    }
+                    if let Some(end) = after.strip_prefix("/>").or(after.strip_prefix(" />")) {
+                        after = end;
+                        break true;
+                    }
+                    let (attribute, value, next) = attribute_at(after)?;
+                    if !attributes.contains(&attribute) || seen.contains(&attribute) {
+                        return None;
+                    }
+                    seen.push(attribute);
+                    out.push(' ');
+                    out.push_str(attribute);
+                    out.push_str("=\"");
+                    out.push_str(value);
+                    out.push('"');
+                    after = next;
+                };
+                out.push('>');
+                if self_closing {
+                    // The HTML parser honours `/>` in MathML; ammonia writes an end tag.
+                    out.push_str("</");
+                    out.push_str(name);
+                    out.push('>');
+                    if open.is_empty() {
+                        return None;
+                    }
+                } else {
+                    open.push(name);
+                }
+                rest = after;
+            }
+            // A bare `>` or a no-break space (ammonia writes references), a carriage return or
+            // a NUL (the HTML parser replaces them), other control characters.
+            _ => return None,
+        }
+    }
+    open.is_empty().then_some(out)
+}
+
+/// Characters that may be written differently by ammonia, or start markup.
+fn needs_care(c: char) -> bool {
+    matches!(c, '<' | '>' | '&' | '\u{a0}') || (c.is_control() && c != '\n' && c != '\t')
+}
+
+/// A lower-case element or attribute name at the start of `text`, and what follows it.
+fn name_at(text: &str) -> Option<(&str, &str)> {
+    let end = text
+        .find(|c: char| !c.is_ascii_lowercase())
+        .unwrap_or(text.len());
+    (end > 0).then(|| text.split_at(end))
+}
+
+/// ` name="value"` at the start of `text`: the name, the value, and what follows. Values with
+/// anything ammonia would write differently (`&`, `<`, `>`, a no-break space) are refused.
+fn attribute_at(text: &str) -> Option<(&str, &str, &str)> {
+    let (name, after) = name_at(text.strip_prefix(' ')?)?;
+    let after = after.strip_prefix("=\"")?;
+    let end = after.find('"')?;
+    let value = &after[..end];
+    if value.contains(needs_care) {
+        return None;
+    }
+    Some((name, value, &after[end + 1..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_off_turns_the_shortcuts_off() {
+        assert!(is_on(None));
+        assert!(is_on(Some(OsStr::new("on"))));
+        assert!(is_on(Some(OsStr::new(""))));
+        assert!(!is_on(Some(OsStr::new("off"))));
+    }
+
+    #[test]
+    fn plain_prose_is_text_without_markdown_syntax() {
+        assert!(is_plain_prose("Plain words, 16.6% better.\nSecond line."));
+        assert!(is_plain_prose("improves BLEU by\n16.6% over baselines"));
+        for text in [
+            "1. a list",
+            "2) a list",
+            "- item",
+            "Title\n===",
+            "Emphasis *here*.",
+            "    indented code",
+            "\tindented code",
+            "a &amp; b",
+            "Math $x^2$.",
+        ] {
+            assert!(!is_plain_prose(text), "{text}");
+        }
+    }
+}
