@@ -1,12 +1,12 @@
 //! Times what `serve` does after a save, in process, without HTTP or the file watcher: one
-//! incremental [`Engine`] writes a site into `--out`, then each run edits one paper's title in a
-//! digest in the middle of the site and rebuilds. Prints the median and spread of the rebuilds.
+//! incremental [`Engine`] builds a site into serve's in-memory store, then each run edits one
+//! paper's title in a digest in the middle of the site and rebuilds. Prints the median and spread of the rebuilds.
 //! With `DIGESTIF_LOG=debug` every stage prints its own time.
 //!
 //! ```text
 //! cargo build --release --example gen_corpus --example rebuild_bench
 //! target/release/examples/gen_corpus --papers 10000 --out /mnt/bench/c10k
-//! target/release/examples/rebuild_bench --root /mnt/bench/c10k --out /mnt/bench/rebuild [--runs 15]
+//! target/release/examples/rebuild_bench --root /mnt/bench/c10k [--runs 15]
 //! ```
 
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ mod corpus_edit;
 
 use corpus_edit::{edit_first_title, flag as value, middle_digest};
 use digestif::engine::Engine;
-use digestif::write::LiveOutput;
+use digestif::serve::files::SiteFiles;
 use digestif::{Config, Overrides};
 
 // The allocator of the `digestif` binary, so that timings match it.
@@ -25,18 +25,16 @@ use digestif::{Config, Overrides};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let (Some(root), Some(out)) = (value("--root"), value("--out")) else {
-        eprintln!("usage: rebuild_bench --root SITE --out DIR [--runs N]");
+    let Some(root) = value("--root") else {
+        eprintln!("usage: rebuild_bench --root SITE [--runs N]");
         std::process::exit(2);
     };
-    let (root, out) = (PathBuf::from(root), PathBuf::from(out));
+    let root = PathBuf::from(root);
     let runs: usize = value("--runs").and_then(|r| r.parse().ok()).unwrap_or(15);
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).unwrap();
 
     let config = Config::load(&root, &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
     let mut engine = Engine::new(config, true);
-    let live = LiveOutput::new(&out);
+    let live = SiteFiles::default();
     let started = Instant::now();
     engine.build(&live, false).unwrap_or_else(|e| panic!("{e}"));
     let first = started.elapsed();

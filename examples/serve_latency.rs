@@ -1,5 +1,6 @@
-//! Measures `digestif serve`: time from saving one digest file to the reload event reaching a
-//! listening client, against a full rebuild of the same site, and the server's peak memory.
+//! Measures `digestif serve`: its start-up (until the first page is answered) against a one-off
+//! build of the same site, the time from saving one digest file to the reload event reaching a
+//! listening client, and the server's peak memory.
 //!
 //! ```text
 //! cargo build --release && cargo build --release --example gen_corpus --example serve_latency
@@ -8,8 +9,8 @@
 //! ```
 //! Each run edits the title of one paper in a digest in the middle of the site: that paper's
 //! page, its digest's page and neighbours, its topics' pages, the home page, feed and sitemap
-//! must all change. Uses only std, talks HTTP by hand. The server's temporary output goes
-//! beside `--out-dir` (`serve-tmp/`), so put that on a tmpfs too.
+//! must all change. Uses only std, talks HTTP by hand. The one-off builds write to `--out-dir`:
+//! put it on a tmpfs (serve keeps its files in memory).
 
 #[path = "support/corpus_edit.rs"]
 mod corpus_edit;
@@ -48,13 +49,10 @@ fn main() {
     let digest = middle_digest(&root);
     let original = std::fs::read_to_string(&digest).unwrap();
 
-    // serve builds into a temporary folder: put it beside --out-dir, on the same tmpfs.
-    let temp = out_dir.parent().unwrap_or(&out_dir).join("serve-tmp");
-    std::fs::create_dir_all(&temp).unwrap();
+    let spawned = Instant::now();
     let mut server = Command::new(&binary)
         .args(["serve", "--port", "0", "--root"])
         .arg(&root)
-        .env("TMPDIR", &temp)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -81,6 +79,9 @@ fn main() {
         .next()
         .unwrap()
         .to_string();
+    let path = url.splitn(4, '/').nth(3).unwrap_or("");
+    first_page(&host, &format!("/{path}"));
+    let startup = spawned.elapsed();
     let mut events = connect_events(&host);
 
     let mut latencies = Vec::with_capacity(runs);
@@ -114,6 +115,11 @@ fn main() {
         ms(full)
     );
     println!(
+        "serve start-up, until the first page is answered: {:.1} ms ({:.2}x a full build)",
+        ms(startup),
+        startup.as_secs_f64() / full.as_secs_f64()
+    );
+    println!(
         "ratio full / incremental: {:.1}x",
         full.as_secs_f64() / median.as_secs_f64()
     );
@@ -142,6 +148,19 @@ fn full_build_median(binary: &Path, root: &Path, out: &Path) -> Duration {
         .collect();
     times.sort();
     times[1]
+}
+
+/// Asks for a page and reads the status line: the server answers only once its first build is in.
+fn first_page(host: &str, path: &str) {
+    let mut stream = TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut status = String::new();
+    BufReader::new(stream).read_line(&mut status).unwrap();
+    assert!(status.contains(" 200 "), "the first page: {status}");
 }
 
 fn connect_events(host: &str) -> BufReader<TcpStream> {

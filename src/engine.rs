@@ -706,8 +706,14 @@ impl PageJob<'_> {
         }
         let (context, reads) = reads::recording(|| self.renderer.context(page));
         let context = context.map_err(failed)?;
+        // A first build has nothing to compare with: 0 stands for "not known", which no later
+        // fingerprint equals, and saves hashing every page while serve starts.
+        let fingerprint = match memory.previous.is_empty() {
+            true => 0,
+            false => hash_of((memory.globals, &page.output, context.hash())),
+        };
         let memo = PageMemo {
-            fingerprint: hash_of((memory.globals, &page.output, context.hash())),
+            fingerprint,
             reads: reads.into(),
         };
         let is_written = previous.is_none_or(|previous| previous.fingerprint != memo.fingerprint);

@@ -183,69 +183,6 @@ impl Folders {
     }
 }
 
-/// The folder `serve` serves from, written in place: each file is written beside its target
-/// and renamed over it, so a request never sees half a file.
-pub struct LiveOutput {
-    root: PathBuf,
-    /// For the first build, into an empty folder.
-    folders: Folders,
-    /// Until the first build is in place nobody reads the folder, and plain writes are faster.
-    is_serving: std::sync::atomic::AtomicBool,
-}
-
-impl LiveOutput {
-    pub fn new(root: &Path) -> Self {
-        LiveOutput {
-            root: root.to_path_buf(),
-            folders: Folders::default(),
-            is_serving: std::sync::atomic::AtomicBool::new(false),
-        }
-    }
-
-    /// From now on every write replaces its file atomically.
-    pub fn start_serving(&self) {
-        self.is_serving
-            .store(true, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-impl Output for LiveOutput {
-    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        if !self.is_serving.load(std::sync::atomic::Ordering::SeqCst) {
-            return self.folders.write(&self.root, relative, bytes);
-        }
-        let path = self.root.join(relative);
-        let parent = path.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(|e| Error::io(parent, e))?;
-        std::io::Write::write_all(&mut temp, bytes).map_err(|e| Error::io(&path, e))?;
-        temp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
-        Ok(())
-    }
-
-    fn remove(&self, relative: &str) -> Result<()> {
-        let path = self.root.join(relative);
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(&path, e)),
-        }
-        // Remove folders left empty, up to the output root.
-        let mut dir = path.parent();
-        while let Some(current) = dir {
-            if current == self.root || std::fs::remove_dir(current).is_err() {
-                break;
-            }
-            dir = current.parent();
-        }
-        Ok(())
-    }
-
-    fn is_live(&self) -> bool {
-        self.is_serving.load(std::sync::atomic::Ordering::SeqCst)
-    }
-}
-
 /// Refuses output folders whose replacement would delete the site's sources.
 fn check_output_location(output: &Path, site_root: &Path) -> Result<()> {
     let absolute = |p: &Path| -> PathBuf {

@@ -1,14 +1,12 @@
-//! The preview's HTTP side: files from the output folder under the site's sub-path, the live
-//! reload script and its Server-Sent Events endpoint.
+//! The preview's HTTP side: the site's files (kept in memory, [`super::files`]) under its
+//! sub-path, the live reload script and its Server-Sent Events endpoint.
 //!
-//! Every request path is checked before it touches the disk ([`resolve`]): encoded slashes and
-//! backslashes, NUL bytes and dot segments are refused, and the file finally opened must lie
-//! inside the output folder once symbolic links are resolved. HTML gets the reload script on its
-//! way out; nothing of it is ever written to disk.
+//! Every request path is checked before it is looked up ([`resolve`]): encoded slashes and
+//! backslashes, NUL bytes and dot segments are refused. Nothing is read from disk: only files
+//! the build made can be served.
 
 use std::convert::Infallible;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,6 +17,8 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
+
+use super::files::{Served, SiteFiles};
 
 pub const EVENTS_PATH: &str = "/__digestif/events";
 pub const SCRIPT_PATH: &str = "/__digestif/reload.js";
@@ -35,7 +35,7 @@ pub enum Notice {
 }
 
 pub struct ServerState {
-    pub output: PathBuf,
+    pub files: Arc<SiteFiles>,
     pub base_path: String,
     /// `http://127.0.0.1:1111`: the only origin allowed to listen for reloads.
     pub origin: String,
@@ -210,59 +210,39 @@ async fn files(
         Resolved::BadRequest => {
             return (StatusCode::BAD_REQUEST, "bad request path\n").into_response();
         }
-        Resolved::NotFound => return not_found(&state, &headers, &method).await,
+        Resolved::NotFound => return not_found(&state, &headers, &method),
     };
-    let candidate = state.output.join(&relative);
-    let is_dir = tokio::fs::metadata(&candidate)
-        .await
-        .map(|m| m.is_dir())
-        .unwrap_or(false);
-    let file = if is_dir {
-        if !relative.is_empty() && !relative.ends_with('/') {
-            return redirect(&format!("{}/", uri.path()));
-        }
-        candidate.join("index.html")
+    let is_folder = relative.is_empty() || relative.ends_with('/');
+    let file = if is_folder {
+        format!("{relative}index.html")
     } else {
-        candidate
+        relative
     };
-    match read_inside(&state.output, &file).await {
-        Some(bytes) => respond(&headers, &method, StatusCode::OK, &file, bytes),
-        None => not_found(&state, &headers, &method).await,
+    match state.files.get(&file) {
+        Some(served) => respond(&headers, &method, StatusCode::OK, &served),
+        // A folder asked for without its slash: relative links on its page need the slash.
+        None if !is_folder && state.files.get(&format!("{file}/index.html")).is_some() => {
+            redirect(&format!("{}/", uri.path()))
+        }
+        None => not_found(&state, &headers, &method),
     }
 }
 
-/// Reads a file only if, with every symbolic link resolved, it lies inside `root`.
-async fn read_inside(root: &Path, file: &Path) -> Option<Vec<u8>> {
-    let real = tokio::fs::canonicalize(file).await.ok()?;
-    if !real.starts_with(root) || !tokio::fs::metadata(&real).await.ok()?.is_file() {
-        return None;
-    }
-    tokio::fs::read(&real).await.ok()
-}
-
-async fn not_found(state: &ServerState, headers: &HeaderMap, method: &Method) -> Response {
-    let page = state.output.join("404.html");
-    let bytes = read_inside(&state.output, &page)
-        .await
-        .unwrap_or_else(|| b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>".to_vec());
-    respond(headers, method, StatusCode::NOT_FOUND, &page, bytes)
+fn not_found(state: &ServerState, headers: &HeaderMap, method: &Method) -> Response {
+    let page = state.files.get("404.html").unwrap_or_else(|| {
+        Arc::new(Served::new(
+            "404.html",
+            b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>",
+        ))
+    });
+    respond(headers, method, StatusCode::NOT_FOUND, &page)
 }
 
 fn redirect(to: &str) -> Response {
     (StatusCode::FOUND, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-fn respond(
-    headers: &HeaderMap,
-    method: &Method,
-    status: StatusCode,
-    file: &Path,
-    mut bytes: Vec<u8>,
-) -> Response {
-    let content_type = content_type(file);
-    if content_type.starts_with("text/html") {
-        bytes = inject_reload_script(bytes);
-    }
+fn respond(headers: &HeaderMap, method: &Method, status: StatusCode, served: &Served) -> Response {
     let accepts_gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -271,24 +251,21 @@ fn respond(
                 .any(|e| e.trim().split(';').next() == Some("gzip"))
         });
     let mut response_headers = HeaderMap::new();
-    response_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response_headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(served.content_type),
+    );
     response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response_headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if is_compressible(content_type) {
+    let (bytes, is_gzip) = served.body(accepts_gzip);
+    if served.is_compressible() {
         response_headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-        if accepts_gzip && bytes.len() > 512 {
-            let mut encoder =
-                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-            if encoder.write_all(&bytes).is_ok()
-                && let Ok(compressed) = encoder.finish()
-            {
-                bytes = compressed;
-                response_headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-            }
-        }
+    }
+    if is_gzip {
+        response_headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     response_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     let body = if *method == Method::HEAD {
@@ -340,7 +317,7 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn is_compressible(content_type: &str) -> bool {
+pub fn is_compressible(content_type: &str) -> bool {
     content_type.starts_with("text/")
         || [
             "application/json",
@@ -436,31 +413,6 @@ mod tests {
             String::from_utf8(html).unwrap(),
             "<html><body><p>x</p><script src=\"/__digestif/reload.js\" defer></script></BODY></html>"
         );
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn symbolic_links_out_of_the_output_folder_are_not_followed() {
-        let outside = tempfile::tempdir().unwrap();
-        std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
-        let output = tempfile::tempdir().unwrap();
-        let root = output.path().canonicalize().unwrap();
-        std::fs::write(root.join("page.html"), "page").unwrap();
-        std::os::unix::fs::symlink(outside.path().join("secret.txt"), root.join("link.txt"))
-            .unwrap();
-        std::os::unix::fs::symlink(outside.path(), root.join("dir")).unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            assert_eq!(
-                read_inside(&root, &root.join("page.html")).await.as_deref(),
-                Some(&b"page"[..])
-            );
-            assert_eq!(read_inside(&root, &root.join("link.txt")).await, None);
-            assert_eq!(read_inside(&root, &root.join("dir/secret.txt")).await, None);
-        });
     }
 
     #[test]

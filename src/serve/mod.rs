@@ -1,11 +1,12 @@
-//! `digestif serve`: build into a temporary folder, serve it over HTTP under the site's own
+//! `digestif serve`: build the site into memory, serve it over HTTP under the site's own
 //! sub-path, rebuild what a change affects, and tell open pages to reload once the new files
-//! are written.
+//! are in.
 //!
 //! Three parts: the HTTP server ([`http`], on tokio), the watcher ([`watch`], notify with a short
 //! debounce) and the rebuild loop, which owns the incremental [`Engine`] on a plain thread so a
 //! rebuild never blocks a request.
 
+pub mod files;
 pub mod http;
 pub mod watch;
 
@@ -19,7 +20,7 @@ use tokio::sync::broadcast;
 use crate::config::{Config, Overrides};
 use crate::engine::{Engine, Outcome};
 use crate::error::{Error, Result};
-use crate::write::LiveOutput;
+use files::SiteFiles;
 use http::{Notice, ServerState};
 
 #[derive(Debug, Clone)]
@@ -32,7 +33,7 @@ pub struct ServeOptions {
     pub open_browser: bool,
 }
 
-/// Serves until Ctrl-C (or SIGTERM), then removes the temporary output and returns.
+/// Serves until Ctrl-C (or SIGTERM), then returns.
 pub fn serve(options: ServeOptions) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -69,17 +70,10 @@ async fn run(options: ServeOptions) -> Result<()> {
     let config = Config::load(&options.root, &overrides)?;
     let base_path = config.base.path.clone();
 
-    let output_dir = tempfile::Builder::new()
-        .prefix("digestif-serve-")
-        .tempdir()
-        .map_err(|e| Error::Usage(format!("cannot create a temporary folder: {e}")))?;
-    let output = output_dir
-        .path()
-        .canonicalize()
-        .map_err(|e| Error::io(output_dir.path(), e))?;
+    let files = Arc::new(SiteFiles::default());
     let (notices, _) = broadcast::channel(64);
     let state = Arc::new(ServerState {
-        output: output.clone(),
+        files: files.clone(),
         base_path: base_path.clone(),
         origin: origin.clone(),
         notices: notices.clone(),
@@ -88,15 +82,21 @@ async fn run(options: ServeOptions) -> Result<()> {
     });
 
     let mut engine = Engine::new(config, true);
-    let live = LiveOutput::new(&output);
-    match engine.build(&live, false) {
-        Ok(outcome) => println!("{}", outcome.report.summary("built")),
+    match engine.build(&*files, false) {
+        Ok(outcome) => {
+            let (count, bytes) = files.size();
+            println!(
+                "{} (kept in memory: {count} files, {:.1} MB)",
+                outcome.report.summary("built"),
+                bytes as f64 / 1e6
+            );
+        }
         Err(error) => {
             eprintln!("{error}");
             *state.current_error.lock().expect("not poisoned") = Some(error.to_string());
         }
     }
-    live.start_serving();
+    files.start_serving();
     let url = format!("{origin}{base_path}");
     println!("Serving {url} (Ctrl-C to stop)");
     if options.open_browser {
@@ -106,7 +106,7 @@ async fn run(options: ServeOptions) -> Result<()> {
     let watcher = watch::start(&options.root, engine.config())?;
     let rebuild_state = state.clone();
     let root = options.root.clone();
-    std::thread::spawn(move || rebuild_loop(engine, watcher, root, overrides, live, rebuild_state));
+    std::thread::spawn(move || rebuild_loop(engine, watcher, root, overrides, files, rebuild_state));
 
     let stopping = state.stopping.clone();
     let mut stop_seen = state.stopping.subscribe();
@@ -124,7 +124,6 @@ async fn run(options: ServeOptions) -> Result<()> {
         result = server => result.map_err(|e| Error::Usage(format!("the server stopped: {e}")))?,
         () = deadline => {}
     }
-    drop(output_dir);
     Ok(())
 }
 
@@ -143,7 +142,7 @@ fn rebuild_loop(
     mut watcher: watch::Watcher,
     root: PathBuf,
     overrides: Overrides,
-    live: LiveOutput,
+    files: Arc<SiteFiles>,
     state: Arc<ServerState>,
 ) {
     let theme_name = theme_folder_name(engine.config());
@@ -168,7 +167,7 @@ fn rebuild_loop(
         } else if changes.theme {
             engine.reload_theme();
         }
-        match engine.build(&live, false) {
+        match engine.build(&*files, false) {
             Ok(outcome) => report_success(&state, &outcome, started),
             Err(error) => {
                 // An editor that writes a file in steps can be caught halfway: give it a moment

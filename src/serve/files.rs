@@ -1,0 +1,209 @@
+//! The preview's files, kept in memory: `serve` writes nothing to disk.
+//!
+//! Each file is kept once, as it will be sent: text compressed with gzip when it is worth it
+//! (most clients accept it, and a 50,000-paper site then fits in a few hundred megabytes), HTML
+//! with the reload script already in it. A client that does not accept gzip gets the text
+//! decompressed on the way out. The engine writes here through [`Output`] like any build; a
+//! request reads a shared handle to the body, so a rebuild never waits for a slow download.
+
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::body::Bytes;
+use flate2::{Compress, Compression, FlushCompress, Status};
+
+use super::http::{content_type, inject_reload_script, is_compressible};
+use crate::error::Result;
+use crate::write::Output;
+
+/// Below this size gzip saves too little to pay for its header and the client's work.
+const GZIP_FROM: usize = 512;
+
+/// One file as it is served.
+#[derive(Debug)]
+pub struct Served {
+    pub content_type: &'static str,
+    body: Bytes,
+    is_gzip: bool,
+}
+
+impl Served {
+    pub fn new(relative: &str, bytes: &[u8]) -> Served {
+        let content_type = content_type(Path::new(relative));
+        let with_script;
+        let bytes = if content_type.starts_with("text/html") {
+            with_script = inject_reload_script(bytes.to_vec());
+            &with_script[..]
+        } else {
+            bytes
+        };
+        if is_compressible(content_type)
+            && bytes.len() >= GZIP_FROM
+            && let Some(compressed) = gzip(bytes)
+        {
+            return Served {
+                content_type,
+                body: Bytes::from(compressed),
+                is_gzip: true,
+            };
+        }
+        Served {
+            content_type,
+            body: Bytes::copy_from_slice(bytes),
+            is_gzip: false,
+        }
+    }
+
+    /// The body for a client, and whether it is gzip-encoded: as kept when the client accepts
+    /// gzip (or it is not compressed), else decompressed.
+    pub fn body(&self, accepts_gzip: bool) -> (Bytes, bool) {
+        if !self.is_gzip || accepts_gzip {
+            return (self.body.clone(), self.is_gzip);
+        }
+        let mut plain = Vec::with_capacity(self.body.len() * 3);
+        match flate2::read::GzDecoder::new(&self.body[..]).read_to_end(&mut plain) {
+            Ok(_) => (Bytes::from(plain), false),
+            // Compressed by us a moment ago: it cannot fail to decompress; if it did, the
+            // compressed bytes are still a truthful answer.
+            Err(_) => (self.body.clone(), true),
+        }
+    }
+
+    /// Whether the file may differ by `Accept-Encoding`.
+    pub fn is_compressible(&self) -> bool {
+        is_compressible(self.content_type)
+    }
+}
+
+/// `bytes` as a gzip member, at the fastest level. Each thread keeps one compressor and resets
+/// it: a fresh one per file allocates (and the kernel zeroes) its large tables every time, which
+/// cost more than compressing a page.
+fn gzip(bytes: &[u8]) -> Option<Vec<u8>> {
+    thread_local! {
+        static DEFLATE: std::cell::RefCell<Compress> =
+            std::cell::RefCell::new(Compress::new(Compression::fast(), false));
+    }
+    // The fixed header of RFC 1952: deflate, no name or time, unknown system.
+    let mut out = Vec::with_capacity(bytes.len() / 3 + 64);
+    out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    DEFLATE.with_borrow_mut(|deflate| {
+        deflate.reset();
+        loop {
+            let read = deflate.total_in() as usize;
+            match deflate.compress_vec(&bytes[read..], &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => return Some(()),
+                Ok(_) => out.reserve(out.capacity().max(1024)),
+                Err(_) => return None,
+            }
+        }
+    })?;
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    if out.capacity() > out.len() + out.len() / 4 {
+        out.shrink_to_fit();
+    }
+    Some(out)
+}
+
+/// Output path (relative, with `/`) → the file served there.
+#[derive(Default)]
+pub struct SiteFiles {
+    files: RwLock<HashMap<String, Arc<Served>>>,
+    is_serving: AtomicBool,
+}
+
+impl SiteFiles {
+    /// The file at `relative`, if the site has one.
+    pub fn get(&self, relative: &str) -> Option<Arc<Served>> {
+        self.files
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(relative)
+            .cloned()
+    }
+
+    /// From now on the site is served while rebuilds write: a rebuild renders every page before
+    /// it stores any, so a failed one changes nothing.
+    pub fn start_serving(&self) {
+        self.is_serving.store(true, Ordering::SeqCst);
+    }
+
+    /// How many files, and how many bytes they take as kept.
+    pub fn size(&self) -> (usize, usize) {
+        let files = self
+            .files
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        (files.len(), files.values().map(|f| f.body.len()).sum())
+    }
+}
+
+impl Output for SiteFiles {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        // Compressed before the lock is taken: writers run on every core.
+        let served = Arc::new(Served::new(relative, bytes));
+        self.files
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(relative.to_string(), served);
+        Ok(())
+    }
+
+    fn remove(&self, relative: &str) -> Result<()> {
+        self.files
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(relative);
+        Ok(())
+    }
+
+    fn is_live(&self) -> bool {
+        self.is_serving.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_kept_compressed_and_given_back_whole() {
+        let files = SiteFiles::default();
+        let page = format!("<html><body>{}</body></html>", "paper ".repeat(500));
+        files.write("papers/a/index.html", page.as_bytes()).unwrap();
+        let served = files.get("papers/a/index.html").unwrap();
+        assert!(served.is_gzip && served.body.len() < page.len() / 4);
+        let (gzip, is_gzip) = served.body(true);
+        assert!(is_gzip);
+        assert_eq!(gzip, served.body);
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&gzip[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert!(decoded.contains("/__digestif/reload.js"));
+        let (plain, is_gzip) = served.body(false);
+        assert!(!is_gzip);
+        let plain = String::from_utf8(plain.to_vec()).unwrap();
+        assert!(plain.starts_with("<html><body>paper paper"));
+        assert!(plain.contains("/__digestif/reload.js"), "the reload script is in");
+    }
+
+    #[test]
+    fn small_and_binary_files_are_kept_as_they_are() {
+        let files = SiteFiles::default();
+        files.write("robots.txt", b"User-agent: *").unwrap();
+        files.write("photo.png", &[0x89; 4096]).unwrap();
+        for path in ["robots.txt", "photo.png"] {
+            let (body, is_gzip) = files.get(path).unwrap().body(true);
+            assert!(!is_gzip, "{path}");
+            assert!(body.len() == 13 || body.len() == 4096);
+        }
+        files.remove("robots.txt").unwrap();
+        assert!(files.get("robots.txt").is_none());
+    }
+}
