@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::check;
 use crate::config::{self, Config};
-use crate::content::{self, FoundSource, ParsedFile, SourceFile};
+use crate::content::{self, FoundSource, ParsedFile, SiteTexts, SourceFile};
 use crate::error::{Diagnostic, Error, Location, Result, sort_diagnostics};
 use crate::fingerprint::hash_of;
 use crate::markdown::{self, MarkdownCache, MarkdownOptions, SiteHtml};
@@ -180,7 +180,7 @@ impl Engine {
             started: now,
             clock: now,
         };
-        let sources = self.parse(&mut pass)?;
+        let (texts, sources) = self.parse(&mut pass)?;
         let site = Arc::new(self.assemble(&mut pass)?);
         let (mut search_cache, search) = self.start_search(&site);
         let html = self.markdown(&site, sources.as_ref(), &mut pass)?;
@@ -188,7 +188,7 @@ impl Engine {
         if let Err(error) = self.load_theme(&site_context) {
             return stop(pass, error, &site);
         }
-        let (pages, lab) = match self.plan(&site, &mut pass) {
+        let (pages, lab) = match self.plan(&site, texts, &mut pass) {
             Ok(planned) => planned,
             Err(error) => return stop(pass, error, &site),
         };
@@ -260,12 +260,12 @@ impl Engine {
             started: now,
             clock: now,
         };
-        self.parse(&mut pass)?;
+        let (texts, _) = self.parse(&mut pass)?;
         let site = self.assemble(&mut pass)?;
         let html = self.markdown(&site, None, &mut pass)?;
         let site_context = site_context(&self.config, &site);
         self.load_theme(&site_context)?;
-        let (pages, lab) = self.plan(&site, &mut pass)?;
+        let (pages, lab) = self.plan(&site, texts, &mut pass)?;
         let citations = self.citations(&site, lab.as_ref());
         let renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations);
         let failed = |e: &dyn std::fmt::Display| Error::Template(e.to_string());
@@ -287,8 +287,10 @@ impl Engine {
 
     /// Discover and parse: files whose modification time and length are unchanged are not read
     /// or parsed again. A check keeps the files' text, to point findings at exact lines.
-    fn parse(&mut self, pass: &mut Pass) -> Result<Option<check::Sources>> {
+    fn parse(&mut self, pass: &mut Pass) -> Result<(SiteTexts, Option<check::Sources>)> {
         let (found, diagnostics) = content::list_sources(&self.config.root)?;
+        pass.diagnostics.extend(diagnostics);
+        let (site_texts, diagnostics) = content::read_site_texts(&self.config.root);
         pass.diagnostics.extend(diagnostics);
         stage("discover", &mut pass.clock);
         let previous = std::mem::take(&mut self.sources);
@@ -326,7 +328,7 @@ impl Engine {
             }
         }
         pass.stage("parse")?;
-        Ok(keep_text.then(|| check::Sources::new(texts)))
+        Ok((site_texts, keep_text.then(|| check::Sources::new(texts))))
     }
 
     fn assemble(&mut self, pass: &mut Pass) -> Result<model::Site> {
@@ -403,14 +405,19 @@ impl Engine {
     }
 
     /// Every page of the site, and people and authors when the theme shows them.
-    fn plan(&self, site: &model::Site, pass: &mut Pass) -> Result<(Vec<PlannedPage>, Option<Lab>)> {
+    fn plan(
+        &self,
+        site: &model::Site,
+        texts: SiteTexts,
+        pass: &mut Pass,
+    ) -> Result<(Vec<PlannedPage>, Option<Lab>)> {
         let theme = self.theme();
         let mut pages = render::plan(site, &self.config);
         let (_, option_warnings) = templates::theme_options(&self.config, &theme.files)?;
         pass.diagnostics.extend(option_warnings);
         let lab = if theme_has_lab_pages(&theme.files) {
             let options = MarkdownOptions::from_config(&self.config);
-            let (lab, intro, diagnostics) = load_lab(&self.config, site, &theme.files, options);
+            let (lab, intro, diagnostics) = join_lab(site, texts, &theme.files, options);
             pass.diagnostics.extend(diagnostics);
             pass.gate()?;
             render::plan_lab(
@@ -706,14 +713,8 @@ impl PageJob<'_> {
         }
         let (context, reads) = reads::recording(|| self.renderer.context(page));
         let context = context.map_err(failed)?;
-        // A first build has nothing to compare with: 0 stands for "not known", which no later
-        // fingerprint equals, and saves hashing every page while serve starts.
-        let fingerprint = match memory.previous.is_empty() {
-            true => 0,
-            false => hash_of((memory.globals, &page.output, context.hash())),
-        };
         let memo = PageMemo {
-            fingerprint,
+            fingerprint: hash_of((memory.globals, &page.output, context.hash())),
             reads: reads.into(),
         };
         let is_written = previous.is_none_or(|previous| previous.fingerprint != memo.fingerprint);
@@ -867,31 +868,17 @@ fn theme_has_lab_pages(files: &ThemeFiles) -> bool {
 }
 
 /// Reads `content/people.toml` and `content/_index.md` (both optional) and joins the people with
-/// the site's authors. A photo that is no static file is a warning.
-fn load_lab(
-    config: &Config,
+/// Joins the people file with the site's authors, and renders the home page introduction. A
+/// photo that is no static file is a warning.
+fn join_lab(
     site: &model::Site,
+    texts: SiteTexts,
     files: &ThemeFiles,
     options: MarkdownOptions,
 ) -> (model::people::Lab, Option<String>, Vec<Diagnostic>) {
-    use model::people::{PEOPLE_FILE, People};
+    use model::people::PEOPLE_FILE;
     let mut diagnostics = Vec::new();
-    let people_path = config.root.join(PEOPLE_FILE);
-    let people = match std::fs::read_to_string(&people_path) {
-        Ok(text) => People::parse(&text).unwrap_or_else(|problems| {
-            diagnostics.extend(problems);
-            People::default()
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => People::default(),
-        Err(e) => {
-            diagnostics.push(Diagnostic::error(
-                Location::file(PEOPLE_FILE),
-                format!("cannot read the people file: {e}"),
-            ));
-            People::default()
-        }
-    };
-    for person in &people.persons {
+    for person in &texts.people.persons {
         if let Some(photo) = person
             .photo
             .as_ref()
@@ -906,8 +893,7 @@ fn load_lab(
             );
         }
     }
-    let intro_path = config.content_dir().join("_index.md");
-    let intro = std::fs::read_to_string(&intro_path).ok().map(|text| {
+    let intro = texts.home_intro.map(|text| {
         let rendered = markdown::render(&text, options);
         for problem in rendered.problems {
             let location = Location::file("content/_index.md");
@@ -923,7 +909,11 @@ fn load_lab(
         }
         rendered.html
     });
-    (model::people::Lab::new(site, people), intro, diagnostics)
+    (
+        model::people::Lab::new(site, texts.people),
+        intro,
+        diagnostics,
+    )
 }
 
 fn site_context(config: &Config, site: &model::Site) -> SiteContext {

@@ -113,6 +113,48 @@ pub fn list_sources(root: &Path) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> 
 /// gigabytes on one (a 50 MB abstract took five minutes in a debug build).
 pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
+/// The site's inputs beside the digests, both optional: the people file, parsed, and the home
+/// page introduction (`content/_index.md`) as Markdown.
+#[derive(Debug, Default)]
+pub struct SiteTexts {
+    pub people: super::people::People,
+    pub home_intro: Option<String>,
+}
+
+/// Reads `content/people.toml` and `content/_index.md`; a problem in either is a diagnostic
+/// naming the file, and leaves that input empty.
+pub fn read_site_texts(root: &Path) -> (SiteTexts, Vec<Diagnostic>) {
+    use super::people::{PEOPLE_FILE, People};
+    let mut diagnostics = Vec::new();
+    let people = match std::fs::read_to_string(root.join(PEOPLE_FILE)) {
+        Ok(text) => People::parse(&text).unwrap_or_else(|problems| {
+            diagnostics.extend(problems);
+            People::default()
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => People::default(),
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Location::file(PEOPLE_FILE),
+                format!("cannot read the people file: {e}"),
+            ));
+            People::default()
+        }
+    };
+    let intro = "content/_index.md";
+    let home_intro = match std::fs::read_to_string(root.join(intro)) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(
+                Location::file(intro),
+                format!("cannot read the home page introduction: {e}"),
+            ));
+            None
+        }
+    };
+    (SiteTexts { people, home_intro }, diagnostics)
+}
+
 fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Box<Diagnostic>> {
     let relative_path = relative(root, path);
     let cannot_read = |e: std::io::Error| {

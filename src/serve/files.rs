@@ -190,7 +190,10 @@ mod tests {
         assert!(!is_gzip);
         let plain = String::from_utf8(plain.to_vec()).unwrap();
         assert!(plain.starts_with("<html><body>paper paper"));
-        assert!(plain.contains("/__digestif/reload.js"), "the reload script is in");
+        assert!(
+            plain.contains("/__digestif/reload.js"),
+            "the reload script is in"
+        );
     }
 
     #[test]

@@ -106,7 +106,9 @@ async fn run(options: ServeOptions) -> Result<()> {
     let watcher = watch::start(&options.root, engine.config())?;
     let rebuild_state = state.clone();
     let root = options.root.clone();
-    std::thread::spawn(move || rebuild_loop(engine, watcher, root, overrides, files, rebuild_state));
+    std::thread::spawn(move || {
+        rebuild_loop(engine, watcher, root, overrides, files, rebuild_state)
+    });
 
     let stopping = state.stopping.clone();
     let mut stop_seen = state.stopping.subscribe();
