@@ -15,9 +15,11 @@ use std::sync::{Arc, RwLock};
 use axum::body::Bytes;
 use flate2::{Compress, Compression, FlushCompress, Status};
 
-use super::http::{content_type, inject_reload_script, is_compressible};
 use crate::error::Result;
 use crate::write::Output;
+
+/// Where pages load the reload script from; the HTTP side answers it.
+pub const SCRIPT_PATH: &str = "/__digestif/reload.js";
 
 /// Below this size gzip saves too little to pay for its header and the client's work.
 const GZIP_FROM: usize = 512;
@@ -167,6 +169,60 @@ impl Output for SiteFiles {
     }
 }
 
+/// Adds the reload script before `</body>`, or at the end when there is none.
+pub fn inject_reload_script(mut html: Vec<u8>) -> Vec<u8> {
+    let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
+    let position = html
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+        .unwrap_or(html.len());
+    html.splice(position..position, tag.bytes());
+    html
+}
+
+pub fn content_type(path: &Path) -> &'static str {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "txt" => "text/plain; charset=utf-8",
+        "bib" => "application/x-bibtex; charset=utf-8",
+        "ris" => "application/x-research-info-systems",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "pdf" => "application/pdf",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+pub fn is_compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || [
+            "application/json",
+            "application/xml",
+            "image/svg+xml",
+            "application/x-bibtex",
+            "application/x-research-info-systems",
+        ]
+        .iter()
+        .any(|t| content_type.starts_with(t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,5 +264,14 @@ mod tests {
         }
         files.remove("robots.txt").unwrap();
         assert!(files.get("robots.txt").is_none());
+    }
+
+    #[test]
+    fn script_goes_before_the_closing_body_tag() {
+        let html = inject_reload_script(b"<html><body><p>x</p></BODY></html>".to_vec());
+        assert_eq!(
+            String::from_utf8(html).unwrap(),
+            "<html><body><p>x</p><script src=\"/__digestif/reload.js\" defer></script></BODY></html>"
+        );
     }
 }

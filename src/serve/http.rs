@@ -6,7 +6,6 @@
 //! the build made can be served.
 
 use std::convert::Infallible;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,10 +17,10 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
 
+pub use super::files::SCRIPT_PATH;
 use super::files::{Served, SiteFiles};
 
 pub const EVENTS_PATH: &str = "/__digestif/events";
-pub const SCRIPT_PATH: &str = "/__digestif/reload.js";
 
 /// What the browser is told after a rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,60 +275,6 @@ fn respond(headers: &HeaderMap, method: &Method, status: StatusCode, served: &Se
     (status, response_headers, body).into_response()
 }
 
-/// Adds the reload script before `</body>`, or at the end when there is none.
-pub fn inject_reload_script(mut html: Vec<u8>) -> Vec<u8> {
-    let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
-    let position = html
-        .windows(7)
-        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
-        .unwrap_or(html.len());
-    html.splice(position..position, tag.bytes());
-    html
-}
-
-pub fn content_type(path: &Path) -> &'static str {
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match extension.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "txt" => "text/plain; charset=utf-8",
-        "bib" => "application/x-bibtex; charset=utf-8",
-        "ris" => "application/x-research-info-systems",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        _ => "application/octet-stream",
-    }
-}
-
-pub fn is_compressible(content_type: &str) -> bool {
-    content_type.starts_with("text/")
-        || [
-            "application/json",
-            "application/xml",
-            "image/svg+xml",
-            "application/x-bibtex",
-            "application/x-research-info-systems",
-        ]
-        .iter()
-        .any(|t| content_type.starts_with(t))
-}
-
 /// Listens for rebuild notices. Reloads the page, swaps stylesheets, or shows a build error in
 /// an overlay (as text: error messages quote user content).
 const RELOAD_SCRIPT: &str = r#"(() => {
@@ -404,15 +349,6 @@ mod tests {
         ] {
             assert!(matches!(resolve(bad, "/"), Resolved::BadRequest), "{bad}");
         }
-    }
-
-    #[test]
-    fn script_goes_before_the_closing_body_tag() {
-        let html = inject_reload_script(b"<html><body><p>x</p></BODY></html>".to_vec());
-        assert_eq!(
-            String::from_utf8(html).unwrap(),
-            "<html><body><p>x</p><script src=\"/__digestif/reload.js\" defer></script></BODY></html>"
-        );
     }
 
     #[test]
