@@ -298,8 +298,11 @@ fn shared<T: serde::Serialize>(slot: &OnceLock<Shared>, make: impl FnOnce() -> T
 
 fn shared_with(slot: &OnceLock<Shared>, make: impl FnOnce() -> Hashed) -> Hashed {
     let shared = slot.get_or_init(|| {
+        // A build that records reads compares fingerprints: hash a shared value once, here,
+        // rather than in every context that clones it.
         let (value, reads) = if reads::is_recording() {
-            reads::recording(make)
+            let (value, reads) = reads::recording(make);
+            (value.hashed(), reads)
         } else {
             (make(), Vec::new())
         };

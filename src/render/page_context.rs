@@ -21,8 +21,9 @@ use crate::fingerprint::{Hasher64, hasher};
 pub struct Hashed {
     value: Value,
     parts: Parts,
-    /// Shared between clones, so a value used on many pages is hashed once.
-    hash: Arc<OnceLock<u64>>,
+    /// Computed on first request; a clone made after that keeps it, so a shared value hashed
+    /// once when it is made ([`Hashed::hashed`]) is never walked again.
+    hash: OnceLock<u64>,
 }
 
 #[derive(Clone)]
@@ -30,7 +31,7 @@ enum Parts {
     /// Hashed by walking the value.
     Whole,
     List(Arc<[Hashed]>),
-    Map(Arc<[(Cow<'static, str>, Hashed)]>),
+    Map(Arc<[(Key<'static>, Hashed)]>),
 }
 
 impl Hashed {
@@ -45,15 +46,21 @@ impl Hashed {
 
     pub fn list(items: Vec<Hashed>) -> Self {
         let value: Vec<Value> = items.iter().map(|item| item.value.clone()).collect();
-        Hashed::with_parts(value.into(), Parts::List(items.into()))
+        Hashed::with_parts(value.into(), parts(|| Parts::List(items.into())))
     }
 
     fn with_parts(value: Value, parts: Parts) -> Self {
         Hashed {
             value,
             parts,
-            hash: Arc::default(),
+            hash: OnceLock::new(),
         }
+    }
+
+    /// The value with its hash computed, for a value that many contexts will clone.
+    pub fn hashed(self) -> Self {
+        self.hash();
+        self
     }
 
     pub fn value(&self) -> &Value {
@@ -70,12 +77,7 @@ impl Hashed {
                     (b'l', items.len()).hash(&mut h);
                     items.iter().for_each(|item| item.hash().hash(&mut h));
                 }
-                Parts::Map(entries) => {
-                    (b'm', entries.len()).hash(&mut h);
-                    for (key, value) in entries.iter() {
-                        (key, value.hash()).hash(&mut h);
-                    }
-                }
+                Parts::Map(entries) => hash_entries(entries, &mut h),
             }
             h.finish()
         })
@@ -85,7 +87,7 @@ impl Hashed {
 /// A map put together from parts: a page's context, or a value with fields added to it.
 #[derive(Default)]
 pub struct HashedMap {
-    entries: Vec<(Cow<'static, str>, Hashed)>,
+    entries: Vec<(Key<'static>, Hashed)>,
 }
 
 impl HashedMap {
@@ -97,46 +99,49 @@ impl HashedMap {
 
     /// The fields of a map value (anything else gives an empty map).
     pub fn from_value(value: Value) -> Self {
-        let mut entries: Vec<(Cow<'static, str>, Hashed)> = value
+        let entries = value
             .into_map()
             .unwrap_or_default()
             .into_iter()
-            .map(|(key, value)| (key_text(&key), Hashed::new(value)))
+            .map(|(key, value)| (key, Hashed::new(value)))
             .collect();
-        // Tera's maps have no fixed order; the fingerprint walks the entries in this one.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
         HashedMap { entries }
     }
 
     /// Sets `key`, replacing a field of that name.
     pub fn insert(&mut self, key: &'static str, value: Hashed) {
-        match self.entries.iter_mut().find(|(name, _)| name == key) {
+        match self
+            .entries
+            .iter_mut()
+            .find(|(name, _)| name.as_str() == Some(key))
+        {
             Some(entry) => entry.1 = value,
-            None => self.entries.push((Cow::Borrowed(key), value)),
+            None => self.entries.push((Key::Str(key), value)),
         }
     }
 
     /// Takes a field out.
     pub fn remove(&mut self, key: &str) -> Option<Hashed> {
-        let at = self.entries.iter().position(|(name, _)| name == key)?;
+        let at = self
+            .entries
+            .iter()
+            .position(|(name, _)| name.as_str() == Some(key))?;
         Some(self.entries.remove(at).1)
     }
 
     pub fn finish(self) -> Hashed {
         let mut map = Map::default();
         for (key, value) in &self.entries {
-            map.insert(Key::String(Arc::from(&**key)), value.value.clone());
+            map.insert(key.clone(), value.value.clone());
         }
-        Hashed::with_parts(map.into(), Parts::Map(self.entries.into()))
+        let entries = self.entries;
+        Hashed::with_parts(map.into(), parts(|| Parts::Map(entries.into())))
     }
 
     /// The fingerprint of the whole map.
     pub fn hash(&self) -> u64 {
         let mut h = hasher();
-        (b'm', self.entries.len()).hash(&mut h);
-        for (key, value) in &self.entries {
-            (key, value.hash()).hash(&mut h);
-        }
+        hash_entries(&self.entries, &mut h);
         h.finish()
     }
 
@@ -144,16 +149,42 @@ impl HashedMap {
     pub fn into_context(self) -> tera::Context {
         let mut context = tera::Context::new();
         for (key, value) in self.entries {
+            let key: Cow<'static, str> = match key {
+                Key::Str(text) => Cow::Borrowed(text),
+                other => Cow::Owned(key_text(&other)),
+            };
             context.insert_value(key, value.value);
         }
         context
     }
 }
 
-fn key_text(key: &Key<'_>) -> Cow<'static, str> {
+/// The parts of a composite value, kept only while reads are recorded (a build that compares
+/// fingerprints): a one-off build never asks for a hash, and would hold the parts of every
+/// card for nothing. Without them a hash walks the whole value: as deterministic, only slower.
+fn parts(make: impl FnOnce() -> Parts) -> Parts {
+    if super::reads::is_recording() {
+        make()
+    } else {
+        Parts::Whole
+    }
+}
+
+/// Hashes a map's entries in the order of their keys: Tera's maps have no fixed order, and
+/// only a build that asks for fingerprints pays for the sort.
+fn hash_entries(entries: &[(Key<'static>, Hashed)], h: &mut Hasher64) {
+    let mut sorted: Vec<&(Key<'static>, Hashed)> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
+    (b'm', sorted.len()).hash(h);
+    for (key, value) in sorted {
+        (key, value.hash()).hash(h);
+    }
+}
+
+fn key_text(key: &Key<'_>) -> String {
     match key.as_str() {
-        Some(text) => Cow::Owned(text.to_string()),
-        None => Cow::Owned(key.as_value().to_string()),
+        Some(text) => text.to_string(),
+        None => key.as_value().to_string(),
     }
 }
 
