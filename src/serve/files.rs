@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::Read as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use axum::body::Bytes;
 use flate2::{Compress, Compression, FlushCompress, Status};
@@ -30,10 +30,15 @@ pub struct Served {
     pub content_type: &'static str,
     body: Bytes,
     is_gzip: bool,
+    /// For text kept as it is: its gzip form, made on the first request that accepts it.
+    gzipped: OnceLock<Option<Bytes>>,
 }
 
 impl Served {
-    pub fn new(relative: &str, bytes: &[u8]) -> Served {
+    /// The file at `relative`; text is compressed now when `compress_now`, else on the first
+    /// request that accepts gzip (a save rewrites a few files, some of them megabytes of
+    /// bibliography, and the reload should not wait for their compression).
+    pub fn new(relative: &str, bytes: &[u8], compress_now: bool) -> Served {
         let content_type = content_type(Path::new(relative));
         let with_script;
         let bytes = if content_type.starts_with("text/html") {
@@ -42,26 +47,38 @@ impl Served {
         } else {
             bytes
         };
-        if is_compressible(content_type)
-            && bytes.len() >= GZIP_FROM
+        if compress_now
+            && is_worth_gzip(content_type, bytes)
             && let Some(compressed) = gzip(bytes)
         {
             return Served {
                 content_type,
                 body: Bytes::from(compressed),
                 is_gzip: true,
+                gzipped: OnceLock::new(),
             };
         }
         Served {
             content_type,
             body: Bytes::copy_from_slice(bytes),
             is_gzip: false,
+            gzipped: OnceLock::new(),
         }
     }
 
     /// The body for a client, and whether it is gzip-encoded: as kept when the client accepts
     /// gzip (or it is not compressed), else decompressed.
     pub fn body(&self, accepts_gzip: bool) -> (Bytes, bool) {
+        if !self.is_gzip && accepts_gzip {
+            let gzipped = self.gzipped.get_or_init(|| {
+                is_worth_gzip(self.content_type, &self.body)
+                    .then(|| gzip(&self.body).map(Bytes::from))
+                    .flatten()
+            });
+            if let Some(gzipped) = gzipped {
+                return (gzipped.clone(), true);
+            }
+        }
         if !self.is_gzip || accepts_gzip {
             return (self.body.clone(), self.is_gzip);
         }
@@ -78,6 +95,10 @@ impl Served {
     pub fn is_compressible(&self) -> bool {
         is_compressible(self.content_type)
     }
+}
+
+fn is_worth_gzip(content_type: &str, bytes: &[u8]) -> bool {
+    is_compressible(content_type) && bytes.len() >= GZIP_FROM
 }
 
 /// `bytes` as a gzip member, at the fastest level. Each thread keeps one compressor and resets
@@ -148,7 +169,7 @@ impl SiteFiles {
 impl Output for SiteFiles {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
         // Compressed before the lock is taken: writers run on every core.
-        let served = Arc::new(Served::new(relative, bytes));
+        let served = Arc::new(Served::new(relative, bytes, !self.is_live()));
         self.files
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -250,6 +271,25 @@ mod tests {
             plain.contains("/__digestif/reload.js"),
             "the reload script is in"
         );
+    }
+
+    #[test]
+    fn a_file_written_while_serving_is_compressed_when_first_asked_for() {
+        let files = SiteFiles::default();
+        files.start_serving();
+        let bib = "@article{a, title = {A}}\n".repeat(200);
+        files.write("papers.bib", bib.as_bytes()).unwrap();
+        let served = files.get("papers.bib").unwrap();
+        assert!(!served.is_gzip, "kept as it is at first");
+        let (plain, is_gzip) = served.body(false);
+        assert!(!is_gzip && plain == bib.as_bytes());
+        let (gzipped, is_gzip) = served.body(true);
+        assert!(is_gzip && gzipped.len() < bib.len() / 4);
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&gzipped[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, bib);
     }
 
     #[test]

@@ -232,6 +232,7 @@ fn not_found(state: &ServerState, headers: &HeaderMap, method: &Method) -> Respo
         Arc::new(Served::new(
             "404.html",
             b"<!DOCTYPE html><title>Not found</title><h1>Not found</h1>",
+            false,
         ))
     });
     respond(headers, method, StatusCode::NOT_FOUND, &page)
