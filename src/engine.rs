@@ -89,7 +89,17 @@ struct Pass<'a> {
     clock: Instant,
 }
 
-impl Pass<'_> {
+impl<'a> Pass<'a> {
+    fn new(checking: Option<&'a check::Settings>) -> Self {
+        let now = Instant::now();
+        Pass {
+            checking,
+            diagnostics: Vec::new(),
+            started: now,
+            clock: now,
+        }
+    }
+
     /// The end of a stage: log its time, and stop a build (not a check) on errors.
     fn stage(&mut self, name: &str) -> Result<()> {
         stage(name, &mut self.clock);
@@ -173,13 +183,7 @@ impl Engine {
         show_progress: bool,
         checking: Option<&check::Settings>,
     ) -> Result<Outcome> {
-        let now = Instant::now();
-        let mut pass = Pass {
-            checking,
-            diagnostics: Vec::new(),
-            started: now,
-            clock: now,
-        };
+        let mut pass = Pass::new(checking);
         let (texts, sources) = self.parse(&mut pass)?;
         let site = Arc::new(self.assemble(&mut pass)?);
         let (mut search_cache, search) = self.start_search(&site);
@@ -253,13 +257,7 @@ impl Engine {
     /// Every page's output path with the context its template receives, as JSON, after the
     /// site-wide `site` values: what a theme can read. The context snapshots are made from it.
     pub fn contexts(&mut self) -> Result<Vec<(String, serde_json::Value)>> {
-        let now = Instant::now();
-        let mut pass = Pass {
-            checking: None,
-            diagnostics: Vec::new(),
-            started: now,
-            clock: now,
-        };
+        let mut pass = Pass::new(None);
         let (texts, _) = self.parse(&mut pass)?;
         let site = self.assemble(&mut pass)?;
         let html = self.markdown(&site, None, &mut pass)?;
