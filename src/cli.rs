@@ -29,6 +29,14 @@ pub enum Command {
     Init(InitArgs),
 }
 
+/// The theme `digestif init` starts a site with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum InitTheme {
+    #[default]
+    Default,
+    Lab,
+}
+
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The folder to create the site in.
@@ -37,7 +45,7 @@ pub struct InitArgs {
     /// `default` for a digest site, `lab` for a research group's site with people and
     /// publications.
     #[arg(long, value_enum, default_value_t)]
-    pub theme: crate::commands::init::InitTheme,
+    pub theme: InitTheme,
     /// The site's title.
     #[arg(long)]
     pub title: Option<String>,

@@ -22,15 +22,16 @@ use crate::content::{self, FoundSource, ParsedFile, SiteTexts, SourceFile};
 use crate::error::{Diagnostic, Error, Location, Result, sort_diagnostics};
 use crate::fingerprint::hash_of;
 use crate::markdown::{self, MarkdownCache, MarkdownOptions, SiteHtml};
+use crate::model;
 use crate::render::context::SiteContext;
 use crate::render::page_context::Hashed;
 use crate::render::reads::{self, EntityHashes, Model, Read};
 use crate::render::templates::{self, ThemeFiles};
 use crate::render::{self, PlannedPage, Renderer};
+use crate::report::BuildReport;
 use crate::search::{IndexCache, IndexUpdate};
 use crate::write::{ChangedOnly, Hashes, hash_bytes};
 pub use crate::write::{Discard, Output};
-use crate::{BuildReport, model};
 
 type SourceStamp = (Option<SystemTime>, u64);
 type ParseResult = std::result::Result<Arc<ParsedFile>, Box<Diagnostic>>;

@@ -20,6 +20,7 @@ pub mod import;
 pub mod markdown;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod search;
 pub mod serve;
 pub mod shortcuts;
@@ -28,10 +29,10 @@ pub mod toml_error;
 pub mod write;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 pub use config::{Config, Overrides};
 pub use error::{Diagnostic, Error, Location, Result, Severity};
+pub use report::BuildReport;
 
 /// What a build is asked to do.
 #[derive(Debug, Clone)]
@@ -58,34 +59,6 @@ impl BuildOptions {
         self.output_dir
             .clone()
             .unwrap_or_else(|| self.root.join("public"))
-    }
-}
-
-/// What a successful build did.
-#[derive(Debug, Clone, Default)]
-pub struct BuildReport {
-    pub digests: usize,
-    pub papers: usize,
-    pub topics: usize,
-    /// HTML pages rendered.
-    pub pages: usize,
-    /// Every file written, pages included.
-    pub files: usize,
-    pub warnings: Vec<Diagnostic>,
-    pub duration: Duration,
-}
-
-impl BuildReport {
-    pub fn summary(&self, verb: &str) -> String {
-        format!(
-            "{verb} {} digests, {} papers, {} topics: {} pages ({} files) in {:.2} s",
-            self.digests,
-            self.papers,
-            self.topics,
-            self.pages,
-            self.files,
-            self.duration.as_secs_f64()
-        )
     }
 }
 

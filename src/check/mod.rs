@@ -22,8 +22,8 @@ pub use external::{ExternalOptions, LinkStatus, check_urls};
 pub use outputs::{output_collisions, render_failures};
 pub use sources::Sources;
 
-use crate::Overrides;
 use crate::config::Config;
+use crate::config::Overrides;
 use crate::error::{Diagnostic, Location, sort_diagnostics};
 use crate::markdown::SiteHtml;
 use crate::model::Site;
@@ -99,7 +99,10 @@ impl CheckReport {
 
 /// What a check found, from the report of a pipeline run in checking mode
 /// ([`crate::check_site`] runs it), or the error that stopped it, which becomes one more finding.
-pub fn report(result: crate::Result<crate::BuildReport>, started: Instant) -> CheckReport {
+pub fn report(
+    result: crate::error::Result<crate::report::BuildReport>,
+    started: Instant,
+) -> CheckReport {
     let mut report = match result {
         Ok(report) => CheckReport {
             findings: report.warnings,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 
+pub use crate::cli::InitTheme;
 use crate::config::BaseUrl;
 use crate::error::{Error, Result};
 
@@ -22,13 +23,6 @@ const SITE_LAB: &str = include_str!("init/site_lab.toml");
 
 /// Where `cargo install --git` finds Digestif in the generated workflow.
 pub const DIGESTIF_GIT: &str = "https://github.com/example/digestif";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum InitTheme {
-    #[default]
-    Default,
-    Lab,
-}
 
 #[derive(Debug, Clone)]
 pub struct InitOptions {

@@ -389,16 +389,16 @@ pub fn arxiv_in_text(text: &str) -> Option<String> {
 }
 
 /// Reads an input file (or standard input for `-`) as text.
-pub fn read_input(path: &Path) -> crate::Result<String> {
+pub fn read_input(path: &Path) -> crate::error::Result<String> {
     use std::io::Read;
     if path == Path::new("-") {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .map_err(|e| crate::Error::io(Path::new("<stdin>"), e))?;
+            .map_err(|e| crate::error::Error::io(Path::new("<stdin>"), e))?;
         return Ok(text);
     }
-    let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(path, e))?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         // Old .bib files are often Latin-1; every byte is then one character.

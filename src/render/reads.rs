@@ -4,7 +4,7 @@
 //! topic they hand out (or a whole collection, for a page that lists every one). `serve` keeps,
 //! for every page, the reads of its last context and a hash of every entity; after an edit, only
 //! pages that read an entity whose hash changed get a new context, and only those whose context
-//! hash changed are rendered ([`super::page_context`]). Nothing lists by hand what a page
+//! hash changed are rendered (`page_context.rs`). Nothing lists by hand what a page
 //! depends on: a field a template can read is in its entity's hash (the model types derive
 //! `Hash`), and an entity a context reads is recorded by the accessor that gave it.
 
