@@ -40,7 +40,7 @@ impl Renderer<'_> {
                     topics: paper
                         .topics
                         .iter()
-                        .map(|&t| self.model.topic(t).name.clone())
+                        .map(|&t| self.model.topic_label(t).name.to_string())
                         .collect(),
                     abstract_html: self.model.abstract_html(entry.paper).and_then(html),
                     // The plain abstract is already known (cite::Citations): only wrap it.

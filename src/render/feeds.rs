@@ -35,7 +35,7 @@ impl Renderer<'_> {
                     topics: digest
                         .topics
                         .iter()
-                        .map(|&t| self.model.topic(t).name.clone())
+                        .map(|&t| self.model.topic_label(t).name.to_string())
                         .collect(),
                     summary: digest.summary.clone(),
                     content_html: absolutize(&self.digest_feed_html(index), &permalink),
@@ -129,7 +129,7 @@ impl Renderer<'_> {
         push_links(&mut content, &links);
         PaperFeedEntry {
             title: paper.title.clone(),
-            published: rfc3339(self.model.digest(paper.appearances[0]).date),
+            published: rfc3339(self.model.digest_label(paper.appearances[0]).date),
             updated: rfc3339(paper.last_featured),
             // With people and aliases, the names the author pages use.
             authors: match self.model.lab() {
@@ -146,7 +146,7 @@ impl Renderer<'_> {
             topics: paper
                 .topics
                 .iter()
-                .map(|&t| self.model.topic(t).name.clone())
+                .map(|&t| self.model.topic_label(t).name.to_string())
                 .collect(),
             content_html: absolutize(&content, &permalink),
             links,

@@ -230,9 +230,9 @@ impl<'a> Renderer<'a> {
     }
 
     fn digest_link(&self, index: usize) -> DigestLink {
-        let digest = self.model.digest(index);
+        let digest = self.model.digest_label(index);
         DigestLink {
-            title: digest.title.clone(),
+            title: digest.title.to_string(),
             url: self.link(&format!("digests/{}/", digest.slug)),
             date: digest.date.to_string(),
             date_display: display_date(digest.date),
@@ -240,10 +240,10 @@ impl<'a> Renderer<'a> {
     }
 
     fn topic_ref(&self, index: usize) -> TopicRef {
-        let topic = self.model.topic(index);
+        let topic = self.model.topic_label(index);
         TopicRef {
-            name: topic.name.clone(),
-            slug: topic.slug.clone(),
+            name: topic.name.to_string(),
+            slug: topic.slug.to_string(),
             url: self.link(&format!("topics/{}/", topic.slug)),
         }
     }

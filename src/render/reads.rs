@@ -28,6 +28,10 @@ pub enum Read {
     Paper(u32),
     Digest(u32),
     Topic(u32),
+    /// Only what a link to the digest or topic shows: a page that links a topic does not
+    /// depend on which papers it holds.
+    DigestLabel(u32),
+    TopicLabel(u32),
     /// Every paper, digest or topic (their number, order and contents).
     Papers,
     Digests,
@@ -134,6 +138,18 @@ impl<'a> Model<'a> {
         &self.site.topics[i]
     }
 
+    /// A digest's title, slug and date: what a link to it shows.
+    pub fn digest_label(&self, i: usize) -> DigestLabel<'a> {
+        record(Read::DigestLabel(index(i)));
+        DigestLabel::of(&self.site.digests[i])
+    }
+
+    /// A topic's name and slug: what a link to it shows.
+    pub fn topic_label(&self, i: usize) -> TopicLabel<'a> {
+        record(Read::TopicLabel(index(i)));
+        TopicLabel::of(&self.site.topics[i])
+    }
+
     pub fn papers(&self) -> &'a [Paper] {
         record(Read::Papers);
         &self.site.papers
@@ -227,12 +243,48 @@ impl<'a> Model<'a> {
     }
 }
 
+/// What a link to a digest shows; its hash is the digest label's entity hash.
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct DigestLabel<'a> {
+    pub title: &'a str,
+    pub slug: &'a str,
+    pub date: jiff::civil::Date,
+}
+
+impl<'a> DigestLabel<'a> {
+    fn of(digest: &'a Digest) -> Self {
+        DigestLabel {
+            title: &digest.title,
+            slug: &digest.slug,
+            date: digest.date,
+        }
+    }
+}
+
+/// What a link to a topic shows; its hash is the topic label's entity hash.
+#[derive(Debug, Clone, Copy, Hash)]
+pub struct TopicLabel<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+}
+
+impl<'a> TopicLabel<'a> {
+    fn of(topic: &'a Topic) -> Self {
+        TopicLabel {
+            name: &topic.name,
+            slug: &topic.slug,
+        }
+    }
+}
+
 /// A hash of every entity of one build, to tell which ones the next build changed.
 #[derive(Debug, Default)]
 pub struct EntityHashes {
     papers: Vec<u64>,
     digests: Vec<u64>,
     topics: Vec<u64>,
+    digest_labels: Vec<u64>,
+    topic_labels: Vec<u64>,
     all: [u64; 3],
     lab: u64,
     pages: u64,
@@ -253,6 +305,16 @@ impl EntityHashes {
             .collect();
         let digests: Vec<u64> = site.digests.par_iter().map(hash_of).collect();
         let topics: Vec<u64> = site.topics.iter().map(hash_of).collect();
+        let digest_labels = site
+            .digests
+            .iter()
+            .map(|d| hash_of(DigestLabel::of(d)))
+            .collect();
+        let topic_labels = site
+            .topics
+            .iter()
+            .map(|t| hash_of(TopicLabel::of(t)))
+            .collect();
         let all = [hash_of(&papers), hash_of(&digests), hash_of(&topics)];
         let lab = model.lab.map_or(0, |lab| {
             let mut h = hasher();
@@ -265,6 +327,8 @@ impl EntityHashes {
             papers,
             digests,
             topics,
+            digest_labels,
+            topic_labels,
             all,
             lab,
             pages,
@@ -276,6 +340,8 @@ impl EntityHashes {
             Read::Paper(i) => self.papers.get(i as usize).copied(),
             Read::Digest(i) => self.digests.get(i as usize).copied(),
             Read::Topic(i) => self.topics.get(i as usize).copied(),
+            Read::DigestLabel(i) => self.digest_labels.get(i as usize).copied(),
+            Read::TopicLabel(i) => self.topic_labels.get(i as usize).copied(),
             Read::Papers => Some(self.all[0]),
             Read::Digests => Some(self.all[1]),
             Read::Topics => Some(self.all[2]),

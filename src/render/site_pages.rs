@@ -245,7 +245,7 @@ impl Renderer<'_> {
             online_date: slash_date(
                 paper
                     .published
-                    .unwrap_or(self.model.digest(paper.appearances[0]).date),
+                    .unwrap_or(self.model.digest_label(paper.appearances[0]).date),
             ),
             pdf_url: paper.pdf.clone().or_else(|| {
                 paper
@@ -288,7 +288,7 @@ impl Renderer<'_> {
                 }
                 let path = page.output.strip_suffix("index.html")?;
                 let lastmod = match page.kind {
-                    PageKind::Digest(i) => Some(self.model.digest(i).date),
+                    PageKind::Digest(i) => Some(self.model.digest_label(i).date),
                     PageKind::Paper(i) => Some(self.model.paper(i).last_featured),
                     PageKind::Topic(i, _) => self
                         .model

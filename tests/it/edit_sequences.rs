@@ -37,6 +37,8 @@ struct Entry {
     notes: Option<String>,
     upvotes: Option<u64>,
     has_abstract: bool,
+    /// Topics spelled in lower case: the same topics, possibly another display name.
+    is_lower_case: bool,
 }
 
 struct Digest {
@@ -61,7 +63,7 @@ impl Digest {
                 titles[entry.paper],
                 entry.paper,
                 quoted(entry.authors.iter().map(|&a| format!("\"{}\"", AUTHORS[a])).collect()),
-                quoted(entry.topics.iter().map(|&t| format!("\"{}\"", TOPICS[t])).collect()),
+                quoted(entry.topics.iter().map(|&t| spelled(t, entry.is_lower_case)).collect()),
             ));
             if let Some(notes) = &entry.notes {
                 text.push_str(&format!("notes = \"{notes}\"\n"));
@@ -137,7 +139,7 @@ impl Sequence {
         let n = self.edits;
         let d = next(self.digests.len());
         let e = next(self.digests[d].entries.len().max(1));
-        let kind = next(12);
+        let kind = next(13);
         let has_entry = !self.digests[d].entries.is_empty();
         let said = match kind {
             0 if has_entry => {
@@ -187,6 +189,17 @@ impl Sequence {
                 "paper removed"
             }
             9 => return (self.add_or_delete_digest(next), false),
+            11 => {
+                // In the oldest digest, where a topic's first spelling (its name) is seen.
+                let oldest = (0..self.digests.len())
+                    .min_by_key(|&i| self.digests[i].day)
+                    .expect("a digest is left");
+                for entry in &mut self.digests[oldest].entries {
+                    entry.is_lower_case = !entry.is_lower_case;
+                }
+                self.save(oldest);
+                return ("topic spelling".into(), false);
+            }
             10 => {
                 let color = ["red", "blue", "green"][next(3)];
                 self.write(
@@ -231,6 +244,14 @@ impl Sequence {
     }
 }
 
+fn spelled(topic: usize, is_lower_case: bool) -> String {
+    let name = TOPICS[topic];
+    match is_lower_case {
+        true => format!("\"{}\"", name.to_lowercase()),
+        false => format!("\"{name}\""),
+    }
+}
+
 fn random_entry(next: &mut impl FnMut(usize) -> usize) -> Entry {
     // Few paper ids, so the same paper comes back in several digests and is merged.
     let paper = next(PAPERS);
@@ -241,6 +262,7 @@ fn random_entry(next: &mut impl FnMut(usize) -> usize) -> Entry {
         notes: (next(3) == 0).then(|| format!("On paper {paper}")),
         upvotes: (next(2) == 0).then(|| next(100) as u64),
         has_abstract: next(2) == 0,
+        is_lower_case: false,
     }
 }
 
