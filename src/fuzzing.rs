@@ -10,9 +10,9 @@
 use std::path::Path;
 
 use crate::config::{Config, MathMode, Overrides, RawHtml};
+use crate::content::ids::{id_slug, slugify};
 use crate::content::{SourceFile, parse_source};
 use crate::markdown::{self, MarkdownOptions};
-use crate::model::ids::{id_slug, slugify};
 
 const FUZZ_SITE_TOML: &str = "title = \"Fuzz\"\nbase_url = \"https://example.org/sub/\"\n";
 

@@ -17,8 +17,8 @@ use super::categories::topic_for;
 use super::http::Client;
 use super::{Import, ImportedPaper, add_topics, one_line, paragraphs};
 use crate::content::RawPaper;
+use crate::content::ids::{is_valid_arxiv, normalize_arxiv};
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
 
 pub const DEFAULT_ENDPOINT: &str = "https://export.arxiv.org/api/query";
 /// Ids per request; keeps URLs short and answers quick.

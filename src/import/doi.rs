@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::http::{Client, encode_path};
 use super::{Import, csl, strip_doi_resolver};
+use crate::content::ids::is_valid_doi;
 use crate::error::{Diagnostic, Location, Result};
-use crate::model::ids::is_valid_doi;
 
 pub const DEFAULT_ENDPOINT: &str = "https://doi.org";
 const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";

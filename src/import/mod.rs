@@ -27,9 +27,9 @@ use std::sync::Arc;
 use jiff::civil::Date;
 
 use crate::content::RawPaper;
+use crate::content::entry::is_safe_link;
+use crate::content::ids::{is_valid_arxiv, normalize_arxiv, normalize_doi, paper_id, slugify};
 use crate::error::{Diagnostic, Location};
-use crate::model::assemble::is_safe_link;
-use crate::model::ids::{is_valid_arxiv, normalize_arxiv, normalize_doi, paper_id, slugify};
 
 pub use partial_date::PartialDate;
 

@@ -18,8 +18,6 @@ use rayon::prelude::*;
 use super::{Digest, Entry, Paper, Site, Topic};
 use crate::config::{Config, topic_key};
 use crate::content::entry::{EntryFields, PaperEntry, too_long};
-// The importers check links by this name.
-pub use crate::content::entry::is_safe_link;
 use crate::content::ids::{id_slug, slugify};
 use crate::content::{ParsedFile, RawDigest, RawPaper};
 use crate::error::{Diagnostic, Location};

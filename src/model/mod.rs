@@ -5,8 +5,6 @@
 //! three vectors, which are sorted so that every output is deterministic.
 
 pub mod assemble;
-// The importers name ids by their old place in the model.
-pub use crate::content::ids;
 pub mod people;
 pub mod topic_rules;
 

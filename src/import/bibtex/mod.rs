@@ -26,8 +26,8 @@ use super::{
     Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
 };
 use crate::content::RawPaper;
+use crate::content::ids::{is_valid_arxiv, normalize_arxiv};
 use crate::error::{Diagnostic, Location};
-use crate::model::ids::{is_valid_arxiv, normalize_arxiv};
 
 /// Reads a .bib file's text.
 pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Import {
