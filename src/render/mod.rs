@@ -315,42 +315,30 @@ fn shared_with(slot: &OnceLock<Shared>, make: impl FnOnce() -> Hashed) -> Hashed
     shared.value.clone()
 }
 
-/// The paper fields external links are made from, in link order: arXiv id, PDF, DOI, code,
-/// project, web page. Fingerprints hash these, so a field read here is noticed by `serve`.
-pub(crate) fn link_sources(paper: &crate::model::Paper) -> [Option<&str>; 6] {
-    [
-        paper.arxiv.as_deref(),
-        paper.pdf.as_deref(),
-        paper.doi.as_deref(),
-        paper.code.as_deref(),
-        paper.project.as_deref(),
-        paper.url.as_deref(),
-    ]
-}
-
+/// A paper's external links, in order: arXiv (and its PDF unless the paper names one), PDF, DOI,
+/// code, project, web page.
 fn external_links(paper: &crate::model::Paper) -> Vec<ExternalLink> {
-    let [arxiv, pdf, doi, code, project, url] = link_sources(paper);
     let mut links = Vec::new();
     let mut push = |label, url: String| links.push(ExternalLink { label, url });
-    if let Some(arxiv) = arxiv {
+    if let Some(arxiv) = &paper.arxiv {
         push("arXiv", format!("https://arxiv.org/abs/{arxiv}"));
-        if pdf.is_none() {
+        if paper.pdf.is_none() {
             push("PDF", format!("https://arxiv.org/pdf/{arxiv}"));
         }
     }
-    if let Some(pdf) = pdf {
+    if let Some(pdf) = &paper.pdf {
         push("PDF", pdf.to_string());
     }
-    if let Some(doi) = doi {
+    if let Some(doi) = &paper.doi {
         push("DOI", format!("https://doi.org/{doi}"));
     }
-    if let Some(code) = code {
+    if let Some(code) = &paper.code {
         push("Code", code.to_string());
     }
-    if let Some(project) = project {
+    if let Some(project) = &paper.project {
         push("Project", project.to_string());
     }
-    if let Some(url) = url {
+    if let Some(url) = &paper.url {
         push("Web", url.to_string());
     }
     links
