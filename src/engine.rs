@@ -30,7 +30,7 @@ use crate::render::templates::{self, ThemeFiles};
 use crate::render::{self, PlannedPage, Renderer};
 use crate::report::BuildReport;
 use crate::search::{IndexCache, IndexUpdate};
-use crate::write::{ChangedOnly, Hashes, hash_bytes};
+use crate::write::{ChangedOnly, Hashes};
 pub use crate::write::{Discard, Output};
 
 type SourceStamp = (Option<SystemTime>, u64);
@@ -502,7 +502,7 @@ impl Engine {
         pass: &mut Pass,
     ) -> Result<Rendered> {
         let theme = self.theme();
-        let (_, pages) = renderer.model.untracked_pages();
+        let pages = renderer.model.untracked_pages();
         let memory = match self.is_incremental {
             true => {
                 let site_values =
@@ -993,7 +993,7 @@ fn static_files(theme: &Theme, previous: &Hashes) -> Result<Statics> {
         count: all.len(),
     };
     for (name, bytes) in all {
-        let hash = hash_bytes(&bytes);
+        let hash = hash_of(&bytes);
         if previous.get(&name) != Some(&hash) {
             statics.changed.push((name.clone(), bytes));
         }

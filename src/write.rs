@@ -291,7 +291,7 @@ impl<'a> ChangedOnly<'a> {
 
 impl Output for ChangedOnly<'_> {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        let hash = hash_bytes(bytes);
+        let hash = crate::fingerprint::hash_of(bytes);
         let is_new = self.previous.get(relative) != Some(&hash);
         if is_new {
             self.inner.write(relative, bytes)?;
@@ -314,11 +314,6 @@ impl Output for ChangedOnly<'_> {
     fn is_live(&self) -> bool {
         self.inner.is_live()
     }
-}
-
-/// The fingerprint of a file's bytes.
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    crate::fingerprint::hash_of(bytes)
 }
 
 #[cfg(test)]

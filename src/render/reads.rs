@@ -232,8 +232,8 @@ impl<'a> Model<'a> {
     }
 
     /// The planned pages without recording, for the engine.
-    pub fn untracked_pages(&self) -> (&'a Site, &'a [PlannedPage]) {
-        (self.site, self.pages)
+    pub fn untracked_pages(&self) -> &'a [PlannedPage] {
+        self.pages
     }
 
     /// The model without recording: for outputs that are not page contexts (citation files,

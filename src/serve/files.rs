@@ -6,6 +6,7 @@
 //! decompressed on the way out. The engine writes here through [`Output`] like any build; a
 //! request reads a shared handle to the body, so a rebuild never waits for a slow download.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read as _;
 use std::path::Path;
@@ -40,16 +41,15 @@ impl Served {
     /// bibliography, and the reload should not wait for their compression).
     pub fn new(relative: &str, bytes: &[u8], compress_now: bool) -> Served {
         let content_type = content_type(Path::new(relative));
-        let with_script;
-        let bytes = if content_type.starts_with("text/html") {
-            with_script = inject_reload_script(bytes.to_vec());
-            &with_script[..]
+        // A page is copied once, with the script; anything else is copied only if kept as is.
+        let bytes: Cow<[u8]> = if content_type.starts_with("text/html") {
+            Cow::Owned(inject_reload_script(bytes.to_vec()))
         } else {
-            bytes
+            Cow::Borrowed(bytes)
         };
         if compress_now
-            && is_worth_gzip(content_type, bytes)
-            && let Some(compressed) = gzip(bytes)
+            && is_worth_gzip(content_type, &bytes)
+            && let Some(compressed) = gzip(&bytes)
         {
             return Served {
                 content_type,
@@ -58,9 +58,13 @@ impl Served {
                 gzipped: OnceLock::new(),
             };
         }
+        let body = match bytes {
+            Cow::Owned(bytes) => Bytes::from(bytes),
+            Cow::Borrowed(bytes) => Bytes::copy_from_slice(bytes),
+        };
         Served {
             content_type,
-            body: Bytes::copy_from_slice(bytes),
+            body,
             is_gzip: false,
             gzipped: OnceLock::new(),
         }
