@@ -255,6 +255,12 @@ impl Engine {
         })
     }
 
+    /// What the page at `output` read of the model when it was last rendered: empty unless the
+    /// engine is incremental. For tests of what a save invalidates.
+    pub fn page_reads(&self, output: &str) -> Option<&[render::reads::Read]> {
+        self.pages.get(output).map(|memo| &memo.reads[..])
+    }
+
     /// Every page's output path with the context its template receives, as JSON, after the
     /// site-wide `site` values: what a theme can read. The context snapshots are made from it.
     pub fn contexts(&mut self) -> Result<Vec<(String, serde_json::Value)>> {

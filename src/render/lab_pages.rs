@@ -46,7 +46,7 @@ impl Renderer<'_> {
             PageKind::Research => HashedMap::of(&self.research(page)),
             PageKind::News => HashedMap::of(&NewsContext {
                 page: self.meta("news", "News".into(), String::new(), page),
-                digests: (0..self.model.digests().len())
+                digests: (0..self.model.digest_count())
                     .map(|i| self.digest_link(i))
                     .collect(),
             }),

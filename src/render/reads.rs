@@ -160,6 +160,14 @@ impl<'a> Model<'a> {
         &self.site.digests
     }
 
+    /// How many digests there are. Every digest has a page, so the planned pages stand for the
+    /// number: a page that only counts digests (a paginator, a link to the next older one) does
+    /// not depend on what each digest holds.
+    pub fn digest_count(&self) -> usize {
+        record(Read::Pages);
+        self.site.digests.len()
+    }
+
     pub fn topics(&self) -> &'a [Topic] {
         record(Read::Topics);
         &self.site.topics

@@ -97,7 +97,7 @@ impl Renderer<'_> {
         IndexContext {
             page: self.meta("index", title, self.config.description.clone(), page),
             digests,
-            paginator: self.paginator("", number, self.model.digests().len(), per_page),
+            paginator: self.paginator("", number, self.model.digest_count(), per_page),
         }
     }
 
@@ -123,7 +123,7 @@ impl Renderer<'_> {
             },
             // Digests are sorted newest first.
             newer: index.checked_sub(1).map(|i| self.digest_link(i)),
-            older: (index + 1 < self.model.digests().len()).then(|| self.digest_link(index + 1)),
+            older: (index + 1 < self.model.digest_count()).then(|| self.digest_link(index + 1)),
             bib_url: self.link(&format!("digests/{}/papers.bib", digest.slug)),
             email_url: (self.config.has_emails)
                 .then(|| self.link(&format!("digests/{}/email.html", digest.slug))),

@@ -6,6 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use digestif::engine::Engine;
+use digestif::render::reads::Read;
 use digestif::{Config, Overrides};
 
 use crate::support::{Memory, TestSite};
@@ -334,4 +335,39 @@ fn a_field_a_template_starts_to_show_is_tracked_under_serve() {
     );
     assert!(live.read(&page).unwrap().contains("votes: 4242"));
     assert_equals_clean_build(&sequence.site, &live, &["upvotes".into()]);
+}
+
+#[test]
+fn a_digest_page_depends_on_its_own_digest_and_neighbours_only() {
+    // Counting digests (for the link to the next older one) must not make every digest page
+    // read every digest: then a save that retitles one digest would redo all of their contexts
+    // and, at 50,000 papers, build every paper card again.
+    let mut next = numbers(7);
+    let sequence = Sequence::new(&mut next);
+    let mut engine = Engine::new(load(&sequence.site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    let digest_pages: Vec<String> = live
+        .files()
+        .into_keys()
+        .filter(|path| path.starts_with("digests/") && path.ends_with("/index.html"))
+        .filter(|path| path.matches('/').count() == 2)
+        .collect();
+    assert!(digest_pages.len() >= 3, "{digest_pages:?}");
+    for page in &digest_pages {
+        let reads = engine
+            .page_reads(page)
+            .expect("a digest page is remembered");
+        for whole in [Read::Digests, Read::Papers, Read::Topics] {
+            assert!(!reads.contains(&whole), "{page} reads {whole:?}: {reads:?}");
+        }
+        let digests = reads
+            .iter()
+            .filter(|r| matches!(r, Read::Digest(_)))
+            .count();
+        assert_eq!(
+            digests, 1,
+            "{page} reads one whole digest, its own: {reads:?}"
+        );
+    }
 }
