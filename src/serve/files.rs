@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 use axum::body::Bytes;
-use flate2::{Compress, Compression, FlushCompress, Status};
 
 use crate::error::Result;
 use crate::write::Output;
@@ -104,50 +103,49 @@ fn is_worth_gzip(content_type: &str, bytes: &[u8]) -> bool {
     is_compressible(content_type) && bytes.len() >= GZIP_FROM
 }
 
-/// The concatenation of `parts` as a gzip member, at the fastest level, in an allocation of
-/// exactly its size. Each thread keeps one compressor and one scratch buffer and reuses them: a
-/// fresh compressor per file allocates (and the kernel zeroes) its large tables every time,
-/// which cost more than compressing a page, and bodies cut to size from the scratch buffer leave
-/// no half-used allocations among the long-lived ones (at 50,000 papers that slack was a few
-/// hundred megabytes).
+/// The concatenation of `parts` as a gzip member, at libdeflate's fastest level, in an
+/// allocation of exactly its size. libdeflate's level 1 makes bodies a quarter smaller than
+/// zlib's level 1 for an eighth more time (measured on a 10,000-paper site: 66 against 87 MB).
+/// Each thread keeps its compressor and two scratch buffers: a fresh compressor per file
+/// allocates (and the kernel zeroes) its tables every time, which cost more than compressing a
+/// page, and bodies cut to size from a scratch buffer leave no half-used allocations among the
+/// long-lived ones (at 50,000 papers that slack was a few hundred megabytes).
 fn gzip(parts: &[&[u8]]) -> Option<Bytes> {
-    thread_local! {
-        static DEFLATE: std::cell::RefCell<(Compress, Vec<u8>)> =
-            std::cell::RefCell::new((Compress::new(Compression::fast(), false), Vec::new()));
+    struct Scratch {
+        compressor: libdeflater::Compressor,
+        joined: Vec<u8>,
+        out: Vec<u8>,
     }
-    let len: usize = parts.iter().map(|part| part.len()).sum();
-    DEFLATE.with_borrow_mut(|(deflate, out)| {
-        deflate.reset();
-        out.clear();
-        out.reserve(len / 3 + 64);
-        // The fixed header of RFC 1952: deflate, no name or time, unknown system.
-        out.extend_from_slice(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-        let mut crc = flate2::Crc::new();
-        for (index, part) in parts.iter().enumerate() {
-            crc.update(part);
-            let flush = if index + 1 == parts.len() {
-                FlushCompress::Finish
-            } else {
-                FlushCompress::None
-            };
-            let start = deflate.total_in();
-            loop {
-                let read = (deflate.total_in() - start) as usize;
-                if flush == FlushCompress::None && read == part.len() {
-                    break;
-                }
-                let status = deflate.compress_vec(&part[read..], out, flush).ok()?;
-                if status == Status::StreamEnd {
-                    break;
-                }
-                if out.len() == out.capacity() {
-                    out.reserve(out.capacity().max(1024));
-                }
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+            // Level 1: `fastest()` is libdeflate's level 0, which stores without compressing.
+            compressor: libdeflater::Compressor::new(
+                libdeflater::CompressionLvl::new(1).unwrap_or_default(),
+            ),
+            joined: Vec::new(),
+            out: Vec::new(),
+        });
+    }
+    SCRATCH.with_borrow_mut(|scratch| {
+        let input: &[u8] = match parts {
+            [only] => only,
+            _ => {
+                scratch.joined.clear();
+                parts
+                    .iter()
+                    .for_each(|part| scratch.joined.extend_from_slice(part));
+                &scratch.joined
             }
+        };
+        let bound = scratch.compressor.gzip_compress_bound(input.len());
+        if scratch.out.len() < bound {
+            scratch.out.resize(bound, 0);
         }
-        out.extend_from_slice(&crc.sum().to_le_bytes());
-        out.extend_from_slice(&(len as u32).to_le_bytes());
-        Some(Bytes::copy_from_slice(out))
+        let written = scratch
+            .compressor
+            .gzip_compress(input, &mut scratch.out)
+            .ok()?;
+        Some(Bytes::copy_from_slice(&scratch.out[..written]))
     })
 }
 
