@@ -172,6 +172,43 @@ impl SiteFiles {
         self.is_serving.store(true, Ordering::SeqCst);
     }
 
+    /// Keeps `paths` compressed from now on, where a rebuild wrote them as they are. Meant for a
+    /// background thread once a save's reload has gone out: until then a large file (the whole
+    /// site's `papers.bib`, megabytes at 50,000 papers) would sit uncompressed, and each save
+    /// would leave more of them. A file written again meanwhile is left to the newer build.
+    pub fn compress_written(&self, paths: &[String]) {
+        for path in paths {
+            let Some(kept) = self.get(path) else {
+                continue;
+            };
+            if kept.is_gzip || !is_worth_gzip(kept.content_type, &kept.body) {
+                continue;
+            }
+            let compressed = match kept.gzipped.get() {
+                Some(done) => done.clone(),
+                None => gzip(&[&kept.body]),
+            };
+            let Some(body) = compressed else {
+                continue;
+            };
+            let served = Arc::new(Served {
+                content_type: kept.content_type,
+                body,
+                is_gzip: true,
+                gzipped: OnceLock::new(),
+            });
+            let mut files = self
+                .files
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(current) = files.get_mut(path)
+                && Arc::ptr_eq(current, &kept)
+            {
+                *current = served;
+            }
+        }
+    }
+
     /// How many files, and how many bytes they take as kept.
     pub fn size(&self) -> (usize, usize) {
         let files = self
@@ -306,6 +343,28 @@ mod tests {
             .read_to_string(&mut decoded)
             .unwrap();
         assert_eq!(decoded, bib);
+    }
+
+    #[test]
+    fn files_written_while_serving_are_compressed_afterwards() {
+        let files = SiteFiles::default();
+        files.start_serving();
+        let bib = "@article{a, title = {A}}\n".repeat(200);
+        files.write("papers.bib", bib.as_bytes()).unwrap();
+        files.write("topics/a/papers.bib", bib.as_bytes()).unwrap();
+        files.write("robots.txt", b"User-agent: *").unwrap();
+        // A newer build writes one of them again before the compression gets to it.
+        let newer = "@misc{b, title = {B}}\n".repeat(300);
+        files.write("topics/a/papers.bib", newer.as_bytes()).unwrap();
+        let paths = ["papers.bib", "topics/a/papers.bib", "robots.txt", "gone.bib"];
+        files.compress_written(&paths.map(String::from));
+        for (path, text) in [("papers.bib", &bib), ("topics/a/papers.bib", &newer)] {
+            let served = files.get(path).unwrap();
+            assert!(served.is_gzip && served.body.len() < text.len() / 4, "{path}");
+            assert_eq!(served.body(false).0, text.as_bytes(), "{path}");
+            assert_eq!(served.body(true), (served.body.clone(), true), "{path}");
+        }
+        assert!(!files.get("robots.txt").unwrap().is_gzip, "too small to be worth it");
     }
 
     #[test]

@@ -170,7 +170,12 @@ fn rebuild_loop(
             engine.reload_theme();
         }
         match engine.build(&*files, false) {
-            Ok(outcome) => report_success(&state, &outcome, started),
+            Ok(outcome) => {
+                report_success(&state, &outcome, started);
+                // After the reload notice: the browser's requests come first.
+                let files = Arc::clone(&files);
+                std::thread::spawn(move || files.compress_written(&outcome.written));
+            }
             Err(error) => {
                 // An editor that writes a file in steps can be caught halfway: give it a moment
                 // to finish before showing an error it would fix at once.
