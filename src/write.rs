@@ -230,6 +230,11 @@ pub(crate) type Hashes = std::collections::HashMap<String, u64, ahash::RandomSta
 /// Where a build's files go.
 pub trait Output: Sync {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<()>;
+    /// Writes `bytes`, which an output that keeps files in memory may keep without a copy: a
+    /// large file made only to be written (a site's `papers.bib`) then exists once, not twice.
+    fn write_owned(&self, relative: &str, bytes: Vec<u8>) -> Result<()> {
+        self.write(relative, &bytes)
+    }
     fn remove(&self, relative: &str) -> Result<()>;
     /// Whether the destination is live (served while we write): then a build renders every
     /// changed page before writing any, so an error leaves the previous site whole.
@@ -291,18 +296,15 @@ impl<'a> ChangedOnly<'a> {
 
 impl Output for ChangedOnly<'_> {
     fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
-        let hash = crate::fingerprint::hash_of(bytes);
-        let is_new = self.previous.get(relative) != Some(&hash);
-        if is_new {
+        if self.is_new(relative, bytes) {
             self.inner.write(relative, bytes)?;
         }
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        seen.0.insert(relative.to_string(), hash);
-        if is_new {
-            seen.1.push(relative.to_string());
+        Ok(())
+    }
+
+    fn write_owned(&self, relative: &str, bytes: Vec<u8>) -> Result<()> {
+        if self.is_new(relative, &bytes) {
+            self.inner.write_owned(relative, bytes)?;
         }
         Ok(())
     }
@@ -313,6 +315,24 @@ impl Output for ChangedOnly<'_> {
 
     fn is_live(&self) -> bool {
         self.inner.is_live()
+    }
+}
+
+impl ChangedOnly<'_> {
+    /// Whether `bytes` differ from what the last build wrote at `relative`, remembering them as
+    /// written now.
+    fn is_new(&self, relative: &str, bytes: &[u8]) -> bool {
+        let hash = crate::fingerprint::hash_of(bytes);
+        let is_new = self.previous.get(relative) != Some(&hash);
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.0.insert(relative.to_string(), hash);
+        if is_new {
+            seen.1.push(relative.to_string());
+        }
+        is_new
     }
 }
 

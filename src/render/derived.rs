@@ -116,7 +116,7 @@ pub(crate) fn write(
                 for &index in &papers {
                     text.push_str(&entries[index]);
                 }
-                shared.write(&path, text.as_bytes())?;
+                shared.write_owned(&path, text.into_bytes())?;
             }
             Ok((path, list_inputs))
         })

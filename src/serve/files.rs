@@ -230,6 +230,26 @@ impl Output for SiteFiles {
         Ok(())
     }
 
+    fn write_owned(&self, relative: &str, bytes: Vec<u8>) -> Result<()> {
+        let served =
+            if self.is_live() && !content_type(Path::new(relative)).starts_with("text/html") {
+                // Kept as written, without a copy; compressed after the reload (`compress_written`).
+                Served {
+                    content_type: content_type(Path::new(relative)),
+                    body: Bytes::from(bytes),
+                    is_gzip: false,
+                    gzipped: OnceLock::new(),
+                }
+            } else {
+                Served::new(relative, &bytes, !self.is_live())
+            };
+        self.files
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(relative.to_string(), Arc::new(served));
+        Ok(())
+    }
+
     fn remove(&self, relative: &str) -> Result<()> {
         self.files
             .write()
@@ -355,16 +375,29 @@ mod tests {
         files.write("robots.txt", b"User-agent: *").unwrap();
         // A newer build writes one of them again before the compression gets to it.
         let newer = "@misc{b, title = {B}}\n".repeat(300);
-        files.write("topics/a/papers.bib", newer.as_bytes()).unwrap();
-        let paths = ["papers.bib", "topics/a/papers.bib", "robots.txt", "gone.bib"];
+        files
+            .write("topics/a/papers.bib", newer.as_bytes())
+            .unwrap();
+        let paths = [
+            "papers.bib",
+            "topics/a/papers.bib",
+            "robots.txt",
+            "gone.bib",
+        ];
         files.compress_written(&paths.map(String::from));
         for (path, text) in [("papers.bib", &bib), ("topics/a/papers.bib", &newer)] {
             let served = files.get(path).unwrap();
-            assert!(served.is_gzip && served.body.len() < text.len() / 4, "{path}");
+            assert!(
+                served.is_gzip && served.body.len() < text.len() / 4,
+                "{path}"
+            );
             assert_eq!(served.body(false).0, text.as_bytes(), "{path}");
             assert_eq!(served.body(true), (served.body.clone(), true), "{path}");
         }
-        assert!(!files.get("robots.txt").unwrap().is_gzip, "too small to be worth it");
+        assert!(
+            !files.get("robots.txt").unwrap().is_gzip,
+            "too small to be worth it"
+        );
     }
 
     #[test]

@@ -97,6 +97,7 @@ async fn run(options: ServeOptions) -> Result<()> {
         }
     }
     files.start_serving();
+    std::thread::spawn(return_freed_memory);
     let url = format!("{origin}{base_path}");
     println!("Serving {url} (Ctrl-C to stop)");
     if options.open_browser {
@@ -174,7 +175,10 @@ fn rebuild_loop(
                 report_success(&state, &outcome, started);
                 // After the reload notice: the browser's requests come first.
                 let files = Arc::clone(&files);
-                std::thread::spawn(move || files.compress_written(&outcome.written));
+                std::thread::spawn(move || {
+                    files.compress_written(&outcome.written);
+                    return_freed_memory();
+                });
             }
             Err(error) => {
                 // An editor that writes a file in steps can be caught halfway: give it a moment
@@ -186,6 +190,18 @@ fn rebuild_loop(
             }
         }
     }
+}
+
+/// Gives the memory a build freed back to the system. The allocator keeps freed pages to reuse
+/// them, and those freed on a worker thread that then sleeps stay with it until it wakes: without
+/// this, `serve` holds on to the garbage of its largest build between saves (at 50,000 papers,
+/// about 150 MB that every save's own garbage then comes on top of).
+fn return_freed_memory() {
+    // SAFETY: `mi_collect` only returns the calling thread's free memory to the system; it
+    // touches no live allocation and is safe to call from any thread at any time.
+    rayon::broadcast(|_| unsafe { libmimalloc_sys::mi_collect(true) });
+    // SAFETY: as above.
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
 fn report_success(state: &ServerState, outcome: &Outcome, started: Instant) {
