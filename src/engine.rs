@@ -829,12 +829,16 @@ fn write_search(
         }
         None => crate::search::update_index(site, search_cache),
     };
-    if matches!(update, IndexUpdate::Unchanged)
-        && !search_cache
+    // Files the index did not make again are left to the output; if it no longer has one, the
+    // whole index is made anew.
+    let is_kept = match &update {
+        IndexUpdate::Unchanged => search_cache
             .paths
             .iter()
-            .all(|path| derived_output.keep(path))
-    {
+            .all(|path| derived_output.keep(path)),
+        IndexUpdate::Files(files, same) => same.iter().all(|&i| derived_output.keep(&files[i].0)),
+    };
+    if !is_kept {
         *search_cache = IndexCache::default();
         update = crate::search::update_index(site, search_cache);
     }
@@ -843,16 +847,12 @@ fn write_search(
         IndexUpdate::Files(files, same) => {
             let mut is_same = vec![false; files.len()];
             same.into_iter().for_each(|i| is_same[i] = true);
-            files
-                .par_iter()
-                .zip(&is_same)
-                .try_for_each(|((name, bytes), &is_same)| {
-                    if is_same && derived_output.keep(name) {
-                        Ok(())
-                    } else {
-                        derived_output.write(name, bytes)
-                    }
-                })?;
+            files.par_iter().zip(&is_same).try_for_each(
+                |((name, bytes), &is_same)| match is_same {
+                    true => Ok(()),
+                    false => derived_output.write(name, bytes),
+                },
+            )?;
             Ok(files.len())
         }
     }

@@ -107,7 +107,10 @@ pub struct IndexCache {
     /// The files of the last index, by path.
     pub paths: Vec<String>,
     blocks: terms::BlockCache,
-    chunks: HashMap<u64, Arc<[u8]>>,
+    /// The content hash ([`content_hash`]) of each `search/d/N.json` last time, by N: enough to
+    /// compute the build id without keeping the files' bytes (tens of megabytes at 50,000
+    /// papers, already kept by whatever the files were written to).
+    chunk_hashes: Vec<u64>,
     /// The key of each `search/d/N.json` last time, by N.
     chunk_keys: Vec<u64>,
     /// A one-off build keeps no pieces for a next one.
@@ -133,7 +136,7 @@ pub enum IndexUpdate {
     /// Nothing the index is made of changed: its files are [`IndexCache::paths`].
     Unchanged,
     /// Every file, and the indices (into the files) of those made from the same inputs as the
-    /// file at the same path last time.
+    /// file at the same path last time: their bytes are left out (empty), the output keeps them.
     Files(SearchFiles, Vec<usize>),
 }
 
@@ -195,7 +198,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
         years: year_starts(&papers),
         stop_words: text::STOP_WORDS,
     };
-    let build = build_id(&files, &manifest);
+    let build = build_id(&files, &same, &manifest);
     let manifest = Manifest { build, ..manifest };
     files.push((
         "search/index.json".into(),
@@ -206,7 +209,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     files.push(("search/search.js".into(), SCRIPT.as_bytes().into()));
     cache.inputs = Some(inputs);
     cache.paths = files.iter().map(|(path, _)| path.clone()).collect();
-    IndexUpdate::Files(files, same)
+    IndexUpdate::Files(files, same.into_iter().map(|(i, _)| i).collect())
 }
 
 /// The papers in search order, with what the index files read about each.
@@ -305,24 +308,27 @@ fn term_files(
 
 /// `search/d/N.json`, [`DOCS_PER_CHUNK`] paper records each, into `files`, taking unchanged ones
 /// from the cache; returns the indices (into `files`) of those made from the same inputs as the
-/// file at the same path last time.
+/// file at the same path last time, with their content hashes: those are left empty in `files`.
 fn record_files(
     papers: &OrderedPapers,
     cache: &mut IndexCache,
     files: &mut SearchFiles,
-) -> Vec<usize> {
+) -> Vec<(usize, u64)> {
     let site = papers.site;
-    let chunks: Vec<(u64, Arc<[u8]>)> = papers
+    let chunks: Vec<(u64, Option<u64>, Arc<[u8]>)> = papers
         .order
         .par_chunks(DOCS_PER_CHUNK)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(i, chunk)| {
             let mut h = crate::fingerprint::hasher();
             for &p in chunk {
                 (papers.keys[p], papers.venue_of(p)).hash(&mut h);
             }
             let key = h.finish();
-            if let Some(json) = cache.chunks.get(&key) {
-                return (key, json.clone());
+            if cache.chunk_keys.get(i) == Some(&key)
+                && let Some(&hash) = cache.chunk_hashes.get(i)
+            {
+                return (key, Some(hash), Arc::from(&[][..]));
             }
             let records: Vec<_> = chunk
                 .iter()
@@ -340,19 +346,25 @@ fn record_files(
                 })
                 .collect();
             let json = serde_json::to_vec(&records).expect("records serialise");
-            (key, json.into())
+            (key, None, json.into())
         })
         .collect();
     let mut same = Vec::new();
-    for (i, (key, json)) in chunks.iter().enumerate() {
-        if cache.chunk_keys.get(i) == Some(key) {
-            same.push(files.len());
-        }
+    let mut hashes = Vec::with_capacity(chunks.len());
+    for (i, (_, kept, json)) in chunks.iter().enumerate() {
+        let hash = match kept {
+            Some(hash) => {
+                same.push((files.len(), *hash));
+                *hash
+            }
+            None => content_hash(json),
+        };
+        hashes.push(hash);
         files.push((format!("search/d/{i}.json"), json.clone()));
     }
-    cache.chunk_keys = chunks.iter().map(|(key, _)| *key).collect();
+    cache.chunk_keys = chunks.iter().map(|(key, _, _)| *key).collect();
     if !cache.forget {
-        cache.chunks = chunks.into_iter().collect();
+        cache.chunk_hashes = hashes;
     }
     same
 }
@@ -427,24 +439,33 @@ fn facets(
     out
 }
 
-/// A hash of every file and the manifest: the same site gives the same id, and a change to any
-/// file gives another. Files are hashed in parallel, eight bytes at a time.
-fn build_id(files: &SearchFiles, manifest: &Manifest) -> String {
-    fn hash(bytes: &[u8]) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-            h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-        }
-        for &b in words.remainder() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        h
+/// A 64-bit hash of `bytes`, eight bytes at a time.
+fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
     }
+    for &b in words.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// A hash of every file and the manifest: the same site gives the same id, and a change to any
+/// file gives another. Files are hashed in parallel; `known` gives the content hash of the
+/// files left empty because they are unchanged.
+fn build_id(files: &SearchFiles, known: &[(usize, u64)], manifest: &Manifest) -> String {
+    let hash = content_hash;
+    let known: HashMap<usize, u64> = known.iter().copied().collect();
     let parts: Vec<u64> = files
         .par_iter()
-        .map(|(path, bytes)| hash(path.as_bytes()) ^ hash(bytes).rotate_left(17))
+        .enumerate()
+        .map(|(i, (path, bytes))| {
+            let content = known.get(&i).copied().unwrap_or_else(|| hash(bytes));
+            hash(path.as_bytes()) ^ content.rotate_left(17)
+        })
         .collect();
     let mut total = hash(&serde_json::to_vec(manifest).expect("manifest serialises"));
     for part in parts.into_iter().chain([hash(SCRIPT.as_bytes())]) {
