@@ -2,7 +2,7 @@
 //!
 //! The stages are functions of other modules (content, model, markdown, render, search, cite);
 //! [`Engine::build`] calls them in order and keeps, between builds, what each one made:
-//! parsed files by modification stamp, Markdown by its text, the compiled theme, and for every
+//! parsed files by their text's hash, Markdown by its text, the compiled theme, and for every
 //! output file the fingerprint of what it was made from. A page's fingerprint is the hash of the
 //! context its template receives ([`crate::render::page_context`]) with the theme's and the
 //! site's, so only pages whose context changed are rendered and written. `build` runs it once
@@ -33,8 +33,17 @@ use crate::search::{IndexCache, IndexUpdate};
 use crate::write::{ChangedOnly, Hashes};
 pub use crate::write::{Discard, Output};
 
-type SourceStamp = (Option<SystemTime>, u64);
-type ParseResult = std::result::Result<Arc<ParsedFile>, Box<Diagnostic>>;
+type ParseResult = std::result::Result<(Source, Arc<ParsedFile>), Box<Diagnostic>>;
+
+/// What a parsed file was parsed from: a hash of its text, the key of the parse cache, and its
+/// stamp when it was read (no later than `read_at`, in seconds since the epoch), which spares
+/// reading it again while it stays the same and was settled when read.
+#[derive(Clone, Copy)]
+struct Source {
+    text_hash: u64,
+    stamp: Option<content::Stamp>,
+    read_at: i64,
+}
 type Lab = (model::people::Lab, Option<String>);
 
 /// A compiled theme and the fingerprint of everything in it that pages can read.
@@ -58,8 +67,8 @@ pub struct Engine {
     config: Config,
     /// Remember fingerprints and caches between builds (serve); a one-off build does not.
     is_incremental: bool,
-    /// Parsed digest files by path, with the modification stamp they were read at.
-    sources: HashMap<PathBuf, (SourceStamp, Arc<ParsedFile>)>,
+    /// Parsed digest files by path, with what they were parsed from.
+    sources: HashMap<PathBuf, (Source, Arc<ParsedFile>)>,
     markdown: MarkdownCache,
     theme: Option<Theme>,
     /// Output path → the fingerprint of the context the page there was rendered from, and what
@@ -290,8 +299,11 @@ impl Engine {
             .expect("the theme is loaded before pages are planned")
     }
 
-    /// Discover and parse: files whose modification time and length are unchanged are not read
-    /// or parsed again. A check keeps the files' text, to point findings at exact lines.
+    /// Discover and parse. The cache's key is the file's text: a file whose text is the same as
+    /// last time is not parsed again, whatever its modification time says (a tool that restores
+    /// it, `cp -p` or `rsync -t`, must not leave a stale page). A file whose stamp (times, length,
+    /// inode) is the one it had when last read, and settled well before that, is not even read.
+    /// A check keeps the files' text, to point findings at exact lines.
     fn parse(&mut self, pass: &mut Pass) -> Result<(SiteTexts, Option<check::Sources>)> {
         let (found, diagnostics) = content::list_sources(&self.config.root)?;
         pass.diagnostics.extend(diagnostics);
@@ -301,22 +313,38 @@ impl Engine {
         let previous = std::mem::take(&mut self.sources);
         let root = &self.config.root;
         let keep_text = pass.checking.is_some();
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs() as i64);
         let parsed: Vec<(FoundSource, ParseResult, Option<SourceFile>)> = found
             .into_par_iter()
             .map(|source| {
-                let cached = previous
-                    .get(&source.relative)
-                    .filter(|(stamp, _)| *stamp == source.stamp && stamp.0.is_some())
-                    .map(|(_, parsed)| parsed.clone());
-                match cached {
-                    Some(parsed) => (source, Ok(parsed), None),
-                    None => match content::read_found(root, &source) {
-                        Ok(file) => {
-                            let parsed = Arc::new(content::parse_source(&file));
-                            (source, Ok(parsed), keep_text.then_some(file))
-                        }
-                        Err(diagnostic) => (source, Err(diagnostic), None),
-                    },
+                let known = previous.get(&source.relative);
+                if !keep_text
+                    && let Some((known, parsed)) = known
+                    && let Some(stamp) = source.stamp
+                    && known.stamp == Some(stamp)
+                    && stamp.is_settled_before(known.read_at)
+                {
+                    return (source, Ok((*known, Arc::clone(parsed))), None);
+                }
+                match content::read_found(root, &source) {
+                    Ok(file) => {
+                        let text_hash = hash_of(&file.text);
+                        let parsed = known
+                            .filter(|(known, _)| known.text_hash == text_hash)
+                            .map_or_else(
+                                || Arc::new(content::parse_source(&file)),
+                                |(_, parsed)| Arc::clone(parsed),
+                            );
+                        let read = Source {
+                            text_hash,
+                            stamp: source.stamp,
+                            read_at: now,
+                        };
+                        (source, Ok((read, parsed)), keep_text.then_some(file))
+                    }
+                    Err(diagnostic) => (source, Err(diagnostic), None),
                 }
             })
             .collect();
@@ -325,9 +353,9 @@ impl Engine {
         for (source, parsed, text) in parsed {
             texts.extend(text);
             match parsed {
-                Ok(file) => {
+                Ok((read, file)) => {
                     pass.diagnostics.extend(file.diagnostics.iter().cloned());
-                    self.sources.insert(source.relative, (source.stamp, file));
+                    self.sources.insert(source.relative, (read, file));
                 }
                 Err(diagnostic) => pass.diagnostics.push(*diagnostic),
             }

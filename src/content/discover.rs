@@ -42,8 +42,47 @@ pub struct FoundSource {
     pub path: PathBuf,
     /// Relative to the site root, as in messages.
     pub relative: PathBuf,
-    /// Modification time and length: when both are unchanged, so is the file.
-    pub stamp: (Option<std::time::SystemTime>, u64),
+    /// What the file system says of the file, when it says it.
+    pub stamp: Option<Stamp>,
+}
+
+/// A file's modification and change times, length and inode. Writing a file changes its change
+/// time, which no tool can set back (`cp -p` and `rsync -t` restore only the modification time),
+/// so an equal stamp means an equal file, except for a write within the file system's time
+/// granularity of the moment the file was read: see [`Stamp::is_settled_before`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    modified: std::time::SystemTime,
+    changed: (i64, i64),
+    len: u64,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(metadata: &std::fs::Metadata) -> Option<Stamp> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            Some(Stamp {
+                modified: metadata.modified().ok()?,
+                changed: (metadata.ctime(), metadata.ctime_nsec()),
+                len: metadata.len(),
+                inode: metadata.ino(),
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = metadata;
+            None
+        }
+    }
+
+    /// Whether the file had last changed at least two seconds before `moment` (in seconds since
+    /// the epoch), when it was read: a write soon after a read could leave the same stamp on a
+    /// file system with coarse times, so a file read sooner after a change is read again.
+    pub fn is_settled_before(&self, moment: i64) -> bool {
+        self.changed.0 + 2 <= moment
+    }
 }
 
 /// Reads one found file.
@@ -54,7 +93,7 @@ pub fn read_found(
     read_source(root, &source.path)
 }
 
-/// Lists every digest file with its modification stamp, sorted by path.
+/// Lists every digest file, sorted by path.
 pub fn list_sources(root: &Path) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> {
     let content = root.join("content");
     if !content.is_dir() {
@@ -95,15 +134,10 @@ pub fn list_sources(root: &Path) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> 
 
     let found = paths
         .into_iter()
-        .map(|path| {
-            let stamp = std::fs::metadata(&path)
-                .map(|m| (m.modified().ok(), m.len()))
-                .unwrap_or((None, 0));
-            FoundSource {
-                relative: relative(root, &path),
-                path,
-                stamp,
-            }
+        .map(|path| FoundSource {
+            relative: relative(root, &path),
+            stamp: std::fs::metadata(&path).ok().as_ref().and_then(Stamp::of),
+            path,
         })
         .collect();
     Ok((found, diagnostics))

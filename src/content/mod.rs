@@ -14,6 +14,6 @@ pub mod people;
 pub mod raw;
 
 pub use discover::{
-    FoundSource, SiteTexts, SourceFile, discover, list_sources, read_found, read_site_texts,
+    FoundSource, SiteTexts, SourceFile, Stamp, discover, list_sources, read_found, read_site_texts,
 };
 pub use raw::{ParsedFile, RawDigest, RawPaper, parse_source};
