@@ -174,7 +174,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     let papers = OrderedPapers::new(site, paper_keys);
     let mut files = SearchFiles::new();
     let (index, term_separators, prefix_separators) = term_files(&papers, cache, &mut files);
-    let same = record_files(&papers, cache, &mut files);
+    let (same, record_hashes) = record_files(&papers, cache, &mut files);
     files.push((
         "search/facets.bin".into(),
         facets(site, &papers.order, &papers.venues, &|p| papers.venue_of(p)).into(),
@@ -198,7 +198,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
         years: year_starts(&papers),
         stop_words: text::STOP_WORDS,
     };
-    let build = build_id(&files, &same, &manifest);
+    let build = build_id(&files, &record_hashes, &manifest);
     let manifest = Manifest { build, ..manifest };
     files.push((
         "search/index.json".into(),
@@ -209,7 +209,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
     files.push(("search/search.js".into(), SCRIPT.as_bytes().into()));
     cache.inputs = Some(inputs);
     cache.paths = files.iter().map(|(path, _)| path.clone()).collect();
-    IndexUpdate::Files(files, same.into_iter().map(|(i, _)| i).collect())
+    IndexUpdate::Files(files, same)
 }
 
 /// The papers in search order, with what the index files read about each.
@@ -307,15 +307,16 @@ fn term_files(
 }
 
 /// `search/d/N.json`, [`DOCS_PER_CHUNK`] paper records each, into `files`, taking unchanged ones
-/// from the cache; returns the indices (into `files`) of those made from the same inputs as the
-/// file at the same path last time, with their content hashes: those are left empty in `files`.
+/// from the cache. Returns the indices (into `files`) of those made from the same inputs as the
+/// file at the same path last time, which are left empty in `files`, and every record file's
+/// index with its content hash, for the build id.
 fn record_files(
     papers: &OrderedPapers,
     cache: &mut IndexCache,
     files: &mut SearchFiles,
-) -> Vec<(usize, u64)> {
+) -> (Vec<usize>, Vec<(usize, u64)>) {
     let site = papers.site;
-    let chunks: Vec<(u64, Option<u64>, Arc<[u8]>)> = papers
+    let chunks: Vec<(u64, u64, bool, Arc<[u8]>)> = papers
         .order
         .par_chunks(DOCS_PER_CHUNK)
         .enumerate()
@@ -328,7 +329,7 @@ fn record_files(
             if cache.chunk_keys.get(i) == Some(&key)
                 && let Some(&hash) = cache.chunk_hashes.get(i)
             {
-                return (key, Some(hash), Arc::from(&[][..]));
+                return (key, hash, true, Arc::from(&[][..]));
             }
             let records: Vec<_> = chunk
                 .iter()
@@ -346,27 +347,23 @@ fn record_files(
                 })
                 .collect();
             let json = serde_json::to_vec(&records).expect("records serialise");
-            (key, None, json.into())
+            (key, content_hash(&json), false, json.into())
         })
         .collect();
     let mut same = Vec::new();
     let mut hashes = Vec::with_capacity(chunks.len());
-    for (i, (_, kept, json)) in chunks.iter().enumerate() {
-        let hash = match kept {
-            Some(hash) => {
-                same.push((files.len(), *hash));
-                *hash
-            }
-            None => content_hash(json),
-        };
-        hashes.push(hash);
+    for (i, (_, hash, is_same, json)) in chunks.iter().enumerate() {
+        if *is_same {
+            same.push(files.len());
+        }
+        hashes.push((files.len(), *hash));
         files.push((format!("search/d/{i}.json"), json.clone()));
     }
-    cache.chunk_keys = chunks.iter().map(|(key, _, _)| *key).collect();
+    cache.chunk_keys = chunks.iter().map(|(key, ..)| *key).collect();
     if !cache.forget {
-        cache.chunk_hashes = hashes;
+        cache.chunk_hashes = chunks.iter().map(|(_, hash, ..)| *hash).collect();
     }
-    same
+    (same, hashes)
 }
 
 /// `[year, number of its first paper]` for every year, newest first.
@@ -454,8 +451,8 @@ fn content_hash(bytes: &[u8]) -> u64 {
 }
 
 /// A hash of every file and the manifest: the same site gives the same id, and a change to any
-/// file gives another. Files are hashed in parallel; `known` gives the content hash of the
-/// files left empty because they are unchanged.
+/// file gives another. Files are hashed in parallel, but for those whose content hash is `known`
+/// (the record files: some are left empty because they are unchanged).
 fn build_id(files: &SearchFiles, known: &[(usize, u64)], manifest: &Manifest) -> String {
     let hash = content_hash;
     let known: HashMap<usize, u64> = known.iter().copied().collect();
