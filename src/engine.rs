@@ -313,6 +313,8 @@ impl Engine {
         let previous = std::mem::take(&mut self.sources);
         let root = &self.config.root;
         let keep_text = pass.checking.is_some();
+        // A one-off build keeps no parsed files for a next one: it needs no key for them.
+        let is_remembered = self.is_incremental;
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |since| since.as_secs() as i64);
@@ -330,7 +332,11 @@ impl Engine {
                 }
                 match content::read_found(root, &source) {
                     Ok(file) => {
-                        let text_hash = hash_of(&file.text);
+                        let text_hash = if is_remembered {
+                            hash_of(&file.text)
+                        } else {
+                            0
+                        };
                         let parsed = known
                             .filter(|(known, _)| known.text_hash == text_hash)
                             .map_or_else(
