@@ -39,19 +39,22 @@ impl Served {
     /// bibliography, and the reload should not wait for their compression).
     pub fn new(relative: &str, bytes: &[u8], compress_now: bool) -> Served {
         let content_type = content_type(Path::new(relative));
-        // A page goes out with the script; it is compressed from its parts, never copied whole.
+        // A page goes out with the script: its parts are joined in a per-thread buffer on the way
+        // into the compressor, never in an allocation of their own.
         let script = reload_script_tag();
-        let parts: [&[u8]; 3] = if content_type.starts_with("text/html") {
+        let page_parts: [&[u8]; 3];
+        let parts: &[&[u8]] = if content_type.starts_with("text/html") {
             let (head, tail) = bytes.split_at(reload_script_position(bytes));
-            [head, script.as_bytes(), tail]
+            page_parts = [head, script.as_bytes(), tail];
+            &page_parts
         } else {
-            [bytes, b"", b""]
+            std::slice::from_ref(&bytes)
         };
         let len: usize = parts.iter().map(|part| part.len()).sum();
         if compress_now
             && is_compressible(content_type)
             && len >= GZIP_FROM
-            && let Some(compressed) = gzip(&parts)
+            && let Some(compressed) = gzip(parts)
         {
             return Served {
                 content_type,
@@ -231,18 +234,18 @@ impl Output for SiteFiles {
     }
 
     fn write_owned(&self, relative: &str, bytes: Vec<u8>) -> Result<()> {
-        let served =
-            if self.is_live() && !content_type(Path::new(relative)).starts_with("text/html") {
-                // Kept as written, without a copy; compressed after the reload (`compress_written`).
-                Served {
-                    content_type: content_type(Path::new(relative)),
-                    body: Bytes::from(bytes),
-                    is_gzip: false,
-                    gzipped: OnceLock::new(),
-                }
-            } else {
-                Served::new(relative, &bytes, !self.is_live())
-            };
+        let content_type = content_type(Path::new(relative));
+        let served = if self.is_live() && !content_type.starts_with("text/html") {
+            // Kept as written, without a copy; compressed after the reload (`compress_written`).
+            Served {
+                content_type,
+                body: Bytes::from(bytes),
+                is_gzip: false,
+                gzipped: OnceLock::new(),
+            }
+        } else {
+            Served::new(relative, &bytes, !self.is_live())
+        };
         self.files
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
