@@ -17,8 +17,22 @@ use axum::body::Bytes;
 use crate::error::Result;
 use crate::write::Output;
 
+/// One spelling of the script's path for the constants below (`concat!` takes literals only).
+macro_rules! reload_script_path {
+    () => {
+        "/__digestif/reload.js"
+    };
+}
+
 /// Where pages load the reload script from; the HTTP side answers it.
-pub const SCRIPT_PATH: &str = "/__digestif/reload.js";
+pub const SCRIPT_PATH: &str = reload_script_path!();
+
+/// What a page gets before `</body>`: a constant, as the serve start-up adds it to every page.
+const RELOAD_SCRIPT_TAG: &str = concat!(
+    "<script src=\"",
+    reload_script_path!(),
+    "\" defer></script>"
+);
 
 /// Below this size gzip saves too little to pay for its header and the client's work.
 const GZIP_FROM: usize = 512;
@@ -41,11 +55,10 @@ impl Served {
         let content_type = content_type(Path::new(relative));
         // A page goes out with the script: its parts are joined in a per-thread buffer on the way
         // into the compressor, never in an allocation of their own.
-        let script = reload_script_tag();
         let page_parts: [&[u8]; 3];
         let parts: &[&[u8]] = if content_type.starts_with("text/html") {
             let (head, tail) = bytes.split_at(reload_script_position(bytes));
-            page_parts = [head, script.as_bytes(), tail];
+            page_parts = [head, RELOAD_SCRIPT_TAG.as_bytes(), tail];
             &page_parts
         } else {
             std::slice::from_ref(&bytes)
@@ -56,17 +69,17 @@ impl Served {
             && len >= GZIP_FROM
             && let Some(compressed) = gzip(parts)
         {
-            return Served {
-                content_type,
-                body: compressed,
-                is_gzip: true,
-                gzipped: OnceLock::new(),
-            };
+            return Served::kept(content_type, compressed, true);
         }
+        Served::kept(content_type, Bytes::from(parts.concat()), false)
+    }
+
+    /// `body` as it will be kept: gzip-encoded or not.
+    fn kept(content_type: &'static str, body: Bytes, is_gzip: bool) -> Served {
         Served {
             content_type,
-            body: Bytes::from(parts.concat()),
-            is_gzip: false,
+            body,
+            is_gzip,
             gzipped: OnceLock::new(),
         }
     }
@@ -194,12 +207,7 @@ impl SiteFiles {
             let Some(body) = compressed else {
                 continue;
             };
-            let served = Arc::new(Served {
-                content_type: kept.content_type,
-                body,
-                is_gzip: true,
-                gzipped: OnceLock::new(),
-            });
+            let served = Arc::new(Served::kept(kept.content_type, body, true));
             let mut files = self
                 .files
                 .write()
@@ -237,12 +245,7 @@ impl Output for SiteFiles {
         let content_type = content_type(Path::new(relative));
         let served = if self.is_live() && !content_type.starts_with("text/html") {
             // Kept as written, without a copy; compressed after the reload (`compress_written`).
-            Served {
-                content_type,
-                body: Bytes::from(bytes),
-                is_gzip: false,
-                gzipped: OnceLock::new(),
-            }
+            Served::kept(content_type, Bytes::from(bytes), false)
         } else {
             Served::new(relative, &bytes, !self.is_live())
         };
@@ -264,10 +267,6 @@ impl Output for SiteFiles {
     fn is_live(&self) -> bool {
         self.is_serving.load(Ordering::SeqCst)
     }
-}
-
-fn reload_script_tag() -> String {
-    format!("<script src=\"{SCRIPT_PATH}\" defer></script>")
 }
 
 /// Before the last `</body>`, or at the end when there is none.
