@@ -62,9 +62,14 @@ pub struct BuildArgs {
     /// The site folder, holding site.toml and content/.
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
-    /// Where to write the site; replaced as a whole on success.
+    /// Where to write the site; replaced as a whole on success. An existing folder is replaced
+    /// only if it is empty or an earlier build wrote it.
     #[arg(long)]
     pub output_dir: Option<PathBuf>,
+    /// Replace the output folder even if it holds files Digestif did not write (they are
+    /// deleted). The site's sources, the home folder and other sites are never replaced.
+    #[arg(long)]
+    pub replace_output_dir: bool,
     /// Override site.toml's base_url, e.g. for a GitHub Pages project URL.
     #[arg(long)]
     pub base_url: Option<String>,

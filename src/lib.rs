@@ -43,6 +43,10 @@ pub struct BuildOptions {
     pub overrides: Overrides,
     /// Show a progress bar on a terminal.
     pub show_progress: bool,
+    /// Replace an existing output folder even if Digestif did not write it
+    /// (`--replace-output-dir`). The site's sources, the home folder and other sites are never
+    /// replaced.
+    pub replace_output_dir: bool,
 }
 
 impl BuildOptions {
@@ -52,6 +56,7 @@ impl BuildOptions {
             output_dir: None,
             overrides: Overrides::default(),
             show_progress: false,
+            replace_output_dir: false,
         }
     }
 
@@ -65,7 +70,12 @@ impl BuildOptions {
 /// Builds the site into its output folder, replacing the previous output only on success.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let config = Config::load(&options.root, &options.overrides)?;
-    let staging = write::Staging::create(&options.output_dir(), &options.root)?;
+    let replace = if options.replace_output_dir {
+        write::Replace::AnyFolder
+    } else {
+        write::Replace::OwnOutput
+    };
+    let staging = write::Staging::create(&options.output_dir(), &options.root, replace)?;
     let outcome = engine::Engine::new(config, false).build(&staging, options.show_progress)?;
     staging.commit()?;
     Ok(outcome.report)

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
                     include_drafts: args.drafts,
                 },
                 show_progress: !args.quiet,
+                replace_output_dir: args.replace_output_dir,
             };
             finish(digestif::build(&options), "built", args.quiet)
         }

@@ -19,9 +19,10 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Prepares a staging folder for `output`, which must not hold the site's own sources.
-    pub fn create(output: &Path, site_root: &Path) -> Result<Staging> {
-        check_output_location(output, site_root)?;
+    /// Prepares a staging folder for `output`, after checking that replacing `output` loses
+    /// nothing Digestif did not write (see [`Replace`]).
+    pub fn create(output: &Path, site_root: &Path, replace: Replace) -> Result<Staging> {
+        check_output_location(output, site_root, replace)?;
         let parent = output
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -38,6 +39,8 @@ impl Staging {
             std::fs::remove_dir_all(&temp).map_err(|e| Error::io(&temp, e))?;
         }
         std::fs::create_dir(&temp).map_err(|e| Error::io(&temp, e))?;
+        let marker = temp.join(OUTPUT_MARKER);
+        std::fs::write(&marker, OUTPUT_MARKER_TEXT).map_err(|e| Error::io(&marker, e))?;
         Ok(Staging {
             output: output.to_path_buf(),
             temp,
@@ -183,45 +186,142 @@ impl Folders {
     }
 }
 
-/// Refuses output folders whose replacement would delete the site's sources.
-fn check_output_location(output: &Path, site_root: &Path) -> Result<()> {
-    let absolute = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(p)
-        };
-        // Resolve what exists, keep the rest as written.
-        let mut existing = p.clone();
-        let mut rest = Vec::new();
-        while !existing.exists() {
-            match (
-                existing.file_name().map(|n| n.to_os_string()),
-                existing.parent(),
-            ) {
-                (Some(name), Some(parent)) => {
-                    rest.push(name);
-                    existing = parent.to_path_buf();
-                }
-                _ => break,
-            }
-        }
-        let mut resolved = existing.canonicalize().unwrap_or(existing);
-        for name in rest.into_iter().rev() {
-            resolved.push(name);
-        }
-        resolved
+/// The file every build writes at the top of its output. A later build replaces only a folder
+/// that has it (or that an earlier build wrote before it existed, see [`is_digestif_output`]).
+pub const OUTPUT_MARKER: &str = ".digestif-output";
+
+const OUTPUT_MARKER_TEXT: &str = "This folder is written by Digestif, which replaces it as a whole on every build.\nKeep nothing else here: it would be deleted.\n";
+
+/// Which existing output folders a build may replace.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Replace {
+    /// Only an absent or empty folder, or one an earlier build wrote.
+    #[default]
+    OwnOutput,
+    /// Any folder but the site's sources, the home folder and other sites
+    /// (`--replace-output-dir`).
+    AnyFolder,
+}
+
+/// The path made absolute, with what exists of it resolved (symbolic links, `..`) and the rest
+/// kept as written.
+fn resolved(path: &Path) -> PathBuf {
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
     };
-    let output = absolute(output);
-    let root = absolute(site_root);
-    let protected = ["content", "templates", "static", "themes"].map(|d| root.join(d));
-    if root.starts_with(&output) || protected.iter().any(|p| output.starts_with(p)) {
+    let mut existing = path.clone();
+    let mut rest = Vec::new();
+    while existing.symlink_metadata().is_err() {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        resolved.push(name);
+    }
+    resolved
+}
+
+/// Refuses an output folder whose replacement would delete what Digestif did not write: the
+/// site's sources, a folder above them, the home folder, another site, or (unless `replace` is
+/// [`Replace::AnyFolder`]) any folder with files an earlier build did not write.
+fn check_output_location(output: &Path, site_root: &Path, replace: Replace) -> Result<()> {
+    let home = std::env::var_os("HOME")
+        .filter(|home| !home.is_empty())
+        .map(PathBuf::from);
+    check_output_location_at(output, site_root, replace, home.as_deref())
+}
+
+fn check_output_location_at(
+    output: &Path,
+    site_root: &Path,
+    replace: Replace,
+    home: Option<&Path>,
+) -> Result<()> {
+    let shown = output.display();
+    let output = resolved(output);
+    let root = resolved(site_root);
+    let never = |why: &str| {
+        Err(Error::Usage(format!(
+            "refusing to write the site into {shown}: {why}, and the output folder is replaced as a whole on every build. Choose another --output-dir, such as {}",
+            root.join("public").display()
+        )))
+    };
+    if let Ok(metadata) = std::fs::metadata(&output)
+        && !metadata.is_dir()
+    {
         return Err(Error::Usage(format!(
-            "refusing to write the site into {}: it holds the site's sources, and the output folder is replaced on every build; choose another --output-dir",
-            output.display()
+            "--output-dir {shown} is a file, not a folder: the site is a folder of pages. Choose a folder that does not exist yet, such as {}",
+            root.join("public").display()
+        )));
+    }
+    if root.starts_with(&output) {
+        return never("it holds the site's sources");
+    }
+    let sources = ["content", "templates", "static", "themes"];
+    if let Some(folder) = sources.iter().find(|f| output.starts_with(root.join(f))) {
+        return never(&format!("it is inside the site's {folder}/ folder"));
+    }
+    let home = home.map(resolved);
+    if output.parent().is_none() || home.is_some_and(|home| home.starts_with(&output)) {
+        return never("it holds your home folder");
+    }
+    if output.join(crate::config::CONFIG_FILE).exists() {
+        return never("it holds another site (its site.toml)");
+    }
+    if replace == Replace::OwnOutput
+        && let Some(foreign) = foreign_entry(&output)
+    {
+        return Err(Error::Usage(format!(
+            "refusing to replace {shown}: it holds files that Digestif did not write, such as `{foreign}`, and a build replaces its output folder as a whole. Choose a new or empty folder for --output-dir, or pass --replace-output-dir if everything in {shown} may be deleted"
         )));
     }
     Ok(())
+}
+
+/// An entry of `folder` that shows it is not a Digestif output folder: `None` when the folder is
+/// absent, empty or an earlier build's output.
+fn foreign_entry(folder: &Path) -> Option<String> {
+    let mut entries = std::fs::read_dir(folder).ok()?.flatten().peekable();
+    let first = entries.peek()?.file_name().to_string_lossy().into_owned();
+    if is_digestif_output(folder) {
+        return None;
+    }
+    // Name a file the user will recognise rather than whichever the folder lists first.
+    let visible = entries
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|name| !name.starts_with('.'));
+    Some(visible.unwrap_or(first))
+}
+
+/// Whether an earlier build wrote `folder`: it has the marker, or, from a build made before the
+/// marker existed, a home page whose generator tag names Digestif, or the files only Digestif
+/// writes together (`.nojekyll`, `syntax.css` and `sitemap.xml`).
+fn is_digestif_output(folder: &Path) -> bool {
+    if folder.join(OUTPUT_MARKER).is_file() {
+        return true;
+    }
+    let generator = "<meta name=\"generator\" content=\"Digestif ";
+    let home_page_says_so = std::fs::File::open(folder.join("index.html")).is_ok_and(|file| {
+        use std::io::Read as _;
+        let mut head = Vec::with_capacity(8192);
+        file.take(8192).read_to_end(&mut head).is_ok()
+            && String::from_utf8_lossy(&head).contains(generator)
+    });
+    home_page_says_so
+        || [".nojekyll", "syntax.css", "sitemap.xml"]
+            .iter()
+            .all(|name| folder.join(name).is_file())
 }
 
 /// Output path → a hash of what was written there; looked up for every page of every build.
@@ -344,10 +444,62 @@ mod tests {
     fn output_folder_may_not_hold_sources() {
         let site = tempfile::tempdir().unwrap();
         let root = site.path();
-        assert!(check_output_location(root, root).is_err());
-        assert!(check_output_location(root.parent().unwrap(), root).is_err());
-        assert!(check_output_location(&root.join("content/out"), root).is_err());
-        assert!(check_output_location(&root.join("public"), root).is_ok());
+        let check = |output: &Path| check_output_location(output, root, Replace::AnyFolder);
+        assert!(check(root).is_err());
+        assert!(check(root.parent().unwrap()).is_err());
+        assert!(check(&root.join("content/out")).is_err());
+        assert!(check(&root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn the_home_folder_and_the_file_system_root_are_never_replaced() {
+        let home = tempfile::tempdir().unwrap();
+        let site = tempfile::tempdir().unwrap();
+        let check = |output: &Path| {
+            check_output_location_at(output, site.path(), Replace::AnyFolder, Some(home.path()))
+                .map_err(|e| e.to_string())
+        };
+        let refused = check(home.path()).unwrap_err();
+        assert!(refused.contains("home folder"), "{refused}");
+        assert!(check(Path::new("/")).is_err());
+        assert!(check(&home.path().join("elsewhere")).is_ok());
+    }
+
+    #[test]
+    fn only_an_earlier_builds_folder_is_replaced_without_the_flag() {
+        let site = tempfile::tempdir().unwrap();
+        let root = site.path();
+        let output = root.join("out");
+        let check = || check_output_location(&output, root, Replace::OwnOutput);
+        assert!(check().is_ok(), "an absent folder");
+        std::fs::create_dir(&output).unwrap();
+        assert!(check().is_ok(), "an empty folder");
+        std::fs::write(output.join("index.html"), "<p>mine</p>").unwrap();
+        let refused = check().unwrap_err().to_string();
+        assert!(refused.contains("`index.html`"), "{refused}");
+        assert!(refused.contains("--replace-output-dir"), "{refused}");
+        // A build made before the marker existed: its generator tag.
+        std::fs::write(
+            output.join("index.html"),
+            "<head><meta name=\"generator\" content=\"Digestif 0.1.0\"></head>",
+        )
+        .unwrap();
+        assert!(check().is_ok(), "an earlier build's home page");
+        std::fs::write(output.join("index.html"), "<p>mine</p>").unwrap();
+        for file in [".nojekyll", "syntax.css"] {
+            std::fs::write(output.join(file), "").unwrap();
+        }
+        assert!(
+            check().is_err(),
+            "two of the three files only Digestif writes"
+        );
+        std::fs::write(output.join("sitemap.xml"), "").unwrap();
+        assert!(check().is_ok(), "an earlier build's files");
+        for file in [".nojekyll", "syntax.css", "sitemap.xml"] {
+            std::fs::remove_file(output.join(file)).unwrap();
+        }
+        std::fs::write(output.join(OUTPUT_MARKER), "").unwrap();
+        assert!(check().is_ok(), "the marker");
     }
 
     #[test]
@@ -355,7 +507,7 @@ mod tests {
         use rayon::prelude::*;
         let site = tempfile::tempdir().unwrap();
         let output = site.path().join("public");
-        let staging = Staging::create(&output, site.path()).unwrap();
+        let staging = Staging::create(&output, site.path(), Replace::OwnOutput).unwrap();
         // Many files per folder and many new folders, written in parallel: a thread must never
         // write into a folder another thread has noted but not yet made.
         let paths: Vec<String> = (0..400)
@@ -376,9 +528,10 @@ mod tests {
         let site = tempfile::tempdir().unwrap();
         let output = site.path().join("public");
         std::fs::create_dir(&output).unwrap();
+        std::fs::write(output.join(OUTPUT_MARKER), "").unwrap();
         std::fs::write(output.join("old.html"), "old").unwrap();
         {
-            let staging = Staging::create(&output, site.path()).unwrap();
+            let staging = Staging::create(&output, site.path(), Replace::OwnOutput).unwrap();
             staging.write("new.html", b"new").unwrap();
             // Dropped without commit, as when a build fails.
         }
@@ -397,7 +550,7 @@ mod tests {
         std::fs::create_dir(&old).unwrap();
         std::fs::write(old.join("index.html"), "previous").unwrap();
         std::fs::create_dir(site.path().join(".public-building-999999999")).unwrap();
-        let staging = Staging::create(&output, site.path()).unwrap();
+        let staging = Staging::create(&output, site.path(), Replace::OwnOutput).unwrap();
         assert_eq!(
             std::fs::read_to_string(output.join("index.html")).unwrap(),
             "previous"
@@ -415,8 +568,9 @@ mod tests {
         let site = tempfile::tempdir().unwrap();
         let output = site.path().join("public");
         std::fs::create_dir(&output).unwrap();
+        std::fs::write(output.join(OUTPUT_MARKER), "").unwrap();
         std::fs::write(output.join("stale.html"), "old").unwrap();
-        let staging = Staging::create(&output, site.path()).unwrap();
+        let staging = Staging::create(&output, site.path(), Replace::OwnOutput).unwrap();
         staging.write("a/b/index.html", b"new").unwrap();
         staging.commit().unwrap();
         assert!(!output.join("stale.html").exists());

@@ -457,6 +457,7 @@ fn run_build_command(runs: &[String], root: &std::path::Path, what: &str) {
             include_drafts: build.drafts,
         },
         show_progress: false,
+        replace_output_dir: build.replace_output_dir,
     };
     let report = digestif::build(&options).unwrap_or_else(|e| panic!("{what}: {e}"));
     let built = Built {
