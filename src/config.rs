@@ -41,6 +41,17 @@ pub struct RawConfig {
     pub extra: toml::Table,
     #[serde(default)]
     pub search: RawSearch,
+    #[serde(default)]
+    pub build: RawBuild,
+}
+
+/// `[build]`: how the site's files are read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawBuild {
+    /// Follow symbolic links under content/, static/, templates/ and themes/ whose target lies
+    /// outside the site (refused by default: their contents would be published).
+    pub follow_external_links: bool,
 }
 
 fn default_language() -> String {
@@ -222,6 +233,8 @@ pub struct Config {
     pub has_emails: bool,
     /// Build the search index and the `/search/` page (`[search] enabled`).
     pub has_search: bool,
+    /// `[build] follow_external_links`: symbolic links may lead out of the site.
+    pub follows_external_links: bool,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -251,6 +264,13 @@ pub struct BaseUrl {
     pub origin: String,
     /// `/lab-digest/` — always starts and ends with `/`.
     pub path: String,
+}
+
+impl Config {
+    /// Where the site ends, for the stages that walk its folders.
+    pub fn boundary(&self) -> crate::content::boundary::Boundary {
+        crate::content::boundary::Boundary::new(&self.root, self.follows_external_links)
+    }
 }
 
 impl BaseUrl {
@@ -436,6 +456,7 @@ impl Config {
             has_citation_files: raw.outputs.citation_files,
             has_emails: raw.outputs.emails,
             has_search: raw.search.enabled,
+            follows_external_links: raw.build.follow_external_links,
         })
     }
 

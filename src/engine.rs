@@ -305,9 +305,10 @@ impl Engine {
     /// inode) is the one it had when last read, and settled well before that, is not even read.
     /// A check keeps the files' text, to point findings at exact lines.
     fn parse(&mut self, pass: &mut Pass) -> Result<(SiteTexts, Option<check::Sources>)> {
-        let (found, diagnostics) = content::list_sources(&self.config.root)?;
+        let boundary = self.config.boundary();
+        let (found, diagnostics) = content::list_sources(&self.config.root, &boundary)?;
         pass.diagnostics.extend(diagnostics);
-        let (site_texts, diagnostics) = content::read_site_texts(&self.config.root);
+        let (site_texts, diagnostics) = content::read_site_texts(&self.config.root, &boundary);
         pass.diagnostics.extend(diagnostics);
         stage("discover", &mut pass.clock);
         let previous = std::mem::take(&mut self.sources);

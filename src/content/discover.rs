@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::boundary::Boundary;
 use crate::error::{Diagnostic, Error, Location, Result};
 
 /// A digest file's text and where it lives.
@@ -19,8 +20,8 @@ pub struct SourceFile {
 }
 
 /// Finds and reads every digest file, sorted by path. Unreadable files become diagnostics.
-pub fn discover(root: &Path) -> Result<(Vec<SourceFile>, Vec<Diagnostic>)> {
-    let (found, mut diagnostics) = list_sources(root)?;
+pub fn discover(root: &Path, boundary: &Boundary) -> Result<(Vec<SourceFile>, Vec<Diagnostic>)> {
+    let (found, mut diagnostics) = list_sources(root, boundary)?;
     let read: Vec<std::result::Result<SourceFile, Box<Diagnostic>>> = found
         .par_iter()
         .map(|source| read_source(root, &source.path))
@@ -93,8 +94,12 @@ pub fn read_found(
     read_source(root, &source.path)
 }
 
-/// Lists every digest file, sorted by path.
-pub fn list_sources(root: &Path) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> {
+/// Lists every digest file, sorted by path. A symbolic link that leads out of the site is an
+/// error, and what it points at is not read.
+pub fn list_sources(
+    root: &Path,
+    boundary: &Boundary,
+) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> {
     let content = root.join("content");
     if !content.is_dir() {
         return Err(Error::Usage(format!(
@@ -105,11 +110,25 @@ pub fn list_sources(root: &Path) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> 
     }
     let mut diagnostics = Vec::new();
     let mut paths = Vec::new();
+    let mut escapes = Vec::new();
     let walker = walkdir::WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
+        .filter_entry(|entry| {
+            if entry.depth() > 0 && is_hidden(entry.file_name()) {
+                return false;
+            }
+            let escape = if entry.depth() == 0 {
+                boundary.check_path(entry.path())
+            } else if entry.path_is_symlink() {
+                boundary.check_link(entry.path())
+            } else {
+                None
+            };
+            escapes.extend(escape.clone());
+            escape.is_none()
+        });
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() && is_digest_file(entry.path()) => {
@@ -132,6 +151,7 @@ pub fn list_sources(root: &Path) -> Result<(Vec<FoundSource>, Vec<Diagnostic>)> 
         }
     }
 
+    diagnostics.append(&mut escapes);
     let found = paths
         .into_iter()
         .map(|path| FoundSource {
@@ -157,10 +177,24 @@ pub struct SiteTexts {
 
 /// Reads `content/people.toml` and `content/_index.md`; a problem in either is a diagnostic
 /// naming the file, and leaves that input empty.
-pub fn read_site_texts(root: &Path) -> (SiteTexts, Vec<Diagnostic>) {
+pub fn read_site_texts(root: &Path, boundary: &Boundary) -> (SiteTexts, Vec<Diagnostic>) {
     use super::people::{PEOPLE_FILE, People};
     let mut diagnostics = Vec::new();
-    let people = match std::fs::read_to_string(root.join(PEOPLE_FILE)) {
+    // A link out of the site is refused and read as an absent file.
+    let mut read = |relative: &str| {
+        let path = root.join(relative);
+        match boundary.check_path(&path) {
+            Some(escape) => {
+                diagnostics.push(escape);
+                Err(std::io::ErrorKind::NotFound.into())
+            }
+            None => std::fs::read_to_string(path),
+        }
+    };
+    let people_text = read(PEOPLE_FILE);
+    let intro = "content/_index.md";
+    let intro_text = read(intro);
+    let people = match people_text {
         Ok(text) => People::parse(&text).unwrap_or_else(|problems| {
             diagnostics.extend(problems);
             People::default()
@@ -174,8 +208,7 @@ pub fn read_site_texts(root: &Path) -> (SiteTexts, Vec<Diagnostic>) {
             People::default()
         }
     };
-    let intro = "content/_index.md";
-    let home_intro = match std::fs::read_to_string(root.join(intro)) {
+    let home_intro = match intro_text {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {

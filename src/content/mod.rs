@@ -6,6 +6,7 @@
 //! for every later stage and the importers. Besides the digests, the content stage reads the
 //! site's other inputs: `content/people.toml` ([`people`]) and `content/_index.md`.
 
+pub mod boundary;
 pub mod discover;
 pub mod entry;
 pub mod front_matter;

@@ -97,9 +97,12 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
             }
         }
         ThemeSource::Folder { path, .. } => {
-            read_templates(&config.root, &path.join("templates"), &mut templates)?;
-            list_static(&path.join("static"), &mut static_files)?;
+            read_templates(config, &path.join("templates"), &mut templates)?;
+            list_static(config, &path.join("static"), &mut static_files)?;
             let toml_path = path.join("theme.toml");
+            if let Some(escape) = config.boundary().check_path(&toml_path) {
+                return Err(Error::Invalid(vec![escape]));
+            }
             if toml_path.is_file() {
                 let text =
                     std::fs::read_to_string(&toml_path).map_err(|e| Error::io(&toml_path, e))?;
@@ -112,8 +115,8 @@ pub fn load_theme_files(config: &Config) -> Result<ThemeFiles> {
             }
         }
     }
-    read_templates(&config.root, &config.root.join("templates"), &mut templates)?;
-    list_static(&config.root.join("static"), &mut static_files)?;
+    read_templates(config, &config.root.join("templates"), &mut templates)?;
+    list_static(config, &config.root.join("static"), &mut static_files)?;
     for (path, bytes) in default_theme_files() {
         let Some(name) = path.strip_prefix("templates/") else {
             continue;
@@ -195,18 +198,43 @@ pub fn embedded_theme_files() -> &'static [(&'static str, &'static [u8])] {
     default_theme_files()
 }
 
+/// The files under `dir`, sorted, links followed. A link that leads out of the site stops the
+/// build: a theme that lost a template to it would render wrong pages.
+fn walk_theme_folder(config: &Config, dir: &Path) -> Result<Vec<walkdir::DirEntry>> {
+    let boundary = config.boundary();
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    if let Some(escape) = boundary.check_path(dir) {
+        return Err(Error::Invalid(vec![escape]));
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry =
+            entry.map_err(|e| Error::Template(format!("cannot read {}: {e}", dir.display())))?;
+        if entry.path_is_symlink()
+            && let Some(escape) = boundary.check_link(entry.path())
+        {
+            return Err(Error::Invalid(vec![escape]));
+        }
+        if entry.file_type().is_file() {
+            files.push(entry);
+        }
+    }
+    Ok(files)
+}
+
 fn read_templates(
-    root: &Path,
+    config: &Config,
     dir: &Path,
     into: &mut BTreeMap<String, (String, String)>,
 ) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry =
-            entry.map_err(|e| Error::Template(format!("cannot read {}: {e}", dir.display())))?;
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+    let root = &config.root;
+    for entry in walk_theme_folder(config, dir)? {
+        if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
         let name = relative_name(dir, entry.path());
@@ -223,22 +251,16 @@ fn read_templates(
     Ok(())
 }
 
-fn list_static(dir: &Path, into: &mut BTreeMap<String, StaticSource>) -> Result<()> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
-        let entry =
-            entry.map_err(|e| Error::Template(format!("cannot read {}: {e}", dir.display())))?;
-        if entry.file_type().is_file() {
-            into.insert(
-                relative_name(dir, entry.path()),
-                StaticSource::File(entry.into_path()),
-            );
-        }
+fn list_static(
+    config: &Config,
+    dir: &Path,
+    into: &mut BTreeMap<String, StaticSource>,
+) -> Result<()> {
+    for entry in walk_theme_folder(config, dir)? {
+        into.insert(
+            relative_name(dir, entry.path()),
+            StaticSource::File(entry.into_path()),
+        );
     }
     Ok(())
 }

@@ -256,7 +256,7 @@ fn sitemap_splits_into_an_index_above_the_limit() {
     use digestif::render::{PageKind, Renderer, context::SiteContext, plan_with_sitemap_limit};
     let site_dir = TestSite::fixture("scholarly");
     let config = digestif::Config::load(site_dir.root(), &Default::default()).unwrap();
-    let (files, _) = digestif::content::discover(&config.root).unwrap();
+    let (files, _) = digestif::content::discover(&config.root, &config.boundary()).unwrap();
     let parsed: Vec<_> = files.iter().map(digestif::content::parse_source).collect();
     let (site, _) = digestif::model::assemble(&parsed, &config);
     let (html, _) = digestif::markdown::render_site(

@@ -258,3 +258,183 @@ fn injection_fixture_builds_no_executable_content_anywhere() {
     let found = digestif::fuzzing::executable_content(&digest).expect("script found");
     assert!(found.contains("<script>"), "{found}");
 }
+
+#[test]
+fn a_folder_of_the_users_files_is_not_replaced_without_the_flag() {
+    let site = TestSite::fixture("merge");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let thesis = elsewhere.path().join("thesis.tex");
+    std::fs::write(&thesis, "\\documentclass{book}").unwrap();
+    let mut options = site.options();
+    options.output_dir = Some(elsewhere.path().to_path_buf());
+    let error = site
+        .build_with(options.clone())
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(error.contains("`thesis.tex`"), "{error}");
+    assert!(error.contains("--replace-output-dir"), "{error}");
+    assert!(thesis.exists());
+    // Nothing was staged beside it either.
+    let beside: Vec<_> = std::fs::read_dir(elsewhere.path().parent().unwrap())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("-building-"))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let folder = elsewhere.path().file_name().unwrap().to_string_lossy();
+            name.starts_with(&format!(".{folder}-"))
+        })
+        .collect();
+    assert!(beside.is_empty());
+
+    options.replace_output_dir = true;
+    let built = site.build_with(options.clone()).unwrap();
+    assert!(!thesis.exists(), "the flag allows it");
+    assert!(built.exists(digestif::write::OUTPUT_MARKER));
+    // From then on the folder is Digestif's own, and a build without the flag replaces it.
+    options.replace_output_dir = false;
+    site.build_with(options).unwrap();
+}
+
+#[test]
+fn another_site_is_never_replaced_even_with_the_flag() {
+    let site = TestSite::fixture("merge");
+    let other = TestSite::fixture("merge");
+    let mut options = site.options();
+    options.output_dir = Some(other.root().to_path_buf());
+    options.replace_output_dir = true;
+    let error = site.build_with(options).err().expect("refused").to_string();
+    assert!(error.contains("another site"), "{error}");
+    assert!(other.root().join("content/2024-03-11.md").exists());
+    assert!(other.root().join("site.toml").exists());
+}
+
+#[test]
+fn the_sites_source_folders_are_never_replaced_even_with_the_flag() {
+    let site = TestSite::fixture("merge");
+    std::fs::create_dir_all(site.root().join("static/css")).unwrap();
+    for folder in ["content", "static/css", "templates", "themes/mine"] {
+        let mut options = site.options();
+        options.output_dir = Some(site.root().join(folder));
+        options.replace_output_dir = true;
+        let error = site.build_with(options).err().expect("refused").to_string();
+        assert!(
+            error.contains("refusing to write the site into"),
+            "{folder}: {error}"
+        );
+    }
+    assert!(site.root().join("content/2024-03-11.md").exists());
+}
+
+#[test]
+fn an_output_dir_that_is_a_file_is_refused_before_building() {
+    let site = TestSite::fixture("merge");
+    let file = site.root().join("notes.txt");
+    std::fs::write(&file, "my notes").unwrap();
+    let mut options = site.options();
+    options.output_dir = Some(file.clone());
+    options.replace_output_dir = true;
+    let error = site.build_with(options).err().expect("refused").to_string();
+    assert!(error.contains("is a file, not a folder"), "{error}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "my notes");
+    let hidden: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".notes.txt-"))
+        .collect();
+    assert!(hidden.is_empty(), "the file was set aside");
+}
+
+#[test]
+fn an_output_folder_written_before_the_marker_existed_is_replaced() {
+    let site = TestSite::fixture("merge");
+    let built = site.build().unwrap();
+    // What a build of an earlier version left: the same files without the marker.
+    std::fs::remove_file(built.out.join(digestif::write::OUTPUT_MARKER)).unwrap();
+    let built = site.build().unwrap();
+    assert!(built.exists(digestif::write::OUTPUT_MARKER));
+}
+
+/// A folder outside the site with a digest and a "system" file in it, as a symbolic link
+/// would find them.
+#[cfg(unix)]
+fn outside_files() -> tempfile::TempDir {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("private.md"),
+        digest("Private", "2024-05-01", &["title = \"PRIVATE-NOTE-TEXT\""]),
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("passwd"), "root:x:0:0:SYSTEM-FILE-TEXT").unwrap();
+    outside
+}
+
+#[cfg(unix)]
+#[test]
+fn links_that_leave_the_site_are_refused_wherever_they_are() {
+    use std::os::unix::fs::symlink;
+    let outside = outside_files();
+    let cases: [(&str, std::path::PathBuf); 6] = [
+        ("content/shared.md", outside.path().join("private.md")),
+        ("content/elsewhere", outside.path().to_path_buf()),
+        ("static/passwd.txt", outside.path().join("passwd")),
+        ("static/shared", outside.path().to_path_buf()),
+        ("templates/partials", outside.path().to_path_buf()),
+        ("content/people.toml", outside.path().join("passwd")),
+    ];
+    for (link, target) in cases {
+        let site = TestSite::fixture("merge");
+        let path = site.root().join(link);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        symlink(&target, &path).unwrap();
+        let error = site.build_error();
+        assert!(error.contains(link), "{link}: {error}");
+        assert!(error.contains("outside the site"), "{link}: {error}");
+        assert!(error.contains("follow_external_links"), "{link}: {error}");
+        assert!(!site.root().join("public").exists(), "{link}: built anyway");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_theme_folder_linked_from_outside_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    let theme = outside.path().join("shared-theme");
+    std::fs::create_dir_all(theme.join("templates")).unwrap();
+    let site = TestSite::fixture("merge");
+    std::fs::create_dir_all(site.root().join("themes")).unwrap();
+    std::os::unix::fs::symlink(&theme, site.root().join("themes/shared")).unwrap();
+    let config = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write("site.toml", &format!("theme = \"shared\"\n{config}"));
+    let error = site.build_error();
+    assert!(error.contains("themes/shared"), "{error}");
+    assert!(error.contains("outside the site"), "{error}");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_inside_the_site_and_allowed_links_are_followed() {
+    use std::os::unix::fs::symlink;
+    let outside = outside_files();
+    let site = TestSite::fixture("merge");
+    symlink(
+        site.root().join("content/2024-03-11.md"),
+        site.root().join("content/again.md"),
+    )
+    .unwrap();
+    site.build().expect("a link inside the site is followed");
+
+    symlink(
+        outside.path().join("private.md"),
+        site.root().join("content/shared.md"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &format!("{config}\n[build]\nfollow_external_links = true\n"),
+    );
+    let built = site.build().expect("the owner allowed it");
+    assert!(built.read("index.html").contains("PRIVATE-NOTE-TEXT"));
+}
