@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use super::RawPaper;
 use super::ids::{id_slug, is_valid_arxiv, is_valid_doi, normalize_arxiv, normalize_doi, paper_id};
+use super::key_lines::KeyLines;
 use crate::error::{Diagnostic, Location};
 
 /// One paper entry after checking: its fields in normal form, or none when it has an error, and
@@ -21,6 +22,17 @@ use crate::error::{Diagnostic, Location};
 pub struct PaperEntry {
     pub fields: Option<EntryFields>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where the fields the model reports on are written.
+    pub lines: EntryLines,
+}
+
+/// The file lines of the keys of a paper entry that the model may report on: the entry's own
+/// line for a key that is not written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EntryLines {
+    pub title: usize,
+    pub id: usize,
+    pub topics: usize,
 }
 
 /// A paper entry's fields, checked and in their normal form: what the model's paper is made of.
@@ -41,23 +53,28 @@ pub struct EntryFields {
     pub abstract_md: Option<Arc<str>>,
 }
 
-/// Checks one paper entry of the file at `path`, whose entry starts at `line`.
-pub fn check_entry(raw: &RawPaper, path: &Path, line: usize) -> PaperEntry {
+/// Checks one paper entry of the file at `path`, whose keys are written at `keys`.
+pub fn check_entry(raw: &RawPaper, path: &Path, keys: &KeyLines) -> PaperEntry {
     let mut diagnostics = Vec::new();
-    let fields = check_fields(raw, path, line, &mut diagnostics);
+    let fields = check_fields(raw, path, keys, &mut diagnostics);
     PaperEntry {
         fields,
         diagnostics,
+        lines: EntryLines {
+            title: keys.of("title"),
+            id: keys.of("id"),
+            topics: keys.of("topics"),
+        },
     }
 }
 
 fn check_fields(
     raw: &RawPaper,
     path: &Path,
-    line: usize,
+    keys: &KeyLines,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<EntryFields> {
-    let location = || Location::at(path, line, None);
+    let at = |field: &str| Location::at(path, keys.of(field), None);
     let one_line_fields = [
         ("title", Some(&raw.title)),
         ("id", raw.id.as_ref()),
@@ -67,7 +84,10 @@ fn check_fields(
     let long_field = one_line_fields
         .into_iter()
         .chain([("author", long_author)])
-        .find_map(|(field, value)| too_long(field, value?, location));
+        .find_map(|(field, value)| {
+            let key = if field == "author" { "authors" } else { field };
+            too_long(field, value?, || at(key))
+        });
     if let Some(d) = long_field {
         diagnostics.push(d);
         return None;
@@ -75,12 +95,12 @@ fn check_fields(
     let title = one_line(&raw.title);
     if title.is_empty() {
         diagnostics.push(
-            Diagnostic::error(location(), "a paper's title is empty")
+            Diagnostic::error(at("title"), "a paper's title is empty")
                 .with_hint("give every paper a title"),
         );
         return None;
     }
-    let arxiv = identifier(raw.arxiv.as_deref(), &ARXIV, location, diagnostics);
+    let arxiv = identifier(raw.arxiv.as_deref(), &ARXIV, || at("arxiv"), diagnostics);
     let arxiv_category = raw
         .arxiv_category
         .as_deref()
@@ -92,11 +112,11 @@ fn check_fields(
             let (archive, _) = arxiv.as_deref()?.split_once('/')?;
             Some(archive.to_string())
         });
-    let doi = identifier(raw.doi.as_deref(), &DOI, location, diagnostics);
+    let doi = identifier(raw.doi.as_deref(), &DOI, || at("doi"), diagnostics);
     let id = match raw.id.as_deref().map(str::trim) {
         Some("") => {
             diagnostics.push(
-                Diagnostic::error(location(), "a paper's id is empty")
+                Diagnostic::error(at("id"), "a paper's id is empty")
                     .with_hint("remove the id line to derive one"),
             );
             return None;
@@ -108,12 +128,21 @@ fn check_fields(
     if slug.is_empty() {
         diagnostics.push(
             Diagnostic::error(
-                location(),
+                at("id"),
                 format!("paper id `{id}` has no letters or digits for its URL"),
             )
             .with_hint("set id = \"…\" to something with letters or digits"),
         );
         return None;
+    }
+    if raw.id.is_some() && slug != as_written_in_a_url(&id) {
+        diagnostics.push(
+            Diagnostic::warning(
+                at("id"),
+                format!("paper id `{id}` gets the URL /papers/{slug}/, which leaves out or changes some of its characters"),
+            )
+            .with_hint("ids made of letters, digits and . _ - / show in their URL as written"),
+        );
     }
     for (label, value) in [
         ("url", &raw.url),
@@ -126,7 +155,7 @@ fn check_fields(
         {
             diagnostics.push(
                 Diagnostic::error(
-                    location(),
+                    at(label),
                     format!("`{label}` is not a web address: `{value}`"),
                 )
                 .with_hint("links must start with https:// or http://"),
@@ -155,6 +184,16 @@ fn check_fields(
         venue: raw.venue.clone().filter(|v| !v.trim().is_empty()),
         abstract_md: raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
     })
+}
+
+/// The URL slug an id would have if every character were kept: lower case, with `/` and spaces
+/// as `-`. An id whose slug is something else loses characters on its way to its URL.
+fn as_written_in_a_url(id: &str) -> String {
+    id.split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase()
+        .replace('/', "-")
 }
 
 /// A kind of paper identifier: how it is written down and checked.

@@ -86,8 +86,11 @@ impl Builder<'_> {
         };
         if slug.is_empty() {
             self.diagnostics.push(
-                Diagnostic::error(at_line(2), "this digest's URL slug is empty")
-                    .with_hint("set slug = \"…\" with letters or digits, or rename the file"),
+                Diagnostic::error(
+                    at_line(file.digest_lines.slug),
+                    "this digest's URL slug is empty",
+                )
+                .with_hint("set slug = \"…\" with letters or digits, or rename the file"),
             );
             return;
         }
@@ -103,8 +106,10 @@ impl Builder<'_> {
         }
         self.digest_slugs.insert(slug.clone(), path.clone());
         if raw.title.trim().is_empty() {
-            self.diagnostics
-                .push(Diagnostic::error(at_line(2), "the digest's title is empty"));
+            self.diagnostics.push(Diagnostic::error(
+                at_line(file.digest_lines.title),
+                "the digest's title is empty",
+            ));
         }
         let one_line_fields = [
             ("title", Some(&raw.title)),
@@ -112,7 +117,7 @@ impl Builder<'_> {
         ];
         for (field, value) in one_line_fields {
             if let Some(value) = value
-                && let Some(d) = too_long(field, value, || at_line(2))
+                && let Some(d) = too_long(field, value, || at_line(file.digest_lines.title))
             {
                 self.diagnostics.push(d);
                 return;
@@ -128,6 +133,7 @@ impl Builder<'_> {
             let notes = paper.notes_md.clone().filter(|n| !n.trim().is_empty());
             let digest = DigestRef {
                 topics: &digest_topics,
+                topics_line: file.digest_lines.topics,
                 path: &path,
                 index: digest_index,
                 date: raw.date,
@@ -226,11 +232,12 @@ impl Builder<'_> {
     ) -> Option<usize> {
         self.diagnostics.extend(checked.diagnostics);
         let fields = checked.fields?;
-        let topics = self.entry_topics(raw, line, digest);
+        let topics = self.entry_topics(raw, checked.lines.topics, digest);
         let entry = EntrySource {
             raw,
             hash: raw_hash,
             line,
+            title_line: checked.lines.title,
             digest,
         };
         match self.paper_by_id.get(&fields.id) {
@@ -246,12 +253,13 @@ impl Builder<'_> {
         }
     }
 
-    /// The topics of one entry, the digest's first, each registered on first sight.
+    /// The topics of one entry, the digest's first, each registered on first sight; `line` is
+    /// the line of the entry's `topics`.
     fn entry_topics(&mut self, raw: &RawPaper, line: usize, digest: &DigestRef) -> Vec<usize> {
         let mut topics: Vec<usize> = Vec::new();
         for &name in digest.topics {
             // Digest topics are reported against the digest's own front matter.
-            if let Some(topic) = self.topic(name, digest.path, 2) {
+            if let Some(topic) = self.topic(name, digest.path, digest.topics_line) {
                 topics.push(topic);
             }
         }
@@ -277,6 +285,7 @@ impl Builder<'_> {
             raw,
             hash: raw_hash,
             line,
+            title_line,
             digest,
         } = *entry;
         let location = || Location::at(digest.path, line, None);
@@ -284,7 +293,7 @@ impl Builder<'_> {
         if !paper.title.eq_ignore_ascii_case(&fields.title) {
             self.diagnostics.push(
                 Diagnostic::error(
-                    location(),
+                    Location::at(digest.path, title_line, None),
                     format!(
                         "paper `{}` is titled \"{}\" here but \"{}\" in {}:{}",
                         fields.id,
@@ -520,6 +529,8 @@ pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
 #[derive(Clone, Copy)]
 struct DigestRef<'a> {
     topics: &'a [&'a str],
+    /// The line of the digest's `topics`.
+    topics_line: usize,
     path: &'a Path,
     index: usize,
     date: jiff::civil::Date,
@@ -531,6 +542,8 @@ struct EntrySource<'a> {
     raw: &'a RawPaper,
     hash: u64,
     line: usize,
+    /// The line of the entry's `title`.
+    title_line: usize,
     digest: &'a DigestRef<'a>,
 }
 
@@ -597,6 +610,7 @@ fn new_paper(entry: &EntrySource, fields: EntryFields, topics: Vec<usize>) -> Pa
         raw,
         hash,
         line,
+        title_line: _,
         digest,
     } = *entry;
     let mut unique_topics = Vec::with_capacity(topics.len());

@@ -171,7 +171,7 @@ fn one_id_with_two_titles_names_both_files() {
         ),
     );
     let error = site.build_error();
-    assert!(error.contains("content/b.md:5: error: paper `2401.00001` is titled \"Other title\" here but \"First title\" in content/a.md:5"), "{error}");
+    assert!(error.contains("content/b.md:6: error: paper `2401.00001` is titled \"Other title\" here but \"First title\" in content/a.md:5"), "{error}");
 }
 
 #[test]
@@ -254,7 +254,7 @@ fn non_web_link_in_front_matter_is_refused() {
     );
     let error = error_for("content/d.md", &text);
     assert!(
-        error.contains("content/d.md:5: error: `code` is not a web address"),
+        error.contains("content/d.md:7: error: `code` is not a web address"),
         "{error}"
     );
 }
@@ -323,7 +323,7 @@ fn paper_with_unsluggable_id() {
     let text = digest("D", "2024-01-01", &["title = \"P\"\nid = \"///\""]);
     let error = error_for("content/d.md", &text);
     assert!(
-        error.contains("content/d.md:5: error: paper id `///` has no letters or digits"),
+        error.contains("content/d.md:7: error: paper id `///` has no letters or digits"),
         "{error}"
     );
 }

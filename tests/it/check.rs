@@ -53,7 +53,7 @@ fn one_run_reports_errors_of_every_stage() {
     );
     assert!(
         text.contains(
-            "content/b.md:9: error: paper `p1` is titled \"Y\" here but \"X\" in content/b.md:5"
+            "content/b.md:10: error: paper `p1` is titled \"Y\" here but \"X\" in content/b.md:5"
         ),
         "{text}"
     );

@@ -69,7 +69,7 @@ fn absurdly_long_title_is_refused() {
     let error = error_for("content/d.md", &digest("D", "2024-01-01", &[&paper]));
     assert!(
         error.contains(
-            "content/d.md:5: error: a title of 5000 characters is too long: at most 2000"
+            "content/d.md:6: error: a title of 5000 characters is too long: at most 2000"
         ),
         "{error}"
     );
@@ -396,7 +396,7 @@ fn script_urls_in_front_matter_links_are_refused() {
         let error = error_for("content/d.md", &digest("D", "2024-01-01", &[&paper]));
         assert!(
             error.contains(&format!(
-                "content/d.md:5: error: `{key}` is not a web address"
+                "content/d.md:7: error: `{key}` is not a web address"
             )),
             "{error}"
         );
@@ -477,11 +477,11 @@ fn malformed_arxiv_id_and_doi_warn_at_the_paper() {
     );
     let warnings = warnings_of(&site).join("\n");
     assert!(
-        warnings.contains("content/d.md:5: warning: `2401.1` does not look like an arXiv id"),
+        warnings.contains("content/d.md:8: warning: `2401.1` does not look like an arXiv id"),
         "{warnings}"
     );
     assert!(
-        warnings.contains("content/d.md:5: warning: `11.1/x` does not look like a DOI"),
+        warnings.contains("content/d.md:9: warning: `11.1/x` does not look like a DOI"),
         "{warnings}"
     );
 }
@@ -519,7 +519,7 @@ fn empty_topic_name_is_an_error() {
         &digest("D", "2024-01-01", &["title = \"P\"\ntopics = [\"  \"]"]),
     );
     assert!(
-        error.contains("content/d.md:5: error: a topic name is empty"),
+        error.contains("content/d.md:7: error: a topic name is empty"),
         "{error}"
     );
 }
