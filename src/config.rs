@@ -341,6 +341,14 @@ impl Config {
             )),
             _ => Error::io(&path, e),
         })?;
+        if let Some(encoding) = crate::content::discover::wide_encoding(&bytes) {
+            return Err(Error::Invalid(vec![
+                crate::content::discover::wide_encoding_error(
+                    Location::file(CONFIG_FILE),
+                    encoding,
+                ),
+            ]));
+        }
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let (line, column) = crate::content::discover::line_and_column(valid);
@@ -404,6 +412,20 @@ impl Config {
         if raw.title.trim().is_empty() {
             problems.push(Diagnostic::error(key_location("title"), "title is empty"));
         }
+        for (key, value) in [("title", &raw.title), ("description", &raw.description)] {
+            if let Some(c) = value
+                .chars()
+                .find(|&c| crate::content::clean::is_removed_control(c))
+            {
+                problems.push(
+                    Diagnostic::error(
+                        key_location(key),
+                        format!("`{key}` holds the control character U+{:04X}, which no page or feed can show", c as u32),
+                    )
+                    .with_hint("remove the escape (such as \\u0001 or \\b) from the value"),
+                );
+            }
+        }
 
         let theme = resolve_theme(root, &raw.theme).map_err(|message| {
             Diagnostic::error(key_location("theme"), message)
@@ -435,8 +457,8 @@ impl Config {
         }
         Ok(Config {
             root: root.to_path_buf(),
-            title: raw.title,
-            description: raw.description,
+            title: crate::content::clean::nfc(&raw.title).into_owned(),
+            description: crate::content::clean::nfc(&raw.description).into_owned(),
             language: raw.language,
             base: base.expect("checked above"),
             theme: theme.expect("checked above"),
@@ -467,7 +489,8 @@ impl Config {
 
 /// How topics are compared: trimmed, inner spaces folded, lower-cased.
 pub fn topic_key(name: &str) -> String {
-    name.split_whitespace()
+    crate::content::clean::nfc(name)
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()

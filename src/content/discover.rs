@@ -209,7 +209,8 @@ pub fn read_site_texts(root: &Path, boundary: &Boundary) -> (SiteTexts, Vec<Diag
         }
     };
     let home_intro = match intro_text {
-        Ok(text) => Some(text),
+        // Pages and feeds cannot hold control characters; the file is prose, so they go quietly.
+        Ok(text) => Some(super::clean::clean(&text).map_or(text, |(cleaned, _)| cleaned)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
             diagnostics.push(Diagnostic::error(
@@ -245,6 +246,12 @@ fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Box<
         ));
     }
     let bytes = std::fs::read(path).map_err(cannot_read)?;
+    if let Some(encoding) = wide_encoding(&bytes) {
+        return Err(Box::new(wide_encoding_error(
+            Location::file(relative_path),
+            encoding,
+        )));
+    }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let (line, column) = line_and_column(&bytes[..nul]);
         return Err(Box::new(
@@ -271,6 +278,37 @@ fn read_source(root: &Path, path: &Path) -> std::result::Result<SourceFile, Box<
             ))
         }
     }
+}
+
+/// The encoding of text saved as UTF-16 or UTF-32, by its byte-order mark, or by the zero bytes
+/// that ASCII text has between its letters in UTF-16 without one.
+pub(crate) fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, 0, 0, ..] | [0, 0, 0xFE, 0xFF, ..] => return Some("UTF-32"),
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => return Some("UTF-16"),
+        _ => {}
+    }
+    let head = &bytes[..bytes.len().min(64)];
+    let zeros_at = |parity: usize| {
+        head.iter()
+            .enumerate()
+            .filter(|&(i, &b)| i % 2 == parity && b == 0)
+            .count()
+    };
+    let pairs = head.len() / 2;
+    let looks_wide = pairs >= 4 && (zeros_at(0) * 4 >= pairs * 3 || zeros_at(1) * 4 >= pairs * 3);
+    looks_wide.then_some("UTF-16")
+}
+
+/// "This file is UTF-16; save it as UTF-8."
+pub(crate) fn wide_encoding_error(location: Location, encoding: &str) -> Diagnostic {
+    Diagnostic::error(
+        location,
+        format!("this file is {encoding}; save it as UTF-8"),
+    )
+    .with_hint(
+        "in your editor, choose Save with Encoding → UTF-8 (Notepad: Save As → Encoding: UTF-8)",
+    )
 }
 
 /// The 1-based line and column of the byte after `before`, columns counted in characters.
@@ -306,6 +344,42 @@ fn is_digest_file(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_encodings_are_told_apart_from_utf8() {
+        let utf16le: Vec<u8> = "+++\ntitle"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let utf16be: Vec<u8> = "+++\ntitle"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(
+            wide_encoding(&[&[0xFF, 0xFE][..], &utf16le].concat()),
+            Some("UTF-16")
+        );
+        assert_eq!(
+            wide_encoding(&[&[0xFE, 0xFF][..], &utf16be].concat()),
+            Some("UTF-16")
+        );
+        assert_eq!(wide_encoding(&utf16le), Some("UTF-16"));
+        assert_eq!(wide_encoding(&utf16be), Some("UTF-16"));
+        assert_eq!(
+            wide_encoding(&[0xFF, 0xFE, 0, 0, b'+', 0, 0, 0]),
+            Some("UTF-32")
+        );
+        assert_eq!(
+            wide_encoding(&[0, 0, 0xFE, 0xFF, 0, 0, 0, b'+']),
+            Some("UTF-32")
+        );
+        assert_eq!(wide_encoding("+++\ntitle = \"ü\"\n".as_bytes()), None);
+        assert_eq!(
+            wide_encoding(b"+++\ntitle\0 = 1\n"),
+            None,
+            "one NUL is not UTF-16"
+        );
+    }
 
     #[test]
     fn digest_files_are_markdown_not_reserved() {

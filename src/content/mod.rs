@@ -7,11 +7,14 @@
 //! site's other inputs: `content/people.toml` ([`people`]) and `content/_index.md`.
 
 pub mod boundary;
+pub mod clean;
 pub mod discover;
 pub mod entry;
 pub mod front_matter;
 pub mod ids;
+pub mod key_lines;
 pub mod people;
+pub mod published;
 pub mod raw;
 
 pub use discover::{

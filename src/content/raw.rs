@@ -16,6 +16,8 @@ use serde::{Deserialize, Deserializer};
 use super::discover::SourceFile;
 use super::entry::{PaperEntry, check_entry};
 use super::front_matter::{self, Format};
+use super::key_lines::{self, KeyLines};
+use super::published::Published;
 use crate::error::{Diagnostic, Location};
 use crate::toml_error::{toml_diagnostic, yaml_diagnostic};
 
@@ -65,8 +67,9 @@ pub struct RawPaper {
     pub project: Option<String>,
     #[serde(default)]
     pub venue: Option<String>,
-    #[serde(default, deserialize_with = "deserialize_optional_date")]
-    pub published: Option<Date>,
+    /// Known to the year, the month or the day.
+    #[serde(default, deserialize_with = "deserialize_published")]
+    pub published: Option<Published>,
     #[serde(default)]
     pub topics: Vec<String>,
     #[serde(default)]
@@ -93,6 +96,8 @@ pub struct ParsedFile {
     pub body_line_offset: usize,
     /// The line of each `[[papers]]` entry, for messages about one paper.
     pub paper_lines: Vec<usize>,
+    /// The lines of the digest's own keys, for messages about one of them.
+    pub digest_lines: DigestLines,
     /// A hash of each paper entry, every field included: computed once when the file is read,
     /// it stands for the entry's text wherever a rebuild asks "did this paper change?".
     pub paper_hashes: Vec<u64>,
@@ -108,6 +113,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         body: Arc::from(""),
         body_line_offset: 0,
         paper_lines: Vec::new(),
+        digest_lines: DigestLines::default(),
         paper_hashes: Vec::new(),
         diagnostics: Vec::new(),
         entries: Vec::new(),
@@ -129,17 +135,41 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         Format::Yaml => serde_saphyr::from_str::<RawDigest>(split.front_matter)
             .map_err(|e| yaml_diagnostic(&file.path, split.front_matter, offset, &e)),
     };
-    parsed.body = Arc::from(split.body);
+    parsed.body = match super::clean::clean(split.body) {
+        None => Arc::from(split.body),
+        Some((cleaned, removed)) => {
+            if let Some(removed) = removed {
+                let at = split.body.find(removed).unwrap_or(0);
+                let (line, column) = super::discover::line_and_column(&split.body.as_bytes()[..at]);
+                parsed.diagnostics.push(
+                    Diagnostic::warning(
+                        Location::at(&file.path, split.body_line_offset + line, Some(column)),
+                        format!(
+                            "the text holds the control character U+{:04X}, which no page or feed can show; it is left out",
+                            removed as u32
+                        ),
+                    )
+                    .with_hint("delete it from the file: such characters come from pasted PDF text"),
+                );
+            }
+            Arc::from(cleaned)
+        }
+    };
     parsed.body_line_offset = split.body_line_offset;
-    parsed.paper_lines = paper_lines(split.format, split.front_matter, offset);
+    let (digest_keys, entry_keys) = key_lines::find(split.format, split.front_matter, offset);
+    parsed.paper_lines = entry_keys.iter().map(|keys| keys.start).collect();
+    parsed.digest_lines = DigestLines {
+        title: digest_keys.of("title"),
+        topics: digest_keys.of("topics"),
+        slug: digest_keys.of("slug"),
+    };
     match result {
-        Ok(digest) => {
+        Ok(mut digest) => {
             check_strings(
                 &file.path,
-                &digest,
-                split.front_matter,
-                offset,
-                &parsed.paper_lines,
+                &mut digest,
+                &digest_keys,
+                &entry_keys,
                 &mut parsed.diagnostics,
             );
             parsed.paper_hashes = digest
@@ -156,8 +186,8 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
                 .iter()
                 .enumerate()
                 .map(|(position, paper)| {
-                    let line = parsed.paper_lines.get(position).copied().unwrap_or(1);
-                    check_entry(paper, &file.path, line)
+                    let keys = entry_keys.get(position).cloned().unwrap_or_default();
+                    check_entry(paper, &file.path, &keys)
                 })
                 .collect();
             parsed.digest = Some(digest);
@@ -167,84 +197,173 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
     parsed
 }
 
-/// File lines where each paper entry starts: `[[papers]]` in TOML, a `- ` item under `papers:` in YAML.
-fn paper_lines(format: Format, front_matter: &str, offset: usize) -> Vec<usize> {
-    let mut lines = Vec::new();
-    let mut in_yaml_papers = false;
-    for (index, line) in front_matter.lines().enumerate() {
-        let trimmed = line.trim();
-        let is_entry = match format {
-            Format::Toml => trimmed.starts_with("[[papers]]"),
-            Format::Yaml => {
-                if !line.starts_with([' ', '-', '\t']) && !trimmed.is_empty() {
-                    in_yaml_papers = trimmed.starts_with("papers:");
-                }
-                in_yaml_papers
-                    && trimmed.starts_with("- ")
-                    && line.find('-') == line.find(|c: char| !c.is_whitespace())
-                    && line.len() - line.trim_start().len() <= 2
-            }
-        };
-        if is_entry {
-            lines.push(index + 1 + offset);
-        }
-    }
-    lines
+/// The lines of a digest's own keys that later stages report on; the front matter's first line
+/// for a key that is not written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DigestLines {
+    pub title: usize,
+    pub topics: usize,
+    pub slug: usize,
 }
 
-/// The file line of `field = …` in paper `paper` (or in the digest table when `paper` is None).
-fn field_line(front_matter: &str, offset: usize, paper_start: Option<usize>, field: &str) -> usize {
-    let start = paper_start.map_or(0, |line| line - offset);
-    front_matter
-        .lines()
-        .enumerate()
-        .skip(start)
-        .find(|(_, line)| {
-            let line = line.trim_start().trim_start_matches("- ");
-            line.strip_prefix(field)
-                .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
-        })
-        .map_or(paper_start.unwrap_or(offset), |(i, _)| i + 1 + offset)
-}
-
-/// Warns about strings that TOML escapes silently turned into control characters: in a basic
-/// string `\times` is a TAB and `imes`, `\beta` a backspace, `\frac` a form feed.
+/// Checks and cleans every text field of a digest:
+/// - warns about strings that TOML escapes silently turned into control characters: in a basic
+///   string `\times` is a TAB and `imes`, `\beta` a backspace, `\frac` a form feed;
+/// - removes control characters no output can hold, with a warning naming the field's line;
+/// - puts text in Unicode NFC, so that one name written two ways is one topic or author.
 fn check_strings(
     path: &Path,
-    digest: &RawDigest,
-    front_matter: &str,
-    offset: usize,
-    paper_lines: &[usize],
+    digest: &mut RawDigest,
+    digest_keys: &KeyLines,
+    entry_keys: &[KeyLines],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut check = |value: &str, field: &str, paper: Option<usize>| {
-        if let Some(found) = eaten_escape(value) {
-            let line = field_line(
-                front_matter,
-                offset,
-                paper.and_then(|i| paper_lines.get(i).copied()),
-                field,
-            );
-            diagnostics.push(
-                Diagnostic::warning(
-                    Location::at(path, line, None),
-                    format!("`{field}` holds {found}, which usually means a backslash in a \"…\" string was read as an escape (\\times, \\beta, \\frac, \\nabla…)"),
-                )
-                .with_hint(format!("write {field} = '''…''' (a literal string) so LaTeX backslashes stay as typed")),
-            );
-        }
+    let mut fields = TextFields {
+        path,
+        keys: digest_keys,
+        diagnostics,
     };
-    check(&digest.title, "title", None);
-    if let Some(summary) = &digest.summary {
-        check(summary, "summary", None);
+    let RawDigest {
+        title,
+        date: _,
+        summary,
+        topics,
+        draft: _,
+        slug,
+        papers,
+    } = digest;
+    fields.prose("title", title);
+    if let Some(summary) = summary {
+        fields.prose("summary", summary);
     }
-    for (index, paper) in digest.papers.iter().enumerate() {
-        check(&paper.title, "title", Some(index));
-        for (field, value) in [("abstract", &paper.abstract_md), ("notes", &paper.notes_md)] {
-            if let Some(value) = value {
-                check(value, field, Some(index));
-            }
+    fields.list("topics", topics);
+    fields.optional("slug", slug);
+    let default_keys = KeyLines::default();
+    for (index, paper) in papers.iter_mut().enumerate() {
+        fields.keys = entry_keys.get(index).unwrap_or(&default_keys);
+        // Every key is named, so that a key added to RawPaper does not compile until it is here.
+        let RawPaper {
+            id,
+            title,
+            authors,
+            arxiv,
+            arxiv_category,
+            doi,
+            url,
+            pdf,
+            code,
+            project,
+            venue,
+            published: _,
+            topics,
+            upvotes: _,
+            ours: _,
+            abstract_md,
+            notes_md,
+        } = paper;
+        fields.prose("title", title);
+        fields.list("authors", authors);
+        fields.list("topics", topics);
+        for (field, value) in [
+            ("id", id),
+            ("arxiv", arxiv),
+            ("arxiv_category", arxiv_category),
+            ("doi", doi),
+            ("url", url),
+            ("pdf", pdf),
+            ("code", code),
+            ("project", project),
+            ("venue", venue),
+        ] {
+            fields.optional(field, value);
         }
+        for (field, value) in [("abstract", abstract_md), ("notes", notes_md)] {
+            fields.shared(field, value);
+        }
+    }
+}
+
+/// The text fields of one table (the digest's or a paper entry's), checked and cleaned.
+struct TextFields<'a> {
+    path: &'a Path,
+    keys: &'a KeyLines<'a>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl TextFields<'_> {
+    /// A field where LaTeX is common, and so are backslashes that TOML read as escapes.
+    fn prose(&mut self, field: &str, value: &mut String) {
+        let warned = self.escape(field, value);
+        self.clean(field, value, warned);
+    }
+
+    fn optional(&mut self, field: &str, value: &mut Option<String>) {
+        if let Some(value) = value {
+            self.clean(field, value, false);
+        }
+    }
+
+    fn list(&mut self, field: &str, values: &mut [String]) {
+        let mut warned = false;
+        for value in values {
+            warned |= self.clean(field, value, warned);
+        }
+    }
+
+    fn shared(&mut self, field: &str, value: &mut Option<std::sync::Arc<str>>) {
+        let Some(text) = value else {
+            return;
+        };
+        let warned = self.escape(field, text);
+        if let Some((cleaned, _)) = self.cleaned(field, text, warned) {
+            *value = Some(cleaned.into());
+        }
+    }
+
+    /// Warns when `value` looks like LaTeX eaten by TOML escapes; true when it did.
+    fn escape(&mut self, field: &str, value: &str) -> bool {
+        let Some(found) = eaten_escape(value) else {
+            return false;
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(
+                Location::at(self.path, self.keys.of(field), None),
+                format!("`{field}` holds {found}, which usually means a backslash in a \"…\" string was read as an escape (\\times, \\beta, \\frac, \\nabla…)"),
+            )
+            .with_hint(format!("write {field} = '''…''' (a literal string) so LaTeX backslashes stay as typed")),
+        );
+        true
+    }
+
+    /// Cleans `value` in place; true when a warning about it was given.
+    fn clean(&mut self, field: &str, value: &mut String, warned: bool) -> bool {
+        match self.cleaned(field, value, warned) {
+            Some((cleaned, warned_now)) => {
+                *value = cleaned;
+                warned || warned_now
+            }
+            None => warned,
+        }
+    }
+
+    /// `value` cleaned, when that changes it, with a warning for a control character unless
+    /// `warned` says the field has one already; true when this warned.
+    fn cleaned(&mut self, field: &str, value: &str, warned: bool) -> Option<(String, bool)> {
+        let (text, removed) = super::clean::clean(value)?;
+        let removed = removed.filter(|_| !warned);
+        if let Some(removed) = removed {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Location::at(self.path, self.keys.of(field), None),
+                    format!(
+                        "`{field}` holds the control character U+{:04X}, which no page or feed can show; it is left out",
+                        removed as u32
+                    ),
+                )
+                .with_hint("delete it from the file: such characters come from pasted PDF text or escapes like \\u0001"),
+            );
+        }
+        Some((text, removed.is_some()))
     }
 }
 
@@ -294,16 +413,23 @@ const TEX_AFTER_N: &[&str] = &[
     "ewcommand",
 ];
 
-fn parse_date(text: &str) -> Result<Date, String> {
+/// A date, or a date and time whose own date is kept whatever its offset: a digest dated
+/// `2024-03-11T23:30:00-05:00` is the digest of 11 March, as its author wrote.
+pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
     let text = text.trim();
-    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-        return Ok(timestamp.in_tz("UTC").map_err(|e| e.to_string())?.date());
+    let invalid = || format!("invalid date `{text}`: expected YYYY-MM-DD, such as 2024-03-11");
+    if let Ok(date) = text.parse::<Date>() {
+        return Ok(date);
     }
-    if let Ok(datetime) = text.parse::<jiff::civil::DateTime>() {
-        return Ok(datetime.date());
+    let has_time = text.len() > 10
+        && text.as_bytes()[10].is_ascii()
+        && matches!(text.as_bytes()[10], b'T' | b't' | b' ');
+    let is_date_time =
+        text.parse::<jiff::Timestamp>().is_ok() || text.parse::<jiff::civil::DateTime>().is_ok();
+    if has_time && is_date_time {
+        return text[..10].parse::<Date>().map_err(|_| invalid());
     }
-    text.parse::<Date>()
-        .map_err(|_| format!("invalid date `{text}`: expected YYYY-MM-DD, such as 2024-03-11"))
+    Err(invalid())
 }
 
 struct DateVisitor;
@@ -334,10 +460,49 @@ fn deserialize_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, 
     deserializer.deserialize_any(DateVisitor)
 }
 
-fn deserialize_optional_date<'de, D: Deserializer<'de>>(
+fn deserialize_published<'de, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<Option<Date>, D::Error> {
-    deserializer.deserialize_any(DateVisitor).map(Some)
+) -> Result<Option<Published>, D::Error> {
+    deserializer.deserialize_any(PublishedVisitor).map(Some)
+}
+
+/// `published`: a date, a date and time, a year (`2019`) or a year and month (`"2019-05"`).
+struct PublishedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PublishedVisitor {
+    type Value = Published;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a date such as 2024-03-11, a month such as \"2024-03\", or a year")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Published, E> {
+        Published::parse(value).map_err(E::custom)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, year: i64) -> Result<Published, E> {
+        i16::try_from(year)
+            .ok()
+            .and_then(|year| Published::from_parts(year, None, None))
+            .ok_or_else(|| {
+                E::custom(format!(
+                    "invalid year `{year}`: expected a year such as 2019"
+                ))
+            })
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, year: u64) -> Result<Published, E> {
+        self.visit_i64(i64::try_from(year).unwrap_or(i64::MAX))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Published, A::Error> {
+        match map.next_entry::<String, String>()? {
+            Some((_, value)) => Published::parse(&value).map_err(serde::de::Error::custom),
+            None => Err(serde::de::Error::custom(
+                "expected a date such as 2024-03-11",
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

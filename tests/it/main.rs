@@ -25,4 +25,5 @@ mod search_js;
 mod serve;
 mod support;
 mod theme_browser;
+mod trust;
 mod webdriver;

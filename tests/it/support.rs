@@ -56,10 +56,13 @@ impl TestSite {
         self.build_with(self.options())
     }
 
+    /// Builds, and checks that every XML and JSON file of the output parses.
     pub fn build_with(&self, options: BuildOptions) -> Result<Built, Error> {
         let out = options.output_dir();
         let report = digestif::build(&options)?;
-        Ok(Built { out, report })
+        let built = Built { out, report };
+        built.assert_well_formed();
+        Ok(built)
     }
 
     /// The build's error text; panics if the build succeeds.
@@ -102,6 +105,31 @@ impl Built {
             .collect();
         files.sort();
         files
+    }
+
+    /// Every XML file parses with a strict XML 1.0 parser (which refuses control characters),
+    /// every JSON file with a JSON parser, and no page holds a control character.
+    pub fn assert_well_formed(&self) {
+        for file in self.files() {
+            let path = self.out.join(&file);
+            if file.ends_with(".xml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if let Err(e) = roxmltree::Document::parse(&text) {
+                    panic!("{file} is not well-formed XML: {e}");
+                }
+            } else if file.ends_with(".json") {
+                let bytes = std::fs::read(&path).unwrap();
+                if let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+                    panic!("{file} is not valid JSON: {e}");
+                }
+            } else if file.ends_with(".html") || file.ends_with(".txt") {
+                let bytes = std::fs::read(&path).unwrap();
+                let control = bytes
+                    .iter()
+                    .position(|&b| (b < b' ' && !b"\t\n\r".contains(&b)) || b == 0x7f);
+                assert!(control.is_none(), "{file} holds a control character");
+            }
+        }
     }
 
     pub fn html_files(&self) -> Vec<String> {
