@@ -77,13 +77,8 @@ pub fn write_entry_with_authors(out: &mut String, paper: &Paper, key: &str, name
         field("url", &verbatim(&url));
     }
     // A month macro goes last and unbraced, as BibTeX styles expect (`month = mar`).
-    if let Some(date) = paper.published {
-        let _ = writeln!(
-            out,
-            "  {:<13} = {},",
-            "month",
-            MONTHS[date.month() as usize - 1]
-        );
+    if let Some(month) = paper.published.and_then(|date| date.month()) {
+        let _ = writeln!(out, "  {:<13} = {},", "month", MONTHS[month as usize - 1]);
     }
     out.push_str("}\n\n");
 }

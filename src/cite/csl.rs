@@ -63,11 +63,13 @@ pub fn item<'a>(record: &'a Record) -> Item<'a> {
     let kind = venue_kind(paper.venue.as_deref());
     let is_preprint = kind == Kind::Other && paper.arxiv.is_some();
     let issued = match (paper.published, year(paper)) {
-        (Some(date), _) => Some(vec![
-            date.year(),
-            i16::from(date.month()),
-            i16::from(date.day()),
-        ]),
+        (Some(date), _) => Some(
+            [Some(date.year())]
+                .into_iter()
+                .chain([date.month(), date.day_of_month()].map(|part| part.map(i16::from)))
+                .flatten()
+                .collect(),
+        ),
         (None, Some(year)) => Some(vec![year]),
         (None, None) => None,
     };

@@ -52,7 +52,15 @@ pub fn write_record(out: &mut String, record: &Record) {
         line("PY", &year.to_string());
     }
     if let Some(date) = paper.published {
-        line("DA", &date.strftime("%Y/%m/%d/").to_string());
+        // YYYY/MM/DD/, with the parts not known left empty.
+        let part = |known: Option<i8>| known.map_or(String::new(), |n| format!("{n:02}"));
+        let written = format!(
+            "{:04}/{}/{}/",
+            date.year(),
+            part(date.month()),
+            part(date.day_of_month())
+        );
+        line("DA", &written);
     }
     if let Some(venue) = &paper.venue {
         line(if kind == Kind::Journal { "JO" } else { "T2" }, venue);

@@ -30,6 +30,8 @@ pub struct ImportReport {
     /// The digest text when `--out -` asked for it on standard output.
     pub printed: Option<String>,
     pub warnings: Vec<Diagnostic>,
+    /// Which date a new digest got when `--date` did not give one, and where it came from.
+    pub date_chosen: Option<String>,
 }
 
 impl ImportReport {
@@ -38,8 +40,13 @@ impl ImportReport {
             1 => "1 paper".to_string(),
             n => format!("{n} papers"),
         };
+        let dated = self
+            .date_chosen
+            .as_ref()
+            .filter(|_| self.is_new_file || self.printed.is_some())
+            .map_or(String::new(), |chosen| format!(", {chosen}"));
         let Some(out) = &self.out else {
-            return format!("imported {papers} from {}", self.source);
+            return format!("imported {papers} from {}{dated}", self.source);
         };
         let counts = &self.counts;
         let mut parts = vec![format!("{} added", counts.added)];
@@ -63,7 +70,7 @@ impl ImportReport {
             n => format!(", {n} warnings"),
         };
         format!(
-            "imported {papers} from {} into {}{}: {}{warnings}",
+            "imported {papers} from {} into {}{}{dated}: {}{warnings}",
             self.source,
             out.display(),
             if self.is_new_file { " (new file)" } else { "" },
@@ -109,6 +116,14 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         })?,
         None => import.date.unwrap_or(today),
     };
+    let date_chosen = output.date.is_none().then(|| {
+        let from = if import.date.is_some() {
+            "the date the source gives"
+        } else {
+            "today"
+        };
+        format!("dated {date} ({from}; --date YYYY-MM-DD sets another)")
+    });
     let title = output
         .title
         .clone()
@@ -121,6 +136,7 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         counts: MergeCounts::default(),
         printed: None,
         warnings: import.warnings,
+        date_chosen,
     };
     if output.out.as_deref() == Some(Path::new("-")) {
         report.printed = Some(write::digest_file(&title, date, &import.papers));

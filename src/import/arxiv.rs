@@ -18,6 +18,7 @@ use super::http::Client;
 use super::{Import, ImportedPaper, add_topics, one_line, paragraphs};
 use crate::content::RawPaper;
 use crate::content::ids::{is_valid_arxiv, normalize_arxiv};
+use crate::content::published::Published;
 use crate::error::{Diagnostic, Error, Location, Result};
 
 pub const DEFAULT_ENDPOINT: &str = "https://export.arxiv.org/api/query";
@@ -350,7 +351,7 @@ fn to_paper(
             pdf,
             code,
             venue: entry.journal_ref.map(|j| one_line(&j)),
-            published: entry.published,
+            published: entry.published.map(Published::day),
             topics,
             abstract_md: Some(abstract_md).filter(|a| !a.is_empty()).map(Arc::from),
             ..RawPaper::default()

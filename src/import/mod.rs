@@ -69,10 +69,7 @@ impl ImportedPaper {
     /// has no partial dates, so the first day is written and the note says what it stands for.
     #[must_use]
     pub fn with_published(mut self, date: Option<PartialDate>) -> Self {
-        self.paper.published = date.and_then(PartialDate::to_date);
-        self.published_note = date
-            .and_then(PartialDate::precision_note)
-            .map(str::to_string);
+        self.paper.published = date.and_then(PartialDate::to_published);
         self
     }
 

@@ -35,6 +35,11 @@ impl PartialDate {
         Date::new(self.year, month, day).ok()
     }
 
+    /// The date as the content format's `published` keeps it, to the year, month or day.
+    pub fn to_published(self) -> Option<crate::content::published::Published> {
+        crate::content::published::Published::from_parts(self.year, self.month, self.day)
+    }
+
     /// Says what the written date stands for when it is not exact.
     pub fn precision_note(self) -> Option<&'static str> {
         match (self.month, self.day) {

@@ -11,6 +11,7 @@ use jiff::civil::Date;
 
 use super::ImportedPaper;
 use crate::content::RawPaper;
+use crate::content::published::Precision;
 
 /// Abstract lines are wrapped at this many characters.
 const WRAP_WIDTH: usize = 88;
@@ -72,12 +73,17 @@ pub fn paper_table(imported: &ImportedPaper) -> String {
     key("venue", venue.as_deref().map(string));
     key(
         "published",
-        published.map(
-            |date| match imported.published_note.as_deref().filter(|n| !n.is_empty()) {
-                Some(note) => format!("{date}  # {}", one_line_comment(note)),
-                None => date.to_string(),
-            },
-        ),
+        published.map(|date| {
+            // A day and a year are TOML values of their own; a month is a string.
+            let value = match date.precision() {
+                Precision::Month => string(&date.iso()),
+                Precision::Year | Precision::Day => date.iso(),
+            };
+            match imported.published_note.as_deref().filter(|n| !n.is_empty()) {
+                Some(note) => format!("{value}  # {}", one_line_comment(note)),
+                None => value,
+            }
+        }),
     );
     key("topics", array("topics", topics));
     key("upvotes", upvotes.map(|u| u.to_string()));
@@ -313,7 +319,7 @@ mod tests {
         }));
         assert_eq!(
             paper_table(&paper),
-            "[[papers]]\ntitle = \"T\"\nauthors = [\"A\"]\narxiv = \"2310.14189\"\npdf = \"https://arxiv.org/pdf/2310.14189\"\npublished = 2020-03-01  # month only\ntopics = [\"machine learning\"]\nabstract = '''\nText.\n'''\n"
+            "[[papers]]\ntitle = \"T\"\nauthors = [\"A\"]\narxiv = \"2310.14189\"\npdf = \"https://arxiv.org/pdf/2310.14189\"\npublished = \"2020-03\"\ntopics = [\"machine learning\"]\nabstract = '''\nText.\n'''\n"
         );
     }
 
@@ -331,7 +337,9 @@ mod tests {
             code: Some("https://github.com/a/b".into()),
             project: Some("https://a.github.io/b".into()),
             venue: Some("ICLR 2024".into()),
-            published: Some(jiff::civil::date(2023, 10, 22)),
+            published: Some(crate::content::published::Published::day(
+                jiff::civil::date(2023, 10, 22),
+            )),
             topics: vec!["diffusion".into()],
             upvotes: Some(12),
             ours: true,

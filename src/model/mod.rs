@@ -71,7 +71,7 @@ pub struct Paper {
     pub code: Option<String>,
     pub project: Option<String>,
     pub venue: Option<String>,
-    pub published: Option<Date>,
+    pub published: Option<crate::content::published::Published>,
     pub upvotes: Option<u64>,
     /// Marked `ours = true` in a digest: the lab's own paper. Themes also count a paper with a
     /// lab member among its authors as the lab's (see [`people::Lab`]).

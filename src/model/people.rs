@@ -38,7 +38,10 @@ pub struct Lab {
 
 /// A paper's year for grouping: publication year, else the year it was last featured.
 pub fn paper_year(paper: &super::Paper) -> i16 {
-    paper.published.unwrap_or(paper.last_featured).year()
+    paper
+        .published
+        .map_or(paper.last_featured, |date| date.first_day())
+        .year()
 }
 
 impl Lab {
@@ -103,7 +106,11 @@ impl Lab {
         let newest = |&p: &usize| {
             let paper = &site.papers[p];
             (
-                std::cmp::Reverse(paper.published.unwrap_or(paper.last_featured)),
+                std::cmp::Reverse(
+                    paper
+                        .published
+                        .map_or(paper.last_featured, |date| date.first_day()),
+                ),
                 paper.title.clone(),
             )
         };
@@ -160,7 +167,11 @@ impl Lab {
         publications.sort_by_cached_key(|&p| {
             let paper = &site.papers[p];
             (
-                std::cmp::Reverse(paper.published.unwrap_or(paper.last_featured)),
+                std::cmp::Reverse(
+                    paper
+                        .published
+                        .map_or(paper.last_featured, |date| date.first_day()),
+                ),
                 paper.title.clone(),
             )
         });

@@ -35,7 +35,7 @@ impl Renderer<'_> {
                     permalink: self.permalink(&format!("papers/{}/", paper.slug)),
                     authors: paper.authors.clone(),
                     venue: paper.venue.clone(),
-                    published_display: paper.published.map(display_date),
+                    published_display: paper.published.map(|date| date.display()),
                     links: external_links(paper),
                     topics: paper
                         .topics

@@ -265,7 +265,7 @@ impl<'a> Renderer<'a> {
             authors: &paper.authors,
             venue: paper.venue.as_deref(),
             published: paper.published.map(|d| d.to_string()),
-            published_display: paper.published.map(display_date),
+            published_display: paper.published.map(|date| date.display()),
             arxiv: paper.arxiv.as_deref(),
             doi: paper.doi.as_deref(),
             upvotes: paper.upvotes,

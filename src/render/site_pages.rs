@@ -241,12 +241,12 @@ impl Renderer<'_> {
                 Kind::Journal => Some("journal"),
                 Kind::Other => None,
             },
-            publication_date: paper.published.map(slash_date),
-            online_date: slash_date(
-                paper
-                    .published
-                    .unwrap_or(self.model.digest_label(paper.appearances[0]).date),
-            ),
+            // `2019`, `2019/05` or `2019/05/14`: only what is known.
+            publication_date: paper.published.map(|date| date.iso().replace('-', "/")),
+            online_date: slash_date(paper.published.map_or_else(
+                || self.model.digest_label(paper.appearances[0]).date,
+                |date| date.first_day(),
+            )),
             pdf_url: paper.pdf.clone().or_else(|| {
                 paper
                     .arxiv

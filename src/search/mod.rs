@@ -70,9 +70,10 @@ struct Manifest<'a> {
 /// The date a paper is sorted and filtered by.
 fn paper_date(site: &Site, paper: usize) -> Date {
     let paper = &site.papers[paper];
-    paper
-        .published
-        .unwrap_or_else(|| site.digests[paper.appearances[0]].date)
+    paper.published.map_or_else(
+        || site.digests[paper.appearances[0]].date,
+        |date| date.first_day(),
+    )
 }
 
 /// Paper indices in search order: newest first, ties by the newest digest, then slug.

@@ -446,7 +446,7 @@ fn doi_content_negotiation_asks_for_csl_json_and_retries() {
         text.contains("abstract = '''\nThe purpose of this study"),
         "{text}"
     );
-    assert!(text.contains("arxiv = \"2006.11239\"\ndoi = \"10.48550/arXiv.2006.11239\"\npublished = 2020-01-01  # year only\ntopics = [\"machine learning\"]\n"), "{text}");
+    assert!(text.contains("arxiv = \"2006.11239\"\ndoi = \"10.48550/arXiv.2006.11239\"\npublished = 2020\ntopics = [\"machine learning\"]\n"), "{text}");
 
     let built = site.build().unwrap();
     let page = built.read("papers/10.1145-3292500.3330701/index.html");
@@ -481,13 +481,13 @@ fn bibtex_file_imports_every_readable_entry_and_reports_the_rest() {
         "{text}"
     );
     assert!(text.contains("  \"Łukasz Kaiser\",\n"), "{text}");
-    assert!(text.contains("arxiv = \"1706.03762\"\ncode = \"https://github.com/tensorflow/tensor2tensor\"\nvenue = \"Advances in Neural Information Processing Systems 30\"\npublished = 2017-12-01  # month only\ntopics = [\"transformers\", \"attention\", \"natural language processing\"]\n"), "{text}");
+    assert!(text.contains("arxiv = \"1706.03762\"\ncode = \"https://github.com/tensorflow/tensor2tensor\"\nvenue = \"Advances in Neural Information Processing Systems 30\"\npublished = \"2017-12\"\ntopics = [\"transformers\", \"attention\", \"natural language processing\"]\n"), "{text}");
     assert!(
         text.contains(r"$\mathrm{softmax}(QK^\top/\sqrt{d_k})V$ – no recurrence."),
         "{text}"
     );
     assert!(text.contains("title = 'Über Rényi entropies & the $\\alpha$-divergence'\nauthors = [\"Erwin Schrödinger\", \"Kurt Gödel\", \"Google DeepMind\"]\ndoi = \"10.1007/BF01399000\"\nvenue = \"Zeitschrift für Physik\"\npublished = 1926-12-18\n"), "{text}");
-    assert!(text.contains("arxiv = \"2310.14189\"\npublished = 2023-01-01  # year only\ntopics = [\"consistency models\", \"diffusion\"]\n"), "{text}");
+    assert!(text.contains("arxiv = \"2310.14189\"\npublished = 2023\ntopics = [\"consistency models\", \"diffusion\"]\n"), "{text}");
 
     let built = site.build().unwrap();
     let page = built.read("papers/1706.03762/index.html");
@@ -515,7 +515,7 @@ fn csl_json_export_imports_with_arxiv_ids_and_particles() {
     let text = std::fs::read_to_string(site.root().join("content/2024-03-11.md")).unwrap();
     assert!(text.contains("arxiv = \"2303.01469\"\ndoi = \"10.48550/arXiv.2303.01469\"\npublished = 2023-05-31\ntopics = [\"Machine Learning\"]\n"), "{text}");
     assert!(
-        text.contains("venue = \"Neural Computation\"\npublished = 1997-11-01  # month only\n"),
+        text.contains("venue = \"Neural Computation\"\npublished = \"1997-11\"\n"),
         "{text}"
     );
     assert!(text.contains("title = \"On Particles in Names\"\nauthors = [\"Anna van der Berg\", \"The ABC Consortium\"]\nurl = \"https://example.org/names\"\nvenue = \"Workshop on Names\"\npublished = 2021-06-01\n"), "{text}");
@@ -544,6 +544,13 @@ fn pasted_list_skips_page_furniture_and_takes_the_day() {
     assert_eq!(
         report.out.as_deref(),
         Some(Path::new("content/2024-03-11.md"))
+    );
+    let summary = report.summary();
+    assert!(
+        summary.contains(
+            "dated 2024-03-11 (the date the source gives; --date YYYY-MM-DD sets another)"
+        ),
+        "{summary}"
     );
 
     let text = std::fs::read_to_string(site.root().join("content/2024-03-11.md")).unwrap();
