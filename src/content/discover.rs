@@ -210,7 +210,7 @@ pub fn read_site_texts(root: &Path, boundary: &Boundary) -> (SiteTexts, Vec<Diag
     };
     let home_intro = match intro_text {
         // Pages and feeds cannot hold control characters; the file is prose, so they go quietly.
-        Ok(text) => Some(super::clean::clean(&text).map_or(text, |(cleaned, _)| cleaned)),
+        Ok(text) => Some(super::clean::clean(&text, false).map_or(text, |(cleaned, _)| cleaned)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
             diagnostics.push(Diagnostic::error(

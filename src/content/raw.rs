@@ -135,7 +135,7 @@ pub fn parse_source(file: &SourceFile) -> ParsedFile {
         Format::Yaml => serde_saphyr::from_str::<RawDigest>(split.front_matter)
             .map_err(|e| yaml_diagnostic(&file.path, split.front_matter, offset, &e)),
     };
-    parsed.body = match super::clean::clean(split.body) {
+    parsed.body = match super::clean::clean(split.body, false) {
         None => Arc::from(split.body),
         Some((cleaned, removed)) => {
             if let Some(removed) = removed {
@@ -315,7 +315,7 @@ impl TextFields<'_> {
             return;
         };
         let warned = self.escape(field, text);
-        if let Some((cleaned, _)) = self.cleaned(field, text, warned) {
+        if let Some((cleaned, _)) = self.cleaned(field, text, warned, false) {
             *value = Some(cleaned.into());
         }
     }
@@ -337,7 +337,7 @@ impl TextFields<'_> {
 
     /// Cleans `value` in place; true when a warning about it was given.
     fn clean(&mut self, field: &str, value: &mut String, warned: bool) -> bool {
-        match self.cleaned(field, value, warned) {
+        match self.cleaned(field, value, warned, true) {
             Some((cleaned, warned_now)) => {
                 *value = cleaned;
                 warned || warned_now
@@ -346,10 +346,16 @@ impl TextFields<'_> {
         }
     }
 
-    /// `value` cleaned, when that changes it, with a warning for a control character unless
-    /// `warned` says the field has one already; true when this warned.
-    fn cleaned(&mut self, field: &str, value: &str, warned: bool) -> Option<(String, bool)> {
-        let (text, removed) = super::clean::clean(value)?;
+    /// `value` cleaned (and in NFC if `normalize`), when that changes it, with a warning for a
+    /// control character unless `warned` says the field has one already; true when this warned.
+    fn cleaned(
+        &mut self,
+        field: &str,
+        value: &str,
+        warned: bool,
+        normalize: bool,
+    ) -> Option<(String, bool)> {
+        let (text, removed) = super::clean::clean(value, normalize)?;
         let removed = removed.filter(|_| !warned);
         if let Some(removed) = removed {
             self.diagnostics.push(
