@@ -29,6 +29,19 @@ pub fn find(
     front_matter: &str,
     offset: usize,
 ) -> (KeyLines<'_>, Vec<KeyLines<'_>>) {
+    find_tables(format, front_matter, offset, "papers")
+}
+
+/// The keys before the first entry, and each entry's: the `[[<list>]]` tables in TOML, the items
+/// under `<list>:` in YAML.
+pub fn find_tables<'a>(
+    format: Format,
+    front_matter: &'a str,
+    offset: usize,
+    list: &str,
+) -> (KeyLines<'a>, Vec<KeyLines<'a>>) {
+    let toml_header = format!("[[{list}]]");
+    let yaml_key = format!("{list}:");
     let mut digest = KeyLines {
         start: offset + 1,
         keys: Vec::new(),
@@ -59,7 +72,7 @@ pub fn find(
         }
         let (key_part, table) = match format {
             Format::Toml => {
-                if trimmed.starts_with("[[papers]]") {
+                if trimmed.starts_with(toml_header.as_str()) {
                     entries.push(KeyLines {
                         start: file_line,
                         keys: Vec::new(),
@@ -70,7 +83,7 @@ pub fn find(
             }
             Format::Yaml => {
                 if indent == 0 && !trimmed.is_empty() && !trimmed.starts_with('-') {
-                    in_yaml_papers = trimmed.starts_with("papers:");
+                    in_yaml_papers = trimmed.starts_with(yaml_key.as_str());
                 }
                 let is_entry = in_yaml_papers && trimmed.starts_with("- ") && indent <= 2;
                 if is_entry {

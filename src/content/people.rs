@@ -116,14 +116,20 @@ impl People {
         let mut persons = Vec::with_capacity(raw.person.len());
         let mut keys: HashMap<String, String> = HashMap::new();
         let mut slugs: HashMap<String, String> = HashMap::new();
-        let line_of = |needle: &str| {
-            text.lines()
-                .position(|l| l.contains(needle))
-                .map_or(1, |i| i + 1)
-        };
-        for person in raw.person {
+        let (_, tables) =
+            super::key_lines::find_tables(super::front_matter::Format::Toml, text, 0, "person");
+        for (index, mut person) in raw.person.into_iter().enumerate() {
+            let table = tables.get(index).cloned().unwrap_or_default();
+            clean_texts(&mut person);
             let name = person.name.split_whitespace().collect::<Vec<_>>().join(" ");
-            let location = Location::at(PEOPLE_FILE, line_of(&person.name), None);
+            let location = Location::at(PEOPLE_FILE, table.of("name"), None);
+            let links = match PersonLinks::check(&person, &name, &table) {
+                Ok(links) => links,
+                Err(problem) => {
+                    problems.push(*problem);
+                    continue;
+                }
+            };
             if name.is_empty() {
                 problems.push(Diagnostic::error(location, "a person has an empty name"));
                 continue;
@@ -153,20 +159,24 @@ impl People {
                     ));
                 }
             }
-            let photo = person
-                .photo
-                .map(|p| p.trim_start_matches('/').to_string())
-                .filter(|p| !p.is_empty());
+            let PersonLinks {
+                photo,
+                homepage,
+                email,
+                orcid,
+                scholar,
+                github,
+            } = links;
             persons.push(Person {
                 name,
                 slug,
                 role: person.role,
                 photo,
-                homepage: person.homepage,
-                email: person.email,
-                orcid: person.orcid,
-                scholar: person.scholar,
-                github: person.github,
+                homepage,
+                email,
+                orcid,
+                scholar,
+                github,
                 bio: person.bio,
                 aliases: person.aliases,
                 member: person.member && !person.alumni,
@@ -178,5 +188,200 @@ impl People {
         } else {
             Err(problems)
         }
+    }
+}
+
+/// Control characters out of the texts a page shows, and names in NFC (they are matched).
+fn clean_texts(person: &mut RawPerson) {
+    let clean = |text: &mut String, normalize: bool| {
+        if let Some((cleaned, _)) = super::clean::clean(text, normalize) {
+            *text = cleaned;
+        }
+    };
+    clean(&mut person.name, true);
+    person
+        .aliases
+        .iter_mut()
+        .for_each(|alias| clean(alias, true));
+    for text in [&mut person.role, &mut person.bio].into_iter().flatten() {
+        clean(text, false);
+    }
+}
+
+/// A person's links, each checked: a web address, or an id or handle in the form its site gives
+/// it (a full profile URL is accepted and reduced to the id). Themes build the profile URLs from
+/// the ids, so an id that could change a URL's path or query (`../evil`, `x&hl=evil`) is refused.
+struct PersonLinks {
+    photo: Option<String>,
+    homepage: Option<String>,
+    email: Option<String>,
+    orcid: Option<String>,
+    scholar: Option<String>,
+    github: Option<String>,
+}
+
+impl PersonLinks {
+    fn check(
+        person: &RawPerson,
+        name: &str,
+        table: &super::key_lines::KeyLines,
+    ) -> std::result::Result<PersonLinks, Box<Diagnostic>> {
+        let refuse = |key: &str, value: &str, expected: &str| {
+            Box::new(
+                Diagnostic::error(
+                    Location::at(PEOPLE_FILE, table.of(key), None),
+                    format!("`{key}` of {name} is not {expected}: `{value}`"),
+                )
+                .with_hint(hint_for(key)),
+            )
+        };
+        let given = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let checked = |key: &str,
+                       value: &Option<String>,
+                       expected: &str,
+                       check: fn(&str) -> Option<String>| {
+            given(value)
+                .map(|value| check(&value).ok_or_else(|| refuse(key, &value, expected)))
+                .transpose()
+        };
+        Ok(PersonLinks {
+            photo: checked("photo", &person.photo, "a path under static/", photo_path)?,
+            homepage: checked("homepage", &person.homepage, "a web address", |v| {
+                super::entry::is_safe_link(v).then(|| v.to_string())
+            })?,
+            email: checked("email", &person.email, "an email address", email_address)?,
+            orcid: checked("orcid", &person.orcid, "an ORCID iD", orcid_id)?,
+            scholar: checked(
+                "scholar",
+                &person.scholar,
+                "a Google Scholar user id",
+                scholar_id,
+            )?,
+            github: checked(
+                "github",
+                &person.github,
+                "a GitHub user name",
+                github_handle,
+            )?,
+        })
+    }
+}
+
+fn hint_for(key: &str) -> &'static str {
+    match key {
+        "photo" => "write the path of an image under static/, such as people/yang.jpg",
+        "homepage" => "links must start with https:// or http://",
+        "email" => "write the address alone, such as yang@example.org",
+        "orcid" => "an ORCID iD looks like 0000-0002-1825-0097",
+        "scholar" => "the id is the `user=` value of the profile URL, such as qc6CJjYAAAAJ",
+        _ => "the user name alone, such as octocat",
+    }
+}
+
+/// A path under `static/`, without a leading `/`: no scheme, no `..`, no backslash.
+fn photo_path(value: &str) -> Option<String> {
+    let path = value.trim_start_matches('/');
+    let is_safe = !path.is_empty()
+        && !path.contains([':', '\\', '"', '<', '>', '?', '#'])
+        && path
+            .split('/')
+            .all(|segment| segment != ".." && segment != ".");
+    is_safe.then(|| path.to_string())
+}
+
+fn email_address(value: &str) -> Option<String> {
+    let address = value.strip_prefix("mailto:").unwrap_or(value);
+    let (local, domain) = address.split_once('@')?;
+    let is_plain = |part: &str| {
+        !part.is_empty()
+            && !part.contains(|c: char| {
+                c.is_whitespace() || c.is_control() || "@<>\"'?&/\\,;:()[]".contains(c)
+            })
+    };
+    (is_plain(local) && is_plain(domain) && domain.contains('.')).then(|| address.to_string())
+}
+
+fn orcid_id(value: &str) -> Option<String> {
+    let id = value
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(value)
+        .to_ascii_uppercase();
+    let groups: Vec<&str> = id.split('-').collect();
+    let is_id = groups.len() == 4
+        && groups.iter().all(|g| g.len() == 4)
+        && id
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b == b'-' || b.is_ascii_digit() || (i == id.len() - 1 && b == b'X'));
+    (is_id && value.bytes().all(|b| b.is_ascii_graphic())).then_some(id)
+}
+
+fn scholar_id(value: &str) -> Option<String> {
+    let id = match value.split_once("user=") {
+        Some((_, rest)) => rest.split(['&', '#']).next().unwrap_or(""),
+        None => value,
+    };
+    let is_id = (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    is_id.then(|| id.to_string())
+}
+
+fn github_handle(value: &str) -> Option<String> {
+    let handle = value
+        .strip_prefix("https://github.com/")
+        .or_else(|| value.strip_prefix("http://github.com/"))
+        .unwrap_or(value)
+        .trim_start_matches('@')
+        .trim_end_matches('/');
+    let is_handle = (1..=39).contains(&handle.len())
+        && handle
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !handle.starts_with('-');
+    is_handle.then(|| handle.to_string())
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_handles_are_taken_in_their_site_form_or_refused() {
+        assert_eq!(
+            github_handle("https://github.com/octocat/").as_deref(),
+            Some("octocat")
+        );
+        assert_eq!(github_handle("../../evil"), None);
+        assert_eq!(
+            scholar_id("https://scholar.google.com/citations?user=qc6CJjYAAAAJ&hl=en").as_deref(),
+            Some("qc6CJjYAAAAJ")
+        );
+        assert_eq!(scholar_id("x&hl=evil"), None);
+        assert_eq!(
+            orcid_id("https://orcid.org/0000-0002-1825-009x").as_deref(),
+            Some("0000-0002-1825-009X")
+        );
+        assert_eq!(orcid_id("0000-0002-1825"), None);
+        assert_eq!(
+            email_address("mailto:yang@example.org").as_deref(),
+            Some("yang@example.org")
+        );
+        assert_eq!(email_address("a@b.org?subject=x"), None);
+        assert_eq!(
+            photo_path("/people/yang.jpg").as_deref(),
+            Some("people/yang.jpg")
+        );
+        assert_eq!(photo_path("javascript:alert(1)"), None);
+        assert_eq!(photo_path("../../etc/passwd"), None);
     }
 }

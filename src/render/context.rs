@@ -325,6 +325,11 @@ pub struct PersonContext {
     /// Google Scholar user id.
     pub scholar: Option<String>,
     pub github: Option<String>,
+    /// `mailto:` and profile URLs made from the checked address and ids above.
+    pub email_url: Option<String>,
+    pub orcid_url: Option<String>,
+    pub scholar_url: Option<String>,
+    pub github_url: Option<String>,
     pub bio: Option<String>,
     pub member: bool,
     pub alumni: bool,

@@ -104,6 +104,11 @@ impl Renderer<'_> {
             orcid: person.orcid.clone(),
             scholar: person.scholar.clone(),
             github: person.github.clone(),
+            email_url: person.email.as_ref().map(|e| format!("mailto:{e}")),
+            orcid_url: (person.orcid.as_ref()).map(|id| format!("https://orcid.org/{id}")),
+            scholar_url: (person.scholar.as_ref())
+                .map(|id| format!("https://scholar.google.com/citations?user={id}")),
+            github_url: (person.github.as_ref()).map(|name| format!("https://github.com/{name}")),
             bio: person.bio.clone(),
             member: person.member,
             alumni: person.alumni,

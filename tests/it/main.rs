@@ -12,6 +12,7 @@ mod email;
 mod feeds;
 mod fuzz_regressions;
 mod hardening;
+mod hostile;
 mod http_client;
 mod import;
 mod incremental;
