@@ -126,6 +126,13 @@ fn verbatim(text: &str) -> String {
 /// are wrapped in braces.
 pub fn escape(text: &str, protect_case: bool) -> String {
     let mut out = String::with_capacity(text.len() + 16);
+    // BibTeX counts `\{` and `\}` as braces too, so escaped braces keep a field parseable only
+    // when they pair up; otherwise each is written as a command in braces of its own.
+    let braces = if braces_pair_up(text) {
+        Braces::Escaped
+    } else {
+        Braces::Commands
+    };
     let mut rest = text;
     while !rest.is_empty() {
         if let Some((math, after)) = math_span(rest) {
@@ -147,10 +154,10 @@ pub fn escape(text: &str, protect_case: bool) -> String {
         let (word, after) = rest.split_at(end);
         if protect_case && needs_case_protection(word) {
             out.push('{');
-            escape_word(word, &mut out);
+            escape_word(word, braces, &mut out);
             out.push('}');
         } else {
-            escape_word(word, &mut out);
+            escape_word(word, braces, &mut out);
         }
         rest = after;
     }
@@ -170,18 +177,28 @@ fn math_span(text: &str) -> Option<(&str, &str)> {
     {
         return None;
     }
-    let mut depth = 0i32;
+    // Math is written as it is, so its braces must read as balanced both to BibTeX, which counts
+    // `\{` as a brace, and to parsers that skip it: plain and escaped braces must each pair up.
+    let (mut plain, mut escaped) = (0i32, 0i32);
+    let mut backslashes = 0;
     for c in tex.chars() {
+        let depth = if backslashes == 1 {
+            &mut escaped
+        } else {
+            &mut plain
+        };
         match c {
-            '{' => depth += 1,
-            '}' => depth -= 1,
+            '{' | '}' if backslashes > 1 => return None,
+            '{' => *depth += 1,
+            '}' => *depth -= 1,
             _ => {}
         }
-        if depth < 0 {
+        if plain < 0 || escaped < 0 {
             return None;
         }
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
     }
-    (depth == 0).then(|| text.split_at(close + 2))
+    (plain == 0 && escaped == 0).then(|| text.split_at(close + 2))
 }
 
 fn needs_case_protection(word: &str) -> bool {
@@ -189,10 +206,36 @@ fn needs_case_protection(word: &str) -> bool {
         || (word.chars().count() == 1 && word.starts_with(char::is_uppercase) && word != "A")
 }
 
-fn escape_word(word: &str, out: &mut String) {
+/// How literal braces are written: `\{…\}`, or `{\textbraceleft}` when they do not pair up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Braces {
+    Escaped,
+    Commands,
+}
+
+/// Whether every `{` in `text` is closed by a later `}` and no `}` comes unopened: then BibTeX,
+/// which counts braces whatever precedes them, reads `\{…\}` as a balanced group.
+fn braces_pair_up(text: &str) -> bool {
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => match depth.checked_sub(1) {
+                Some(less) => depth = less,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+fn escape_word(word: &str, braces: Braces, out: &mut String) {
     let mut previous = '\0';
     for c in word.chars() {
         match c {
+            '{' if braces == Braces::Commands => out.push_str("{\\textbraceleft}"),
+            '}' if braces == Braces::Commands => out.push_str("{\\textbraceright}"),
             '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
                 out.push('\\');
                 out.push(c);
@@ -283,7 +326,97 @@ mod tests {
             "Bounds on $x^2_{i}$ norms"
         );
         assert_eq!(escape("costs $5 and $10", false), "costs \\$5 and \\$10");
-        assert_eq!(escape("$}x{$", false), "\\$\\}x\\{\\$");
+        // `\}x\{` would not pair up for BibTeX, which counts escaped braces too.
+        assert_eq!(
+            escape("$}x{$", false),
+            "\\${\\textbraceright}x{\\textbraceleft}\\$"
+        );
+        assert_eq!(escape("${x$ and $}$", false), "\\$\\{x\\$ and \\$\\}\\$");
+    }
+
+    fn paper(title: &str, authors: &[String], venue: &str) -> Paper {
+        Paper {
+            id: "x".into(),
+            slug: "x".into(),
+            title: title.into(),
+            authors: authors.to_vec(),
+            arxiv: Some("2310.14189".into()),
+            arxiv_category: None,
+            doi: None,
+            url: None,
+            pdf: None,
+            code: None,
+            project: None,
+            venue: Some(venue.into()).filter(|v: &String| !v.is_empty()),
+            published: None,
+            upvotes: None,
+            ours: false,
+            abstract_md: None,
+            topics: Vec::new(),
+            appearances: vec![0],
+            last_featured: jiff::civil::date(2024, 1, 1),
+            content: 0,
+            source: "content/x.md".into(),
+            line: 1,
+        }
+    }
+
+    /// Whether BibTeX itself reads `entry` as balanced: it counts every brace, escaped or not.
+    fn bibtex_braces_balance(entry: &str) -> bool {
+        let mut depth = 0i64;
+        for c in entry.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+            if depth < 0 {
+                return false;
+            }
+        }
+        depth == 0
+    }
+
+    #[test]
+    fn an_unbalanced_brace_leaves_the_entry_parseable() {
+        let mut out = String::new();
+        write_entry(&mut out, &paper("Unbalanced } brace", &[], ""), "k");
+        assert!(bibtex_braces_balance(&out), "{out}");
+        assert!(out.contains("Unbalanced {\\textbraceright} brace"), "{out}");
+        biblatex::Bibliography::parse(&out).unwrap_or_else(|e| panic!("{e:?}\n{out}"));
+    }
+
+    /// Random titles, authors and venues made of what breaks BibTeX (braces, backslashes, math
+    /// dollars, `@`, quotes, accents): every entry parses, by BibTeX's own brace rule and with a
+    /// real parser.
+    #[test]
+    fn any_title_and_authors_give_an_entry_that_parses() {
+        const PIECES: &[&str] = &[
+            "{", "}", "\\", "$", "$x$", "${a}$", "\\}", "\\{", "@", "\"", "%", "&", "#", "_", "~",
+            "^", "--", " ", " ", "word", "LoRA", "é", "Ł", ",", "and", "=", "\n", "'",
+        ];
+        let mut next = crate::test_rng(7);
+        let mut text = |next: &mut dyn FnMut(usize) -> usize| {
+            let length = next(12) + 1;
+            (0..length)
+                .map(|_| PIECES[next(PIECES.len())])
+                .collect::<String>()
+        };
+        for case in 0..3000 {
+            let title = format!("T{}", text(&mut next));
+            let authors: Vec<String> = (0..next(3)).map(|_| text(&mut next)).collect();
+            let venue = if next(2) == 0 {
+                text(&mut next)
+            } else {
+                String::new()
+            };
+            let mut out = String::new();
+            write_entry(&mut out, &paper(&title, &authors, &venue), "key");
+            assert!(bibtex_braces_balance(&out), "case {case}: {out}");
+            let parsed = biblatex::Bibliography::parse(&out)
+                .unwrap_or_else(|e| panic!("case {case}: {e:?}\n{out}"));
+            assert_eq!(parsed.len(), 1, "case {case}: {out}");
+        }
     }
 
     #[test]
