@@ -266,6 +266,49 @@ pub struct BaseUrl {
     pub path: String,
 }
 
+/// A host name (`lab.github.io`), an IPv4 address or a bracketed IPv6 address, with an
+/// optional port.
+fn is_host(host: &str) -> bool {
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) if !host.ends_with(']') => (name, Some(port)),
+        _ => (host, None),
+    };
+    let is_port =
+        port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let is_name = match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        Some(ipv6) => {
+            !ipv6.is_empty()
+                && ipv6
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }
+        None => {
+            !name.is_empty()
+                && name.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && !label.starts_with('-')
+                        && !label.ends_with('-')
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                })
+        }
+    };
+    is_name && is_port
+}
+
+/// A BCP 47 language tag in its common shape: a 2–3 letter language (or 4–8 letters), then
+/// subtags of 1–8 letters or digits (`en`, `pt-BR`, `zh-Hant-TW`, `sr-Latn`).
+fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let primary = subtags.next().unwrap_or("");
+    (2..=8).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 impl Config {
     /// Where the site ends, for the stages that walk its folders.
     pub fn boundary(&self) -> crate::content::boundary::Boundary {
@@ -289,7 +332,18 @@ impl BaseUrl {
             Some(slash) => (&rest[..slash], &rest[slash..]),
             None => (rest, "/"),
         };
-        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || "?#@\\".contains(c)) {
+        // The base URL is written into every page, feed, sitemap and robots.txt: only the
+        // characters a URL may hold unescaped, so it can break out of no attribute or element.
+        if let Some(c) = input
+            .chars()
+            .find(|&c| !(c.is_ascii_graphic()) || "\"'<>`{}|^\\".contains(c))
+        {
+            return Err(format!(
+                "base_url `{input}` holds `{}`, which a URL cannot hold as it is",
+                c.escape_default()
+            ));
+        }
+        if !is_host(host) {
             return Err(format!("base_url `{input}` has no valid host name"));
         }
         if path.contains(['?', '#', '\\']) || path.chars().any(char::is_whitespace) {
@@ -411,6 +465,18 @@ impl Config {
         let feed_limit = positive(raw.feed_limit, "feed_limit", &mut problems, &key_location);
         if raw.title.trim().is_empty() {
             problems.push(Diagnostic::error(key_location("title"), "title is empty"));
+        }
+        if !is_language_tag(&raw.language) {
+            problems.push(
+                Diagnostic::error(
+                    key_location("language"),
+                    format!(
+                        "language `{}` is not a language tag",
+                        raw.language.escape_default()
+                    ),
+                )
+                .with_hint("use a BCP 47 tag such as \"en\", \"de\" or \"pt-BR\""),
+            );
         }
         for (key, value) in [("title", &raw.title), ("description", &raw.description)] {
             if let Some(c) = value
@@ -597,8 +663,41 @@ mod tests {
             "https:///x",
             "https://x/a?b",
             "https://x/../y",
+            "https://x.org/\"><script>",
+            "https://x.org/<a>",
+            "https://x.org/a'b",
+            "https://ex ample.org/",
+            "https://x_y.org/",
+            "https://x.org:80a/",
+            "https://-x.org/",
         ] {
             assert!(BaseUrl::parse(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "https://lab.github.io/lab-digest/",
+            "http://127.0.0.1:1111/",
+            "http://[::1]:8080/x/",
+            "https://x.org/a%20b/",
+        ] {
+            assert!(BaseUrl::parse(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn language_is_a_language_tag() {
+        for good in ["en", "pt-BR", "zh-Hant-TW", "sr-Latn"] {
+            assert!(is_language_tag(good), "{good}");
+        }
+        for bad in [
+            "",
+            "e",
+            "en_US",
+            "en\"><script>",
+            "en-",
+            "en--GB",
+            "toolonglanguage",
+        ] {
+            assert!(!is_language_tag(bad), "{bad}");
         }
     }
 

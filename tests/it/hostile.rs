@@ -81,3 +81,31 @@ fn people_profile_urls_are_reduced_to_ids_and_linked_by_the_theme() {
     );
     assert!(page.contains("href=\"mailto:eve@example.org\""), "{page}");
 }
+
+#[test]
+fn base_url_and_language_that_could_break_out_of_robots_txt_are_refused() {
+    let cases = [
+        (
+            "title = \"T\"\nbase_url = \"https://x.org/\\\"<script>\"\n",
+            "site.toml:2: error: base_url `https://x.org/\"<script>` holds `\\\"`",
+        ),
+        (
+            "title = \"T\"\nbase_url = \"https://x.org/\"\nlanguage = \"en\\\"><script>\"\n",
+            "site.toml:3: error: language `en\\\"><script>` is not a language tag",
+        ),
+    ];
+    for (config, message) in cases {
+        let site = TestSite::new();
+        site.write("site.toml", config);
+        let error = site.build_error();
+        assert!(error.contains(message), "{error}");
+        assert!(!site.root().join("public").exists());
+    }
+    let site = TestSite::new();
+    site.write(
+        "site.toml",
+        "title = \"T\"\nbase_url = \"https://x.org/sub/\"\nlanguage = \"pt-BR\"\n",
+    );
+    let robots = site.build().unwrap().read("robots.txt");
+    assert!(robots.contains("https://x.org/sub/sitemap.xml"), "{robots}");
+}
