@@ -149,10 +149,10 @@ pub fn site_checks(input: &Input, settings: &Settings) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let outputs = OutputSet::new(input);
     let mut external = Vec::new();
+    let field_line = |f| input.sources.field_line(input.site, f);
+    let mut locator = crate::markdown::Locator::new(input.site, &field_line);
     for (field, link) in &input.html.links {
-        let location = crate::markdown::locate(input.site, *field, Some(link.offset), &|f| {
-            input.sources.field_line(input.site, f)
-        });
+        let location = locator.locate(*field, Some(link.offset));
         match links::classify(&link.url, input.config) {
             LinkKind::Site(path) => {
                 if let Some(finding) = links::missing_page(input, &outputs, link, &path, &location)

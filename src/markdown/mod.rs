@@ -388,9 +388,10 @@ pub fn render_site_located(
 
     let mut diagnostics = Vec::new();
     let mut links = Vec::new();
+    let mut locator = Locator::new(site, field_line);
     for (text, (_, value)) in texts.iter().zip(&rendered) {
         for problem in &value.problems {
-            let location = locate(site, text.field, problem.offset, field_line);
+            let location = locator.locate(text.field, problem.offset);
             let what = match text.field {
                 MarkdownField::Intro { .. } => "in the introduction".to_string(),
                 MarkdownField::Notes { digest, entry } => {
@@ -431,6 +432,58 @@ pub fn render_site_located(
         cache.entries = rendered.into_iter().collect();
     }
     (html, diagnostics)
+}
+
+/// [`locate`] for many offsets, most of them in one field after another: the field's first line
+/// and its line breaks are found once per field, so a text with 45,000 links costs one pass over
+/// it rather than one per link.
+pub struct Locator<'a> {
+    site: &'a Site,
+    field_line: &'a (dyn Fn(MarkdownField) -> Option<usize> + Sync),
+    last: Option<(MarkdownField, Location, Vec<usize>)>,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(
+        site: &'a Site,
+        field_line: &'a (dyn Fn(MarkdownField) -> Option<usize> + Sync),
+    ) -> Self {
+        Locator {
+            site,
+            field_line,
+            last: None,
+        }
+    }
+
+    pub fn locate(&mut self, field: MarkdownField, offset: Option<usize>) -> Location {
+        let Some(offset) = offset else {
+            return locate(self.site, field, None, self.field_line);
+        };
+        if self.last.as_ref().is_none_or(|(last, _, _)| *last != field) {
+            let start = locate(self.site, field, Some(0), self.field_line);
+            let breaks = field_text(self.site, field)
+                .map(|text| memchr::memchr_iter(b'\n', text.as_bytes()).collect())
+                .unwrap_or_default();
+            self.last = Some((field, start, breaks));
+        }
+        let (_, start, breaks) = self.last.as_ref().expect("set above");
+        let mut location = start.clone();
+        if let Some(line) = location.line.as_mut() {
+            *line += breaks.partition_point(|&at| at < offset);
+        }
+        location
+    }
+}
+
+/// The Markdown text of `field`, when it has one.
+fn field_text(site: &Site, field: MarkdownField) -> Option<&Arc<str>> {
+    match field {
+        MarkdownField::Intro { digest } => Some(&site.digests[digest].intro),
+        MarkdownField::Notes { digest, entry } => {
+            site.digests[digest].entries[entry].notes.as_ref()
+        }
+        MarkdownField::Abstract { paper } => site.papers[paper].abstract_md.as_ref(),
+    }
 }
 
 /// Where byte `offset` of a Markdown field is in its file: exact in an introduction, and in notes
