@@ -113,6 +113,13 @@ pub struct CheckArgs {
     /// External links requested at once.
     #[arg(long, default_value_t = 8, value_name = "N", requires = "external")]
     pub jobs: usize,
+    /// External links requested at once from one host (arXiv, GitHub…), so a site with
+    /// thousands of links to one host does not get rate-limited there.
+    #[arg(long, default_value_t = 2, value_name = "N", requires = "external")]
+    pub per_host: usize,
+    /// The least time between two requests to one host, in milliseconds.
+    #[arg(long, default_value_t = 100, value_name = "MS", requires = "external")]
+    pub host_interval: u64,
 }
 
 /// Output formats of `digestif check`.

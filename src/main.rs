@@ -71,6 +71,8 @@ fn check(args: CheckArgs) -> ExitCode {
     let external = args.external.then(|| ExternalOptions {
         timeout: Duration::from_secs(args.timeout.max(1)),
         jobs: args.jobs.max(1),
+        per_host: args.per_host.max(1),
+        host_interval: Duration::from_millis(args.host_interval),
         cache: Some(args.root.join(".digestif").join("link-cache.json")),
     });
     let options = CheckOptions {

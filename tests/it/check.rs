@@ -391,6 +391,61 @@ fn external_links_are_checked_cached_and_time_out() {
 }
 
 #[test]
+fn external_requests_to_one_host_are_limited_and_spaced() {
+    let server = Server::start();
+    let site = TestSite::new();
+    let links: String = (0..6)
+        .map(|i| format!("[l{i}]({}/busy{i}) ", server.base))
+        .collect();
+    site.write(
+        "content/d.md",
+        &format!("+++\ntitle = \"D\"\ndate = 2024-01-01\n+++\n{links}\n"),
+    );
+    let mut options = CheckOptions::new(site.root());
+    let mut external = ExternalOptions::new(None);
+    external.timeout = Duration::from_secs(30);
+    external.jobs = 8;
+    external.per_host = 1;
+    external.host_interval = Duration::from_millis(50);
+    options.settings = Settings {
+        external: Some(external),
+    };
+    let report = digestif::check_site(&options);
+    assert_eq!(report.errors(), 0, "{}", shown(&report.findings));
+    assert_eq!(server.requests.lock().unwrap().len(), 6);
+    assert_eq!(
+        server.most_in_flight.load(Ordering::SeqCst),
+        1,
+        "eight jobs, one host, one request at a time"
+    );
+}
+
+#[test]
+fn a_cache_entry_dated_in_the_future_is_asked_again() {
+    let server = Server::start();
+    let site = TestSite::new();
+    let url = format!("{}/ok", server.base);
+    site.write(
+        "content/d.md",
+        &format!("+++\ntitle = \"D\"\ndate = 2024-01-01\n+++\n[a]({url})\n"),
+    );
+    let far_future = 4_000_000_000u64;
+    site.write(
+        ".digestif/link-cache.json",
+        &format!("{{\"links\": {{\"{url}\": {{\"status\": 200, \"checked\": {far_future}}}}}}}"),
+    );
+    let report = external_check(&site, 2, Duration::from_secs(5));
+    assert_eq!(report.errors(), 0, "{}", shown(&report.findings));
+    assert_eq!(
+        server.requests_for("/ok"),
+        1,
+        "the future entry was trusted"
+    );
+    let cache = std::fs::read_to_string(site.root().join(".digestif/link-cache.json")).unwrap();
+    assert!(!cache.contains(&far_future.to_string()), "{cache}");
+}
+
+#[test]
 fn external_requests_respect_the_job_limit() {
     let server = Server::start();
     let site = TestSite::new();
