@@ -396,7 +396,7 @@ mod tests {
             "^", "--", " ", " ", "word", "LoRA", "é", "Ł", ",", "and", "=", "\n", "'",
         ];
         let mut next = crate::test_rng(7);
-        let mut text = |next: &mut dyn FnMut(usize) -> usize| {
+        let text = |next: &mut dyn FnMut(usize) -> usize| {
             let length = next(12) + 1;
             (0..length)
                 .map(|_| PIECES[next(PIECES.len())])
