@@ -150,6 +150,10 @@ pub struct ServeArgs {
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
+    /// Also answer requests for this host name (repeatable). By default the preview answers only
+    /// to localhost and IP addresses, so that no other site can read it through DNS rebinding.
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
 }
 
 #[derive(Debug, Args)]

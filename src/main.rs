@@ -32,6 +32,7 @@ fn main() -> ExitCode {
                 port: args.port,
                 include_drafts: args.drafts,
                 open_browser: args.open,
+                allowed_hosts: args.allow_host,
             };
             match digestif::serve::serve(options) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -134,6 +134,16 @@ pub fn list_sources(
             Ok(entry) if entry.file_type().is_file() && is_digest_file(entry.path()) => {
                 paths.push(entry.into_path());
             }
+            // Reading a FIFO would block the build until something writes to it.
+            Ok(entry) if !entry.file_type().is_dir() && is_digest_file(entry.path()) => {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Location::file(relative(root, entry.path())),
+                        "not a regular file (a named pipe, socket or device): skipped",
+                    )
+                    .with_hint("digest files are ordinary text files; remove it or rename it"),
+                );
+            }
             Ok(_) => {}
             Err(err) => {
                 let path = err.path().map(|p| relative(root, p)).unwrap_or_default();

@@ -39,6 +39,8 @@ pub struct ServerState {
     /// `http://127.0.0.1:1111`: the only origin allowed to listen for reloads.
     pub origin: String,
     pub notices: broadcast::Sender<Notice>,
+    /// Host names answered besides localhost and IP addresses, lower-cased.
+    pub allowed_hosts: Vec<String>,
     pub current_error: Mutex<Option<String>>,
     /// Set when the server begins to stop: event streams end so that open tabs do not keep
     /// a graceful shutdown waiting forever.
@@ -50,7 +52,58 @@ pub fn router(state: Arc<ServerState>) -> axum::Router {
         .route(EVENTS_PATH, axum::routing::get(events))
         .route(SCRIPT_PATH, axum::routing::get(script))
         .fallback(files)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            only_known_hosts,
+        ))
         .with_state(state)
+}
+
+/// Refuses a request whose `Host` is a name other than `localhost` or an allowed one. A page of
+/// another site can make its own name resolve to 127.0.0.1 (DNS rebinding) and then read the
+/// preview, drafts included, as same-origin: its requests carry its own name as `Host`. IP
+/// addresses are answered, since rebinding needs a name.
+async fn only_known_hosts(
+    State(state): State<Arc<ServerState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok());
+    match host {
+        Some(host) if !is_known_host(host, &state.allowed_hosts) => (
+            StatusCode::FORBIDDEN,
+            format!(
+                "this preview answers to localhost and IP addresses only, not to `{}`; start it with --allow-host NAME to allow a name\n",
+                host.escape_default()
+            ),
+        )
+            .into_response(),
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether `host` (a `Host` header: a name or address, maybe with a port) may be answered.
+pub fn is_known_host(host: &str, allowed: &[String]) -> bool {
+    let host = host.trim().to_ascii_lowercase();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // `[::1]:1111`: an IPv6 address.
+        return rest
+            .split(']')
+            .next()
+            .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    } else {
+        host.rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(host.as_str(), |(name, _)| name)
+    };
+    let name = name.trim_end_matches('.');
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::Ipv4Addr>().is_ok()
+        || allowed.iter().any(|allowed| allowed == name)
 }
 
 async fn script() -> Response {
@@ -196,6 +249,7 @@ async fn files(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
+    super::REQUESTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if method != Method::GET && method != Method::HEAD {
         return (
             StatusCode::METHOD_NOT_ALLOWED,
@@ -349,6 +403,30 @@ mod tests {
             "/a/./b",
         ] {
             assert!(matches!(resolve(bad, "/"), Resolved::BadRequest), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_local_names_and_addresses_are_answered() {
+        let allowed = vec!["lab-preview.example".to_string()];
+        for known in [
+            "localhost:1111",
+            "LOCALHOST",
+            "127.0.0.1:1111",
+            "192.168.1.20:1111",
+            "[::1]:1111",
+            "lab-preview.example:8080",
+            "app.localhost",
+        ] {
+            assert!(is_known_host(known, &allowed), "{known}");
+        }
+        for unknown in [
+            "evil.example:1111",
+            "localhost.evil.example",
+            "[evil]",
+            "127.0.0.1.evil",
+        ] {
+            assert!(!is_known_host(unknown, &allowed), "{unknown}");
         }
     }
 

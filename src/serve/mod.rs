@@ -6,6 +6,7 @@
 //! debounce) and the rebuild loop, which owns the incremental [`Engine`] on a plain thread so a
 //! rebuild never blocks a request.
 
+mod connections;
 pub mod files;
 pub mod http;
 pub mod watch;
@@ -31,12 +32,15 @@ pub struct ServeOptions {
     pub port: u16,
     pub include_drafts: bool,
     pub open_browser: bool,
+    /// Host names answered besides localhost and IP addresses (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Serves until Ctrl-C (or SIGTERM), then returns.
 pub fn serve(options: ServeOptions) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .on_thread_park(return_memory_freed_by_requests)
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the server runtime: {e}")))?;
@@ -77,6 +81,11 @@ async fn run(options: ServeOptions) -> Result<()> {
         base_path: base_path.clone(),
         origin: origin.clone(),
         notices: notices.clone(),
+        allowed_hosts: options
+            .allowed_hosts
+            .iter()
+            .map(|host| host.trim().to_ascii_lowercase())
+            .collect(),
         current_error: Mutex::new(None),
         stopping: tokio::sync::watch::Sender::new(false),
     });
@@ -113,6 +122,11 @@ async fn run(options: ServeOptions) -> Result<()> {
 
     let stopping = state.stopping.clone();
     let mut stop_seen = state.stopping.subscribe();
+    let listener = connections::Guarded::new(
+        listener,
+        connections::MAX_CONNECTIONS,
+        connections::IDLE_TIMEOUT,
+    );
     let server = axum::serve(listener, http::router(state)).with_graceful_shutdown(async move {
         shutdown_signal().await;
         stopping.send_replace(true);
@@ -204,6 +218,31 @@ fn return_freed_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
+/// Requests answered so far: a worker that goes idle after some gives back what they freed.
+pub(crate) static REQUESTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Run by a server worker about to wait for work. The allocator keeps memory freed on a thread
+/// for that thread to reuse, so a burst of requests (each file decompressed for a client without
+/// gzip is a copy of its own) would otherwise leave the workers holding their peak for good.
+/// At most every two seconds per worker, and only when it answered requests since last time.
+fn return_memory_freed_by_requests() {
+    use std::cell::Cell;
+    use std::sync::atomic::Ordering;
+    thread_local! {
+        static LAST: Cell<(u64, Option<Instant>)> = const { Cell::new((0, None)) };
+    }
+    let requests = REQUESTS.load(Ordering::Relaxed);
+    LAST.with(|last| {
+        let (seen, at) = last.get();
+        let is_due = at.is_none_or(|at| at.elapsed() >= Duration::from_secs(2));
+        if requests != seen && is_due {
+            // SAFETY: `mi_collect` only returns this thread's free memory to the system.
+            unsafe { libmimalloc_sys::mi_collect(true) };
+            last.set((requests, Some(Instant::now())));
+        }
+    });
+}
+
 fn report_success(state: &ServerState, outcome: &Outcome, started: Instant) {
     let was_failing = state
         .current_error
@@ -258,13 +297,21 @@ async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };
+    // SIGHUP too: closing the terminal stops the preview as Ctrl-C does.
     #[cfg(unix)]
     let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+        use tokio::signal::unix::{SignalKind, signal};
+        let wait = |kind| async move {
+            match signal(kind) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        tokio::select! {
+            () = wait(SignalKind::terminate()) => {},
+            () = wait(SignalKind::hangup()) => {},
         }
     };
     #[cfg(not(unix))]

@@ -109,3 +109,22 @@ fn base_url_and_language_that_could_break_out_of_robots_txt_are_refused() {
     let robots = site.build().unwrap().read("robots.txt");
     assert!(robots.contains("https://x.org/sub/sitemap.xml"), "{robots}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_named_like_a_digest_is_skipped_with_a_warning() {
+    let site = TestSite::fixture("merge");
+    let fifo = site.root().join("content/pipe.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|status| status.success()) {
+        panic!("mkfifo is part of coreutils and must be installed");
+    }
+    let built = site.build().expect("the build does not wait on the pipe");
+    let warning = built
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.message.starts_with("not a regular file"))
+        .expect("a warning");
+    assert_eq!(warning.location.to_string(), "content/pipe.md");
+}

@@ -452,3 +452,27 @@ fn a_save_written_in_two_steps_reloads_without_flashing_an_error() {
             .contains("First digest, saved")
     );
 }
+
+#[test]
+fn only_local_host_names_are_answered() {
+    let site = TestSite::fixture("merge");
+    let server = Server::start(&site);
+    let port = server.origin.rsplit(':').next().unwrap().to_string();
+    for (host, status) in [
+        (format!("127.0.0.1:{port}"), 200),
+        (format!("localhost:{port}"), 200),
+        // A page of another site that made its name resolve to 127.0.0.1.
+        (format!("rebind.evil.example:{port}"), 403),
+    ] {
+        let response = request(&server.origin, "GET", "/", &[("Host", &host)], None);
+        assert_eq!(response.status, status, "{host}");
+    }
+    let events = request(
+        &server.origin,
+        "GET",
+        "/__digestif/events",
+        &[("Host", "rebind.evil.example")],
+        None,
+    );
+    assert_eq!(events.status, 403);
+}
