@@ -79,6 +79,9 @@ pub struct BuildArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// List every warning on its own line instead of one line for each kind.
+    #[arg(long, short, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +244,9 @@ pub struct ImportOutputArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// List every warning on its own line instead of one line for each kind.
+    #[arg(long, short, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 /// How the arXiv and DOI importers talk to their service.

@@ -380,11 +380,9 @@ impl Engine {
             // them) before the pages are rendered, when memory use peaks.
             self.sources.clear();
         }
+        // Topics used by one paper are named by `check` only: on a young site most are, and a
+        // first build should not greet its author with a warning about them.
         pass.diagnostics.extend(diagnostics);
-        if pass.checking.is_none() {
-            pass.diagnostics
-                .extend(model::assemble::single_use_topics(&site));
-        }
         pass.stage("assemble")?;
         Ok(site)
     }

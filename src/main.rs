@@ -23,7 +23,7 @@ fn main() -> ExitCode {
                 show_progress: !args.quiet,
                 replace_output_dir: args.replace_output_dir,
             };
-            finish(digestif::build(&options), "built", args.quiet)
+            finish(digestif::build(&options), "built", args.quiet, args.verbose)
         }
         Command::Serve(args) => {
             let options = digestif::serve::ServeOptions {
@@ -124,7 +124,7 @@ fn import(args: &digestif::cli::ImportArgs) -> ExitCode {
     match import::run(args, today, true) {
         Ok(report) => {
             if !quiet {
-                print_warnings(&report.warnings);
+                print_warnings(&report.warnings, import::output_args(&args.source).verbose);
             }
             match &report.printed {
                 Some(text) => print!("{text}"),
@@ -140,11 +140,16 @@ fn import(args: &digestif::cli::ImportArgs) -> ExitCode {
     }
 }
 
-fn finish(result: digestif::Result<digestif::BuildReport>, verb: &str, quiet: bool) -> ExitCode {
+fn finish(
+    result: digestif::Result<digestif::BuildReport>,
+    verb: &str,
+    quiet: bool,
+    verbose: bool,
+) -> ExitCode {
     match result {
         Ok(report) => {
             if !quiet {
-                print_warnings(&report.warnings);
+                print_warnings(&report.warnings, verbose);
                 println!("{}", report.summary(verb));
             }
             ExitCode::SUCCESS
@@ -156,9 +161,16 @@ fn finish(result: digestif::Result<digestif::BuildReport>, verb: &str, quiet: bo
     }
 }
 
-fn print_warnings(warnings: &[Diagnostic]) {
-    for warning in warnings {
-        eprintln!("{}", colour_labels(&warning.to_string()));
+/// Each warning, or with `verbose` off, one line for each kind that occurs three times or more.
+fn print_warnings(warnings: &[Diagnostic], verbose: bool) {
+    if verbose {
+        for warning in warnings {
+            eprintln!("{}", colour_labels(&warning.to_string()));
+        }
+        return;
+    }
+    for line in digestif::report::summarise(warnings) {
+        eprintln!("{}", colour_labels(&line));
     }
 }
 

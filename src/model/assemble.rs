@@ -495,36 +495,6 @@ impl Builder<'_> {
     }
 }
 
-/// One warning for every topic used by a single paper: on a young site most topics start out used
-/// once, so a build says it once; `digestif check` names each at its line instead (check.rs).
-pub fn single_use_topics(site: &Site) -> Option<Diagnostic> {
-    let used_once: Vec<&Topic> = site.topics.iter().filter(|t| t.papers.len() == 1).collect();
-    let first = used_once.first()?;
-    let paper = &site.papers[first.papers[0]];
-    let names: Vec<&str> = used_once.iter().map(|t| t.name.as_str()).collect();
-    let shown = names.len().min(12);
-    let more = if names.len() > shown {
-        format!(" and {} more", names.len() - shown)
-    } else {
-        String::new()
-    };
-    Some(
-        Diagnostic::warning(
-            Location::at(&paper.source, paper.line, None),
-            match names.len() {
-                1 => format!("topic `{}` is used by one paper only", names[0]),
-                n => format!(
-                    "{n} topics are used by one paper only: {}{more}",
-                    names[..shown].join(", ")
-                ),
-            },
-        )
-        .with_hint(
-            "a variant spelling can be mapped to its topic under [topics.aliases] in site.toml",
-        ),
-    )
-}
-
 /// The digest a paper entry is read from.
 #[derive(Clone, Copy)]
 struct DigestRef<'a> {
