@@ -390,7 +390,7 @@ impl Config {
         let path = root.join(CONFIG_FILE);
         let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::Usage(format!(
-                "no {CONFIG_FILE} in {}: run digestif in a site folder, or pass --root DIR",
+                "no {CONFIG_FILE} in {}: this is not a Digestif site. Run digestif in a site folder, pass --root DIR, or create a site here with `digestif init`",
                 root.display()
             )),
             _ => Error::io(&path, e),
@@ -437,14 +437,16 @@ impl Config {
         let base_input = overrides.base_url.as_deref().unwrap_or(&raw.base_url);
         let base = match BaseUrl::parse(base_input) {
             Ok(base) => Some(base),
+            // The option is not in any file: say so rather than print an empty location.
+            Err(message) if overrides.base_url.is_some() => {
+                return Err(Error::Usage(format!(
+                    "--base-url: {}; for example --base-url https://lab.github.io/lab-digest/",
+                    message.replacen("base_url", "the address", 1)
+                )));
+            }
             Err(message) => {
-                let location = if overrides.base_url.is_some() {
-                    Location::default()
-                } else {
-                    key_location("base_url")
-                };
                 problems.push(
-                    Diagnostic::error(location, message)
+                    Diagnostic::error(key_location("base_url"), message)
                         .with_hint("for example `https://lab.github.io/lab-digest/`"),
                 );
                 None

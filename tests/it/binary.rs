@@ -246,3 +246,31 @@ fn shortcuts_off_builds_the_same_site() {
         );
     }
 }
+
+#[test]
+fn errors_outside_a_site_and_about_an_option_say_what_to_do() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_digestif"))
+        .args(["build", "--root"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("digestif init") && stderr.contains("--root"),
+        "{stderr}"
+    );
+
+    let site = TestSite::fixture("merge");
+    let out = Command::new(env!("CARGO_BIN_EXE_digestif"))
+        .args(["build", "--base-url", "ftp://example.org/", "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("--base-url: the address `ftp://example.org/`"),
+        "{stderr}"
+    );
+}
