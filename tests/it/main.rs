@@ -7,6 +7,7 @@ mod browser;
 mod check;
 mod citations;
 mod contexts;
+mod docs;
 mod edit_sequences;
 mod email;
 mod feeds;
