@@ -52,9 +52,14 @@ pub struct InitArgs {
     /// The site's public address, e.g. https://our-lab.github.io/site/.
     #[arg(long)]
     pub base_url: Option<String>,
-    /// Write into a folder that is not empty, replacing files of the same name.
+    /// Write into a folder that is not empty, replacing files of the same name (.gitignore is
+    /// extended). A fresh repository (only .git, README, LICENSE, .gitignore) needs no --force.
     #[arg(long)]
     pub force: bool,
+    /// Where the generated workflow installs Digestif from: `git+https://…/repo[#REV]` for an
+    /// unreleased build. By default, crates.io at this version.
+    #[arg(long, value_name = "git+URL[#REV]")]
+    pub install_from: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
                 base_url: args.base_url,
                 force: args.force,
                 today: jiff::ZonedDateTime::now().date(),
+                install_from: args.install_from,
             };
             match digestif::commands::init::run(&options) {
                 Ok(report) => {

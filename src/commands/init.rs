@@ -1,8 +1,10 @@
 //! `digestif init`: a new site from files compiled into the binary, so it works offline.
 //!
-//! Writes `site.toml`, a sample digest, `.gitignore` (the output folder) and the GitHub Pages
-//! workflow; with `--theme lab` also `content/people.toml` and `content/_index.md`. A folder that
-//! is not empty is refused unless `--force`, and then only the files above are replaced.
+//! Writes `site.toml`, a sample digest, `.gitignore` (the output folder, staging folders, the
+//! link cache) and the GitHub Pages workflow; with `--theme lab` also `content/people.toml` and
+//! `content/_index.md`. A folder holding more than a fresh repository does (`.git`, README,
+//! LICENSE, `.gitignore`) is refused unless `--force`, and then only the files above are
+//! replaced; an existing `.gitignore` is extended, never replaced.
 
 use std::path::{Path, PathBuf};
 
@@ -21,8 +23,16 @@ const INDEX: &str = include_str!("init/index.md");
 const SITE_DEFAULT: &str = include_str!("init/site_default.toml");
 const SITE_LAB: &str = include_str!("init/site_lab.toml");
 
-/// Where `cargo install --git` finds Digestif in the generated workflow.
-pub const DIGESTIF_GIT: &str = "https://github.com/example/digestif";
+const DIGEST_PAPER: &str = include_str!("init/digest_paper.toml");
+
+/// What `.gitignore` must hold: the output folder, the link-check cache, and the staging folders
+/// a killed build leaves beside the output.
+const GITIGNORE: &[&str] = &[
+    "/public/",
+    "/.public-building-*/",
+    "/.public-old-*/",
+    "/.digestif/",
+];
 
 #[derive(Debug, Clone)]
 pub struct InitOptions {
@@ -33,6 +43,9 @@ pub struct InitOptions {
     pub force: bool,
     /// The sample digest's date.
     pub today: Date,
+    /// Where the workflow installs Digestif from: `git+URL[#rev]`, else crates.io at this
+    /// version.
+    pub install_from: Option<String>,
 }
 
 /// What `init` wrote, relative to the folder, in order.
@@ -53,6 +66,61 @@ impl InitReport {
     }
 }
 
+/// How the workflow installs Digestif: the `cargo install` command and the cache key it is
+/// stored under (a new version or revision is a new key, so the cache never serves an old one).
+fn install_step(install_from: Option<&str>) -> Result<(String, String)> {
+    let version = env!("CARGO_PKG_VERSION");
+    let Some(source) = install_from else {
+        return Ok((
+            format!("cargo install --locked digestif@{version}"),
+            format!("crates-{version}"),
+        ));
+    };
+    let refuse = || {
+        Error::Usage(format!(
+            "--install-from `{source}`: expected git+https://host/owner/repo, optionally with #REV (a commit, tag or branch)"
+        ))
+    };
+    let rest = source.strip_prefix("git+").ok_or_else(refuse)?;
+    let (url, rev) = match rest.split_once('#') {
+        Some((url, rev)) => (url, Some(rev)),
+        None => (rest, None),
+    };
+    // Written into YAML and a shell command: only what a URL and a git ref hold.
+    let url_chars = |c: char| c.is_ascii_alphanumeric() || "-._~:/@%+".contains(c);
+    let rev_chars = |c: char| c.is_ascii_alphanumeric() || "-._/".contains(c);
+    let is_url = (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > "https://".len()
+        && url.chars().all(url_chars);
+    if !is_url || rev.is_some_and(|r| r.is_empty() || !r.chars().all(rev_chars)) {
+        return Err(refuse());
+    }
+    let command = match rev {
+        Some(rev) => format!("cargo install --locked --git {url} --rev {rev} digestif"),
+        None => format!("cargo install --locked --git {url} digestif"),
+    };
+    let key_source: String = format!("{url}#{}", rev.unwrap_or("HEAD"))
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    Ok((command, format!("git-{key_source}-{version}")))
+}
+
+/// `https://example.github.io/<folder>/`: GitHub serves a project site under the repository's
+/// name, which is usually the folder's.
+fn default_base_url(dir: &Path) -> String {
+    let folder = std::path::absolute(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let slug = crate::content::ids::slugify(&folder);
+    if slug.is_empty() {
+        "https://example.github.io/".into()
+    } else {
+        format!("https://example.github.io/{slug}/")
+    }
+}
+
 /// The files of a new site: (path relative to the folder, text).
 pub fn site_files(options: &InitOptions) -> Result<Vec<(String, String)>> {
     let title = options
@@ -68,8 +136,8 @@ pub fn site_files(options: &InitOptions) -> Result<Vec<(String, String)>> {
     let base_url = options
         .base_url
         .clone()
-        .unwrap_or_else(|| "https://example.github.io/my-site/".into());
-    let base = BaseUrl::parse(&base_url).map_err(Error::Usage)?;
+        .unwrap_or_else(|| default_base_url(&options.dir));
+    let base = BaseUrl::parse(&base_url).map_err(|e| Error::Usage(format!("--base-url: {e}")))?;
     let quote = |text: &str| toml::Value::String(text.to_string()).to_string();
     let date = options.today.to_string();
     let fill = |text: &str| {
@@ -81,20 +149,23 @@ pub fn site_files(options: &InitOptions) -> Result<Vec<(String, String)>> {
         InitTheme::Default => SITE_DEFAULT,
         InitTheme::Lab => SITE_LAB,
     };
-    let our_paper = fill(OUR_PAPER);
+    // The lab theme's sample is the lab's own paper, listed under Publications, a page only
+    // that theme has; the default theme's is a second paper of the digest.
+    let more_papers = match options.theme {
+        InitTheme::Default => DIGEST_PAPER.to_string(),
+        InitTheme::Lab => fill(OUR_PAPER),
+    };
+    let (install, cache_key) = install_step(options.install_from.as_deref())?;
     let workflow = PAGES_WORKFLOW
-        .replace("{{DIGESTIF_GIT}}", DIGESTIF_GIT)
-        .replace("{{DIGESTIF_VERSION}}", env!("CARGO_PKG_VERSION"));
+        .replace("{{INSTALL_COMMAND}}", &install)
+        .replace("{{INSTALL_KEY}}", &cache_key);
     let mut files = vec![
         ("site.toml".to_string(), fill(site)),
         (
             format!("content/{date}.md"),
-            fill(DIGEST).replace("{{OUR_PAPER}}", &our_paper),
+            fill(DIGEST).replace("{{MORE_PAPERS}}", &more_papers),
         ),
-        (
-            ".gitignore".to_string(),
-            "# Digestif's output folder\n/public/\n".to_string(),
-        ),
+        (".gitignore".to_string(), gitignore(&options.dir)),
         (".github/workflows/pages.yml".to_string(), workflow),
     ];
     if options.theme == InitTheme::Lab {
@@ -107,6 +178,34 @@ pub fn site_files(options: &InitOptions) -> Result<Vec<(String, String)>> {
     Ok(files)
 }
 
+/// The folder's `.gitignore` with the lines Digestif needs added, or a new one.
+fn gitignore(dir: &Path) -> String {
+    let existing = std::fs::read_to_string(dir.join(".gitignore")).unwrap_or_default();
+    let missing: Vec<&str> = GITIGNORE
+        .iter()
+        .copied()
+        .filter(|line| !existing.lines().any(|l| l.trim() == *line))
+        .collect();
+    if missing.is_empty() {
+        return existing;
+    }
+    let mut text = existing;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(
+        "# Digestif: the output folder, a killed build's staging folders, the link-check cache\n",
+    );
+    for line in missing {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text
+}
+
 /// Creates the site; refuses a folder with anything in it unless `force`.
 pub fn run(options: &InitOptions) -> Result<InitReport> {
     let dir = &options.dir;
@@ -116,9 +215,11 @@ pub fn run(options: &InitOptions) -> Result<InitReport> {
             dir.display()
         )));
     }
-    if !options.force && !is_empty(dir)? {
+    if !options.force
+        && let Some(other) = first_foreign_entry(dir)?
+    {
         return Err(Error::Usage(format!(
-            "{} is not empty: choose a new or empty folder, or pass --force to write the starter files into it (existing files of the same name are replaced)",
+            "{} already holds `{other}`: choose a new or empty folder (a fresh repository with only .git, README, LICENSE or .gitignore is fine), or pass --force to write the starter files into it (files of the same name are replaced; .gitignore is extended)",
             dir.display()
         )));
     }
@@ -136,10 +237,25 @@ pub fn run(options: &InitOptions) -> Result<InitReport> {
     })
 }
 
-fn is_empty(dir: &Path) -> Result<bool> {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => Ok(entries.next().is_none()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
-        Err(e) => Err(Error::io(dir, e)),
-    }
+/// An entry of `dir` other than what a fresh repository holds (`.git`, `README*`, `LICENSE*`,
+/// `.gitignore`), if any.
+fn first_foreign_entry(dir: &Path) -> Result<Option<String>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let is_repository_file = |name: &str| {
+        let upper = name.to_ascii_uppercase();
+        name == ".git"
+            || name == ".gitignore"
+            || upper.starts_with("README")
+            || upper.starts_with("LICENSE")
+    };
+    Ok(names.into_iter().find(|name| !is_repository_file(name)))
 }

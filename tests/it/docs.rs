@@ -81,7 +81,8 @@ fn takes_any_key(table: &str) -> bool {
 
 /// The first column of the README's `site.toml` table.
 fn readme_keys() -> Vec<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let section = readme
         .split("\n## site.toml\n")
         .nth(1)
@@ -100,7 +101,11 @@ fn readme_keys() -> Vec<String> {
 fn the_readme_documents_every_site_toml_key_once() {
     let documented = readme_keys();
     let unique: BTreeSet<String> = documented.iter().cloned().collect();
-    assert_eq!(unique.len(), documented.len(), "a key is documented twice: {documented:?}");
+    assert_eq!(
+        unique.len(),
+        documented.len(),
+        "a key is documented twice: {documented:?}"
+    );
     let accepted = config_keys();
     let missing: Vec<&String> = accepted.difference(&unique).collect();
     let unknown: Vec<&String> = unique.difference(&accepted).collect();

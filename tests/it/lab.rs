@@ -255,6 +255,7 @@ fn init(theme: InitTheme, dir: &std::path::Path) {
         base_url: Some("https://our-lab.github.io/site".into()),
         force: false,
         today: jiff::civil::date(2024, 5, 1),
+        install_from: None,
     })
     .unwrap();
 }
@@ -278,7 +279,21 @@ fn init_then_build_each_theme_offline() {
             theme == InitTheme::Lab
         );
         let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap();
-        assert!(gitignore.lines().any(|l| l == "/public/"));
+        for line in [
+            "/public/",
+            "/.digestif/",
+            "/.public-building-*/",
+            "/.public-old-*/",
+        ] {
+            assert!(gitignore.lines().any(|l| l == line), "{line}");
+        }
+        let digest = std::fs::read_to_string(root.join("content/2024-05-01.md")).unwrap();
+        assert!(!digest.contains("\"\"\""), "abstracts are literal strings");
+        assert_eq!(
+            digest.contains("Publications"),
+            theme == InitTheme::Lab,
+            "only the lab theme has a Publications page"
+        );
         let report = digestif::build(&digestif::BuildOptions::new(&root)).unwrap();
         assert!(
             report.warnings.is_empty(),
@@ -309,6 +324,99 @@ fn init_then_build_each_theme_offline() {
 }
 
 #[test]
+fn init_takes_a_fresh_repository_and_extends_its_gitignore() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("lab-digest");
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join("README.md"), "# Lab digest\n").unwrap();
+    std::fs::write(root.join("LICENSE"), "MIT").unwrap();
+    std::fs::write(root.join(".gitignore"), "target/\n/public/").unwrap();
+    let options = InitOptions {
+        dir: root.clone(),
+        theme: InitTheme::Default,
+        title: None,
+        base_url: None,
+        force: false,
+        today: jiff::civil::date(2024, 5, 1),
+        install_from: None,
+    };
+    digestif::commands::init::run(&options).unwrap();
+    let gitignore = std::fs::read_to_string(root.join(".gitignore")).unwrap();
+    assert!(gitignore.starts_with("target/\n/public/\n"), "{gitignore}");
+    assert_eq!(gitignore.matches("/public/").count(), 1, "{gitignore}");
+    assert!(gitignore.contains("/.digestif/"), "{gitignore}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("README.md")).unwrap(),
+        "# Lab digest\n"
+    );
+    // The address follows the folder: a project site under /lab-digest/.
+    let site = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    assert!(
+        site.contains("base_url = \"https://example.github.io/lab-digest/\""),
+        "{site}"
+    );
+    // Running init again extends nothing twice.
+    let mut again = options.clone();
+    again.force = true;
+    digestif::commands::init::run(&again).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(root.join(".gitignore")).unwrap(),
+        gitignore
+    );
+}
+
+#[test]
+fn the_workflow_installs_the_version_that_wrote_it_or_a_given_git_revision() {
+    let version = env!("CARGO_PKG_VERSION");
+    let workflow = |install_from: Option<&str>| {
+        let dir = tempfile::tempdir().unwrap();
+        let options = InitOptions {
+            dir: dir.path().join("site"),
+            theme: InitTheme::Default,
+            title: None,
+            base_url: None,
+            force: false,
+            today: jiff::civil::date(2024, 5, 1),
+            install_from: install_from.map(String::from),
+        };
+        digestif::commands::init::run(&options).map(|_| {
+            std::fs::read_to_string(dir.path().join("site/.github/workflows/pages.yml")).unwrap()
+        })
+    };
+    let crates = workflow(None).unwrap();
+    assert!(
+        crates.contains(&format!("run: cargo install --locked digestif@{version}\n")),
+        "{crates}"
+    );
+    assert!(
+        crates.contains(&format!(
+            "key: digestif-${{{{ runner.os }}}}-crates-{version}\n"
+        )),
+        "{crates}"
+    );
+    let git = workflow(Some("git+https://github.com/our-lab/digestif#v0.2.0-rc1")).unwrap();
+    assert!(
+        git.contains("run: cargo install --locked --git https://github.com/our-lab/digestif --rev v0.2.0-rc1 digestif\n"),
+        "{git}"
+    );
+    for text in [&crates, &git] {
+        assert!(
+            !text.replace("${{", "").contains("{{") && !text.contains("example/digestif"),
+            "{text}"
+        );
+    }
+    for bad in [
+        "https://github.com/x/y",
+        "git+ftp://x/y",
+        "git+https://x/y#$(rm -rf ~)",
+        "git+https://x/y\nrun: evil",
+    ] {
+        let error = workflow(Some(bad)).unwrap_err().to_string();
+        assert!(error.starts_with("--install-from"), "{bad}: {error}");
+    }
+}
+
+#[test]
 fn init_refuses_a_folder_with_files_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
@@ -319,12 +427,13 @@ fn init_refuses_a_folder_with_files_unless_forced() {
         base_url: None,
         force: false,
         today: jiff::civil::date(2024, 5, 1),
+        install_from: None,
     };
     let error = digestif::commands::init::run(&options)
         .unwrap_err()
         .to_string();
     assert!(
-        error.contains("is not empty") && error.contains("--force"),
+        error.contains("already holds `notes.txt`") && error.contains("--force"),
         "{error}"
     );
     assert!(!dir.path().join("site.toml").exists());
@@ -486,17 +595,12 @@ fn repository_workflow_deploys_the_example_site() {
 
 #[test]
 fn init_workflow_installs_digestif_and_deploys() {
-    let runs = check_workflow(PAGES_WORKFLOW, "init workflow");
-    assert!(
-        runs.iter()
-            .any(|r| r.starts_with("cargo install --locked --git")),
-        "{runs:?}"
-    );
+    assert!(PAGES_WORKFLOW.contains("{{INSTALL_COMMAND}}"));
     for theme in [InitTheme::Default, InitTheme::Lab] {
         let dir = tempfile::tempdir().unwrap();
         init(theme, dir.path());
         let text = std::fs::read_to_string(dir.path().join(".github/workflows/pages.yml")).unwrap();
-        assert!(!text.contains("{{DIGESTIF"), "placeholders left");
+        assert!(!text.replace("${{", "").contains("{{"), "placeholders left");
         let runs = check_workflow(&text, "generated workflow");
         run_build_command(&runs, dir.path(), "generated workflow");
     }
@@ -615,7 +719,7 @@ fn init_from_the_command_line() {
     assert!(toml.contains("base_url = \"https://our-lab.github.io/site/\""));
     let again = run(&["init", site.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("is not empty"));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
     let build = run(&["build", "--root", site.to_str().unwrap(), "--quiet"]);
     assert!(
         build.status.success(),
