@@ -37,7 +37,7 @@ cd "$REPO_ROOT"
 log "building release binary, gen_corpus and the test binary"
 cargo build --release --quiet
 cargo build --release --quiet --example gen_corpus
-cargo test --release --quiet --test it --no-run 2>/dev/null
+cargo test --release --quiet --test browser --no-run 2>/dev/null
 
 DIR=$(mktemp -d "$WORK/digestif-search-bench.XXXXXX")
 cleanup() { [[ $KEEP == 1 ]] && log "kept $DIR" || rm -rf -- "$DIR"; }
@@ -91,7 +91,7 @@ for n in $SIZES; do
 
     log "measuring in Chromium ($n papers)"
     DIGESTIF_BENCH_SITE=$out DIGESTIF_BENCH_PORT=$PORT \
-        cargo test --release --quiet --test it search_benchmark -- --ignored --nocapture --test-threads 1 2>/dev/null |
+        cargo test --release --quiet --test browser search_benchmark -- --ignored --nocapture --test-threads 1 2>/dev/null |
         grep -E '^\||^typed' >>"$SUMMARY"
     rm -rf "$corpus" "$out"
 done

@@ -355,10 +355,14 @@ const RELOAD_SCRIPT: &str = r#"(() => {
       document.body.appendChild(overlay);
     }
     overlay.replaceChildren();
+    // Styled here, not by the theme: a theme's `pre` and `strong` colours are for its own
+    // background, and a light theme's light `pre` would hide white text.
     const title = document.createElement("strong");
+    title.style.cssText = "display:block;color:#fff;background:none";
     title.textContent = "Build failed: the last good version is shown underneath. Fix the file and save.";
     const text = document.createElement("pre");
-    text.style.whiteSpace = "pre-wrap";
+    text.style.cssText = "white-space:pre-wrap;color:#fff;background:none;border:0;" +
+      "margin:1rem 0 0;padding:0;font:inherit;box-shadow:none";
     text.textContent = event.data;
     overlay.append(title, text);
   });

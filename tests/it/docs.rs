@@ -114,3 +114,34 @@ fn the_readme_documents_every_site_toml_key_once() {
         "README's site.toml table and the configuration disagree.\nundocumented: {missing:?}\nnot accepted: {unknown:?}"
     );
 }
+
+#[test]
+fn the_readme_shows_the_workflow_init_writes() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let shown = readme
+        .split("## Deploy to GitHub Pages")
+        .nth(1)
+        .and_then(|section| section.split("```yaml\n").nth(1))
+        .and_then(|block| block.split("```").next())
+        .expect("a yaml block in the Deploy section");
+    let dir = tempfile::tempdir().unwrap();
+    let files = digestif::commands::init::site_files(&digestif::commands::init::InitOptions {
+        dir: dir.path().join("site"),
+        theme: digestif::commands::init::InitTheme::Default,
+        title: None,
+        base_url: None,
+        force: false,
+        today: jiff::civil::date(2024, 5, 1),
+        install_from: None,
+    })
+    .unwrap();
+    let (_, written) = files
+        .iter()
+        .find(|(path, _)| path == ".github/workflows/pages.yml")
+        .unwrap();
+    assert_eq!(
+        shown, written,
+        "README's workflow differs from what init writes"
+    );
+}

@@ -3,7 +3,6 @@
 
 mod bad_input;
 mod binary;
-mod browser;
 mod check;
 mod citations;
 mod contexts;
@@ -22,10 +21,7 @@ mod lab;
 mod pages;
 mod safety;
 mod search;
-mod search_browser;
-mod search_js;
 mod serve;
+mod serve_process;
 mod support;
-mod theme_browser;
 mod trust;
-mod webdriver;

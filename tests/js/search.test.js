@@ -1,4 +1,4 @@
-// Tests of search.js with node's built-in runner. `cargo test` runs them (tests/it/search_js.rs),
+// Tests of search.js with node's built-in runner. `cargo test` runs them (tests/browser/search_js.rs),
 // after writing what the Rust side computes into DIGESTIF_JS_FIXTURES: stems, tokens and shard
 // routing to compare with, and the search fixture site built with its index.
 'use strict';

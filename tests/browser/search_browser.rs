@@ -6,7 +6,7 @@ use digestif::BuildOptions;
 use serde_json::json;
 
 use crate::support::TestSite;
-use crate::webdriver::{Browser, Server, browser_available, screenshot_dir};
+use crate::webdriver::{Browser, Server, screenshot_dir};
 
 const HEADER_BOX: &str = "#site-search";
 const PAGE_BOX: &str = "#search-query";
@@ -76,11 +76,7 @@ fn shot(browser: &Browser, name: &str) {
     }
 }
 
-#[test]
-fn search_as_you_type_filters_and_urls_in_chromium() {
-    if !browser_available() {
-        return;
-    }
+pub(crate) fn search_as_you_type_filters_and_urls_in_chromium() {
     let (_site, server) = serve_fixture("/");
     let browser = Browser::start();
 
@@ -218,11 +214,7 @@ fn search_as_you_type_filters_and_urls_in_chromium() {
     no_console_errors(&browser, "on the search page");
 }
 
-#[test]
-fn search_works_under_a_sub_path_in_chromium() {
-    if !browser_available() {
-        return;
-    }
+pub(crate) fn search_works_under_a_sub_path_in_chromium() {
     let (_site, server) = serve_fixture("/lab-digest/");
     let browser = Browser::start();
     browser.goto(&server.url("/lab-digest/"));
@@ -263,9 +255,7 @@ fn search_works_under_a_sub_path_in_chromium() {
 /// `http://127.0.0.1:PORT/` with PORT in DIGESTIF_BENCH_PORT), the bytes a browser downloads to
 /// show the first results of typical queries with an empty cache, and the time queries take.
 /// Ignored by `cargo test`; run through bench/search.sh.
-#[test]
-#[ignore = "a benchmark: run bench/search.sh"]
-fn search_benchmark() {
+pub(crate) fn search_benchmark() {
     let site = std::path::PathBuf::from(
         std::env::var("DIGESTIF_BENCH_SITE").expect("DIGESTIF_BENCH_SITE: a built site"),
     );

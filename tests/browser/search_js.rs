@@ -107,8 +107,7 @@ fn lists() -> serde_json::Value {
     )
 }
 
-#[test]
-fn search_js_agrees_with_the_index_and_ranks_as_documented() {
+pub(crate) fn search_js_agrees_with_the_index_and_ranks_as_documented() {
     let fixtures = tempfile::tempdir().unwrap();
     let site = TestSite::fixture("search");
     let mut options = site.options();
@@ -138,7 +137,7 @@ fn search_js_agrees_with_the_index_and_ranks_as_documented() {
     write("routing.json", routing());
     write("lists.json", lists());
 
-    let output = Command::new("node")
+    let output = Command::new(crate::tools::path(crate::tools::Tool::Node))
         .arg("--test")
         .arg(repo().join("tests/js/search.test.js"))
         .env("DIGESTIF_JS_FIXTURES", fixtures.path())

@@ -12,24 +12,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-pub const CHROMIUM: &str = "/usr/bin/chromium";
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-/// Whether browser tests run here. They need Debian's `chromium` and `chromium-driver`; set
-/// DIGESTIF_SKIP_BROWSER=1 to skip them on a machine without (CI installs both).
-pub fn browser_available() -> bool {
-    if std::env::var_os("DIGESTIF_SKIP_BROWSER").is_some_and(|v| v == "1") {
-        eprintln!("browser test skipped: DIGESTIF_SKIP_BROWSER=1");
-        return false;
-    }
-    assert!(
-        Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists(),
-        "browser tests need {CHROMIUM} and {CHROMEDRIVER}: apt-get install -y chromium chromium-driver \
-         (or set DIGESTIF_SKIP_BROWSER=1 to skip them)"
-    );
-    true
-}
-
 /// One served file: path as requested, bytes sent (after compression, when the client asked).
 #[derive(Debug, Clone)]
 pub struct Served {
@@ -200,7 +182,7 @@ impl Browser {
             .local_addr()
             .unwrap()
             .port();
-        let driver = Command::new(CHROMEDRIVER)
+        let driver = Command::new(crate::tools::path(crate::tools::Tool::Chromedriver))
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -238,7 +220,7 @@ impl Browser {
                 "/session",
                 Some(json!({"capabilities": {"alwaysMatch": {
                     "browserName": "chrome",
-                    "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+                    "goog:chromeOptions": {"binary": crate::tools::path(crate::tools::Tool::Chromium), "args": args},
                     "goog:loggingPrefs": {"browser": "ALL"},
                 }}})),
             )

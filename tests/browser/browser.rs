@@ -2,18 +2,15 @@
 //! page from `digestif serve`; the test edits the source and waits for the page to change by
 //! itself. Needs Debian's `chromium` and `chromium-driver` (.ci/run installs them).
 
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::http_client::request;
-use crate::serve::Server;
+use crate::serve_process::Server;
 use crate::support::TestSite;
-
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const CHROMIUM: &str = "/usr/bin/chromium";
+use crate::tools::{Tool, path};
 
 pub(crate) struct Browser {
     driver: Child,
@@ -24,16 +21,12 @@ pub(crate) struct Browser {
 
 impl Browser {
     pub(crate) fn start() -> Browser {
-        assert!(
-            Path::new(CHROMEDRIVER).exists() && Path::new(CHROMIUM).exists(),
-            "browser tests need Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver"
-        );
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let driver = Command::new(CHROMEDRIVER)
+        let driver = Command::new(path(Tool::Chromedriver))
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -51,7 +44,7 @@ impl Browser {
                 "browserName": "chrome",
                 "goog:loggingPrefs": { "browser": "ALL" },
                 "goog:chromeOptions": {
-                    "binary": CHROMIUM,
+                    "binary": path(Tool::Chromium),
                     "args": [
                         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                         "--disable-background-networking", "--disable-component-update",
@@ -223,13 +216,11 @@ fn page_updates_itself(site: TestSite) {
     assert!(errors.is_empty(), "console errors: {errors:?}");
 }
 
-#[test]
-fn page_reloads_by_itself_after_a_save() {
+pub(crate) fn page_reloads_by_itself_after_a_save() {
     page_updates_itself(TestSite::fixture("merge"));
 }
 
-#[test]
-fn page_reloads_by_itself_under_a_sub_path() {
+pub(crate) fn page_reloads_by_itself_under_a_sub_path() {
     let site = TestSite::fixture("merge");
     edit(
         &site,
@@ -238,4 +229,69 @@ fn page_reloads_by_itself_under_a_sub_path() {
         "https://lab.github.io/lab-digest/",
     );
     page_updates_itself(site);
+}
+
+/// The lowest contrast (WCAG ratio) between the overlay's text and what lies under it.
+const OVERLAY_CONTRAST: &str = r#"
+const rgba = (s) => { const p = s.match(/rgba?\(([^)]+)\)/)[1].split(',').map(Number);
+  return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+const luminance = ([r, g, b]) => { const f = (c) => { c /= 255;
+  return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+const under = (element) => { const layers = [];
+  for (let e = element; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor);
+    if (c[3] > 0) layers.push(c); if (c[3] >= 1) break; }
+  let base = [255, 255, 255];
+  for (const c of layers.reverse()) base = [0, 1, 2].map((i) => c[i] * c[3] + base[i] * (1 - c[3]));
+  return base; };
+const ratio = (element) => { const a = luminance(rgba(getComputedStyle(element).color)), b = luminance(under(element));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+const overlay = document.getElementById('digestif-error');
+return Math.min(...[...overlay.querySelectorAll('strong, pre')].map(ratio));
+"#;
+
+pub(crate) fn the_error_overlay_is_readable_in_every_scheme_of_both_themes() {
+    for theme in ["default", "lab"] {
+        let site = TestSite::fixture("merge");
+        let config = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+        site.write("site.toml", &format!("theme = \"{theme}\"\n{config}"));
+        let server = Server::start(&site);
+        let browser = Browser::start();
+        browser.open(&format!(
+            "{}{}digests/2024-03-11/",
+            server.origin, server.base
+        ));
+        browser.wait_listening();
+        edit(
+            &site,
+            "content/2024-03-11.md",
+            "arxiv = \"1706.03762\"",
+            "arxiv = 1706.03762",
+        );
+        browser.wait_until(
+            "document.getElementById('digestif-error')",
+            "the error overlay",
+        );
+        for scheme in ["light", "dark"] {
+            browser.command(
+                "POST",
+                "/goog/cdp/execute",
+                json!({"cmd": "Emulation.setEmulatedMedia", "params": {
+                    "features": [{"name": "prefers-color-scheme", "value": scheme}]}}),
+            );
+            let matches = browser.eval(&format!(
+                "return matchMedia('(prefers-color-scheme: {scheme})').matches;"
+            ));
+            assert_eq!(
+                matches,
+                Value::Bool(true),
+                "{theme}: {scheme} was not emulated"
+            );
+            let contrast = browser.eval(OVERLAY_CONTRAST).as_f64().expect("a ratio");
+            assert!(
+                contrast >= 4.5,
+                "{theme} theme, {scheme}: the overlay's text has a contrast of {contrast:.2}:1"
+            );
+        }
+    }
 }

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
@@ -13,14 +13,8 @@ use crate::browser::Browser;
 use crate::support::TestSite;
 
 fn axe_source() -> String {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; install it with `npm install --prefix tests/node` (.ci/run does)",
-            path.display()
-        )
-    })
+    let path = crate::tools::path(crate::tools::Tool::AxeCore);
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Serves a folder over HTTP on a free port, in a thread, for the life of the test process.
@@ -183,18 +177,15 @@ fn check_theme(theme: &str) {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-#[test]
-fn default_theme_fits_small_and_wide_screens_and_passes_axe() {
+pub(crate) fn default_theme_fits_small_and_wide_screens_and_passes_axe() {
     check_theme("default");
 }
 
-#[test]
-fn lab_theme_fits_small_and_wide_screens_and_passes_axe() {
+pub(crate) fn lab_theme_fits_small_and_wide_screens_and_passes_axe() {
     check_theme("lab");
 }
 
-#[test]
-fn lab_theme_dark_toggle_works_and_is_remembered() {
+pub(crate) fn lab_theme_dark_toggle_works_and_is_remembered() {
     let (_site, origin) = served("lab");
     let browser = Browser::start();
     let axe = axe_source();
