@@ -50,6 +50,8 @@ pub struct EntryFields {
     pub code: Option<String>,
     pub project: Option<String>,
     pub venue: Option<String>,
+    /// A path under `static/`, checked.
+    pub thumbnail: Option<String>,
     pub abstract_md: Option<Arc<str>>,
 }
 
@@ -163,6 +165,27 @@ fn check_fields(
             return None;
         }
     }
+    let thumbnail = match raw
+        .thumbnail
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        None => None,
+        Some(path) => match static_path(path) {
+            Some(path) => Some(path),
+            None => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        at("thumbnail"),
+                        format!("`thumbnail` is not a path under static/: `{path}`"),
+                    )
+                    .with_hint("write the path of an image under static/, such as thumbnails/2310.14189.png; importers download images there"),
+                );
+                return None;
+            }
+        },
+    };
     let authors: Vec<String> = raw
         .authors
         .iter()
@@ -182,6 +205,7 @@ fn check_fields(
         code: raw.code.clone(),
         project: raw.project.clone(),
         venue: raw.venue.clone().filter(|v| !v.trim().is_empty()),
+        thumbnail,
         abstract_md: raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
     })
 }
@@ -276,6 +300,17 @@ pub fn too_long(
         )
         .with_hint("shorten it; long text belongs in the abstract or notes")
     })
+}
+
+/// A path under `static/` as a site links it: no scheme, no `..`, no backslash, no leading `/`.
+pub fn static_path(value: &str) -> Option<String> {
+    let path = value.trim_start_matches('/');
+    let is_safe = !path.is_empty()
+        && !path.contains([':', '\\', '"', '<', '>', '?', '#', '\'', ' '])
+        && path
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != ".." && segment != ".");
+    is_safe.then(|| path.to_string())
 }
 
 /// Links in front matter become `href`s: only web addresses are allowed.

@@ -74,6 +74,12 @@ pub struct RawPaper {
     pub topics: Vec<String>,
     #[serde(default)]
     pub upvotes: Option<u64>,
+    /// Comments on the paper where it was found (Hugging Face's daily papers).
+    #[serde(default)]
+    pub comments: Option<u64>,
+    /// An image for the paper's card: a path under `static/` (`thumbnails/2310.14189.png`).
+    #[serde(default)]
+    pub thumbnail: Option<String>,
     /// The lab's own paper, for themes that list a group's publications (`lab`).
     #[serde(default)]
     pub ours: bool,
@@ -257,6 +263,8 @@ fn check_strings(
             published: _,
             topics,
             upvotes: _,
+            comments: _,
+            thumbnail,
             ours: _,
             abstract_md,
             notes_md,
@@ -274,6 +282,7 @@ fn check_strings(
             ("code", code),
             ("project", project),
             ("venue", venue),
+            ("thumbnail", thumbnail),
         ] {
             fields.optional(field, value);
         }

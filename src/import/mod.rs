@@ -140,6 +140,8 @@ fn fill_missing(mine: &mut RawPaper, theirs: RawPaper) {
         published,
         topics,
         upvotes,
+        comments,
+        thumbnail,
         ours,
         abstract_md,
         notes_md,
@@ -154,6 +156,8 @@ fn fill_missing(mine: &mut RawPaper, theirs: RawPaper) {
     fill(&mut mine.venue, venue);
     fill(&mut mine.published, published);
     fill(&mut mine.upvotes, upvotes);
+    fill(&mut mine.comments, comments);
+    fill(&mut mine.thumbnail, thumbnail);
     fill(&mut mine.abstract_md, abstract_md);
     fill(&mut mine.notes_md, notes_md);
     mine.ours |= ours;

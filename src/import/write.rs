@@ -47,6 +47,8 @@ pub fn paper_table(imported: &ImportedPaper) -> String {
         published,
         topics,
         upvotes,
+        comments,
+        thumbnail,
         ours,
         abstract_md,
         notes_md,
@@ -87,6 +89,8 @@ pub fn paper_table(imported: &ImportedPaper) -> String {
     );
     key("topics", array("topics", topics));
     key("upvotes", upvotes.map(|u| u.to_string()));
+    key("comments", comments.map(|c| c.to_string()));
+    key("thumbnail", thumbnail.as_deref().map(string));
     key("ours", ours.then(|| "true".to_string()));
     key("abstract", abstract_md.as_deref().map(multiline));
     key("notes", notes_md.as_deref().map(multiline));

@@ -566,6 +566,13 @@ fn merge_fields(
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
+    paper.comments = match (paper.comments, raw.comments) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    if paper.thumbnail.is_none() {
+        paper.thumbnail = fields.thumbnail.clone();
+    }
     for topic in topics {
         if !paper.topics.contains(&topic) {
             paper.topics.push(topic);
@@ -604,6 +611,8 @@ fn new_paper(entry: &EntrySource, fields: EntryFields, topics: Vec<usize>) -> Pa
         venue: fields.venue,
         published: raw.published,
         upvotes: raw.upvotes,
+        comments: raw.comments,
+        thumbnail: fields.thumbnail,
         ours: raw.ours,
         abstract_md: fields.abstract_md,
         topics: unique_topics,

@@ -73,6 +73,10 @@ pub struct Paper {
     pub venue: Option<String>,
     pub published: Option<crate::content::published::Published>,
     pub upvotes: Option<u64>,
+    /// Comments where the paper was found; the largest count given.
+    pub comments: Option<u64>,
+    /// A path under `static/`.
+    pub thumbnail: Option<String>,
     /// Marked `ours = true` in a digest: the lab's own paper. Themes also count a paper with a
     /// lab member among its authors as the lab's (see [`people::Lab`]).
     pub ours: bool,

@@ -113,6 +113,10 @@ pub struct PaperCard<'a> {
     pub arxiv: Option<&'a str>,
     pub doi: Option<&'a str>,
     pub upvotes: Option<u64>,
+    /// Comments where the paper was found (Hugging Face's daily papers), when known.
+    pub comments: Option<u64>,
+    /// Root-relative URL of the paper's image (a static file), when it has one.
+    pub thumbnail_url: Option<String>,
     // `topics`: [TopicRef], and `featured_in`: the DigestLink of the newest digest that featured
     // the paper; inserted by the renderer, which builds each topic's and digest's value once.
     pub links: Vec<ExternalLink>,

@@ -269,6 +269,8 @@ impl<'a> Renderer<'a> {
             arxiv: paper.arxiv.as_deref(),
             doi: paper.doi.as_deref(),
             upvotes: paper.upvotes,
+            comments: paper.comments,
+            thumbnail_url: paper.thumbnail.as_deref().map(|path| self.link(path)),
             links: external_links(paper),
             abstract_html: self.model.abstract_html(index),
             year: paper_year(paper),
