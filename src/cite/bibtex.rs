@@ -350,6 +350,8 @@ mod tests {
             venue: Some(venue.into()).filter(|v: &String| !v.is_empty()),
             published: None,
             upvotes: None,
+            comments: None,
+            thumbnail: None,
             ours: false,
             abstract_md: None,
             topics: Vec::new(),

@@ -14,6 +14,7 @@ pub mod bibtex;
 pub mod categories;
 pub mod csl;
 pub mod doi;
+pub mod hf;
 pub mod http;
 pub mod latex;
 pub mod merge;

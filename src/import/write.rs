@@ -346,6 +346,8 @@ mod tests {
             )),
             topics: vec!["diffusion".into()],
             upvotes: Some(12),
+            comments: None,
+            thumbnail: None,
             ours: true,
             abstract_md: Some("Uses $\\times$.\n\nSecond paragraph.".into()),
             notes_md: Some("A note.".into()),
