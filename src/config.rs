@@ -43,6 +43,36 @@ pub struct RawConfig {
     pub search: RawSearch,
     #[serde(default)]
     pub build: RawBuild,
+    #[serde(default)]
+    pub sources: Vec<RawSource>,
+}
+
+/// One `[[sources]]` entry: where `digestif update` gets a day's papers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    /// `hf-daily` (Hugging Face's daily papers) or `arxiv` (an arXiv search).
+    pub kind: SourceKind,
+    /// The service's address, for mirrors and tests.
+    #[serde(default)]
+    pub api: Option<String>,
+    /// For `arxiv`: the search, such as `cat:cs.CL AND abs:"diffusion"`.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// For `arxiv`: most papers a day.
+    #[serde(default)]
+    pub max: Option<usize>,
+    /// List again papers already featured on earlier days.
+    #[serde(default)]
+    pub repeat: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SourceKind {
+    #[serde(rename = "hf-daily")]
+    HfDaily,
+    #[serde(rename = "arxiv")]
+    Arxiv,
 }
 
 /// `[build]`: how the site's files are read.
@@ -235,6 +265,8 @@ pub struct Config {
     pub has_search: bool,
     /// `[build] follow_external_links`: symbolic links may lead out of the site.
     pub follows_external_links: bool,
+    /// `[[sources]]`: where `digestif update` gets papers, checked.
+    pub sources: Vec<RawSource>,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -519,6 +551,7 @@ impl Config {
         }
 
         let topic_rules = topic_rules(&raw.topics.rules, &mut problems, &key_location);
+        check_sources(&raw.sources, &mut problems, &key_location);
 
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
@@ -547,6 +580,7 @@ impl Config {
             has_emails: raw.outputs.emails,
             has_search: raw.search.enabled,
             follows_external_links: raw.build.follow_external_links,
+            sources: raw.sources,
         })
     }
 
@@ -562,6 +596,50 @@ pub fn topic_key(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// Each source has what its kind needs: a query for `arxiv`, a web address for `api`.
+fn check_sources(
+    sources: &[RawSource],
+    problems: &mut Vec<Diagnostic>,
+    key_location: &dyn Fn(&str) -> Location,
+) {
+    for (index, source) in sources.iter().enumerate() {
+        let number = index + 1;
+        if source.kind == SourceKind::Arxiv
+            && source.query.as_deref().is_none_or(|q| q.trim().is_empty())
+        {
+            problems.push(
+                Diagnostic::error(
+                    key_location("[[sources]]"),
+                    format!("source {number} (arxiv) has no query"),
+                )
+                .with_hint("for example query = 'cat:cs.CL AND abs:\"diffusion\"'"),
+            );
+        }
+        if source.kind == SourceKind::HfDaily && (source.query.is_some() || source.max.is_some()) {
+            problems.push(Diagnostic::error(
+                key_location("[[sources]]"),
+                format!(
+                    "source {number} (hf-daily) takes no query or max: it is the whole day's list"
+                ),
+            ));
+        }
+        if let Some(api) = &source.api
+            && !crate::content::entry::is_safe_link(api)
+        {
+            problems.push(Diagnostic::error(
+                key_location("api"),
+                format!("source {number}: api `{api}` is not a web address"),
+            ));
+        }
+        if source.max == Some(0) {
+            problems.push(Diagnostic::error(
+                key_location("max"),
+                format!("source {number}: max must be at least 1"),
+            ));
+        }
+    }
 }
 
 /// Validates `[topics.rules]`: a topic name and at least one non-empty phrase each.

@@ -16,6 +16,12 @@ fn accepted_keys(table: &str) -> Option<Vec<String>> {
     } else {
         format!("[{table}]\n")
     };
+    keys_under(&header)
+}
+
+/// The keys accepted after `header` (`[markdown]\n`, `[[sources]]\n`), from the error for an
+/// unknown one.
+fn keys_under(header: &str) -> Option<Vec<String>> {
     let text = format!("{REQUIRED}{header}zz_unknown_key = 1\n");
     let error = match Config::parse(Path::new("/nonexistent"), &text, &Overrides::default()) {
         Ok(_) => return None,
@@ -62,6 +68,12 @@ fn config_keys() -> BTreeSet<String> {
             }
             None if takes_any_key(&key) => {
                 keys.insert(format!("[{key}]"));
+            }
+            // An array of tables (`[[sources]]`).
+            None if keys_under(&format!("[[{key}]]\n")).is_some() => {
+                for inner_key in keys_under(&format!("[[{key}]]\n")).unwrap() {
+                    keys.insert(format!("[[{key}]] {inner_key}"));
+                }
             }
             None => {
                 keys.insert(key);
