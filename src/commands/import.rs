@@ -242,7 +242,7 @@ fn read_source(
         }
         ImportSource::Bibtex { file, .. } => {
             let text = import::read_input(file)?;
-            (display(file), bibtex::read(label(file), &text, categories))
+            (display(file), bibtex::read(label(file), &text, categories)?)
         }
         ImportSource::CslJson { file, .. } => {
             let text = import::read_input(file)?;
@@ -252,7 +252,7 @@ fn read_source(
             let text = import::read_input(file)?;
             (
                 display(file),
-                text::read(file, &text, year.unwrap_or(today.year())),
+                text::read(label(file), &text, year.unwrap_or(today.year()))?,
             )
         }
     })

@@ -70,9 +70,18 @@ mod tests {
             clean("a\u{1}b\u{7f}c", true),
             Some(("abc".to_string(), Some('\u{1}')))
         );
-        assert_eq!(clean("one\r\ntwo", true), Some(("one\ntwo".to_string(), None)));
-        assert_eq!(clean("lone\rcr", true), Some(("lonecr".to_string(), Some('\r'))));
-        assert_eq!(clean("cafe\u{301}", true), Some(("caf\u{e9}".to_string(), None)));
+        assert_eq!(
+            clean("one\r\ntwo", true),
+            Some(("one\ntwo".to_string(), None))
+        );
+        assert_eq!(
+            clean("lone\rcr", true),
+            Some(("lonecr".to_string(), Some('\r')))
+        );
+        assert_eq!(
+            clean("cafe\u{301}", true),
+            Some(("caf\u{e9}".to_string(), None))
+        );
         assert_eq!(clean("caf\u{e9}", true), None);
         assert_eq!(clean("cafe\u{301}", false), None, "prose stays as written");
         assert!(!is_nfc("e\u{301}") && is_nfc("\u{e9}\u{2013}\u{3b1}"));

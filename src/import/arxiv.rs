@@ -269,6 +269,13 @@ pub fn read_file(
             format!("not an arXiv API response (Atom XML): {e}"),
         )])
     })?;
+    if feed.entries.is_empty() {
+        return Err(super::input::no_entry(
+            path,
+            "the response holds no <entry>: no paper to import",
+            "save the answer of an arXiv API query (export.arxiv.org/api/query?id_list=…) that found papers",
+        ));
+    }
     let mut import = Import::default();
     let mut unmapped = Vec::new();
     for entry in feed.entries {

@@ -19,6 +19,7 @@ use super::{
 };
 use crate::content::RawPaper;
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::import::input::no_entry;
 
 /// Reads a CSL-JSON file's text.
 pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Result<Import> {
@@ -39,6 +40,13 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> R
             )]));
         }
     };
+    if items.is_empty() {
+        return Err(no_entry(
+            path,
+            "the list holds no CSL-JSON item",
+            "export a collection with items in it (Zotero: Export Collection → CSL JSON)",
+        ));
+    }
     let lines = item_lines(text);
     let mut import = Import::default();
     for (index, item) in items.iter().enumerate() {

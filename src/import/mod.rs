@@ -15,13 +15,13 @@ pub mod categories;
 pub mod csl;
 pub mod doi;
 pub mod http;
+pub mod input;
 pub mod latex;
 pub mod merge;
 pub mod partial_date;
 pub mod text;
 pub mod write;
 
-use std::path::Path;
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -31,6 +31,7 @@ use crate::content::entry::is_safe_link;
 use crate::content::ids::{is_valid_arxiv, normalize_arxiv, normalize_doi, paper_id, slugify};
 use crate::error::{Diagnostic, Location};
 
+pub use input::read_input;
 pub use partial_date::PartialDate;
 
 /// One paper as an importer read it: the `[[papers]]` table it becomes, as the same [`RawPaper`]
@@ -383,28 +384,6 @@ pub fn arxiv_in_text(text: &str) -> Option<String> {
         from = start;
     }
     None
-}
-
-/// Reads an input file (or standard input for `-`) as text.
-pub fn read_input(path: &Path) -> crate::error::Result<String> {
-    use std::io::Read;
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| crate::error::Error::io(Path::new("<stdin>"), e))?;
-        return Ok(text);
-    }
-    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(path, e))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        // Old .bib files are often Latin-1; every byte is then one character.
-        Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
-    };
-    Ok(text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text))
 }
 
 #[cfg(test)]

@@ -13,10 +13,12 @@ use jiff::civil::Date;
 
 use super::{Import, ImportedPaper};
 use crate::content::RawPaper;
-use crate::error::{Diagnostic, Location};
+use crate::error::{Diagnostic, Location, Result};
+use crate::import::input::no_entry;
 
-/// Reads a pasted list. `year` completes a "Mar 11" day found in the text.
-pub fn read(path: &Path, text: &str, year: i16) -> Import {
+/// Reads a pasted list. `year` completes a "Mar 11" day found in the text. An error when the
+/// text holds no line that could be a title.
+pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
     let mut import = Import::default();
     let mut days: Vec<(Date, usize)> = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
@@ -44,6 +46,13 @@ pub fn read(path: &Path, text: &str, year: i16) -> Import {
             .push(line.to_string());
     }
     blocks.extend(current);
+    if blocks.is_empty() {
+        return Err(no_entry(
+            path,
+            "no paper in the text: no line that could be a title",
+            "paste each paper as a title line followed by its abstract, papers separated by blank lines",
+        ));
+    }
 
     if let Some(&(first, line)) = days.first() {
         import.date = Some(first);
@@ -55,7 +64,7 @@ pub fn read(path: &Path, text: &str, year: i16) -> Import {
         }
     }
     pair_titles_and_abstracts(path, blocks, &mut import);
-    import
+    Ok(import)
 }
 
 #[derive(Debug)]
@@ -338,7 +347,7 @@ mod tests {
     #[test]
     fn titles_pair_with_the_paragraph_after_them() {
         let text = "Daily Papers\nby AK and the research community\nMar 11\n\nFirst Title\nIts abstract, which is a sentence.\n\nSecond Title\n\nSecond abstract on\ntwo lines.\n\nThird Title Alone\n";
-        let import = read(Path::new("list.txt"), text, 2024);
+        let import = read(Path::new("list.txt"), text, 2024).unwrap();
         let titles: Vec<&str> = import
             .papers
             .iter()

@@ -27,11 +27,19 @@ use super::{
 };
 use crate::content::RawPaper;
 use crate::content::ids::{is_valid_arxiv, normalize_arxiv};
-use crate::error::{Diagnostic, Location};
+use crate::error::{Diagnostic, Location, Result};
+use crate::import::input::no_entry;
 
-/// Reads a .bib file's text.
-pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Import {
+/// Reads a .bib file's text; an error when it holds no entry at all.
+pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Result<Import> {
     let (entries, errors) = parse(text);
+    if entries.is_empty() && errors.is_empty() {
+        return Err(no_entry(
+            path,
+            "no BibTeX entry: entries start with a line such as `@article{key,`",
+            "is this a .bib file? CSL-JSON imports with `import csl-json`, a pasted list with `import text`",
+        ));
+    }
     let mut import = Import::default();
     for error in errors {
         import.warnings.push(
@@ -49,7 +57,7 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> I
             )),
         }
     }
-    import
+    Ok(import)
 }
 
 fn to_paper(

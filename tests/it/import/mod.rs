@@ -14,6 +14,8 @@ use jiff::civil::date;
 
 use crate::support::TestSite;
 
+mod input;
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/import")
