@@ -27,7 +27,7 @@ use super::{
 };
 use crate::content::RawPaper;
 use crate::content::ids::{is_valid_arxiv, normalize_arxiv};
-use crate::error::{Diagnostic, Location, Result};
+use crate::error::{Diagnostic, Error, Location, Result};
 use crate::import::input::no_entry;
 
 /// Reads a .bib file's text; an error when it holds no entry at all.
@@ -39,6 +39,12 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> R
             "no BibTeX entry: entries start with a line such as `@article{key,`",
             "is this a .bib file? CSL-JSON imports with `import csl-json`, a pasted list with `import text`",
         ));
+    }
+    if let Some(fatal) = errors.iter().find(|e| e.is_fatal) {
+        return Err(Error::Invalid(vec![
+            Diagnostic::error(Location::at(path, fatal.line, None), fatal.message.clone())
+                .with_hint("@string macros that join other macros (`@string{b = a # a}`) double their text with each line: check the @string lines before this one"),
+        ]));
     }
     let mut import = Import::default();
     for error in errors {

@@ -14,6 +14,7 @@ use jiff::civil::date;
 
 use crate::support::TestSite;
 
+mod bounds;
 mod input;
 
 fn fixture(name: &str) -> PathBuf {

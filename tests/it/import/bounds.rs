@@ -1,0 +1,58 @@
+//! Inputs made to cost time or memory: each is read in bounded time and memory, and refused
+//! with the file and line when it passes a limit (issue 23, "Importers: bounded time and memory
+//! for any input"). Speed itself is measured by examples/import_bench.rs, not here.
+
+use super::{TestSite, import};
+
+fn write(site: &TestSite, name: &str, text: &str) -> String {
+    site.write(name, text);
+    site.root().join(name).to_str().unwrap().to_string()
+}
+
+// 22 lines of `@string{sN = sM # sM}` took 240 MB, 24 lines 740 MB, 40 lines never finished.
+#[test]
+fn a_string_doubling_bomb_is_refused_at_its_line() {
+    let site = TestSite::new();
+    let mut text = String::from("@string{s0 = \"ab\"}\n");
+    for i in 1..40 {
+        text.push_str(&format!("@string{{s{i} = s{} # s{}}}\n", i - 1, i - 1));
+    }
+    text.push_str("@misc{x, title = s39}\n");
+    let path = write(&site, "bomb.bib", &text);
+    let error = import(&site, &["bibtex", &path]).unwrap_err().to_string();
+    assert!(
+        error.contains("bomb.bib:21: warning: @string `s20`: the value passes 1 MB on line 21"),
+        "{error}"
+    );
+    assert!(
+        error.contains("bomb.bib:41: warning: entry `x`, field `title`: `s39` is an @string whose definition on line 40 was refused"),
+        "{error}"
+    );
+    assert!(error.contains("no papers found"), "{error}");
+
+    // With an entry that does not use the bomb, the rest imports.
+    text.push_str("@misc{y, title = {Kept}}\n");
+    let path = write(&site, "bomb.bib", &text);
+    let report = import(&site, &["bibtex", &path]).unwrap();
+    assert_eq!(report.papers, 1);
+    site.build().unwrap();
+}
+
+// 100 KB of `@` took 5 s: every `@` looked back over the whole line.
+#[test]
+fn a_file_of_at_signs_is_one_skipped_entry() {
+    let site = TestSite::new();
+    let path = write(
+        &site,
+        "at.bib",
+        &format!("{}\n@misc{{x, title={{After}}}}\n", "@".repeat(100_000)),
+    );
+    let report = import(&site, &["bibtex", &path]).unwrap();
+    assert_eq!(report.papers, 1);
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(
+        report.warnings[0]
+            .to_string()
+            .contains("at.bib:1: warning: `@` is not followed by an entry type")
+    );
+}
