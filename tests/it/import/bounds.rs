@@ -56,3 +56,46 @@ fn a_file_of_at_signs_is_one_skipped_entry() {
             .contains("at.bib:1: warning: `@` is not followed by an entry type")
     );
 }
+
+// 70,000 nested `{` in a .bib aborted with a stack overflow (exit 134).
+#[test]
+fn deeply_nested_input_needs_no_stack() {
+    let site = TestSite::new();
+    let depth = 70_000;
+    let bib = format!(
+        "@misc{{x, title = {{Deep {}nesting{}}}, abstract = {{{}\\\"{{o}}{}}}}}\n",
+        "{".repeat(depth),
+        "}".repeat(depth),
+        "{".repeat(depth),
+        "}".repeat(depth)
+    );
+    let path = write(&site, "deep.bib", &bib);
+    let report = import(&site, &["bibtex", &path]).unwrap();
+    assert_eq!(report.papers, 1);
+    let text = std::fs::read_to_string(site.root().join("content/2024-03-11.md")).unwrap();
+    assert!(
+        text.contains("title = \"Deep nesting\"\nabstract = '''\nö\n'''"),
+        "{text}"
+    );
+    site.build().unwrap();
+
+    let json = format!(
+        "[{{\"title\": \"T\", \"x\": {}{}}}]",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let path = write(&site, "deep.json", &json);
+    let error = import(&site, &["csl-json", &path]).unwrap_err().to_string();
+    assert!(error.contains("deep.json:1:"), "{error}");
+    assert!(error.contains("recursion limit exceeded"), "{error}");
+
+    let xml = format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>http://arxiv.org/abs/2310.14189v1</id><title>T</title><summary>{}x{}</summary></entry></feed>",
+        "<a>".repeat(depth),
+        "</a>".repeat(depth)
+    );
+    let path = write(&site, "deep.xml", &xml);
+    let report = import(&site, &["arxiv", "--file", &path, "--out", "content/x.md"]).unwrap();
+    assert_eq!(report.papers, 1);
+    site.build().unwrap();
+}
