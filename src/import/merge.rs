@@ -10,6 +10,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::same_paper::{PaperIndex, PaperKeys};
 use super::write::paper_table;
 use super::{ImportedPaper, add_topics, paragraphs};
 use crate::content::front_matter::{self, Format};
@@ -95,18 +96,28 @@ fn read_existing(path: &Path, existing: &str) -> Result<ExistingFile> {
 /// What merging changes in the file.
 #[derive(Default)]
 struct Changes<'a> {
-    /// A new table for the file's paper at this index.
-    replacements: Vec<(usize, String)>,
+    /// Per paper of the file, in file order, its new table if it gets one.
+    replacements: Vec<Option<String>>,
     appended: Vec<&'a ImportedPaper>,
     counts: MergeCounts,
 }
 
 /// Decides, for each imported paper, whether it is added, replaces the file's table (`force`) or
-/// is already there.
+/// is already there. Papers are found through indexes, not by comparing each imported paper
+/// with each of the file's (issue 23).
 fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool) -> Changes<'a> {
-    let mut changes = Changes::default();
+    let mut changes = Changes {
+        replacements: vec![None; current.len()],
+        ..Changes::default()
+    };
+    let mut in_file = PaperIndex::default();
+    for (index, paper) in current.iter().enumerate() {
+        in_file.set(index, PaperKeys::of(paper));
+    }
+    let mut appended = PaperIndex::default();
     for paper in papers {
-        match current.iter().position(|c| c.is_same_paper(paper)) {
+        let keys = PaperKeys::of(paper);
+        match in_file.find(&keys) {
             Some(index) if force => {
                 let updated = update(&current[index], paper);
                 // The file cannot say "year only" but in a comment: compare dates as dates.
@@ -115,18 +126,18 @@ fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool)
                     before.published_note = updated.published_note.clone();
                 }
                 if paper_table(&updated) != paper_table(&before) {
-                    changes.replacements.retain(|(i, _)| *i != index);
-                    changes.replacements.push((index, paper_table(&updated)));
+                    changes.replacements[index] = Some(paper_table(&updated));
                     changes.counts.updated += 1;
                 } else {
                     changes.counts.kept += 1;
                 }
             }
             Some(_) => changes.counts.kept += 1,
-            None if changes.appended.iter().any(|a| a.is_same_paper(paper)) => {
+            None if appended.find(&keys).is_some() => {
                 changes.counts.kept += 1;
             }
             None => {
+                appended.set(changes.appended.len(), keys);
                 changes.appended.push(paper);
                 changes.counts.added += 1;
             }
@@ -135,11 +146,10 @@ fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool)
     changes
 }
 
-/// The file's lines with the changes made, joined.
+/// The file's lines with the changes made, joined in one pass.
 fn apply(mut lines: Vec<String>, file: &ExistingFile, changes: Changes) -> String {
     let closing = file.closing;
-    // Appended tables go before the closing delimiter; replacements from the bottom up so earlier
-    // line numbers stay valid.
+    // Appended tables go before the closing delimiter.
     let mut tail = String::new();
     if lines[..closing]
         .last()
@@ -151,26 +161,46 @@ fn apply(mut lines: Vec<String>, file: &ExistingFile, changes: Changes) -> Strin
         tail.push_str(&paper_table(paper));
         tail.push('\n');
     }
-    if !tail.trim().is_empty() {
+    if tail.trim().is_empty() {
+        tail.clear();
+    } else {
         if lines[..closing].last().is_some_and(|l| !l.ends_with('\n')) {
             lines[closing - 1].push('\n');
         }
-        let tail = tail.trim_end_matches('\n').to_string() + "\n";
-        lines.insert(closing, tail);
+        tail = tail.trim_end_matches('\n').to_string() + "\n";
     }
-    let mut replacements = changes.replacements;
-    replacements.sort_by_key(|r| std::cmp::Reverse(r.0));
-    for (index, table) in replacements {
-        let start = file.starts[index];
-        let end = file.starts.get(index + 1).copied().unwrap_or(closing);
-        // Keep the blank lines (and comments) that separate this table from the next.
-        let mut keep_from = end;
-        while keep_from > start + 1 && lines[keep_from - 1].trim().is_empty() {
-            keep_from -= 1;
+    // Each replaced table, in file order: the lines it takes the place of, and its text.
+    let mut replacements = changes
+        .replacements
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, table)| {
+            let table = table?;
+            let start = file.starts[index];
+            let end = file.starts.get(index + 1).copied().unwrap_or(closing);
+            // Keep the blank lines (and comments) that separate this table from the next.
+            let mut keep_from = end;
+            while keep_from > start + 1 && lines[keep_from - 1].trim().is_empty() {
+                keep_from -= 1;
+            }
+            Some((start, keep_from, table))
+        })
+        .peekable();
+    let mut out = String::with_capacity(lines.iter().map(String::len).sum::<usize>() + tail.len());
+    let mut line = 0;
+    while line < lines.len() {
+        if line == closing {
+            out.push_str(&tail);
         }
-        lines.splice(start..keep_from, std::iter::once(table));
+        if let Some((_, keep_from, table)) = replacements.next_if(|(start, _, _)| *start == line) {
+            out.push_str(&table);
+            line = keep_from;
+            continue;
+        }
+        out.push_str(&lines[line]);
+        line += 1;
     }
-    lines.concat()
+    out
 }
 
 /// A paper of the file as an import record, to compare and update it.

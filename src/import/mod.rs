@@ -19,20 +19,23 @@ pub mod input;
 pub mod latex;
 pub mod merge;
 pub mod partial_date;
+pub mod same_paper;
 pub mod text;
 pub mod write;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use jiff::civil::Date;
 
 use crate::content::RawPaper;
 use crate::content::entry::is_safe_link;
-use crate::content::ids::{is_valid_arxiv, normalize_arxiv, normalize_doi, paper_id, slugify};
+use crate::content::ids::{is_valid_arxiv, normalize_arxiv, paper_id};
 use crate::error::{Diagnostic, Location};
 
 pub use input::read_input;
 pub use partial_date::PartialDate;
+use same_paper::{PaperIndex, PaperKeys};
 
 /// One paper as an importer read it: the `[[papers]]` table it becomes, as the same [`RawPaper`]
 /// the content parser reads (so a paper's keys are declared once, in src/content/raw.rs), plus
@@ -89,23 +92,7 @@ impl ImportedPaper {
     /// Whether two records are the same paper: same derived id, arXiv id or DOI, or the same title
     /// with no arXiv id or DOI that tells them apart.
     pub fn is_same_paper(&self, other: &ImportedPaper) -> bool {
-        let arxiv = |p: &ImportedPaper| p.paper.arxiv.as_deref().map(normalize_arxiv);
-        let doi = |p: &ImportedPaper| p.paper.doi.as_deref().map(normalize_doi);
-        if self.derived_id() == other.derived_id() {
-            return true;
-        }
-        match (arxiv(self), arxiv(other)) {
-            (Some(a), Some(b)) if a == b => return true,
-            (Some(_), Some(_)) => return false,
-            _ => {}
-        }
-        match (doi(self), doi(other)) {
-            (Some(a), Some(b)) if a == b => return true,
-            (Some(_), Some(_)) => return false,
-            _ => {}
-        }
-        let title = slugify(&self.paper.title);
-        !title.is_empty() && title == slugify(&other.paper.title)
+        PaperKeys::of(self).is_same(&PaperKeys::of(other))
     }
 
     /// Fills fields this record lacks from `other` (the same paper read twice).
@@ -166,9 +153,11 @@ fn fill_missing(mine: &mut RawPaper, theirs: RawPaper) {
 
 /// Adds topics not yet present (compared case-insensitively), keeping the first spelling.
 pub fn add_topics(topics: &mut Vec<String>, more: impl IntoIterator<Item = String>) {
+    // A set, not a scan per topic: a keywords field can list a hundred thousand.
+    let mut seen: HashSet<String> = topics.iter().map(|t| crate::config::topic_key(t)).collect();
     for topic in more {
         let key = crate::config::topic_key(&topic);
-        if !key.is_empty() && !topics.iter().any(|t| crate::config::topic_key(t) == key) {
+        if !key.is_empty() && seen.insert(key) {
             topics.push(topic.split_whitespace().collect::<Vec<_>>().join(" "));
         }
     }
@@ -180,6 +169,7 @@ pub fn add_topics(topics: &mut Vec<String>, more: impl IntoIterator<Item = Strin
 pub fn tidy(import: &mut Import) {
     let papers = std::mem::take(&mut import.papers);
     let mut kept: Vec<ImportedPaper> = Vec::with_capacity(papers.len());
+    let mut index = PaperIndex::default();
     for mut imported in papers {
         tidy_paper(&mut imported.paper, &imported.origin, &mut import.warnings);
         if imported.paper.title.is_empty() {
@@ -189,7 +179,9 @@ pub fn tidy(import: &mut Import) {
             );
             continue;
         }
-        if let Some(first) = kept.iter_mut().find(|p| p.is_same_paper(&imported)) {
+        let keys = PaperKeys::of(&imported);
+        if let Some(at) = index.find(&keys) {
+            let first = &mut kept[at];
             import.warnings.push(Diagnostic::warning(
                 imported.origin.clone(),
                 format!(
@@ -198,8 +190,11 @@ pub fn tidy(import: &mut Import) {
                 ),
             ));
             first.fill_from(imported);
+            // Filled in, it may now be found by an arXiv id or DOI it did not have.
+            index.set(at, PaperKeys::of(first));
             continue;
         }
+        index.set(kept.len(), keys);
         kept.push(imported);
     }
     import.papers = kept;
@@ -373,9 +368,11 @@ pub fn arxiv_in_text(text: &str) -> Option<String> {
     while let Some(found) = lower[from..].find("arxiv") {
         let start = from + found + "arxiv".len();
         let rest = text[start..].trim_start_matches([':', ' ', '.']);
+        // No id is longer; reading on would read the rest of a text of "arxivarxiv…" each time.
         let candidate: String = rest
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
+            .take(40)
             .collect();
         let id = normalize_arxiv(candidate.trim_end_matches('.'));
         if is_valid_arxiv(&id) {

@@ -75,12 +75,15 @@ struct Block {
 
 fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Import) {
     let mut pending: Option<(String, usize)> = None;
+    // The abstract of the last paper, while paragraphs may still be added to it: kept as a
+    // String, since joining each to a finished one would copy it once per paragraph.
+    let mut last_abstract: Option<String> = None;
     for block in blocks {
         let at = Location::at(path, block.line, None);
         let single = block.lines.len() == 1;
         if single && looks_like_title(&block.lines[0]) {
             if let Some((title, line)) = pending.take() {
-                push_without_abstract(path, import, title, line);
+                push_without_abstract(path, import, &mut last_abstract, title, line);
             }
             pending = Some((block.lines[0].clone(), block.line));
             continue;
@@ -89,7 +92,7 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
         // has no abstract (a wrapped abstract would go on in lower case).
         if pending.is_some() && !single && starts_with_title(&block.lines) {
             let (title, line) = pending.take().expect("checked above");
-            push_without_abstract(path, import, title, line);
+            push_without_abstract(path, import, &mut last_abstract, title, line);
         }
         // A paragraph: the abstract of the title before it, or a title line and its abstract.
         let (title, line, abstract_lines) = match pending.take() {
@@ -97,18 +100,17 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
             None if !single => (block.lines[0].clone(), block.line, &block.lines[1..]),
             None => {
                 let paragraph = block.lines.join(" ");
-                match import.papers.last_mut() {
-                    Some(previous) if previous.paper.abstract_md.is_some() => {
-                        let previous = &mut previous.paper;
+                match (import.papers.last(), &mut last_abstract) {
+                    (Some(previous), Some(text)) => {
                         import.warnings.push(Diagnostic::warning(
                             at,
                             format!(
                                 "a paragraph without a title line; added to the abstract of \"{}\"",
-                                previous.title
+                                previous.paper.title
                             ),
                         ));
-                        let text = previous.abstract_md.as_deref().unwrap_or_default();
-                        previous.abstract_md = Some(Arc::from(format!("{text}\n\n{paragraph}")));
+                        text.push_str("\n\n");
+                        text.push_str(&paragraph);
                     }
                     _ => import.warnings.push(Diagnostic::warning(
                         at,
@@ -118,17 +120,16 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
                 continue;
             }
         };
+        finish_abstract(import, last_abstract.take());
         if !looks_like_title(&title) {
             import.warnings.push(Diagnostic::warning(
                 Location::at(path, line, None),
                 format!("\"{}\" is long for a title; check that the title and abstract were split right", shorten(&title)),
             ));
         }
+        last_abstract = Some(abstract_lines.join("\n")).filter(|a| !a.trim().is_empty());
         let paper = RawPaper {
             title,
-            abstract_md: Some(abstract_lines.join("\n"))
-                .filter(|a| !a.trim().is_empty())
-                .map(Arc::from),
             ..RawPaper::default()
         };
         import
@@ -136,11 +137,26 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
             .push(ImportedPaper::new(paper, Location::at(path, line, None)));
     }
     if let Some((title, line)) = pending {
-        push_without_abstract(path, import, title, line);
+        push_without_abstract(path, import, &mut last_abstract, title, line);
+    }
+    finish_abstract(import, last_abstract);
+}
+
+/// Gives the last paper its abstract, once no more paragraphs can be added to it.
+fn finish_abstract(import: &mut Import, text: Option<String>) {
+    if let (Some(last), Some(text)) = (import.papers.last_mut(), text) {
+        last.paper.abstract_md = Some(Arc::from(text));
     }
 }
 
-fn push_without_abstract(path: &Path, import: &mut Import, title: String, line: usize) {
+fn push_without_abstract(
+    path: &Path,
+    import: &mut Import,
+    last_abstract: &mut Option<String>,
+    title: String,
+    line: usize,
+) {
+    finish_abstract(import, last_abstract.take());
     import.warnings.push(Diagnostic::warning(
         Location::at(path, line, None),
         format!(
