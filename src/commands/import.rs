@@ -109,11 +109,16 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         return Err(Error::Invalid(diagnostics));
     }
     let date = match &output.date {
-        Some(text) => text.trim().parse::<Date>().map_err(|_| {
-            Error::Usage(format!(
-                "--date `{text}` is not a date: write YYYY-MM-DD, such as 2024-03-11"
-            ))
-        })?,
+        Some(text) => text
+            .trim()
+            .parse::<Date>()
+            .ok()
+            .filter(|date| date.year() >= 1)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--date `{text}` is not a date: write YYYY-MM-DD, such as 2024-03-11"
+                ))
+            })?,
         None => import.date.unwrap_or(today),
     };
     let date_chosen = output.date.is_none().then(|| {

@@ -94,6 +94,8 @@ struct Entry {
     summary: String,
     authors: Vec<String>,
     published: Option<Date>,
+    /// `<published>` as written, when it is there but not a date a paper can have.
+    unusable_published: Option<String>,
     updated: Option<Date>,
     doi: Option<String>,
     journal_ref: Option<String>,
@@ -171,9 +173,14 @@ pub fn fetch_ids(
                 found[p] = true;
             }
             let pinned = position.and_then(|p| batch[p].version);
-            import
-                .papers
-                .push(to_paper(entry, pinned, categories, &mut unmapped));
+            import.papers.push(to_paper(
+                entry,
+                pinned,
+                categories,
+                &mut unmapped,
+                &mut import.warnings,
+                None,
+            ));
             progress.inc(1);
         }
         for (requested, found) in batch.iter().zip(found) {
@@ -235,9 +242,14 @@ pub fn fetch_query(
                     "arXiv rejected the query `{query}`: {message}"
                 )));
             }
-            import
-                .papers
-                .push(to_paper(entry, None, categories, &mut unmapped));
+            import.papers.push(to_paper(
+                entry,
+                None,
+                categories,
+                &mut unmapped,
+                &mut import.warnings,
+                None,
+            ));
             progress.inc(1);
         }
         start += received;
@@ -286,8 +298,15 @@ pub fn read_file(
             ));
             continue;
         }
-        let mut paper = to_paper(entry, None, categories, &mut unmapped);
-        paper.origin = Location::file(path);
+        let origin = Some(Location::file(path));
+        let paper = to_paper(
+            entry,
+            None,
+            categories,
+            &mut unmapped,
+            &mut import.warnings,
+            origin,
+        );
         import.papers.push(paper);
     }
     warn_unmapped(&mut import, unmapped);
@@ -315,12 +334,30 @@ fn warn_unmapped(import: &mut Import, mut unmapped: Vec<String>) {
     }
 }
 
+/// One entry as a paper, read at `origin` (the file it was saved in, else the arXiv id). A
+/// `<published>` that is not a date is a warning.
 fn to_paper(
     entry: Entry,
     pinned_version: Option<u32>,
     categories: &BTreeMap<String, String>,
     unmapped: &mut Vec<String>,
+    warnings: &mut Vec<Diagnostic>,
+    origin: Option<Location>,
 ) -> ImportedPaper {
+    let origin = origin.unwrap_or_else(|| Location::file(format!("arXiv {}", entry.id)));
+    if let Some(text) = &entry.unusable_published {
+        warnings.push(
+            Diagnostic::warning(
+                origin.clone(),
+                format!(
+                    "\"{}\": <published> `{}` is not a date, so `published` was left out",
+                    one_line(&entry.title),
+                    text.trim()
+                ),
+            )
+            .with_hint("write `published` by hand"),
+        );
+    }
     let mut topics = Vec::new();
     let codes = entry.primary_category.iter().chain(entry.categories.iter());
     for code in codes {
@@ -364,7 +401,7 @@ fn to_paper(
             ..RawPaper::default()
         },
         published_note: version_note,
-        origin: Location::file(format!("arXiv {}", entry.id)),
+        origin,
     }
 }
 
@@ -442,12 +479,15 @@ fn parse_entry(node: roxmltree::Node) -> Entry {
         .strip_prefix('v')
         .and_then(|v| v.parse().ok());
     let date = |name| child_text(node, ATOM, name).and_then(|t| parse_timestamp_date(&t));
+    let published_text = child_text(node, ATOM, "published");
+    let published = published_text.as_deref().and_then(parse_timestamp_date);
     let mut entry = Entry {
         id,
         version,
         title,
         summary,
-        published: date("published"),
+        published,
+        unusable_published: published_text.filter(|_| published.is_none()),
         updated: date("updated"),
         doi: child_text(node, ARXIV, "doi").map(|d| d.trim().to_string()),
         journal_ref: child_text(node, ARXIV, "journal_ref"),
@@ -498,12 +538,14 @@ fn child_text(node: roxmltree::Node, namespace: &str, name: &str) -> Option<Stri
     Some(text)
 }
 
+/// The date of a timestamp, when it is one a paper can have (not before year 1).
 fn parse_timestamp_date(text: &str) -> Option<Date> {
     let text = text.trim();
-    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-        return timestamp.in_tz("UTC").ok().map(|zoned| zoned.date());
-    }
-    text.get(..10)?.parse().ok()
+    let date = match text.parse::<jiff::Timestamp>() {
+        Ok(timestamp) => timestamp.in_tz("UTC").ok().map(|zoned| zoned.date()),
+        Err(_) => text.get(..10)?.parse().ok(),
+    }?;
+    (date.year() >= 1).then_some(date)
 }
 
 #[cfg(test)]

@@ -13,10 +13,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::categories::topic_for;
-use super::partial_date::parse_date_text;
-use super::{
-    Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
-};
+use super::partial_date::{DateRead, checked_parts, read_date_text};
+use super::{Import, ImportedPaper, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line};
 use crate::content::RawPaper;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::import::input::no_entry;
@@ -52,7 +50,7 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> R
     for (index, item) in items.iter().enumerate() {
         let line = lines.get(index).copied().unwrap_or(1);
         let location = Location::at(path, line, None);
-        match item_to_paper(item, location.clone(), categories) {
+        match item_to_paper(item, location.clone(), categories, &mut import.warnings) {
             Some(paper) => import.papers.push(paper),
             None => import.warnings.push(
                 Diagnostic::warning(
@@ -66,11 +64,12 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> R
     Ok(import)
 }
 
-/// One CSL item; None without a title.
+/// One CSL item; None without a title. A date it could not use is a warning.
 pub fn item_to_paper(
     item: &Value,
     origin: Location,
     categories: &BTreeMap<String, String>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Option<ImportedPaper> {
     let title = strip_tags(&text_of(item.get("title")?)?);
     if title.trim().is_empty() {
@@ -131,10 +130,12 @@ pub fn item_to_paper(
         abstract_md: field("abstract").map(|a| Arc::from(jats_to_text(&a))),
         ..RawPaper::default()
     };
+    // The first date the item has, even when it is not usable: a later one may be another event.
     let published = ["issued", "published", "published-online", "published-print"]
         .iter()
-        .find_map(|name| item.get(*name).and_then(date_of));
-    Some(ImportedPaper::new(paper, origin).with_published(published))
+        .find_map(|name| item.get(*name).and_then(date_of))
+        .unwrap_or_default();
+    Some(ImportedPaper::new(paper, origin).with_read_date(published, warnings))
 }
 
 fn text_of(value: &Value) -> Option<String> {
@@ -173,36 +174,36 @@ fn authors(value: Option<&Value>) -> Vec<String> {
         .collect()
 }
 
-/// `{"date-parts": [[2019, 7, 25]]}`, or `{"raw": "2019-07-25"}`.
-fn date_of(value: &Value) -> Option<PartialDate> {
+/// `{"date-parts": [[2019, 7, 25]]}`, or `{"raw": "2019-07-25"}`; None when it has neither.
+fn date_of(value: &Value) -> Option<DateRead> {
     if let Some(parts) = value
         .get("date-parts")
         .and_then(|p| p.get(0))
         .and_then(Value::as_array)
+        .filter(|parts| !parts.is_empty())
     {
-        let number = |i: usize| -> Option<i64> {
+        let number = |i: usize| -> Option<Result<i64, String>> {
             let part = parts.get(i)?;
-            part.as_i64().or_else(|| part.as_str()?.trim().parse().ok())
+            let number = part.as_i64().or_else(|| part.as_str()?.trim().parse().ok());
+            Some(number.ok_or_else(|| part.to_string()))
         };
-        let year = i16::try_from(number(0)?).ok()?;
-        let month = number(1)
-            .and_then(|m| i8::try_from(m).ok())
-            .filter(|m| (1..=12).contains(m));
-        let day = number(2)
-            .and_then(|d| i8::try_from(d).ok())
-            .filter(|d| (1..=31).contains(d));
-        let date = PartialDate {
-            year,
-            month,
-            day: month.and(day),
+        let year = match number(0)? {
+            Ok(year) => year,
+            Err(text) => {
+                return Some(DateRead::refused(format!(
+                    "the year {text} is not a number, so `published` was left out"
+                )));
+            }
         };
-        return date.to_date().map(|_| date);
+        // A month or day that is not a number is left out like one that does not exist.
+        let part = |i| number(i).map(|n| n.unwrap_or(0));
+        return Some(checked_parts(year, part(1), part(2)));
     }
     let raw = value
         .get("raw")
         .or_else(|| value.get("literal"))
         .and_then(text_of)?;
-    parse_date_text(&raw)
+    Some(read_date_text(&raw))
 }
 
 /// A keyword as a topic: DataCite's "FOS: …" classes are dropped, "Machine Learning (cs.LG)"
@@ -323,7 +324,13 @@ mod tests {
                "issued":{"date-parts":[["2023","3","2"]]},"keyword":"Computer Science - Machine Learning, FOS: x"}"#,
         )
         .unwrap();
-        let imported = item_to_paper(&item, Location::default(), &BTreeMap::new()).unwrap();
+        let imported = item_to_paper(
+            &item,
+            Location::default(),
+            &BTreeMap::new(),
+            &mut Vec::new(),
+        )
+        .unwrap();
         let paper = &imported.paper;
         assert_eq!(paper.arxiv.as_deref(), Some("2303.01469"));
         assert_eq!(paper.authors, ["Yang Song", "OpenAI"]);

@@ -34,7 +34,7 @@ use crate::content::ids::{is_valid_arxiv, normalize_arxiv, paper_id};
 use crate::error::{Diagnostic, Location};
 
 pub use input::read_input;
-pub use partial_date::PartialDate;
+pub use partial_date::{DateRead, PartialDate};
 use same_paper::{PaperIndex, PaperKeys};
 
 /// One paper as an importer read it: the `[[papers]]` table it becomes, as the same [`RawPaper`]
@@ -75,6 +75,22 @@ impl ImportedPaper {
     pub fn with_published(mut self, date: Option<PartialDate>) -> Self {
         self.paper.published = date.and_then(PartialDate::to_published);
         self
+    }
+
+    /// Sets `published` from a date as a source gave it, with a warning at the paper's origin
+    /// when the date, or part of it, was not usable.
+    #[must_use]
+    pub fn with_read_date(self, read: DateRead, warnings: &mut Vec<Diagnostic>) -> Self {
+        if let Some(problem) = read.problem {
+            warnings.push(
+                Diagnostic::warning(
+                    self.origin.clone(),
+                    format!("\"{}\": {problem}", one_line(&self.paper.title)),
+                )
+                .with_hint("correct the date in the source, or write `published` by hand"),
+            );
+        }
+        self.with_published(read.date)
     }
 
     /// The paper id the build will derive (src/model/ids.rs): `id`, else arXiv id, else DOI, else a

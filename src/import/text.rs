@@ -30,9 +30,24 @@ pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
             blocks.extend(current.take());
             continue;
         }
-        if let Some(day) = lone_day(line, year) {
-            days.push((day, number));
-            continue;
+        match lone_day(line, year) {
+            Some(Ok(day)) => {
+                days.push((day, number));
+                continue;
+            }
+            Some(Err(())) => {
+                import.warnings.push(
+                    Diagnostic::warning(
+                        Location::at(path, number, None),
+                        format!(
+                            "`{line}` reads as a day, but there is no such day; it was left out"
+                        ),
+                    )
+                    .with_hint("pass --date to date the digest"),
+                );
+                continue;
+            }
+            None => {}
         }
         if is_furniture(line) {
             continue;
@@ -244,8 +259,9 @@ fn is_furniture(line: &str) -> bool {
     }
 }
 
-/// "Mar 11", "March 11", "11 Mar", "Mar 11, 2024", "Monday, March 11": a day alone on a line.
-fn lone_day(line: &str, default_year: i16) -> Option<Date> {
+/// "Mar 11", "March 11", "11 Mar", "Mar 11, 2024", "Monday, March 11": a day alone on a line;
+/// an error for a line that reads as one but is no day ("Feb 30").
+fn lone_day(line: &str, default_year: i16) -> Option<Result<Date, ()>> {
     let words: Vec<String> = line
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
@@ -265,7 +281,13 @@ fn lone_day(line: &str, default_year: i16) -> Option<Date> {
         _ => return None,
     };
     let year = if year == 0 { default_year } else { year };
-    Date::new(year, month, day).ok()
+    // A year before 1 is not written as TOML dates are.
+    Some(
+        Date::new(year, month, day)
+            .ok()
+            .filter(|d| d.year() >= 1)
+            .ok_or(()),
+    )
 }
 
 fn month_and_day(a: &str, b: &str) -> Option<(i8, i8, i16)> {
@@ -335,13 +357,19 @@ mod tests {
 
     #[test]
     fn days_alone_on_a_line() {
-        let day = |s| lone_day(s, 2024).map(|d| d.to_string());
+        let day = |s| lone_day(s, 2024).map(|d| d.map(|d| d.to_string()).unwrap_or_default());
         assert_eq!(day("Mar 11").as_deref(), Some("2024-03-11"));
         assert_eq!(day("March 11, 2023").as_deref(), Some("2023-03-11"));
         assert_eq!(day("11 Mar").as_deref(), Some("2024-03-11"));
         assert_eq!(day("Monday, Mar 11").as_deref(), Some("2024-03-11"));
         assert_eq!(day("May the force"), None);
         assert_eq!(day("Mar 32"), None);
+        assert_eq!(
+            day("Feb 30").as_deref(),
+            Some(""),
+            "a day that does not exist"
+        );
+        assert_eq!(day("Mar 11, -5").as_deref(), Some(""));
     }
 
     #[test]

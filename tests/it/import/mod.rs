@@ -15,6 +15,7 @@ use jiff::civil::date;
 use crate::support::TestSite;
 
 mod bounds;
+mod dates;
 mod input;
 
 fn fixture(name: &str) -> PathBuf {
