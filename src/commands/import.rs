@@ -11,10 +11,13 @@ use jiff::civil::Date;
 
 use crate::cli::{ImportArgs, ImportOutputArgs, ImportSource, NetworkArgs};
 use crate::config::{CONFIG_FILE, Config, Overrides};
+use crate::content::discover::MAX_FILE_BYTES;
+use crate::content::entry::MAX_ONE_LINE_CHARS;
+use crate::content::ids::id_slug;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::import::http::{Client, HttpOptions};
 use crate::import::merge::{MergeCounts, merge_into};
-use crate::import::{self, Import, arxiv, bibtex, csl, doi, text, write};
+use crate::import::{self, Import, arxiv, bibtex, buildable, csl, doi, text, write};
 
 /// What an import did.
 #[derive(Debug)]
@@ -94,7 +97,11 @@ pub fn output_args(source: &ImportSource) -> &ImportOutputArgs {
 /// when standard error is a terminal.
 pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<ImportReport> {
     let output = output_args(&args.source);
-    let categories = arxiv_categories(&output.root)?;
+    let site = site_config(&output.root)?;
+    let categories = site
+        .as_ref()
+        .map(|config| config.arxiv_categories.clone())
+        .unwrap_or_default();
     let progress = progress_bar(show_progress && !output.quiet);
     let (source, mut import) = read_source(&args.source, &categories, today, &progress)?;
     progress.finish_and_clear();
@@ -129,10 +136,11 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         };
         format!("dated {date} ({from}; --date YYYY-MM-DD sets another)")
     });
-    let title = output
-        .title
-        .clone()
-        .unwrap_or_else(|| default_title(&args.source, date));
+    let title = match &output.title {
+        Some(title) => checked_title(title)?,
+        None => default_title(&args.source, date),
+    };
+    let check_config = buildable::config_for_check(&output.root, site.as_ref())?;
     let mut report = ImportReport {
         source,
         papers: import.papers.len(),
@@ -144,7 +152,9 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         date_chosen,
     };
     if output.out.as_deref() == Some(Path::new("-")) {
-        report.printed = Some(write::digest_file(&title, date, &import.papers));
+        let text = write::digest_file(&title, date, &import.papers);
+        buildable::check_buildable(Path::new("<stdout>"), &text, None, &check_config)?;
+        report.printed = Some(text);
         report.counts.added = import.papers.len();
         return Ok(report);
     }
@@ -153,11 +163,7 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         .clone()
         .unwrap_or_else(|| Path::new("content").join(format!("{date}.md")));
     let path = output.root.join(&relative);
-    let existing = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&path, e)),
-    };
+    let existing = read_existing(&path, &relative)?;
     // A new file holds every imported paper (also replacing an unreadable one with --force).
     let new_file = || {
         let counts = MergeCounts {
@@ -167,8 +173,14 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         let text = write::digest_file(&title, date, &import.papers);
         (text, counts, true)
     };
-    let (text, counts, is_new_file) = match existing {
-        Some(existing) => match merge_into(&relative, &existing, &import.papers, output.force) {
+    let (text, counts, is_new_file) = match &existing {
+        Some(existing) => match merge_into(
+            &relative,
+            existing,
+            &import.papers,
+            output.force,
+            &mut report.warnings,
+        ) {
             Ok((text, counts)) => {
                 if output.title.is_some() || output.date.is_some() {
                     report.warnings.push(Diagnostic::warning(
@@ -192,6 +204,11 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
             .with_hint("pass --out content/<name>.md"),
         );
     }
+    if is_new_file {
+        check_file_name(&relative)?;
+    }
+    let before = existing.as_deref().filter(|_| !is_new_file);
+    buildable::check_buildable(&relative, &text, before, &check_config)?;
     save(&path, &text)?;
     report.out = Some(relative);
     report.counts = counts;
@@ -328,12 +345,59 @@ fn http_options(network: &NetworkArgs, service: Service) -> Result<HttpOptions> 
     })
 }
 
-/// The site's `[topics.arxiv_categories]`, when the root has a site.toml.
-fn arxiv_categories(root: &Path) -> Result<BTreeMap<String, String>> {
-    if !root.join(CONFIG_FILE).exists() {
-        return Ok(BTreeMap::new());
+/// The digest file to import into, when there is one; one larger than a build reads is not read.
+fn read_existing(path: &Path, relative: &Path) -> Result<Option<String>> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.len() > MAX_FILE_BYTES => Err(Error::Usage(format!(
+            "{} is {:.1} MB, more than the {} MB a digest file may hold: choose another --out",
+            relative.display(),
+            metadata.len() as f64 / 1e6,
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))),
+        Ok(_) => std::fs::read_to_string(path)
+            .map(Some)
+            .map_err(|e| Error::io(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
     }
-    Ok(Config::load(root, &Overrides::default())?.arxiv_categories)
+}
+
+/// The site's configuration, when the root has a site.toml: its `[topics.arxiv_categories]`,
+/// and what the written file is checked against.
+fn site_config(root: &Path) -> Result<Option<Config>> {
+    if !root.join(CONFIG_FILE).exists() {
+        return Ok(None);
+    }
+    Config::load(root, &Overrides::default()).map(Some)
+}
+
+/// `--title` as the digest will have it: on one line, not empty, not longer than a title may be.
+fn checked_title(title: &str) -> Result<String> {
+    let title = import::one_line(title);
+    if title.is_empty() {
+        return Err(Error::Usage(
+            "--title is empty: give the digest a title".into(),
+        ));
+    }
+    let chars = title.chars().count();
+    if chars > MAX_ONE_LINE_CHARS {
+        return Err(Error::Usage(format!(
+            "--title has {chars} characters, more than the {MAX_ONE_LINE_CHARS} a title may have"
+        )));
+    }
+    Ok(title)
+}
+
+/// A new digest's address comes from its file name, which needs letters or digits.
+fn check_file_name(relative: &Path) -> Result<()> {
+    let stem = relative.file_stem().unwrap_or_default().to_string_lossy();
+    if id_slug(&stem).is_empty() {
+        return Err(Error::Usage(format!(
+            "--out {}: a digest's address is made from its file name, which needs letters or digits (such as content/2024-03-11.md)",
+            relative.display()
+        )));
+    }
+    Ok(())
 }
 
 fn default_title(source: &ImportSource, date: Date) -> String {

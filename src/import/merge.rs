@@ -7,13 +7,17 @@
 //! the imported metadata, keeping what only the file has (notes, upvotes, extra topics, links)
 //! and its page address (an explicit `id` is written when the derived one would change).
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use super::fit;
 use super::same_paper::{PaperIndex, PaperKeys};
 use super::write::paper_table;
 use super::{ImportedPaper, add_topics, paragraphs};
 use crate::content::front_matter::{self, Format};
+use crate::content::ids::{id_slug, slugify};
 use crate::content::{RawPaper, SourceFile, parse_source};
 use crate::error::{Diagnostic, Error, Location, Result};
 
@@ -26,15 +30,40 @@ pub struct MergeCounts {
     pub kept: usize,
 }
 
-/// The new text of `path` (whose current text is `existing`) with `papers` merged in.
+/// The new text of `path` (whose current text is `existing`) with `papers` merged in. A new
+/// paper that would share a page address with one of the file's gets an id of its own, with a
+/// warning in `warnings`.
 pub fn merge_into(
     path: &Path,
     existing: &str,
     papers: &[ImportedPaper],
     force: bool,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<(String, MergeCounts)> {
     let file = read_existing(path, existing)?;
-    let changes = plan(&file.papers, papers, force);
+    let mut changes = plan(&file.papers, papers, force);
+    let mut taken: HashSet<String> = file
+        .papers
+        .iter()
+        .map(|paper| id_slug(&paper.derived_id()))
+        .collect();
+    let mut topics: HashMap<String, String> = HashMap::new();
+    for paper in &file.papers {
+        for topic in &paper.paper.topics {
+            topics
+                .entry(slugify(topic))
+                .or_insert_with(|| topic.clone());
+        }
+    }
+    for paper in &mut changes.appended {
+        if let Some((id, warning)) = fit::unique_id(paper, &mut taken) {
+            paper.to_mut().paper.id = Some(id);
+            warnings.push(warning);
+        }
+        if let Some(unified) = fit::unify_topics(paper, &mut topics, warnings) {
+            paper.to_mut().paper.topics = unified;
+        }
+    }
     let counts = changes.counts.clone();
     let lines: Vec<String> = existing
         .strip_prefix('\u{feff}')
@@ -98,7 +127,7 @@ fn read_existing(path: &Path, existing: &str) -> Result<ExistingFile> {
 struct Changes<'a> {
     /// Per paper of the file, in file order, its new table if it gets one.
     replacements: Vec<Option<String>>,
-    appended: Vec<&'a ImportedPaper>,
+    appended: Vec<Cow<'a, ImportedPaper>>,
     counts: MergeCounts,
 }
 
@@ -138,7 +167,7 @@ fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool)
             }
             None => {
                 appended.set(changes.appended.len(), keys);
-                changes.appended.push(paper);
+                changes.appended.push(Cow::Borrowed(paper));
                 changes.counts.added += 1;
             }
         }
@@ -263,7 +292,8 @@ mod tests {
             paper("Known, retitled", Some("2310.14189v2")),
             paper("New", Some("2403.01234")),
         ];
-        let (text, counts) = merge_into(Path::new("c.md"), FILE, &papers, false).unwrap();
+        let (text, counts) =
+            merge_into(Path::new("c.md"), FILE, &papers, false, &mut Vec::new()).unwrap();
         assert_eq!(
             counts,
             MergeCounts {
@@ -274,7 +304,8 @@ mod tests {
         );
         assert!(text.starts_with(&FILE[..FILE.find("+++\nBody").unwrap()]));
         assert!(text.ends_with("[[papers]]\ntitle = \"New\"\nauthors = [\"A. Author\"]\narxiv = \"2403.01234\"\n+++\nBody text.\n"), "{text}");
-        let (again, counts) = merge_into(Path::new("c.md"), &text, &papers, false).unwrap();
+        let (again, counts) =
+            merge_into(Path::new("c.md"), &text, &papers, false, &mut Vec::new()).unwrap();
         assert_eq!(again, text, "a second import changes nothing");
         assert_eq!(counts.kept, 2);
     }
@@ -284,7 +315,8 @@ mod tests {
         let mut by_arxiv = paper("By DOI", Some("2001.00001"));
         by_arxiv.paper.doi = Some("10.1/X".into());
         let papers = [paper("Known", Some("2310.14189")), by_arxiv];
-        let (text, counts) = merge_into(Path::new("c.md"), FILE, &papers, true).unwrap();
+        let (text, counts) =
+            merge_into(Path::new("c.md"), FILE, &papers, true, &mut Vec::new()).unwrap();
         assert_eq!(counts.updated, 2, "{text}");
         assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\nnotes = '''\nKeep me.\n'''\n\n[[papers]]\nid = \"10.1/x\"\ntitle = \"By DOI\""), "{text}");
         assert!(text.starts_with("+++\n# curated by hand\n"));
@@ -300,14 +332,22 @@ mod tests {
             "arxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\n",
         );
         let papers = [paper("Known", Some("2310.14189"))];
-        let (text, counts) = merge_into(Path::new("c.md"), &file, &papers, true).unwrap();
+        let (text, counts) =
+            merge_into(Path::new("c.md"), &file, &papers, true, &mut Vec::new()).unwrap();
         assert_eq!(counts.updated, 1, "{text}");
         assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\nnotes"), "{text}");
     }
 
     #[test]
     fn unreadable_files_are_not_touched() {
-        let error = merge_into(Path::new("c.md"), "not a digest", &[], false).unwrap_err();
+        let error = merge_into(
+            Path::new("c.md"),
+            "not a digest",
+            &[],
+            false,
+            &mut Vec::new(),
+        )
+        .unwrap_err();
         assert!(error.to_string().contains("--force"), "{error}");
     }
 }

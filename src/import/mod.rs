@@ -11,9 +11,11 @@
 
 pub mod arxiv;
 pub mod bibtex;
+pub mod buildable;
 pub mod categories;
 pub mod csl;
 pub mod doi;
+pub mod fit;
 pub mod http;
 pub mod input;
 pub mod latex;
@@ -23,7 +25,7 @@ pub mod same_paper;
 pub mod text;
 pub mod write;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -180,8 +182,8 @@ pub fn add_topics(topics: &mut Vec<String>, more: impl IntoIterator<Item = Strin
 }
 
 /// Cleans what every source gets wrong the same way: folds whitespace in one-line fields, drops
-/// control characters, drops links that are not web addresses (the build rejects them) and merges
-/// papers listed twice. Warnings go into `import.warnings`.
+/// control characters, drops links that are not web addresses, leaves out what else the build
+/// would refuse (`fit.rs`) and merges papers listed twice. Warnings go into `import.warnings`.
 pub fn tidy(import: &mut Import) {
     let papers = std::mem::take(&mut import.papers);
     let mut kept: Vec<ImportedPaper> = Vec::with_capacity(papers.len());
@@ -193,6 +195,9 @@ pub fn tidy(import: &mut Import) {
                 Diagnostic::warning(imported.origin, "an entry without a title was skipped")
                     .with_hint("every paper needs a title"),
             );
+            continue;
+        }
+        if !fit::fit_paper(&mut imported, &mut import.warnings) {
             continue;
         }
         let keys = PaperKeys::of(&imported);
@@ -212,6 +217,16 @@ pub fn tidy(import: &mut Import) {
         }
         index.set(kept.len(), keys);
         kept.push(imported);
+    }
+    let (mut taken, mut topics) = (HashSet::new(), HashMap::new());
+    for imported in &mut kept {
+        if let Some((id, warning)) = fit::unique_id(imported, &mut taken) {
+            imported.paper.id = Some(id);
+            import.warnings.push(warning);
+        }
+        if let Some(unified) = fit::unify_topics(imported, &mut topics, &mut import.warnings) {
+            imported.paper.topics = unified;
+        }
     }
     import.papers = kept;
 }

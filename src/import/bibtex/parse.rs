@@ -335,20 +335,40 @@ impl Parser<'_> {
             match self.bytes.get(self.pos) {
                 Some(b'{') => {
                     let part = self.braced()?;
-                    join(&mut self.expanded, &mut value, &part, part_line)?;
+                    join(
+                        &mut self.expanded,
+                        &mut value,
+                        &part,
+                        part_line,
+                        Part::Literal,
+                    )?;
                 }
                 Some(b'"') => {
                     let part = self.quoted()?;
-                    join(&mut self.expanded, &mut value, &part, part_line)?;
+                    join(
+                        &mut self.expanded,
+                        &mut value,
+                        &part,
+                        part_line,
+                        Part::Literal,
+                    )?;
                 }
                 Some(b) if b.is_ascii_alphanumeric() => {
                     let name = self.identifier();
                     if name.bytes().all(|b| b.is_ascii_digit()) {
-                        join(&mut self.expanded, &mut value, &name, part_line)?;
+                        join(
+                            &mut self.expanded,
+                            &mut value,
+                            &name,
+                            part_line,
+                            Part::Literal,
+                        )?;
                     } else {
                         let key = name.to_ascii_lowercase();
                         match self.macros.get(&key) {
-                            Some(text) => join(&mut self.expanded, &mut value, text, part_line)?,
+                            Some(text) => {
+                                join(&mut self.expanded, &mut value, text, part_line, Part::Macro)?;
+                            }
                             None => return Err(self.unknown_macro(&name, &key)),
                         }
                     }
@@ -421,9 +441,24 @@ impl Parser<'_> {
     }
 }
 
+/// What a part of a value is: text written in the file, or a macro's text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Literal,
+    Macro,
+}
+
 /// Adds one part to a value, within [`MAX_VALUE_BYTES`] for the value and
-/// [`MAX_EXPANDED_BYTES`] for the file (`expanded` counts the file's values so far).
-fn join(expanded: &mut usize, value: &mut String, part: &str, line: usize) -> Result<(), String> {
+/// [`MAX_EXPANDED_BYTES`] for the file (`expanded` counts the file's values so far). A value that
+/// is one literal part may be longer: it is no larger than the file, and whoever writes it gets a
+/// warning about the field, not the whole entry skipped.
+fn join(
+    expanded: &mut usize,
+    value: &mut String,
+    part: &str,
+    line: usize,
+    kind: Part,
+) -> Result<(), String> {
     *expanded += part.len();
     if *expanded > MAX_EXPANDED_BYTES {
         return Err(format!(
@@ -431,7 +466,8 @@ fn join(expanded: &mut usize, value: &mut String, part: &str, line: usize) -> Re
             MAX_EXPANDED_BYTES / (1024 * 1024)
         ));
     }
-    if value.len() + part.len() > MAX_VALUE_BYTES {
+    let is_one_literal = value.is_empty() && kind == Part::Literal;
+    if !is_one_literal && value.len() + part.len() > MAX_VALUE_BYTES {
         return Err(format!(
             "the value passes {} MB on line {line} once @string macros are expanded, more than any field may hold",
             MAX_VALUE_BYTES / (1024 * 1024)

@@ -1,19 +1,12 @@
 //! What an import reads: at most 64 MB, only text, and at least one entry (issue 23, "No input
 //! size limit").
 
-use super::{TestSite, import};
+use super::{TestSite, import, rng};
 
 /// Bytes from a fixed-seed generator: binary noise, the same on every run.
 fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed;
-    (0..len)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 56) as u8
-        })
-        .collect()
+    let mut next = rng(seed);
+    (0..len).map(|_| next(256) as u8).collect()
 }
 
 fn import_error(site: &TestSite, args: &[&str]) -> String {

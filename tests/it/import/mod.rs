@@ -15,8 +15,21 @@ use jiff::civil::date;
 use crate::support::TestSite;
 
 mod bounds;
+mod builds;
 mod dates;
 mod input;
+mod written;
+
+/// A small generator of numbers below `n`, the same sequence for the same seed.
+fn rng(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    }
+}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
