@@ -2,11 +2,16 @@
 //! requests, retries with backoff on 5xx, 429 and timeouts, and errors that say what happened
 //! (offline, not found, too slow) instead of a transport error chain.
 //!
-//! ureq with rustls: blocking, no async runtime, HTTPS with bundled root certificates.
+//! ureq with rustls: blocking, no async runtime, HTTPS with bundled root certificates. Redirects
+//! are followed here rather than by ureq, so that one to an address that is not HTTP (`file:`) is
+//! named as such instead of ending as "too many redirects" (issue 23).
 
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+
+/// Redirects followed for one request; doi.org takes one or two.
+const MAX_REDIRECTS: usize = 10;
 
 /// How to talk to one service. Tests point `endpoint` at 127.0.0.1 and set the delays to zero.
 #[derive(Debug, Clone)]
@@ -32,6 +37,9 @@ enum Failure {
     Timeout,
     /// An HTTP status; 5xx and 429 are retried. Carries `Retry-After` in seconds when given.
     Status(u16, Option<u64>),
+    /// A redirect that is not followed: to an address that is not HTTP, or one too many. Not
+    /// retried.
+    Redirect(String),
     /// Anything else (TLS, protocol); not retried.
     Other(String),
 }
@@ -46,6 +54,7 @@ impl Client {
     pub fn new(options: HttpOptions) -> Self {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
             .timeout_global(Some(options.timeout))
             .user_agent(concat!(
                 "digestif/",
@@ -106,6 +115,8 @@ impl Client {
         self.last_request = Some(Instant::now());
     }
 
+    /// One attempt: the request, and the redirects it leads to, each asked with the same
+    /// `Accept` (doi.org's content negotiation needs it at the registration agency too).
     fn try_get(
         &self,
         url: &str,
@@ -116,7 +127,36 @@ impl Client {
         for (key, value) in query {
             request = request.query(*key, *value);
         }
-        let mut response = request.call().map_err(classify)?;
+        let mut current = url.to_string();
+        let mut redirects = 0;
+        let mut response = loop {
+            let response = request.call().map_err(classify)?;
+            let location = response
+                .status()
+                .is_redirection()
+                .then(|| response.headers().get("location"))
+                .flatten();
+            let Some(location) = location else {
+                break response;
+            };
+            let location = String::from_utf8_lossy(location.as_bytes())
+                .trim()
+                .to_string();
+            let next = resolve_location(&current, &location);
+            if !is_http(&next) {
+                return Err(Failure::Redirect(format!(
+                    "refused to follow a redirect to a non-HTTP address: `{location}`"
+                )));
+            }
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return Err(Failure::Redirect(format!(
+                    "more than {MAX_REDIRECTS} redirects, the last to `{location}`; not followed"
+                )));
+            }
+            request = self.agent.get(&next).header("Accept", accept);
+            current = next;
+        };
         let status = response.status().as_u16();
         if status >= 400 {
             let retry_after = response
@@ -158,6 +198,7 @@ impl Client {
                     ""
                 }
             ),
+            Failure::Redirect(detail) => format!("{what} at {host} sent a redirect: {detail}"),
             Failure::Other(detail) => format!("request to {what} at {host} failed: {detail}"),
         })
     }
@@ -169,6 +210,40 @@ fn offline_hint(what: &str) -> &'static str {
     } else {
         ""
     }
+}
+
+/// Whether a URL is an `http:` or `https:` address.
+fn is_http(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// The address a `Location` header names, from the address that sent it (RFC 3986, 5.2, for the
+/// forms servers send: absolute, `//host/…`, `/path`, and a path relative to the folder).
+fn resolve_location(base: &str, location: &str) -> String {
+    let has_scheme = location.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    if has_scheme {
+        return location.to_string();
+    }
+    let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
+    if let Some(authority_and_path) = location.strip_prefix("//") {
+        return format!("{scheme}://{authority_and_path}");
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = format!("{scheme}://{}", &rest[..authority_end]);
+    if location.starts_with('/') {
+        return format!("{origin}{location}");
+    }
+    let path = &rest[authority_end..];
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let folder = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+    let folder = if folder.is_empty() { "/" } else { folder };
+    format!("{origin}{folder}{location}")
 }
 
 fn host_of(url: &str) -> &str {
@@ -222,6 +297,27 @@ mod tests {
             encode_path("10.1002/(SICI)1097<1661::AID>3.0.CO;2-2"),
             "10.1002/(SICI)1097%3C1661::AID%3E3.0.CO%3B2-2"
         );
+    }
+
+    #[test]
+    fn redirect_locations_resolve_against_the_address_that_sent_them() {
+        let base = "https://doi.org/10.1/x?a=b";
+        for (location, expected) in [
+            ("https://api.crossref.org/w", "https://api.crossref.org/w"),
+            ("//data.crossref.org/x", "https://data.crossref.org/x"),
+            ("/works/1", "https://doi.org/works/1"),
+            ("transform", "https://doi.org/10.1/transform"),
+            ("file:///etc/passwd", "file:///etc/passwd"),
+        ] {
+            assert_eq!(resolve_location(base, location), expected, "{location}");
+        }
+        assert_eq!(
+            resolve_location("http://127.0.0.1:9", "x"),
+            "http://127.0.0.1:9/x"
+        );
+        assert!(!is_http("file:///etc/passwd"));
+        assert!(!is_http("ftp://x"));
+        assert!(is_http("HTTPS://x"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod bounds;
 mod builds;
 mod dates;
 mod input;
+mod network;
 mod written;
 
 /// A small generator of numbers below `n`, the same sequence for the same seed.
