@@ -15,7 +15,7 @@ use crate::content::discover::MAX_FILE_BYTES;
 use crate::content::entry::MAX_ONE_LINE_CHARS;
 use crate::content::ids::id_slug;
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::import::http::{Client, HttpOptions};
+use crate::import::http::{self, Client, HttpOptions};
 use crate::import::merge::{MergeCounts, merge_into};
 use crate::import::{self, Import, arxiv, bibtex, buildable, csl, doi, text, write};
 
@@ -103,7 +103,8 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         .map(|config| config.arxiv_categories.clone())
         .unwrap_or_default();
     let progress = progress_bar(show_progress && !output.quiet);
-    let (source, mut import) = read_source(&args.source, &categories, today, &progress)?;
+    let notices = show_progress && !output.quiet;
+    let (source, mut import) = read_source(&args.source, &categories, today, &progress, notices)?;
     progress.finish_and_clear();
     import::tidy(&mut import);
     crate::error::sort_diagnostics(&mut import.warnings);
@@ -216,12 +217,23 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
     Ok(report)
 }
 
+/// Reads the papers of `source`; `notices` prints on standard error, as it happens, what a
+/// network import waits for.
 fn read_source(
     source: &ImportSource,
     categories: &BTreeMap<String, String>,
     today: Date,
     progress: &ProgressBar,
+    notices: bool,
 ) -> Result<(String, Import)> {
+    let client = |network: &NetworkArgs, service: Service| -> Result<Client> {
+        let mut client = Client::new(http_options(network, service)?);
+        if notices {
+            let progress = progress.clone();
+            client.on_wait(move |notice| progress.suspend(|| eprintln!("{notice}")));
+        }
+        Ok(client)
+    };
     Ok(match source {
         ImportSource::Arxiv {
             ids,
@@ -239,7 +251,7 @@ fn read_source(
                     arxiv::read_file(label(file), &text, categories)?,
                 )
             } else if let Some(query) = query {
-                let mut client = Client::new(http_options(network, Service::Arxiv)?);
+                let mut client = client(network, Service::Arxiv)?;
                 let import =
                     arxiv::fetch_query(&mut client, query, *max, *sort, categories, progress)?;
                 ("arXiv".to_string(), import)
@@ -248,7 +260,7 @@ fn read_source(
                     "give arXiv ids, --query '…' or --file response.xml".into(),
                 ));
             } else {
-                let mut client = Client::new(http_options(network, Service::Arxiv)?);
+                let mut client = client(network, Service::Arxiv)?;
                 (
                     "arXiv".to_string(),
                     arxiv::fetch_ids(&mut client, ids, categories, progress)?,
@@ -256,7 +268,7 @@ fn read_source(
             }
         }
         ImportSource::Doi { dois, network, .. } => {
-            let mut client = Client::new(http_options(network, Service::Doi)?);
+            let mut client = client(network, Service::Doi)?;
             (
                 "doi.org".to_string(),
                 doi::fetch(&mut client, dois, categories, progress)?,
@@ -342,6 +354,9 @@ fn http_options(network: &NetworkArgs, service: Service) -> Result<HttpOptions> 
         timeout,
         retries: network.retries,
         backoff: delay,
+        max_wait: timeout
+            .saturating_mul(network.retries)
+            .min(http::MAX_RETRY_WAIT),
     })
 }
 

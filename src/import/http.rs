@@ -13,6 +13,10 @@ use crate::error::{Error, Result};
 /// Redirects followed for one request; doi.org takes one or two.
 const MAX_REDIRECTS: usize = 10;
 
+/// The most an import waits between attempts in all, whatever `--timeout` and `--retries` say
+/// (the waiting otherwise adds up to `--timeout` × `--retries`, see [`HttpOptions::max_wait`]).
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(120);
+
 /// How to talk to one service. Tests point `endpoint` at 127.0.0.1 and set the delays to zero.
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
@@ -26,6 +30,9 @@ pub struct HttpOptions {
     pub retries: u32,
     /// Wait before the first retry; doubles on each further one.
     pub backoff: Duration,
+    /// The most all the waits between attempts of one import add up to, `Retry-After` included:
+    /// a wait that would pass it is not made, and the request fails saying so.
+    pub max_wait: Duration,
 }
 
 /// A failed request, classified for the message and for whether to retry.
@@ -44,10 +51,17 @@ enum Failure {
     Other(String),
 }
 
+/// What is told about a wait: "arXiv answered HTTP 503; waiting 6 s before attempt 3 of 4".
+type WaitNotice = Box<dyn Fn(&str) + Send>;
+
 pub struct Client {
     agent: ureq::Agent,
     pub options: HttpOptions,
     last_request: Option<Instant>,
+    /// Time spent waiting between attempts so far, against [`HttpOptions::max_wait`].
+    waited: Duration,
+    /// Told before each wait, so that a stalled import says why.
+    on_wait: Option<WaitNotice>,
 }
 
 impl Client {
@@ -66,7 +80,14 @@ impl Client {
             agent: config.new_agent(),
             options,
             last_request: None,
+            waited: Duration::ZERO,
+            on_wait: None,
         }
+    }
+
+    /// Has `notice` told, before each wait between attempts, what is waited for and how long.
+    pub fn on_wait(&mut self, notice: impl Fn(&str) + Send + 'static) {
+        self.on_wait = Some(Box::new(notice));
     }
 
     /// GETs `endpoint` + `path` with `query` parameters and returns the body. `what` names the
@@ -90,19 +111,61 @@ impl Client {
             let retry_after = match &failure {
                 Failure::Timeout => None,
                 Failure::Status(code, after) if *code >= 500 || *code == 429 => *after,
-                _ => return Err(self.error(what, &url, &failure, attempt)),
+                _ => return Err(self.error(what, &url, &failure, attempt, None)),
             };
             if attempt >= self.options.retries {
-                return Err(self.error(what, &url, &failure, attempt));
+                return Err(self.error(what, &url, &failure, attempt, None));
             }
-            let backoff = self.options.backoff * 2u32.saturating_pow(attempt);
-            // Honour the server's Retry-After, within reason.
-            let wait = retry_after
-                .map(|s| Duration::from_secs(s.min(120)))
-                .map_or(backoff, |after| after.max(backoff));
+            let wait = match self.next_wait(attempt, retry_after.map(Duration::from_secs)) {
+                Ok(wait) => wait,
+                Err(reason) => return Err(self.error(what, &url, &failure, attempt, Some(reason))),
+            };
+            if let Some(notice) = &self.on_wait {
+                notice(&format!(
+                    "{what} {}; waiting {} before attempt {} of {}",
+                    failure.describe(self.options.timeout),
+                    seconds(wait),
+                    attempt + 2,
+                    self.options.retries + 1
+                ));
+            }
             std::thread::sleep(wait);
+            self.waited += wait;
             attempt += 1;
         }
+    }
+
+    /// How long to wait before the retry after `attempt`: the backoff, or the server's
+    /// `Retry-After` when longer, within what is left of [`HttpOptions::max_wait`]. An error
+    /// saying why when no wait is left, or the server asks for more than is left: waiting less
+    /// than it asks would only be refused again.
+    fn next_wait(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+    ) -> std::result::Result<Duration, String> {
+        let max = self.options.max_wait;
+        let left = max.saturating_sub(self.waited);
+        let limit = format!(
+            "an import waits at most {} between attempts in all (--timeout × --retries, {} at most)",
+            seconds(max),
+            seconds(MAX_RETRY_WAIT)
+        );
+        if let Some(after) = retry_after.filter(|after| *after > left) {
+            return Err(format!(
+                "it asked to wait {} before trying again (Retry-After), and {limit}, of which {} is left",
+                seconds(after),
+                seconds(left)
+            ));
+        }
+        if left.is_zero() {
+            return Err(format!("{limit}, and that is spent"));
+        }
+        let backoff = self
+            .options
+            .backoff
+            .saturating_mul(2u32.saturating_pow(attempt));
+        Ok(backoff.max(retry_after.unwrap_or_default()).min(left))
     }
 
     fn wait_turn(&mut self) {
@@ -174,13 +237,32 @@ impl Client {
             .map_err(classify)
     }
 
-    fn error(&self, what: &str, url: &str, failure: &Failure, retries: u32) -> Error {
+    /// The error for a request given up after `retries` retries, with why it was not retried
+    /// again when that was the limit on waiting.
+    fn error(
+        &self,
+        what: &str,
+        url: &str,
+        failure: &Failure,
+        retries: u32,
+        gave_up: Option<String>,
+    ) -> Error {
         let host = host_of(url);
-        let tried = if retries > 0 {
-            format!(" (tried {} times)", retries + 1)
-        } else {
-            String::new()
+        let tried = match (retries, self.waited.is_zero()) {
+            (0, _) => String::new(),
+            (_, true) => format!(" (tried {} times)", retries + 1),
+            (_, false) => format!(
+                " (tried {} times, waiting {} between them)",
+                retries + 1,
+                seconds(self.waited)
+            ),
         };
+        if let Some(reason) = gave_up {
+            return Error::Fetch(format!(
+                "{what} {} for {url}{tried}; it was not tried again: {reason}. Try again later, or raise --timeout or --retries",
+                failure.describe(self.options.timeout)
+            ));
+        }
         Error::Fetch(match failure {
             Failure::Unreachable(detail) => format!(
                 "cannot reach {what} at {host}: {detail}. Are you offline? Nothing was imported; try again when connected{}",
@@ -202,6 +284,24 @@ impl Client {
             Failure::Other(detail) => format!("request to {what} at {host} failed: {detail}"),
         })
     }
+}
+
+impl Failure {
+    /// What happened, after the service's name: "answered HTTP 503".
+    fn describe(&self, timeout: Duration) -> String {
+        match self {
+            Failure::Timeout => format!("did not answer within {}", seconds(timeout)),
+            Failure::Status(code, _) => format!("answered HTTP {code}"),
+            Failure::Unreachable(detail) | Failure::Redirect(detail) | Failure::Other(detail) => {
+                format!("failed: {detail}")
+            }
+        }
+    }
+}
+
+/// `30 s`, `0.5 s`.
+fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs_f64())
 }
 
 fn offline_hint(what: &str) -> &'static str {
@@ -343,6 +443,7 @@ mod tests {
             timeout: Duration::from_secs(5),
             retries: 3,
             backoff: Duration::ZERO,
+            max_wait: MAX_RETRY_WAIT,
         });
         let error = client.get("arXiv", "/api/query", &[], "*/*").unwrap_err();
         assert!(error.to_string().contains("Are you offline?"), "{error}");

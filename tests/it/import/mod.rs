@@ -75,6 +75,8 @@ fn warnings(report: &ImportReport) -> String {
 enum Reply {
     Ok(&'static str, String),
     Status(u16),
+    /// A status with `Retry-After: <seconds>`.
+    RetryAfter(u16, u64),
     /// A 303 to another path of the same server, as doi.org sends to the registration agency.
     Redirect(&'static str),
     /// Accept the request and answer nothing for this long.
@@ -138,9 +140,14 @@ fn answer(mut stream: TcpStream, reply: Reply, seen: &Mutex<Vec<String>>) {
     }
     let head = String::from_utf8_lossy(&head).to_string();
     seen.lock().unwrap().push(head.trim_end().to_string());
+    let mut extra = String::new();
     let (status, content_type, body) = match reply {
         Reply::Ok(content_type, body) => (200, content_type, body),
         Reply::Status(code) => (code, "text/plain", format!("status {code}")),
+        Reply::RetryAfter(code, seconds) => {
+            extra = format!("Retry-After: {seconds}\r\n");
+            (code, "text/plain", format!("status {code}"))
+        }
         Reply::Redirect(path) => {
             let response = format!(
                 "HTTP/1.1 303 See Other\r\nLocation: {path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -154,7 +161,7 @@ fn answer(mut stream: TcpStream, reply: Reply, seen: &Mutex<Vec<String>>) {
         }
     };
     let response = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.write_all(response.as_bytes());
