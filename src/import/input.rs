@@ -31,7 +31,15 @@ pub fn read_input(path: &Path) -> Result<String> {
     let read = if path == Path::new("-") {
         read_at_most(std::io::stdin().lock(), &mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|file| read_at_most(file, &mut bytes))
+        std::fs::File::open(path).and_then(|file| {
+            // A buffer of the file's size, not one doubled until it holds the file.
+            let size = file
+                .metadata()
+                .map_or(0, |m| m.len())
+                .min(MAX_INPUT_BYTES + 1);
+            bytes.reserve_exact(usize::try_from(size).unwrap_or(0));
+            read_at_most(file, &mut bytes)
+        })
     };
     read.map_err(|e| Error::io(label, e))?;
     decode(label, bytes)
