@@ -1,7 +1,7 @@
 //! `digestif import …`: runs one importer, tidies its papers, and writes or merges the digest
 //! file (src/import/). Returns a report; printing is left to main.rs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,6 +14,8 @@ use crate::config::{CONFIG_FILE, Config, Overrides};
 use crate::content::discover::MAX_FILE_BYTES;
 use crate::content::entry::MAX_ONE_LINE_CHARS;
 use crate::content::ids::id_slug;
+use crate::content::{ParsedFile, SourceFile, parse_source};
+use crate::engine::stage;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::import::http::{self, Client, HttpOptions};
 use crate::import::merge::{MergeCounts, merge_into};
@@ -104,9 +106,12 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         .unwrap_or_default();
     let progress = progress_bar(show_progress && !output.quiet);
     let notices = show_progress && !output.quiet;
+    let mut started = std::time::Instant::now();
     let (source, mut import) = read_source(&args.source, &categories, today, &progress, notices)?;
     progress.finish_and_clear();
+    stage("import: read", &mut started);
     import::tidy(&mut import);
+    stage("import: tidy", &mut started);
     crate::error::sort_diagnostics(&mut import.warnings);
     if import.papers.is_empty() {
         let mut diagnostics = import.warnings;
@@ -154,7 +159,9 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
     };
     if output.out.as_deref() == Some(Path::new("-")) {
         let text = write::digest_file(&title, date, &import.papers);
-        buildable::check_buildable(Path::new("<stdout>"), &text, None, &check_config)?;
+        stage("import: write", &mut started);
+        buildable::check_buildable(Path::new("<stdout>"), &text, &HashSet::new(), &check_config)?;
+        stage("import: check", &mut started);
         report.printed = Some(text);
         report.counts.added = import.papers.len();
         return Ok(report);
@@ -165,6 +172,7 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         .unwrap_or_else(|| Path::new("content").join(format!("{date}.md")));
     let path = output.root.join(&relative);
     let existing = read_existing(&path, &relative)?;
+    stage("import: read the file to import into", &mut started);
     // A new file holds every imported paper (also replacing an unreadable one with --force).
     let new_file = || {
         let counts = MergeCounts {
@@ -174,10 +182,14 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         let text = write::digest_file(&title, date, &import.papers);
         (text, counts, true)
     };
+    // The file as it is, read once: for merging, and for the errors it has already, which are
+    // not the import's.
+    let mut known_errors = HashSet::new();
     let (text, counts, is_new_file) = match &existing {
         Some(existing) => match merge_into(
             &relative,
             existing,
+            parsed_with_errors(&relative, existing, &check_config, &mut known_errors),
             &import.papers,
             output.force,
             &mut report.warnings,
@@ -205,12 +217,17 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
             .with_hint("pass --out content/<name>.md"),
         );
     }
+    stage("import: write or merge", &mut started);
     if is_new_file {
         check_file_name(&relative)?;
     }
-    let before = existing.as_deref().filter(|_| !is_new_file);
-    buildable::check_buildable(&relative, &text, before, &check_config)?;
+    if is_new_file {
+        known_errors.clear();
+    }
+    buildable::check_buildable(&relative, &text, &known_errors, &check_config)?;
+    stage("import: check", &mut started);
     save(&path, &text)?;
+    stage("import: save", &mut started);
     report.out = Some(relative);
     report.counts = counts;
     report.is_new_file = is_new_file;
@@ -358,6 +375,26 @@ fn http_options(network: &NetworkArgs, service: Service) -> Result<HttpOptions> 
             .saturating_mul(network.retries)
             .min(http::MAX_RETRY_WAIT),
     })
+}
+
+/// `text` (the file at `relative`) parsed, with the messages of the errors a build would report
+/// for it added to `known`.
+fn parsed_with_errors(
+    relative: &Path,
+    text: &str,
+    config: &Config,
+    known: &mut HashSet<String>,
+) -> ParsedFile {
+    let parsed = parse_source(&SourceFile {
+        path: relative.to_path_buf(),
+        text: text.to_string(),
+    });
+    known.extend(
+        buildable::errors(&parsed, config)
+            .into_iter()
+            .map(|d| d.message),
+    );
+    parsed
 }
 
 /// The digest file to import into, when there is one; one larger than a build reads is not read.

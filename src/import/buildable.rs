@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::config::{Config, Overrides};
 use crate::content::discover::MAX_FILE_BYTES;
-use crate::content::{SourceFile, parse_source};
+use crate::content::{ParsedFile, SourceFile, parse_source};
 use crate::error::{Diagnostic, Error, Location, Result};
 
 /// The site's configuration when there is one, else the least a build needs; drafts included,
@@ -30,12 +30,12 @@ pub fn config_for_check(root: &Path, site: Option<&Config>) -> Result<Config> {
     Ok(config)
 }
 
-/// An error when `text`, to be written at `relative`, would not build; errors that `before` (the
-/// file's text before the import) already had are not the import's and do not count.
+/// An error when `text`, to be written at `relative`, would not build; errors in `known` (those of
+/// the file before the import, [`errors`]) are not the import's and do not count.
 pub fn check_buildable(
     relative: &Path,
     text: &str,
-    before: Option<&str>,
+    known: &HashSet<String>,
     config: &Config,
 ) -> Result<()> {
     if text.len() as u64 > MAX_FILE_BYTES {
@@ -51,18 +51,12 @@ pub fn check_buildable(
             .with_hint("import fewer papers at a time: split the input, and give each part its own --out"),
         ]));
     }
-    let known: HashSet<String> = before
-        .map(|before| {
-            errors(relative, before, config)
-                .into_iter()
-                .map(|d| d.message)
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut new: Vec<Diagnostic> = errors(relative, text, config)
-        .into_iter()
-        .filter(|d| !known.contains(&d.message))
-        .collect();
+    let parsed = parse_source(&SourceFile {
+        path: relative.to_path_buf(),
+        text: text.to_string(),
+    });
+    let mut new = errors(&parsed, config);
+    new.retain(|d| !known.contains(&d.message));
     if new.is_empty() {
         return Ok(());
     }
@@ -78,15 +72,12 @@ pub fn check_buildable(
 
 /// The errors a build would report for this file alone: the parser's, and the model's, which
 /// include those of each paper entry.
-fn errors(relative: &Path, text: &str, config: &Config) -> Vec<Diagnostic> {
-    let parsed = parse_source(&SourceFile {
-        path: relative.to_path_buf(),
-        text: text.to_string(),
-    });
-    let (_, assembled) = crate::model::assemble([&parsed], config);
+pub fn errors(parsed: &ParsedFile, config: &Config) -> Vec<Diagnostic> {
+    let (_, assembled) = crate::model::assemble([parsed], config);
     parsed
         .diagnostics
-        .into_iter()
+        .iter()
+        .cloned()
         .chain(assembled)
         .filter(Diagnostic::is_error)
         .collect()
@@ -98,7 +89,20 @@ mod tests {
 
     fn check(text: &str, before: Option<&str>) -> Result<()> {
         let config = config_for_check(Path::new("/nonexistent"), None).unwrap();
-        check_buildable(Path::new("content/d.md"), text, before, &config)
+        let path = Path::new("content/d.md");
+        let known = before
+            .map(|text| {
+                let parsed = parse_source(&SourceFile {
+                    path: path.into(),
+                    text: text.into(),
+                });
+                errors(&parsed, &config)
+                    .into_iter()
+                    .map(|d| d.message)
+                    .collect()
+            })
+            .unwrap_or_default();
+        check_buildable(path, text, &known, &config)
     }
 
     const GOOD: &str = "+++\ntitle = \"D\"\ndate = 2024-03-11\n\n[[papers]]\ntitle = \"A\"\n+++\n";

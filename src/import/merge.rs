@@ -18,7 +18,7 @@ use super::write::paper_table;
 use super::{ImportedPaper, add_topics, paragraphs};
 use crate::content::front_matter::{self, Format};
 use crate::content::ids::{id_slug, slugify};
-use crate::content::{RawPaper, SourceFile, parse_source};
+use crate::content::{ParsedFile, RawPaper};
 use crate::error::{Diagnostic, Error, Location, Result};
 
 /// What merging did.
@@ -30,17 +30,18 @@ pub struct MergeCounts {
     pub kept: usize,
 }
 
-/// The new text of `path` (whose current text is `existing`) with `papers` merged in. A new
-/// paper that would share a page address with one of the file's gets an id of its own, with a
-/// warning in `warnings`.
+/// The new text of `path` (whose current text is `existing`, parsed as `parsed`) with `papers`
+/// merged in. A new paper that would share a page address with one of the file's gets an id of
+/// its own, with a warning in `warnings`.
 pub fn merge_into(
     path: &Path,
     existing: &str,
+    parsed: ParsedFile,
     papers: &[ImportedPaper],
     force: bool,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<(String, MergeCounts)> {
-    let file = read_existing(path, existing)?;
+    let file = read_existing(path, existing, parsed)?;
     let mut changes = plan(&file.papers, papers, force);
     let mut taken: HashSet<String> = file
         .papers
@@ -85,11 +86,7 @@ struct ExistingFile {
 
 /// Reads the file to merge into; an error when it is not a digest, or when its papers cannot be
 /// edited as TOML `[[papers]]` tables.
-fn read_existing(path: &Path, existing: &str) -> Result<ExistingFile> {
-    let parsed = parse_source(&SourceFile {
-        path: path.to_path_buf(),
-        text: existing.to_string(),
-    });
+fn read_existing(path: &Path, existing: &str, parsed: ParsedFile) -> Result<ExistingFile> {
     let Some(digest) = parsed.digest else {
         let mut diagnostics = parsed.diagnostics;
         diagnostics.retain(Diagnostic::is_error);
@@ -276,6 +273,20 @@ mod tests {
 
     const FILE: &str = "+++\n# curated by hand\ntitle = \"D\"\ndate = 2024-03-11\n\n[[papers]]\ntitle = \"Known\"\narxiv = \"2310.14189\"\nnotes = '''Keep me.'''\n\n[[papers]]\ntitle = \"By DOI\"\ndoi = \"10.1/x\"\n+++\nBody text.\n";
 
+    /// `merge_into` on a file's text.
+    fn merge(
+        existing: &str,
+        papers: &[ImportedPaper],
+        force: bool,
+    ) -> Result<(String, MergeCounts)> {
+        let parsed = crate::content::parse_source(&crate::content::SourceFile {
+            path: "c.md".into(),
+            text: existing.to_string(),
+        });
+        let path = Path::new("c.md");
+        merge_into(path, existing, parsed, papers, force, &mut Vec::new())
+    }
+
     fn paper(title: &str, arxiv: Option<&str>) -> ImportedPaper {
         let paper = RawPaper {
             title: title.into(),
@@ -292,8 +303,7 @@ mod tests {
             paper("Known, retitled", Some("2310.14189v2")),
             paper("New", Some("2403.01234")),
         ];
-        let (text, counts) =
-            merge_into(Path::new("c.md"), FILE, &papers, false, &mut Vec::new()).unwrap();
+        let (text, counts) = merge(FILE, &papers, false).unwrap();
         assert_eq!(
             counts,
             MergeCounts {
@@ -304,8 +314,7 @@ mod tests {
         );
         assert!(text.starts_with(&FILE[..FILE.find("+++\nBody").unwrap()]));
         assert!(text.ends_with("[[papers]]\ntitle = \"New\"\nauthors = [\"A. Author\"]\narxiv = \"2403.01234\"\n+++\nBody text.\n"), "{text}");
-        let (again, counts) =
-            merge_into(Path::new("c.md"), &text, &papers, false, &mut Vec::new()).unwrap();
+        let (again, counts) = merge(&text, &papers, false).unwrap();
         assert_eq!(again, text, "a second import changes nothing");
         assert_eq!(counts.kept, 2);
     }
@@ -315,8 +324,7 @@ mod tests {
         let mut by_arxiv = paper("By DOI", Some("2001.00001"));
         by_arxiv.paper.doi = Some("10.1/X".into());
         let papers = [paper("Known", Some("2310.14189")), by_arxiv];
-        let (text, counts) =
-            merge_into(Path::new("c.md"), FILE, &papers, true, &mut Vec::new()).unwrap();
+        let (text, counts) = merge(FILE, &papers, true).unwrap();
         assert_eq!(counts.updated, 2, "{text}");
         assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\nnotes = '''\nKeep me.\n'''\n\n[[papers]]\nid = \"10.1/x\"\ntitle = \"By DOI\""), "{text}");
         assert!(text.starts_with("+++\n# curated by hand\n"));
@@ -332,22 +340,14 @@ mod tests {
             "arxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\n",
         );
         let papers = [paper("Known", Some("2310.14189"))];
-        let (text, counts) =
-            merge_into(Path::new("c.md"), &file, &papers, true, &mut Vec::new()).unwrap();
+        let (text, counts) = merge(&file, &papers, true).unwrap();
         assert_eq!(counts.updated, 1, "{text}");
         assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\nnotes"), "{text}");
     }
 
     #[test]
     fn unreadable_files_are_not_touched() {
-        let error = merge_into(
-            Path::new("c.md"),
-            "not a digest",
-            &[],
-            false,
-            &mut Vec::new(),
-        )
-        .unwrap_err();
+        let error = merge("not a digest", &[], false).unwrap_err();
         assert!(error.to_string().contains("--force"), "{error}");
     }
 }
