@@ -71,8 +71,9 @@ impl RequestedId {
         if !is_valid_arxiv(&id) {
             return None;
         }
-        let version = text[id.len().min(text.len())..]
-            .strip_prefix('v')
+        let version = text
+            .get(id.len()..)
+            .and_then(|rest| rest.strip_prefix('v'))
             .and_then(|v| v.parse().ok());
         Some(RequestedId { id, version })
     }
@@ -475,8 +476,9 @@ fn parse_entry(node: roxmltree::Node) -> Entry {
     }
     let tail = id_url.split("/abs/").nth(1).unwrap_or(&id_url).trim();
     let id = normalize_arxiv(tail);
-    let version = tail[id.len().min(tail.len())..]
-        .strip_prefix('v')
+    let version = tail
+        .get(id.len()..)
+        .and_then(|rest| rest.strip_prefix('v'))
         .and_then(|v| v.parse().ok());
     let date = |name| child_text(node, ATOM, name).and_then(|t| parse_timestamp_date(&t));
     let published_text = child_text(node, ATOM, "published");
@@ -586,6 +588,22 @@ mod tests {
         assert_eq!(
             strip_version("https://arxiv.org/pdf/hep-th/9901001v1"),
             "https://arxiv.org/pdf/hep-th/9901001"
+        );
+    }
+
+    #[test]
+    fn ids_that_are_not_arxiv_ids_are_read_without_a_panic() {
+        for id in ["arXiv:aéaaaaa", "日本語v2", "https://arxiv.org/abs/éév1"] {
+            let xml = format!(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>http://arxiv.org/abs/{id}</id><title>T</title></entry></feed>"
+            );
+            let feed = parse_feed(&xml).unwrap();
+            assert_eq!(feed.entries.len(), 1, "{id}");
+        }
+        let spaced = "arxiv.org/abs/\u{3000}\u{3000}\u{3000}\u{3000}2310.14189";
+        assert_eq!(
+            RequestedId::parse(spaced).map(|r| r.id).as_deref(),
+            Some("2310.14189")
         );
     }
 }

@@ -364,8 +364,8 @@ pub fn strip_doi_resolver(doi: &str) -> String {
         "DOI:",
         "DOI ",
     ] {
-        if doi.len() >= prefix.len() && doi[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            doi = doi[prefix.len()..].trim();
+        if let Some(rest) = strip_prefix_ignoring_case(doi, prefix) {
+            doi = rest.trim();
         }
     }
     doi.to_string()
@@ -375,8 +375,17 @@ pub fn strip_doi_resolver(doi: &str) -> String {
 pub fn arxiv_from_doi(doi: &str) -> Option<String> {
     let doi = strip_doi_resolver(doi);
     let prefix = "10.48550/arxiv.";
-    (doi.len() > prefix.len() && doi[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| normalize_arxiv(&doi[prefix.len()..]))
+    strip_prefix_ignoring_case(&doi, prefix)
+        .filter(|rest| !rest.is_empty())
+        .map(normalize_arxiv)
+}
+
+/// `text` without `prefix`, compared ignoring ASCII case; None when it does not start with it
+/// (also when the prefix's length falls inside a character of `text`).
+fn strip_prefix_ignoring_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    text.get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .map(|_| &text[prefix.len()..])
 }
 
 /// The arXiv id in an arXiv link: `https://arxiv.org/abs/2310.14189v2`, `…/pdf/2310.14189.pdf`.
@@ -512,5 +521,48 @@ mod tests {
             Some("hep-th/9901001")
         );
         assert_eq!(arxiv_in_text("no id here"), None);
+    }
+
+    /// Text from pieces of ids and links, multi-byte characters among them, for the helpers that
+    /// cut at a prefix's length: they must not cut inside a character.
+    fn random_id_text(rng: &mut impl FnMut(usize) -> usize) -> String {
+        const PIECES: &[&str] = &[
+            "https://doi.org/",
+            "doi:",
+            "DOI ",
+            "10.48550/arXiv.",
+            "arxiv.org/abs/",
+            "arXiv:",
+            "2310.14189",
+            "v2",
+            "é",
+            "\u{3000}",
+            "日本",
+            "a",
+            ".pdf",
+            "/",
+            " ",
+            "arxiv",
+        ];
+        (0..rng(8)).map(|_| PIECES[rng(PIECES.len())]).collect()
+    }
+
+    #[test]
+    fn id_helpers_never_cut_inside_a_character() {
+        assert_eq!(strip_doi_resolver("aaaaaaaaaaaaaaaé"), "aaaaaaaaaaaaaaaé");
+        assert_eq!(arxiv_from_doi("10.48550/arxiv"), None);
+        assert_eq!(
+            arxiv_from_doi("10.48550/arXiv.2310.14189").as_deref(),
+            Some("2310.14189")
+        );
+        for seed in 0..2000 {
+            let mut rng = crate::test_rng(seed);
+            let text = random_id_text(&mut rng);
+            let _ = strip_doi_resolver(&text);
+            let _ = arxiv_from_doi(&text);
+            let _ = arxiv_from_url(&text);
+            let _ = arxiv_in_text(&text);
+            let _ = arxiv::RequestedId::parse(&text);
+        }
     }
 }

@@ -138,18 +138,23 @@ fn abstract_text(next: &mut impl FnMut(usize) -> usize) -> String {
 }
 
 fn arxiv(next: &mut impl FnMut(usize) -> usize, file: usize) -> String {
-    match next(4) {
+    match next(5) {
         0 => format!("bad-{file}-{}", next(3)),
-        1 => format!("{:04}.{:05}v{}", file + 1, next(4), next(3) + 1),
+        1 => format!("arXiv:aé{file}aaaaé"),
+        2 => format!("{:04}.{:05}v{}", file + 1, next(4), next(3) + 1),
         _ => format!("{:04}.{:05}", file + 1, next(4)),
     }
 }
 
 fn doi(next: &mut impl FnMut(usize) -> usize, file: usize) -> String {
+    if next(8) == 0 {
+        // Multi-byte characters where a resolver prefix's length would cut.
+        return format!("aaaaaaaaaaaaa{:02}é", file % 100);
+    }
     format!(
         "10.{}/{}",
         file + 1,
-        pick(next, &["a:b", "a;b", "a,b", "A:B", "x", "x y"])
+        pick(next, &["a:b", "a;b", "a,b", "A:B", "x", "x y", "é"])
     )
 }
 
