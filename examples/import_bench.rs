@@ -462,6 +462,16 @@ fn adversarial(binary: &Path, work: &Path, site: &Path) {
             ),
         ),
         (
+            "63 MB of @ lines",
+            &["bibtex"],
+            "@\n".repeat(31 * 1024 * 1024),
+        ),
+        (
+            "a million {} in CSL",
+            &["csl-json"],
+            format!("[{}{{}}]", "{},".repeat(999_999)),
+        ),
+        (
             "64 MB of text",
             &["text"],
             "a ".repeat(32 * 1024 * 1024 + 1),

@@ -20,6 +20,7 @@ use crate::content::RawPaper;
 use crate::content::ids::{is_valid_arxiv, normalize_arxiv};
 use crate::content::published::Published;
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::import::input::MAX_ENTRIES;
 
 pub const DEFAULT_ENDPOINT: &str = "https://export.arxiv.org/api/query";
 /// Ids per request; keeps URLs short and answers quick.
@@ -277,11 +278,23 @@ pub fn read_file(
     categories: &BTreeMap<String, String>,
 ) -> Result<Import> {
     let feed = parse_feed(text).map_err(|e| {
+        if matches!(e, roxmltree::Error::NodesLimitReached) {
+            return Error::Invalid(vec![
+                Diagnostic::error(
+                    Location::file(path),
+                    format!("the XML has more than {MAX_XML_NODES} nodes, more than an import reads"),
+                )
+                .with_hint("split the response into smaller files, or ask arXiv for fewer papers at a time"),
+            ]);
+        }
         Error::Invalid(vec![Diagnostic::error(
             Location::at(path, e.pos().row as usize, Some(e.pos().col as usize)),
             format!("not an arXiv API response (Atom XML): {e}"),
         )])
     })?;
+    if feed.entries.len() > MAX_ENTRIES {
+        return Err(super::input::too_many_entries(path, None));
+    }
     if feed.entries.is_empty() {
         return Err(super::input::no_entry(
             path,
@@ -450,15 +463,25 @@ pub fn repository_link(text: &str) -> Option<String> {
     None
 }
 
+/// The most XML nodes a response may have: a real response of 64 MB, the most an import reads,
+/// has about three million (one every 22 to 29 bytes), and each costs some 64 bytes in memory.
+const MAX_XML_NODES: u32 = 4_000_000;
+
+/// A response's entries, at most [`MAX_ENTRIES`] and one more (for the caller to refuse).
 fn parse_feed(text: &str) -> std::result::Result<Feed, roxmltree::Error> {
-    let document = roxmltree::Document::parse(text)?;
+    let options = roxmltree::ParsingOptions {
+        nodes_limit: MAX_XML_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let document = roxmltree::Document::parse_with_options(text, options)?;
     let root = document.root_element();
     let mut feed = Feed {
         total_results: child_text(root, OPENSEARCH, "totalResults")
             .and_then(|t| t.trim().parse().ok()),
         ..Feed::default()
     };
-    for node in root.children().filter(|n| n.has_tag_name((ATOM, "entry"))) {
+    let entries = root.children().filter(|n| n.has_tag_name((ATOM, "entry")));
+    for node in entries.take(MAX_ENTRIES + 1) {
         feed.entries.push(parse_entry(node));
     }
     Ok(feed)

@@ -17,51 +17,85 @@ use super::partial_date::{DateRead, checked_parts, read_date_text};
 use super::{Import, ImportedPaper, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line};
 use crate::content::RawPaper;
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::import::input::no_entry;
+use crate::import::input::{MAX_ENTRIES, no_entry, too_many_entries};
 
-/// Reads a CSL-JSON file's text.
+/// Reads a CSL-JSON file's text: a list of items, or one item. Items are read one at a time
+/// and made into papers as they come, so that the file is never held as one JSON tree (a list
+/// of a million `{}` would take gigabytes), and reading stops after [`MAX_ENTRIES`].
 pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Result<Import> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        Error::Invalid(vec![Diagnostic::error(
-            Location::at(path, e.line(), Some(e.column())),
-            format!("not valid JSON: {e}"),
-        )
-        .with_hint("export CSL-JSON from your reference manager (Zotero: Export Collection → CSL JSON)")])
-    })?;
-    let items = match value {
-        Value::Array(items) => items,
-        Value::Object(_) => vec![value],
-        _ => {
-            return Err(Error::Invalid(vec![Diagnostic::error(
-                Location::file(path),
-                "expected a list of CSL-JSON items",
-            )]));
+    let lines = item_lines(text);
+    let mut import = Import::default();
+    let mut count = 0;
+    let mut each = |item: Value| {
+        count += 1;
+        if count > MAX_ENTRIES {
+            return false;
         }
+        let line = lines.get(count - 1).copied().unwrap_or(1);
+        let location = Location::at(path, line, None);
+        match item_to_paper(&item, location.clone(), categories, &mut import.warnings) {
+            Some(paper) => import.papers.push(paper),
+            None => import.warnings.push(
+                Diagnostic::warning(location, format!("item {count} has no title; skipped"))
+                    .with_hint("every paper needs a title"),
+            ),
+        }
+        true
     };
-    if items.is_empty() {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let read = serde::Deserializer::deserialize_any(&mut deserializer, Items { each: &mut each })
+        .and_then(|()| deserializer.end());
+    if count > MAX_ENTRIES {
+        return Err(too_many_entries(path, lines.get(MAX_ENTRIES).copied()));
+    }
+    read.map_err(|e| {
+        let message = match e.classify() {
+            serde_json::error::Category::Data => format!("expected a list of CSL-JSON items: {e}"),
+            _ => format!("not valid JSON: {e}"),
+        };
+        Error::Invalid(vec![
+            Diagnostic::error(Location::at(path, e.line(), Some(e.column())), message)
+                .with_hint("export CSL-JSON from your reference manager (Zotero: Export Collection → CSL JSON)"),
+        ])
+    })?;
+    if count == 0 {
         return Err(no_entry(
             path,
             "the list holds no CSL-JSON item",
             "export a collection with items in it (Zotero: Export Collection → CSL JSON)",
         ));
     }
-    let lines = item_lines(text);
-    let mut import = Import::default();
-    for (index, item) in items.iter().enumerate() {
-        let line = lines.get(index).copied().unwrap_or(1);
-        let location = Location::at(path, line, None);
-        match item_to_paper(item, location.clone(), categories, &mut import.warnings) {
-            Some(paper) => import.papers.push(paper),
-            None => import.warnings.push(
-                Diagnostic::warning(
-                    location,
-                    format!("item {} has no title; skipped", index + 1),
-                )
-                .with_hint("every paper needs a title"),
-            ),
-        }
-    }
     Ok(import)
+}
+
+/// The top of a CSL-JSON file, handing each item to `each` as it is read; `each` says whether to
+/// go on.
+struct Items<'a> {
+    each: &'a mut dyn FnMut(Value) -> bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for Items<'_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a list of CSL-JSON items, or one item")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<Value>()? {
+            if !(self.each)(item) {
+                return Err(serde::de::Error::custom("too many items"));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let item =
+            serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        (self.each)(item);
+        Ok(())
+    }
 }
 
 /// One CSL item; None without a title. A date it could not use is a warning.
@@ -302,6 +336,10 @@ fn item_lines(text: &str) -> Vec<usize> {
             '[' | '{' => {
                 if depth == 1 && c == '{' {
                     lines.push(line);
+                    // Only the lines of the items that are read are needed.
+                    if lines.len() > MAX_ENTRIES {
+                        break;
+                    }
                 }
                 depth += 1;
             }

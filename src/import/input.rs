@@ -16,6 +16,28 @@ use crate::error::{Diagnostic, Error, Location, Result};
 /// fields an import leaves out, would make more than one digest can hold.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The most entries one import reads, each format's items counted (a BibTeX file's `@…` items,
+/// bad ones included; a CSL-JSON list's items; a pasted list's paragraphs; a response's
+/// `<entry>`s): twice the largest site the build is measured on, and a bound on the memory an
+/// input of a million tiny entries would take.
+pub const MAX_ENTRIES: usize = 100_000;
+
+/// The error for an input with more than [`MAX_ENTRIES`] entries, at the line of the first one
+/// too many when it is known.
+pub fn too_many_entries(label: &Path, line: Option<usize>) -> Error {
+    let location = match line {
+        Some(line) => Location::at(label, line, None),
+        None => Location::file(label),
+    };
+    Error::Invalid(vec![
+        Diagnostic::error(
+            location,
+            format!("the input has more than {MAX_ENTRIES} entries, more than an import reads; reading stopped here"),
+        )
+        .with_hint("split it into smaller files and import each"),
+    ])
+}
+
 /// Text holds a few stray control characters at most (pasted PDF text); binary data holds one in
 /// four bytes or so. More than one character in this many is taken for binary.
 const CONTROL_SHARE: usize = 20;

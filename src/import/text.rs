@@ -14,12 +14,13 @@ use jiff::civil::Date;
 use super::{Import, ImportedPaper};
 use crate::content::RawPaper;
 use crate::error::{Diagnostic, Location, Result};
-use crate::import::input::no_entry;
+use crate::import::input::{MAX_ENTRIES, no_entry, too_many_entries};
 
 /// Reads a pasted list. `year` completes a "Mar 11" day found in the text. An error when the
 /// text holds no line that could be a title.
 pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
     let mut import = Import::default();
+    // The first day named, and the first other one: all that is reported.
     let mut days: Vec<(Date, usize)> = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<Block> = None;
@@ -32,7 +33,9 @@ pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
         }
         match lone_day(line, year) {
             Some(Ok(day)) => {
-                days.push((day, number));
+                if days.len() < 2 && days.first().is_none_or(|(first, _)| *first != day) {
+                    days.push((day, number));
+                }
                 continue;
             }
             Some(Err(())) => {
@@ -52,13 +55,19 @@ pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
         if is_furniture(line) {
             continue;
         }
-        current
-            .get_or_insert_with(|| Block {
-                line: number,
-                lines: Vec::new(),
-            })
-            .lines
-            .push(line.to_string());
+        match &mut current {
+            Some(block) => block.push(line),
+            None if blocks.len() == MAX_ENTRIES => {
+                return Err(too_many_entries(path, Some(number)));
+            }
+            None => {
+                current = Some(Block {
+                    line: number,
+                    first: line,
+                    rest: String::new(),
+                });
+            }
+        }
     }
     blocks.extend(current);
     if blocks.is_empty() {
@@ -71,7 +80,7 @@ pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
 
     if let Some(&(first, line)) = days.first() {
         import.date = Some(first);
-        if let Some((other, other_line)) = days.iter().find(|(d, _)| *d != first) {
+        if let Some((other, other_line)) = days.get(1) {
             import.warnings.push(Diagnostic::warning(
                 Location::at(path, *other_line, None),
                 format!("the list names two days, {first} (line {line}) and {other}; using the first"),
@@ -82,39 +91,69 @@ pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
     Ok(import)
 }
 
+/// A paragraph of the list: its first line, and the others joined by line breaks (not a vector
+/// of lines, which would take several times the text's size for a text of short lines).
 #[derive(Debug)]
-struct Block {
+struct Block<'a> {
     line: usize,
-    lines: Vec<String>,
+    first: &'a str,
+    rest: String,
 }
 
-fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Import) {
+impl Block<'_> {
+    fn push(&mut self, line: &str) {
+        if !self.rest.is_empty() {
+            self.rest.push('\n');
+        }
+        self.rest.push_str(line);
+    }
+
+    /// One line only (lines are never empty, so neither is `rest` when there are more).
+    fn is_single(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    /// Every line, joined by `separator`.
+    fn joined(&self, separator: &str) -> String {
+        if self.is_single() {
+            return self.first.to_string();
+        }
+        let rest = if separator == "\n" {
+            self.rest.clone()
+        } else {
+            self.rest.replace('\n', separator)
+        };
+        format!("{}{separator}{rest}", self.first)
+    }
+}
+
+fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block<'_>>, import: &mut Import) {
     let mut pending: Option<(String, usize)> = None;
     // The abstract of the last paper, while paragraphs may still be added to it: kept as a
     // String, since joining each to a finished one would copy it once per paragraph.
     let mut last_abstract: Option<String> = None;
     for block in blocks {
         let at = Location::at(path, block.line, None);
-        let single = block.lines.len() == 1;
-        if single && looks_like_title(&block.lines[0]) {
+        let single = block.is_single();
+        if single && looks_like_title(block.first) {
             if let Some((title, line)) = pending.take() {
                 push_without_abstract(path, import, &mut last_abstract, title, line);
             }
-            pending = Some((block.lines[0].clone(), block.line));
+            pending = Some((block.first.to_string(), block.line));
             continue;
         }
         // A title alone, then a block that starts with a title line of its own: the first title
         // has no abstract (a wrapped abstract would go on in lower case).
-        if pending.is_some() && !single && starts_with_title(&block.lines) {
+        if pending.is_some() && !single && starts_with_title(&block) {
             let (title, line) = pending.take().expect("checked above");
             push_without_abstract(path, import, &mut last_abstract, title, line);
         }
         // A paragraph: the abstract of the title before it, or a title line and its abstract.
-        let (title, line, abstract_lines) = match pending.take() {
-            Some((title, line)) => (title, line, &block.lines[..]),
-            None if !single => (block.lines[0].clone(), block.line, &block.lines[1..]),
+        let (title, line, abstract_text) = match pending.take() {
+            Some((title, line)) => (title, line, block.joined("\n")),
+            None if !single => (block.first.to_string(), block.line, block.rest),
             None => {
-                let paragraph = block.lines.join(" ");
+                let paragraph = block.joined(" ");
                 match (import.papers.last(), &mut last_abstract) {
                     (Some(previous), Some(text)) => {
                         import.warnings.push(Diagnostic::warning(
@@ -142,7 +181,7 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
                 format!("\"{}\" is long for a title; check that the title and abstract were split right", shorten(&title)),
             ));
         }
-        last_abstract = Some(abstract_lines.join("\n")).filter(|a| !a.trim().is_empty());
+        last_abstract = Some(abstract_text).filter(|a| !a.trim().is_empty());
         let paper = RawPaper {
             title,
             ..RawPaper::default()
@@ -197,11 +236,10 @@ fn shorten(text: &str) -> String {
 }
 
 /// Whether a block's first line reads as a title followed by the start of an abstract.
-fn starts_with_title(lines: &[String]) -> bool {
-    let first = &lines[0];
-    looks_like_title(first)
-        && !first.ends_with(['.', ',', ';', ':', '-'])
-        && lines[1].chars().next().is_some_and(char::is_uppercase)
+fn starts_with_title(block: &Block) -> bool {
+    looks_like_title(block.first)
+        && !block.first.ends_with(['.', ',', ';', ':', '-'])
+        && block.rest.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// A title is one line, not too long, and not a sentence-ending paragraph.

@@ -41,7 +41,7 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> R
     if let Some(fatal) = errors.iter().find(|e| e.is_fatal) {
         return Err(Error::Invalid(vec![
             Diagnostic::error(Location::at(path, fatal.line, None), fatal.message.clone())
-                .with_hint("@string macros that join other macros (`@string{b = a # a}`) double their text with each line: check the @string lines before this one"),
+                .with_hint(fatal.hint.unwrap_or_default()),
         ]));
     }
     let mut import = Import::default();

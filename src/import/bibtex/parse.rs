@@ -9,7 +9,10 @@
 //! [`MAX_VALUE_BYTES`] and the file's values [`MAX_EXPANDED_BYTES`] in all, since a few lines of
 //! `@string{b = a # a}` double a text each (issue 23: 40 such lines never finished).
 
+use std::cell::Cell;
 use std::collections::HashMap;
+
+use crate::import::input::MAX_ENTRIES;
 
 /// The longest value, once macros are expanded and parts joined: the most any paper field can
 /// hold in a build (an abstract, [`crate::markdown::MAX_MARKDOWN_BYTES`]).
@@ -45,28 +48,43 @@ impl Entry {
 pub struct ParseError {
     pub line: usize,
     pub message: String,
-    /// The file cannot be read on: its macros expand past [`MAX_EXPANDED_BYTES`].
+    /// The file cannot be read on: its macros expand past [`MAX_EXPANDED_BYTES`], or it has more
+    /// than [`MAX_ENTRIES`] entries.
     pub is_fatal: bool,
+    /// What to do, for a fatal error.
+    pub hint: Option<&'static str>,
 }
 
-/// Parses every entry it can; the errors say which entries it could not.
+/// Parses every entry it can; the errors say which entries it could not. Reading stops, with a
+/// fatal error, after [`MAX_ENTRIES`] items (entries, `@string`s and the like, bad ones included).
 pub fn parse(text: &str) -> (Vec<Entry>, Vec<ParseError>) {
     let mut parser = Parser {
         bytes: text.as_bytes(),
         text,
         pos: 0,
-        line_starts: std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect(),
+        line_cursor: Cell::new((0, 1)),
         macros: month_macros(),
         refused_macros: HashMap::new(),
         expanded: 0,
     };
     let mut entries = Vec::new();
     let mut errors = Vec::new();
+    let mut items = 0;
     while let Some(at) = parser.next_entry_start() {
         parser.pos = at + 1;
         let line = parser.line_at(at);
+        items += 1;
+        if items > MAX_ENTRIES {
+            errors.push(ParseError {
+                line,
+                message: format!(
+                    "the file has more than {MAX_ENTRIES} entries, more than an import reads; reading stopped here"
+                ),
+                is_fatal: true,
+                hint: Some("split the file into smaller ones and import each"),
+            });
+            break;
+        }
         match parser.entry(line) {
             Ok(Some(entry)) => entries.push(entry),
             Ok(None) => {}
@@ -76,6 +94,9 @@ pub fn parse(text: &str) -> (Vec<Entry>, Vec<ParseError>) {
                     line,
                     message,
                     is_fatal,
+                    hint: is_fatal.then_some(
+                        "@string macros that join other macros (`@string{b = a # a}`) double their text with each line: check the @string lines before this one",
+                    ),
                 });
                 if is_fatal {
                     break;
@@ -91,8 +112,10 @@ struct Parser<'a> {
     bytes: &'a [u8],
     text: &'a str,
     pos: usize,
-    /// The offset where each line starts, to name lines without counting from the start.
-    line_starts: Vec<usize>,
+    /// A position and its line, to count lines on from there: the parser asks about positions
+    /// further on, almost always, so counting stays linear (a table of line starts would take
+    /// eight bytes a line, 256 MB for a file of newlines).
+    line_cursor: Cell<(usize, usize)>,
     macros: HashMap<String, String>,
     /// Macros whose definition was refused, with its line, so that their uses say why.
     refused_macros: HashMap<String, usize>,
@@ -102,7 +125,15 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn line_at(&self, pos: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= pos)
+        let pos = pos.min(self.bytes.len());
+        let (at, line) = self.line_cursor.get();
+        let line = if pos >= at {
+            line + memchr::memchr_iter(b'\n', &self.bytes[at..pos]).count()
+        } else {
+            line - memchr::memchr_iter(b'\n', &self.bytes[pos..at]).count()
+        };
+        self.line_cursor.set((pos, line));
+        line
     }
 
     fn next_entry_start(&self) -> Option<usize> {

@@ -99,3 +99,67 @@ fn deeply_nested_input_needs_no_stack() {
     assert_eq!(report.papers, 1);
     site.build().unwrap();
 }
+
+// A million tiny entries would take gigabytes as papers and warnings: an import reads at most
+// 100,000 entries.
+#[test]
+fn more_entries_than_an_import_reads_are_refused_at_the_first_too_many() {
+    let site = TestSite::new();
+    let many = 100_001;
+    let cases = [
+        (
+            "bibtex",
+            "many.bib",
+            "@misc{k, title = {T}}\n".repeat(many),
+            "many.bib:100001: error: the file has more than 100000 entries",
+        ),
+        (
+            "csl-json",
+            "many.json",
+            format!("[\n{}{{}}]", "{},\n".repeat(many - 1)),
+            "many.json:100002: error: the input has more than 100000 entries",
+        ),
+        (
+            "text",
+            "many.txt",
+            "A title\n\n".repeat(many),
+            "many.txt:200001: error: the input has more than 100000 entries",
+        ),
+        (
+            "arxiv",
+            "many.xml",
+            format!(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\">{}</feed>",
+                "<entry/>".repeat(many)
+            ),
+            "many.xml: error: the input has more than 100000 entries",
+        ),
+    ];
+    for (importer, name, text, expected) in cases {
+        let path = write(&site, name, &text);
+        let args: Vec<&str> = if importer == "arxiv" {
+            vec![importer, "--file", &path]
+        } else {
+            vec![importer, &path]
+        };
+        let error = import(&site, &args).unwrap_err().to_string();
+        assert!(
+            error.contains(expected),
+            "{importer}: {}",
+            &error[error.len().saturating_sub(600)..]
+        );
+        assert!(error.contains("split"), "{importer} says what to do");
+    }
+    let nodes = format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\">{}</feed>",
+        "<a/>".repeat(4_000_001)
+    );
+    let path = write(&site, "nodes.xml", &nodes);
+    let error = import(&site, &["arxiv", "--file", &path])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("nodes.xml: error: the XML has more than 4000000 nodes"),
+        "{error}"
+    );
+}
