@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::categories::topic_for;
@@ -21,18 +22,31 @@ use crate::import::input::{MAX_ENTRIES, no_entry, too_many_entries};
 
 /// Reads a CSL-JSON file's text: a list of items, or one item. Items are read one at a time
 /// and made into papers as they come, so that the file is never held as one JSON tree (a list
-/// of a million `{}` would take gigabytes), and reading stops after [`MAX_ENTRIES`].
+/// of a million `{}` would take gigabytes); reading stops after [`MAX_ENTRIES`], and an item of
+/// more than [`MAX_ITEM_VALUES`] values is skipped unread.
 pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Result<Import> {
-    let lines = item_lines(text);
+    let scans = scan_items(text);
     let mut import = Import::default();
     let mut count = 0;
-    let mut each = |item: Value| {
+    let mut each = |item: Option<Value>| {
         count += 1;
         if count > MAX_ENTRIES {
             return false;
         }
-        let line = lines.get(count - 1).copied().unwrap_or(1);
+        let line = scans.get(count - 1).map_or(1, |scan| scan.line);
         let location = Location::at(path, line, None);
+        let Some(item) = item else {
+            import.warnings.push(
+                Diagnostic::warning(
+                    location,
+                    format!(
+                        "item {count} holds more than {MAX_ITEM_VALUES} values; skipped unread"
+                    ),
+                )
+                .with_hint("no paper's metadata is that large: check the export"),
+            );
+            return true;
+        };
         match item_to_paper(&item, location.clone(), categories, &mut import.warnings) {
             Some(paper) => import.papers.push(paper),
             None => import.warnings.push(
@@ -43,10 +57,17 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> R
         true
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let read = serde::Deserializer::deserialize_any(&mut deserializer, Items { each: &mut each })
+    let items = Items {
+        each: &mut each,
+        scans: &scans,
+    };
+    let read = serde::Deserializer::deserialize_any(&mut deserializer, items)
         .and_then(|()| deserializer.end());
     if count > MAX_ENTRIES {
-        return Err(too_many_entries(path, lines.get(MAX_ENTRIES).copied()));
+        return Err(too_many_entries(
+            path,
+            scans.get(MAX_ENTRIES).map(|scan| scan.line),
+        ));
     }
     read.map_err(|e| {
         let message = match e.classify() {
@@ -68,10 +89,19 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> R
     Ok(import)
 }
 
-/// The top of a CSL-JSON file, handing each item to `each` as it is read; `each` says whether to
-/// go on.
+/// The top of a CSL-JSON file, handing each item to `each` as it is read (None for one too large
+/// to read, by its scan); `each` says whether to go on.
 struct Items<'a> {
-    each: &'a mut dyn FnMut(Value) -> bool,
+    each: &'a mut dyn FnMut(Option<Value>) -> bool,
+    scans: &'a [ItemScan],
+}
+
+impl Items<'_> {
+    fn is_too_large(&self, index: usize) -> bool {
+        self.scans
+            .get(index)
+            .is_some_and(|scan| scan.values > MAX_ITEM_VALUES)
+    }
 }
 
 impl<'de> serde::de::Visitor<'de> for Items<'_> {
@@ -82,7 +112,18 @@ impl<'de> serde::de::Visitor<'de> for Items<'_> {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<Value>()? {
+        for index in 0.. {
+            let item = if self.is_too_large(index) {
+                match seq.next_element::<serde::de::IgnoredAny>()? {
+                    Some(_) => None,
+                    None => break,
+                }
+            } else {
+                match seq.next_element::<Value>()? {
+                    Some(item) => Some(item),
+                    None => break,
+                }
+            };
             if !(self.each)(item) {
                 return Err(serde::de::Error::custom("too many items"));
             }
@@ -91,8 +132,13 @@ impl<'de> serde::de::Visitor<'de> for Items<'_> {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let item =
-            serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        let map = serde::de::value::MapAccessDeserializer::new(map);
+        let item = if self.is_too_large(0) {
+            serde::de::IgnoredAny::deserialize(map)?;
+            None
+        } else {
+            Some(Value::deserialize(map)?)
+        };
         (self.each)(item);
         Ok(())
     }
@@ -314,10 +360,30 @@ fn jats_to_text(text: &str) -> String {
     super::paragraphs(trimmed)
 }
 
-/// The line where each top-level item of a JSON array starts, to point at a bad item.
-fn item_lines(text: &str) -> Vec<usize> {
-    let mut lines = Vec::new();
+/// The most JSON values one item may hold (counted as the `{`, `[`, `:` and `,` in it): a paper
+/// with three thousand authors has some fifteen thousand, and an item of millions would take a
+/// hundred bytes of memory for every few bytes of text.
+const MAX_ITEM_VALUES: usize = 100_000;
+
+/// Where one top-level item of the file starts, and how many values it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ItemScan {
+    line: usize,
+    values: usize,
+}
+
+/// Each top-level item of a JSON list (or the one item of a file that is an object), found
+/// without parsing: to point at an item by its line, and to skip one too large to read. Stops
+/// after [`MAX_ENTRIES`] items and one more, all that is read.
+fn scan_items(text: &str) -> Vec<ItemScan> {
+    let is_one_object = text.trim_start().starts_with('{');
+    // The depth of an item's own values: inside the one object, or inside a list's items.
+    let item_depth = if is_one_object { 1 } else { 2 };
+    let mut items: Vec<ItemScan> = Vec::new();
     let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    // Whether the next token starts an item: at the start for one object; after a list's `[`
+    // or a `,` between its items.
+    let mut item_next = is_one_object;
     for c in text.chars() {
         if c == '\n' {
             line += 1;
@@ -331,23 +397,34 @@ fn item_lines(text: &str) -> Vec<usize> {
             }
             continue;
         }
+        if c.is_whitespace() {
+            continue;
+        }
+        if item_next && depth + 1 == item_depth && !matches!(c, ']' | '}') {
+            if items.len() > MAX_ENTRIES {
+                break;
+            }
+            items.push(ItemScan { line, values: 0 });
+            item_next = false;
+        }
+        if depth >= item_depth
+            && matches!(c, '{' | '[' | ':' | ',')
+            && let Some(item) = items.last_mut()
+        {
+            item.values += 1;
+        }
         match c {
             '"' => in_string = true,
             '[' | '{' => {
-                if depth == 1 && c == '{' {
-                    lines.push(line);
-                    // Only the lines of the items that are read are needed.
-                    if lines.len() > MAX_ENTRIES {
-                        break;
-                    }
-                }
                 depth += 1;
+                item_next |= depth == 1 && !is_one_object;
             }
             ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth + 1 == item_depth => item_next = true,
             _ => {}
         }
     }
-    lines
+    items
 }
 
 #[cfg(test)]
@@ -402,7 +479,18 @@ mod tests {
     }
 
     #[test]
-    fn item_lines_point_at_each_object() {
-        assert_eq!(item_lines("[\n {\"a\": \"{\"},\n {\"b\": [{}]}\n]"), [2, 3]);
+    fn items_are_found_with_their_lines_and_sizes() {
+        let scan = |text| {
+            scan_items(text)
+                .iter()
+                .map(|i| (i.line, i.values))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            scan("[\n {\"a\": \"{\"},\n {\"b\": [{}, 1]},\n 7, \"x\"\n]"),
+            [(2, 1), (3, 4), (4, 0), (4, 0)]
+        );
+        assert_eq!(scan(" {\"a\": [1, 2], \"b\": {}}"), [(1, 6)]);
+        assert_eq!(scan("[]"), []);
     }
 }

@@ -18,6 +18,10 @@ use crate::import::input::MAX_ENTRIES;
 /// hold in a build (an abstract, [`crate::markdown::MAX_MARKDOWN_BYTES`]).
 pub const MAX_VALUE_BYTES: usize = crate::markdown::MAX_MARKDOWN_BYTES;
 
+/// The most fields an entry may have: real ones have a few dozen, and a field costs some 80
+/// bytes of memory for as little as four of text (`a=1,`).
+pub const MAX_FIELDS: usize = 1000;
+
 /// The most all the values of one file may hold once expanded: twice the largest input, so that
 /// macros can repeat journal names as much as any real file does, but not fill memory.
 pub const MAX_EXPANDED_BYTES: usize = 2 * super::super::input::MAX_INPUT_BYTES as usize;
@@ -314,6 +318,12 @@ impl Parser<'_> {
             if self.bytes.get(self.pos) == Some(&close) {
                 self.pos += 1;
                 return Ok(());
+            }
+            if entry.fields.len() == MAX_FIELDS {
+                return Err(format!(
+                    "entry `{}` has more than {MAX_FIELDS} fields, more than any entry needs",
+                    entry.key
+                ));
             }
             let (name, value) = self.field(&entry.key)?;
             after = format!("field `{name}`");

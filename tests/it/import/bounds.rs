@@ -163,3 +163,34 @@ fn more_entries_than_an_import_reads_are_refused_at_the_first_too_many() {
         "{error}"
     );
 }
+
+// An entry of millions of fields, or a CSL-JSON item of millions of values, would take a
+// hundred bytes of memory for every few bytes of text: it is skipped with a warning.
+#[test]
+fn an_entry_too_large_to_read_is_skipped() {
+    let site = TestSite::new();
+    let fields: String = (0..1001).map(|i| format!("f{i} = 1, ")).collect();
+    let bib = format!("@misc{{wide, title = {{T}}, {fields}}}\n@misc{{ok, title = {{Kept}}}}\n");
+    let path = write(&site, "wide.bib", &bib);
+    let report = import(&site, &["bibtex", &path]).unwrap();
+    assert_eq!(report.papers, 1);
+    assert!(
+        super::warnings(&report)
+            .contains("wide.bib:1: warning: entry `wide` has more than 1000 fields"),
+        "{}",
+        super::warnings(&report)
+    );
+
+    let keys: String = (0..100_001).map(|i| format!("\"k{i}\": 1, ")).collect();
+    let json = format!("[\n{{{keys}\"title\": \"Huge\"}},\n{{\"title\": \"Kept\"}}\n]");
+    let path = write(&site, "wide.json", &json);
+    let report = import(&site, &["csl-json", &path, "--out", "content/csl.md"]).unwrap();
+    assert_eq!(report.papers, 1);
+    assert!(
+        super::warnings(&report)
+            .contains("wide.json:2: warning: item 1 holds more than 100000 values; skipped unread"),
+        "{}",
+        super::warnings(&report)
+    );
+    site.build().unwrap();
+}
