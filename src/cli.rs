@@ -263,7 +263,8 @@ pub struct NetworkArgs {
     /// Seconds between two requests (default: 3 for arXiv, as arXiv asks, 1 for doi.org).
     #[arg(long)]
     pub delay: Option<f64>,
-    /// Seconds before a request is given up.
+    /// Seconds before a request is given up. The waits between attempts of an import add up to
+    /// at most this times --retries (120 s at most).
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
     /// Further attempts after a 5xx answer or a timeout, waiting longer each time.

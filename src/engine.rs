@@ -1123,7 +1123,7 @@ fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {
     Ok(())
 }
 
-fn stage(name: &str, started: &mut Instant) {
+pub(crate) fn stage(name: &str, started: &mut Instant) {
     if std::env::var_os("DIGESTIF_LOG").is_some_and(|v| v == "debug") {
         eprintln!(
             "debug: {name} took {:.1} ms{}",

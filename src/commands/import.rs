@@ -1,7 +1,7 @@
 //! `digestif import …`: runs one importer, tidies its papers, and writes or merges the digest
 //! file (src/import/). Returns a report; printing is left to main.rs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,10 +11,15 @@ use jiff::civil::Date;
 
 use crate::cli::{ImportArgs, ImportOutputArgs, ImportSource, NetworkArgs};
 use crate::config::{CONFIG_FILE, Config, Overrides};
+use crate::content::discover::MAX_FILE_BYTES;
+use crate::content::entry::MAX_ONE_LINE_CHARS;
+use crate::content::ids::id_slug;
+use crate::content::{ParsedFile, SourceFile, parse_source};
+use crate::engine::stage;
 use crate::error::{Diagnostic, Error, Location, Result};
-use crate::import::http::{Client, HttpOptions};
+use crate::import::http::{self, Client, HttpOptions};
 use crate::import::merge::{MergeCounts, merge_into};
-use crate::import::{self, Import, arxiv, bibtex, csl, doi, text, write};
+use crate::import::{self, Import, arxiv, bibtex, buildable, csl, doi, text, write};
 
 /// What an import did.
 #[derive(Debug)]
@@ -94,11 +99,19 @@ pub fn output_args(source: &ImportSource) -> &ImportOutputArgs {
 /// when standard error is a terminal.
 pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<ImportReport> {
     let output = output_args(&args.source);
-    let categories = arxiv_categories(&output.root)?;
+    let site = site_config(&output.root)?;
+    let categories = site
+        .as_ref()
+        .map(|config| config.arxiv_categories.clone())
+        .unwrap_or_default();
     let progress = progress_bar(show_progress && !output.quiet);
-    let (source, mut import) = read_source(&args.source, &categories, today, &progress)?;
+    let notices = show_progress && !output.quiet;
+    let mut started = std::time::Instant::now();
+    let (source, mut import) = read_source(&args.source, &categories, today, &progress, notices)?;
     progress.finish_and_clear();
+    stage("import: read", &mut started);
     import::tidy(&mut import);
+    stage("import: tidy", &mut started);
     crate::error::sort_diagnostics(&mut import.warnings);
     if import.papers.is_empty() {
         let mut diagnostics = import.warnings;
@@ -109,11 +122,16 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         return Err(Error::Invalid(diagnostics));
     }
     let date = match &output.date {
-        Some(text) => text.trim().parse::<Date>().map_err(|_| {
-            Error::Usage(format!(
-                "--date `{text}` is not a date: write YYYY-MM-DD, such as 2024-03-11"
-            ))
-        })?,
+        Some(text) => text
+            .trim()
+            .parse::<Date>()
+            .ok()
+            .filter(|date| date.year() >= 1)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--date `{text}` is not a date: write YYYY-MM-DD, such as 2024-03-11"
+                ))
+            })?,
         None => import.date.unwrap_or(today),
     };
     let date_chosen = output.date.is_none().then(|| {
@@ -124,10 +142,11 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         };
         format!("dated {date} ({from}; --date YYYY-MM-DD sets another)")
     });
-    let title = output
-        .title
-        .clone()
-        .unwrap_or_else(|| default_title(&args.source, date));
+    let title = match &output.title {
+        Some(title) => checked_title(title)?,
+        None => default_title(&args.source, date),
+    };
+    let check_config = buildable::config_for_check(&output.root, site.as_ref())?;
     let mut report = ImportReport {
         source,
         papers: import.papers.len(),
@@ -139,7 +158,11 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         date_chosen,
     };
     if output.out.as_deref() == Some(Path::new("-")) {
-        report.printed = Some(write::digest_file(&title, date, &import.papers));
+        let text = write::digest_file(&title, date, &import.papers);
+        stage("import: write", &mut started);
+        buildable::check_buildable(Path::new("<stdout>"), &text, &HashSet::new(), &check_config)?;
+        stage("import: check", &mut started);
+        report.printed = Some(text);
         report.counts.added = import.papers.len();
         return Ok(report);
     }
@@ -148,11 +171,8 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         .clone()
         .unwrap_or_else(|| Path::new("content").join(format!("{date}.md")));
     let path = output.root.join(&relative);
-    let existing = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&path, e)),
-    };
+    let existing = read_existing(&path, &relative)?;
+    stage("import: read the file to import into", &mut started);
     // A new file holds every imported paper (also replacing an unreadable one with --force).
     let new_file = || {
         let counts = MergeCounts {
@@ -162,8 +182,18 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         let text = write::digest_file(&title, date, &import.papers);
         (text, counts, true)
     };
-    let (text, counts, is_new_file) = match existing {
-        Some(existing) => match merge_into(&relative, &existing, &import.papers, output.force) {
+    // The file as it is, read once: for merging, and for the errors it has already, which are
+    // not the import's.
+    let mut known_errors = HashSet::new();
+    let (text, counts, is_new_file) = match &existing {
+        Some(existing) => match merge_into(
+            &relative,
+            existing,
+            parsed_with_errors(&relative, existing, &check_config, &mut known_errors),
+            &import.papers,
+            output.force,
+            &mut report.warnings,
+        ) {
             Ok((text, counts)) => {
                 if output.title.is_some() || output.date.is_some() {
                     report.warnings.push(Diagnostic::warning(
@@ -187,19 +217,40 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
             .with_hint("pass --out content/<name>.md"),
         );
     }
+    stage("import: write or merge", &mut started);
+    if is_new_file {
+        check_file_name(&relative)?;
+    }
+    if is_new_file {
+        known_errors.clear();
+    }
+    buildable::check_buildable(&relative, &text, &known_errors, &check_config)?;
+    stage("import: check", &mut started);
     save(&path, &text)?;
+    stage("import: save", &mut started);
     report.out = Some(relative);
     report.counts = counts;
     report.is_new_file = is_new_file;
     Ok(report)
 }
 
+/// Reads the papers of `source`; `notices` prints on standard error, as it happens, what a
+/// network import waits for.
 fn read_source(
     source: &ImportSource,
     categories: &BTreeMap<String, String>,
     today: Date,
     progress: &ProgressBar,
+    notices: bool,
 ) -> Result<(String, Import)> {
+    let client = |network: &NetworkArgs, service: Service| -> Result<Client> {
+        let mut client = Client::new(http_options(network, service)?);
+        if notices {
+            let progress = progress.clone();
+            client.on_wait(move |notice| progress.suspend(|| eprintln!("{notice}")));
+        }
+        Ok(client)
+    };
     Ok(match source {
         ImportSource::Arxiv {
             ids,
@@ -217,7 +268,7 @@ fn read_source(
                     arxiv::read_file(label(file), &text, categories)?,
                 )
             } else if let Some(query) = query {
-                let mut client = Client::new(http_options(network, Service::Arxiv)?);
+                let mut client = client(network, Service::Arxiv)?;
                 let import =
                     arxiv::fetch_query(&mut client, query, *max, *sort, categories, progress)?;
                 ("arXiv".to_string(), import)
@@ -226,7 +277,7 @@ fn read_source(
                     "give arXiv ids, --query '…' or --file response.xml".into(),
                 ));
             } else {
-                let mut client = Client::new(http_options(network, Service::Arxiv)?);
+                let mut client = client(network, Service::Arxiv)?;
                 (
                     "arXiv".to_string(),
                     arxiv::fetch_ids(&mut client, ids, categories, progress)?,
@@ -234,7 +285,7 @@ fn read_source(
             }
         }
         ImportSource::Doi { dois, network, .. } => {
-            let mut client = Client::new(http_options(network, Service::Doi)?);
+            let mut client = client(network, Service::Doi)?;
             (
                 "doi.org".to_string(),
                 doi::fetch(&mut client, dois, categories, progress)?,
@@ -242,7 +293,7 @@ fn read_source(
         }
         ImportSource::Bibtex { file, .. } => {
             let text = import::read_input(file)?;
-            (display(file), bibtex::read(label(file), &text, categories))
+            (display(file), bibtex::read(label(file), &text, categories)?)
         }
         ImportSource::CslJson { file, .. } => {
             let text = import::read_input(file)?;
@@ -252,7 +303,7 @@ fn read_source(
             let text = import::read_input(file)?;
             (
                 display(file),
-                text::read(file, &text, year.unwrap_or(today.year())),
+                text::read(label(file), &text, year.unwrap_or(today.year()))?,
             )
         }
     })
@@ -320,15 +371,85 @@ fn http_options(network: &NetworkArgs, service: Service) -> Result<HttpOptions> 
         timeout,
         retries: network.retries,
         backoff: delay,
+        max_wait: timeout
+            .saturating_mul(network.retries)
+            .min(http::MAX_RETRY_WAIT),
     })
 }
 
-/// The site's `[topics.arxiv_categories]`, when the root has a site.toml.
-fn arxiv_categories(root: &Path) -> Result<BTreeMap<String, String>> {
-    if !root.join(CONFIG_FILE).exists() {
-        return Ok(BTreeMap::new());
+/// `text` (the file at `relative`) parsed, with the messages of the errors a build would report
+/// for it added to `known`.
+fn parsed_with_errors(
+    relative: &Path,
+    text: &str,
+    config: &Config,
+    known: &mut HashSet<String>,
+) -> ParsedFile {
+    let parsed = parse_source(&SourceFile {
+        path: relative.to_path_buf(),
+        text: text.to_string(),
+    });
+    known.extend(
+        buildable::errors(&parsed, config)
+            .into_iter()
+            .map(|d| d.message),
+    );
+    parsed
+}
+
+/// The digest file to import into, when there is one; one larger than a build reads is not read.
+fn read_existing(path: &Path, relative: &Path) -> Result<Option<String>> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.len() > MAX_FILE_BYTES => Err(Error::Usage(format!(
+            "{} is {:.1} MB, more than the {} MB a digest file may hold: choose another --out",
+            relative.display(),
+            metadata.len() as f64 / 1e6,
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))),
+        Ok(_) => std::fs::read_to_string(path)
+            .map(Some)
+            .map_err(|e| Error::io(path, e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(path, e)),
     }
-    Ok(Config::load(root, &Overrides::default())?.arxiv_categories)
+}
+
+/// The site's configuration, when the root has a site.toml: its `[topics.arxiv_categories]`,
+/// and what the written file is checked against.
+fn site_config(root: &Path) -> Result<Option<Config>> {
+    if !root.join(CONFIG_FILE).exists() {
+        return Ok(None);
+    }
+    Config::load(root, &Overrides::default()).map(Some)
+}
+
+/// `--title` as the digest will have it: on one line, not empty, not longer than a title may be.
+fn checked_title(title: &str) -> Result<String> {
+    let title = import::one_line(title);
+    if title.is_empty() {
+        return Err(Error::Usage(
+            "--title is empty: give the digest a title".into(),
+        ));
+    }
+    let chars = title.chars().count();
+    if chars > MAX_ONE_LINE_CHARS {
+        return Err(Error::Usage(format!(
+            "--title has {chars} characters, more than the {MAX_ONE_LINE_CHARS} a title may have"
+        )));
+    }
+    Ok(title)
+}
+
+/// A new digest's address comes from its file name, which needs letters or digits.
+fn check_file_name(relative: &Path) -> Result<()> {
+    let stem = relative.file_stem().unwrap_or_default().to_string_lossy();
+    if id_slug(&stem).is_empty() {
+        return Err(Error::Usage(format!(
+            "--out {}: a digest's address is made from its file name, which needs letters or digits (such as content/2024-03-11.md)",
+            relative.display()
+        )));
+    }
+    Ok(())
 }
 
 fn default_title(source: &ImportSource, date: Date) -> String {

@@ -20,6 +20,7 @@ use crate::content::RawPaper;
 use crate::content::ids::{is_valid_arxiv, normalize_arxiv};
 use crate::content::published::Published;
 use crate::error::{Diagnostic, Error, Location, Result};
+use crate::import::input::MAX_ENTRIES;
 
 pub const DEFAULT_ENDPOINT: &str = "https://export.arxiv.org/api/query";
 /// Ids per request; keeps URLs short and answers quick.
@@ -71,8 +72,9 @@ impl RequestedId {
         if !is_valid_arxiv(&id) {
             return None;
         }
-        let version = text[id.len().min(text.len())..]
-            .strip_prefix('v')
+        let version = text
+            .get(id.len()..)
+            .and_then(|rest| rest.strip_prefix('v'))
             .and_then(|v| v.parse().ok());
         Some(RequestedId { id, version })
     }
@@ -94,6 +96,8 @@ struct Entry {
     summary: String,
     authors: Vec<String>,
     published: Option<Date>,
+    /// `<published>` as written, when it is there but not a date a paper can have.
+    unusable_published: Option<String>,
     updated: Option<Date>,
     doi: Option<String>,
     journal_ref: Option<String>,
@@ -171,9 +175,14 @@ pub fn fetch_ids(
                 found[p] = true;
             }
             let pinned = position.and_then(|p| batch[p].version);
-            import
-                .papers
-                .push(to_paper(entry, pinned, categories, &mut unmapped));
+            import.papers.push(to_paper(
+                entry,
+                pinned,
+                categories,
+                &mut unmapped,
+                &mut import.warnings,
+                None,
+            ));
             progress.inc(1);
         }
         for (requested, found) in batch.iter().zip(found) {
@@ -235,9 +244,14 @@ pub fn fetch_query(
                     "arXiv rejected the query `{query}`: {message}"
                 )));
             }
-            import
-                .papers
-                .push(to_paper(entry, None, categories, &mut unmapped));
+            import.papers.push(to_paper(
+                entry,
+                None,
+                categories,
+                &mut unmapped,
+                &mut import.warnings,
+                None,
+            ));
             progress.inc(1);
         }
         start += received;
@@ -264,11 +278,30 @@ pub fn read_file(
     categories: &BTreeMap<String, String>,
 ) -> Result<Import> {
     let feed = parse_feed(text).map_err(|e| {
+        if matches!(e, roxmltree::Error::NodesLimitReached) {
+            return Error::Invalid(vec![
+                Diagnostic::error(
+                    Location::file(path),
+                    format!("the XML has more than {MAX_XML_NODES} nodes, more than an import reads"),
+                )
+                .with_hint("split the response into smaller files, or ask arXiv for fewer papers at a time"),
+            ]);
+        }
         Error::Invalid(vec![Diagnostic::error(
             Location::at(path, e.pos().row as usize, Some(e.pos().col as usize)),
             format!("not an arXiv API response (Atom XML): {e}"),
         )])
     })?;
+    if feed.entries.len() > MAX_ENTRIES {
+        return Err(super::input::too_many_entries(path, None));
+    }
+    if feed.entries.is_empty() {
+        return Err(super::input::no_entry(
+            path,
+            "the response holds no <entry>: no paper to import",
+            "save the answer of an arXiv API query (export.arxiv.org/api/query?id_list=…) that found papers",
+        ));
+    }
     let mut import = Import::default();
     let mut unmapped = Vec::new();
     for entry in feed.entries {
@@ -279,8 +312,15 @@ pub fn read_file(
             ));
             continue;
         }
-        let mut paper = to_paper(entry, None, categories, &mut unmapped);
-        paper.origin = Location::file(path);
+        let origin = Some(Location::file(path));
+        let paper = to_paper(
+            entry,
+            None,
+            categories,
+            &mut unmapped,
+            &mut import.warnings,
+            origin,
+        );
         import.papers.push(paper);
     }
     warn_unmapped(&mut import, unmapped);
@@ -308,12 +348,30 @@ fn warn_unmapped(import: &mut Import, mut unmapped: Vec<String>) {
     }
 }
 
+/// One entry as a paper, read at `origin` (the file it was saved in, else the arXiv id). A
+/// `<published>` that is not a date is a warning.
 fn to_paper(
     entry: Entry,
     pinned_version: Option<u32>,
     categories: &BTreeMap<String, String>,
     unmapped: &mut Vec<String>,
+    warnings: &mut Vec<Diagnostic>,
+    origin: Option<Location>,
 ) -> ImportedPaper {
+    let origin = origin.unwrap_or_else(|| Location::file(format!("arXiv {}", entry.id)));
+    if let Some(text) = &entry.unusable_published {
+        warnings.push(
+            Diagnostic::warning(
+                origin.clone(),
+                format!(
+                    "\"{}\": <published> `{}` is not a date, so `published` was left out",
+                    one_line(&entry.title),
+                    text.trim()
+                ),
+            )
+            .with_hint("write `published` by hand"),
+        );
+    }
     let mut topics = Vec::new();
     let codes = entry.primary_category.iter().chain(entry.categories.iter());
     for code in codes {
@@ -357,7 +415,7 @@ fn to_paper(
             ..RawPaper::default()
         },
         published_note: version_note,
-        origin: Location::file(format!("arXiv {}", entry.id)),
+        origin,
     }
 }
 
@@ -405,15 +463,25 @@ pub fn repository_link(text: &str) -> Option<String> {
     None
 }
 
+/// The most XML nodes a response may have: a real response of 64 MB, the most an import reads,
+/// has about three million (one every 22 to 29 bytes), and each costs some 64 bytes in memory.
+const MAX_XML_NODES: u32 = 4_000_000;
+
+/// A response's entries, at most [`MAX_ENTRIES`] and one more (for the caller to refuse).
 fn parse_feed(text: &str) -> std::result::Result<Feed, roxmltree::Error> {
-    let document = roxmltree::Document::parse(text)?;
+    let options = roxmltree::ParsingOptions {
+        nodes_limit: MAX_XML_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let document = roxmltree::Document::parse_with_options(text, options)?;
     let root = document.root_element();
     let mut feed = Feed {
         total_results: child_text(root, OPENSEARCH, "totalResults")
             .and_then(|t| t.trim().parse().ok()),
         ..Feed::default()
     };
-    for node in root.children().filter(|n| n.has_tag_name((ATOM, "entry"))) {
+    let entries = root.children().filter(|n| n.has_tag_name((ATOM, "entry")));
+    for node in entries.take(MAX_ENTRIES + 1) {
         feed.entries.push(parse_entry(node));
     }
     Ok(feed)
@@ -431,16 +499,20 @@ fn parse_entry(node: roxmltree::Node) -> Entry {
     }
     let tail = id_url.split("/abs/").nth(1).unwrap_or(&id_url).trim();
     let id = normalize_arxiv(tail);
-    let version = tail[id.len().min(tail.len())..]
-        .strip_prefix('v')
+    let version = tail
+        .get(id.len()..)
+        .and_then(|rest| rest.strip_prefix('v'))
         .and_then(|v| v.parse().ok());
     let date = |name| child_text(node, ATOM, name).and_then(|t| parse_timestamp_date(&t));
+    let published_text = child_text(node, ATOM, "published");
+    let published = published_text.as_deref().and_then(parse_timestamp_date);
     let mut entry = Entry {
         id,
         version,
         title,
         summary,
-        published: date("published"),
+        published,
+        unusable_published: published_text.filter(|_| published.is_none()),
         updated: date("updated"),
         doi: child_text(node, ARXIV, "doi").map(|d| d.trim().to_string()),
         journal_ref: child_text(node, ARXIV, "journal_ref"),
@@ -491,12 +563,14 @@ fn child_text(node: roxmltree::Node, namespace: &str, name: &str) -> Option<Stri
     Some(text)
 }
 
+/// The date of a timestamp, when it is one a paper can have (not before year 1).
 fn parse_timestamp_date(text: &str) -> Option<Date> {
     let text = text.trim();
-    if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
-        return timestamp.in_tz("UTC").ok().map(|zoned| zoned.date());
-    }
-    text.get(..10)?.parse().ok()
+    let date = match text.parse::<jiff::Timestamp>() {
+        Ok(timestamp) => timestamp.in_tz("UTC").ok().map(|zoned| zoned.date()),
+        Err(_) => text.get(..10)?.parse().ok(),
+    }?;
+    (date.year() >= 1).then_some(date)
 }
 
 #[cfg(test)]
@@ -537,6 +611,22 @@ mod tests {
         assert_eq!(
             strip_version("https://arxiv.org/pdf/hep-th/9901001v1"),
             "https://arxiv.org/pdf/hep-th/9901001"
+        );
+    }
+
+    #[test]
+    fn ids_that_are_not_arxiv_ids_are_read_without_a_panic() {
+        for id in ["arXiv:aéaaaaa", "日本語v2", "https://arxiv.org/abs/éév1"] {
+            let xml = format!(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>http://arxiv.org/abs/{id}</id><title>T</title></entry></feed>"
+            );
+            let feed = parse_feed(&xml).unwrap();
+            assert_eq!(feed.entries.len(), 1, "{id}");
+        }
+        let spaced = "arxiv.org/abs/\u{3000}\u{3000}\u{3000}\u{3000}2310.14189";
+        assert_eq!(
+            RequestedId::parse(spaced).map(|r| r.id).as_deref(),
+            Some("2310.14189")
         );
     }
 }

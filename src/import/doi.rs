@@ -48,9 +48,9 @@ pub fn fetch(
             ));
             continue;
         };
-        let item = serde_json::from_str::<Value>(&body)
-            .ok()
-            .and_then(|item| csl::item_to_paper(&item, location.clone(), categories));
+        let item = serde_json::from_str::<Value>(&body).ok().and_then(|item| {
+            csl::item_to_paper(&item, location.clone(), categories, &mut import.warnings)
+        });
         match item {
             Some(mut imported) => {
                 // Keep the DOI as the user wrote it: DOIs ignore case, and registries

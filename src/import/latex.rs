@@ -4,6 +4,10 @@
 //!
 //! It is deliberately forgiving: an unknown command keeps its name and its arguments' text, an
 //! unbalanced brace is ignored, and nothing here fails.
+//!
+//! It is one pass without recursion, since braces only group and are dropped: 70,000 nested `{`
+//! once overflowed the stack (issue 23). A delimiter found unclosed is remembered as such, so a
+//! text of a thousand `\(` is not searched to its end a thousand times.
 
 /// Converts a field value (with its outer braces or quotes already removed).
 pub fn to_unicode(text: &str) -> String {
@@ -12,30 +16,55 @@ pub fn to_unicode(text: &str) -> String {
         chars: &chars,
         pos: 0,
         out: String::with_capacity(text.len()),
+        unclosed_from: [usize::MAX; 4],
     };
-    converter.run(false);
+    converter.run();
     converter.out
+}
+
+/// Math delimiters, to index [`Converter::unclosed_from`].
+#[derive(Clone, Copy)]
+enum Delimiter {
+    Dollar,
+    DoubleDollar,
+    Paren,
+    Bracket,
 }
 
 struct Converter<'a> {
     chars: &'a [char],
     pos: usize,
     out: String,
+    /// Per delimiter, a position from which it is known not to be closed: an opening at or after
+    /// it fails at once.
+    unclosed_from: [usize; 4],
 }
+
+/// The converted start of a group is read for its first letter only (an accent's base): this
+/// much of it is enough, and keeps nested accents from converting a text once per level.
+const GROUP_PREFIX_CHARS: usize = 32;
 
 impl Converter<'_> {
     fn peek(&self, ahead: usize) -> Option<char> {
         self.chars.get(self.pos + ahead).copied()
     }
 
-    /// Converts until the end, or until the `}` closing the current group when `in_group`.
-    fn run(&mut self, in_group: bool) {
+    /// Whether an opening `delimiter` at `start` is known to have no closing one.
+    fn is_unclosed(&self, delimiter: Delimiter, start: usize) -> bool {
+        start >= self.unclosed_from[delimiter as usize]
+    }
+
+    fn mark_unclosed(&mut self, delimiter: Delimiter, start: usize) {
+        let from = &mut self.unclosed_from[delimiter as usize];
+        *from = (*from).min(start);
+    }
+
+    /// Converts to the end. Braces group and are dropped, so a group needs no state of its own.
+    fn run(&mut self) {
         while let Some(c) = self.peek(0) {
             self.pos += 1;
             match c {
-                '{' => self.run(true),
-                '}' if in_group => return,
-                '}' => {}
+                '{' | '}' => {}
                 '$' => self.math(),
                 '\\' => self.command(),
                 '~' => self.out.push(' '),
@@ -65,8 +94,16 @@ impl Converter<'_> {
     /// Copies `$…$` or `$$…$$` as it is; an unclosed `$` stays a plain dollar.
     fn math(&mut self) {
         let display = self.peek(0) == Some('$');
-        let delimiter = if display { "$$" } else { "$" };
+        let (delimiter, kind) = if display {
+            ("$$", Delimiter::DoubleDollar)
+        } else {
+            ("$", Delimiter::Dollar)
+        };
         let start = self.pos + usize::from(display);
+        if self.is_unclosed(kind, start) {
+            self.out.push('$');
+            return;
+        }
         let mut end = start;
         while end < self.chars.len() {
             let closes = self.chars[end] == '$'
@@ -78,6 +115,7 @@ impl Converter<'_> {
             end += 1;
         }
         if end >= self.chars.len() {
+            self.mark_unclosed(kind, start);
             self.out.push('$');
             return;
         }
@@ -89,7 +127,15 @@ impl Converter<'_> {
 
     /// `\(…\)` and `\[…\]` to dollar math.
     fn bracket_math(&mut self, close: char, delimiter: &str) {
+        let kind = if close == ')' {
+            Delimiter::Paren
+        } else {
+            Delimiter::Bracket
+        };
         let start = self.pos;
+        if self.is_unclosed(kind, start) {
+            return;
+        }
         let mut end = start;
         while end + 1 < self.chars.len()
             && !(self.chars[end] == '\\' && self.chars[end + 1] == close)
@@ -97,6 +143,7 @@ impl Converter<'_> {
             end += 1;
         }
         if end + 1 >= self.chars.len() {
+            self.mark_unclosed(kind, start);
             return;
         }
         self.out.push_str(delimiter);
@@ -147,10 +194,7 @@ impl Converter<'_> {
             "href" => {
                 self.raw_argument();
                 self.skip_spaces();
-                if self.peek(0) == Some('{') {
-                    self.pos += 1;
-                    self.run(true);
-                }
+                // The link text is read on as text; its braces are dropped like any others.
             }
             "cite" | "citep" | "citet" | "ref" | "label" | "noopsort" | "footnote" | "thanks"
             | "vspace" | "hspace" => {
@@ -165,10 +209,7 @@ impl Converter<'_> {
                 // Formatting and unknown commands: keep the text of the argument if there is one,
                 // else the command's name (an undefined macro is more likely a word than noise).
                 self.skip_spaces_before_brace();
-                if self.peek(0) == Some('{') {
-                    self.pos += 1;
-                    self.run(true);
-                } else if !is_formatting(&name) {
+                if self.peek(0) != Some('{') && !is_formatting(&name) {
                     self.out.push_str(&name);
                 }
             }
@@ -248,7 +289,8 @@ impl Converter<'_> {
         self.out.push_str(&compose(accent, base));
     }
 
-    /// The text of a group whose `{` was just read, converted; `\i` stands for i.
+    /// The start of a group whose `{` was just read, converted: enough for its first letter, an
+    /// accent's base. `\i` stands for i.
     fn group_text(&mut self) -> String {
         let start = self.pos;
         let mut depth = 1;
@@ -266,10 +308,9 @@ impl Converter<'_> {
             }
             end += 1;
         }
-        let inner: String = self.chars[start..end.min(self.chars.len())]
-            .iter()
-            .collect();
+        let inner = &self.chars[start..end.min(self.chars.len())];
         self.pos = (end + 1).min(self.chars.len());
+        let inner: String = inner.iter().take(GROUP_PREFIX_CHARS).collect();
         let inner = inner.trim();
         match inner {
             "\\i" => "i".into(),
@@ -537,5 +578,28 @@ mod tests {
             to_unicode(r"\unknownmacro and }stray{ braces"),
             "unknownmacro and stray braces"
         );
+    }
+
+    // Issue 23: 70,000 nested `{` overflowed the stack.
+    #[test]
+    fn deep_nesting_needs_no_stack() {
+        let depth = 100_000;
+        let text = format!("{}x{}", "{".repeat(depth), "}".repeat(depth));
+        assert_eq!(to_unicode(&text), "x");
+        let accents = |depth| format!("{}o{}", r#"\"{"#.repeat(depth), "}".repeat(depth));
+        assert_eq!(to_unicode(&accents(2)), "ö\u{308}");
+        // Past a few levels the base letter is too deep to be read: nothing is made of it.
+        assert_eq!(to_unicode(&accents(depth)), "");
+        let commands = format!("{}y{}", r"\emph{".repeat(depth), "}".repeat(depth));
+        assert_eq!(to_unicode(&commands), "y");
+    }
+
+    #[test]
+    fn unclosed_delimiters_stay_text() {
+        assert_eq!(to_unicode(r"\(a \(b \) c"), "$a \\(b $ c");
+        assert_eq!(to_unicode(r"\(a \(b"), "a b");
+        assert_eq!(to_unicode("$$a $$ b $$ c"), "$$a $$ b $$ c");
+        let many = r"\( \[ ".repeat(10_000);
+        assert_eq!(to_unicode(&many), "  ".repeat(10_000));
     }
 }

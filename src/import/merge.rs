@@ -7,13 +7,18 @@
 //! the imported metadata, keeping what only the file has (notes, upvotes, extra topics, links)
 //! and its page address (an explicit `id` is written when the derived one would change).
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use super::fit;
+use super::same_paper::{PaperIndex, PaperKeys};
 use super::write::paper_table;
 use super::{ImportedPaper, add_topics, paragraphs};
 use crate::content::front_matter::{self, Format};
-use crate::content::{RawPaper, SourceFile, parse_source};
+use crate::content::ids::{id_slug, slugify};
+use crate::content::{ParsedFile, RawPaper};
 use crate::error::{Diagnostic, Error, Location, Result};
 
 /// What merging did.
@@ -25,15 +30,41 @@ pub struct MergeCounts {
     pub kept: usize,
 }
 
-/// The new text of `path` (whose current text is `existing`) with `papers` merged in.
+/// The new text of `path` (whose current text is `existing`, parsed as `parsed`) with `papers`
+/// merged in. A new paper that would share a page address with one of the file's gets an id of
+/// its own, with a warning in `warnings`.
 pub fn merge_into(
     path: &Path,
     existing: &str,
+    parsed: ParsedFile,
     papers: &[ImportedPaper],
     force: bool,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<(String, MergeCounts)> {
-    let file = read_existing(path, existing)?;
-    let changes = plan(&file.papers, papers, force);
+    let file = read_existing(path, existing, parsed)?;
+    let mut changes = plan(&file.papers, papers, force);
+    let mut taken: HashSet<String> = file
+        .papers
+        .iter()
+        .map(|paper| id_slug(&paper.derived_id()))
+        .collect();
+    let mut topics: HashMap<String, String> = HashMap::new();
+    for paper in &file.papers {
+        for topic in &paper.paper.topics {
+            topics
+                .entry(slugify(topic))
+                .or_insert_with(|| topic.clone());
+        }
+    }
+    for paper in &mut changes.appended {
+        if let Some((id, warning)) = fit::unique_id(paper, &mut taken) {
+            paper.to_mut().paper.id = Some(id);
+            warnings.push(warning);
+        }
+        if let Some(unified) = fit::unify_topics(paper, &mut topics, warnings) {
+            paper.to_mut().paper.topics = unified;
+        }
+    }
     let counts = changes.counts.clone();
     let lines: Vec<String> = existing
         .strip_prefix('\u{feff}')
@@ -55,11 +86,7 @@ struct ExistingFile {
 
 /// Reads the file to merge into; an error when it is not a digest, or when its papers cannot be
 /// edited as TOML `[[papers]]` tables.
-fn read_existing(path: &Path, existing: &str) -> Result<ExistingFile> {
-    let parsed = parse_source(&SourceFile {
-        path: path.to_path_buf(),
-        text: existing.to_string(),
-    });
+fn read_existing(path: &Path, existing: &str, parsed: ParsedFile) -> Result<ExistingFile> {
     let Some(digest) = parsed.digest else {
         let mut diagnostics = parsed.diagnostics;
         diagnostics.retain(Diagnostic::is_error);
@@ -95,18 +122,28 @@ fn read_existing(path: &Path, existing: &str) -> Result<ExistingFile> {
 /// What merging changes in the file.
 #[derive(Default)]
 struct Changes<'a> {
-    /// A new table for the file's paper at this index.
-    replacements: Vec<(usize, String)>,
-    appended: Vec<&'a ImportedPaper>,
+    /// Per paper of the file, in file order, its new table if it gets one.
+    replacements: Vec<Option<String>>,
+    appended: Vec<Cow<'a, ImportedPaper>>,
     counts: MergeCounts,
 }
 
 /// Decides, for each imported paper, whether it is added, replaces the file's table (`force`) or
-/// is already there.
+/// is already there. Papers are found through indexes, not by comparing each imported paper
+/// with each of the file's (issue 23).
 fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool) -> Changes<'a> {
-    let mut changes = Changes::default();
+    let mut changes = Changes {
+        replacements: vec![None; current.len()],
+        ..Changes::default()
+    };
+    let mut in_file = PaperIndex::default();
+    for (index, paper) in current.iter().enumerate() {
+        in_file.set(index, PaperKeys::of(paper));
+    }
+    let mut appended = PaperIndex::default();
     for paper in papers {
-        match current.iter().position(|c| c.is_same_paper(paper)) {
+        let keys = PaperKeys::of(paper);
+        match in_file.find(&keys) {
             Some(index) if force => {
                 let updated = update(&current[index], paper);
                 // The file cannot say "year only" but in a comment: compare dates as dates.
@@ -115,19 +152,19 @@ fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool)
                     before.published_note = updated.published_note.clone();
                 }
                 if paper_table(&updated) != paper_table(&before) {
-                    changes.replacements.retain(|(i, _)| *i != index);
-                    changes.replacements.push((index, paper_table(&updated)));
+                    changes.replacements[index] = Some(paper_table(&updated));
                     changes.counts.updated += 1;
                 } else {
                     changes.counts.kept += 1;
                 }
             }
             Some(_) => changes.counts.kept += 1,
-            None if changes.appended.iter().any(|a| a.is_same_paper(paper)) => {
+            None if appended.find(&keys).is_some() => {
                 changes.counts.kept += 1;
             }
             None => {
-                changes.appended.push(paper);
+                appended.set(changes.appended.len(), keys);
+                changes.appended.push(Cow::Borrowed(paper));
                 changes.counts.added += 1;
             }
         }
@@ -135,11 +172,10 @@ fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool)
     changes
 }
 
-/// The file's lines with the changes made, joined.
+/// The file's lines with the changes made, joined in one pass.
 fn apply(mut lines: Vec<String>, file: &ExistingFile, changes: Changes) -> String {
     let closing = file.closing;
-    // Appended tables go before the closing delimiter; replacements from the bottom up so earlier
-    // line numbers stay valid.
+    // Appended tables go before the closing delimiter.
     let mut tail = String::new();
     if lines[..closing]
         .last()
@@ -151,26 +187,46 @@ fn apply(mut lines: Vec<String>, file: &ExistingFile, changes: Changes) -> Strin
         tail.push_str(&paper_table(paper));
         tail.push('\n');
     }
-    if !tail.trim().is_empty() {
+    if tail.trim().is_empty() {
+        tail.clear();
+    } else {
         if lines[..closing].last().is_some_and(|l| !l.ends_with('\n')) {
             lines[closing - 1].push('\n');
         }
-        let tail = tail.trim_end_matches('\n').to_string() + "\n";
-        lines.insert(closing, tail);
+        tail = tail.trim_end_matches('\n').to_string() + "\n";
     }
-    let mut replacements = changes.replacements;
-    replacements.sort_by_key(|r| std::cmp::Reverse(r.0));
-    for (index, table) in replacements {
-        let start = file.starts[index];
-        let end = file.starts.get(index + 1).copied().unwrap_or(closing);
-        // Keep the blank lines (and comments) that separate this table from the next.
-        let mut keep_from = end;
-        while keep_from > start + 1 && lines[keep_from - 1].trim().is_empty() {
-            keep_from -= 1;
+    // Each replaced table, in file order: the lines it takes the place of, and its text.
+    let mut replacements = changes
+        .replacements
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, table)| {
+            let table = table?;
+            let start = file.starts[index];
+            let end = file.starts.get(index + 1).copied().unwrap_or(closing);
+            // Keep the blank lines (and comments) that separate this table from the next.
+            let mut keep_from = end;
+            while keep_from > start + 1 && lines[keep_from - 1].trim().is_empty() {
+                keep_from -= 1;
+            }
+            Some((start, keep_from, table))
+        })
+        .peekable();
+    let mut out = String::with_capacity(lines.iter().map(String::len).sum::<usize>() + tail.len());
+    let mut line = 0;
+    while line < lines.len() {
+        if line == closing {
+            out.push_str(&tail);
         }
-        lines.splice(start..keep_from, std::iter::once(table));
+        if let Some((_, keep_from, table)) = replacements.next_if(|(start, _, _)| *start == line) {
+            out.push_str(&table);
+            line = keep_from;
+            continue;
+        }
+        out.push_str(&lines[line]);
+        line += 1;
     }
-    lines.concat()
+    out
 }
 
 /// A paper of the file as an import record, to compare and update it.
@@ -217,6 +273,20 @@ mod tests {
 
     const FILE: &str = "+++\n# curated by hand\ntitle = \"D\"\ndate = 2024-03-11\n\n[[papers]]\ntitle = \"Known\"\narxiv = \"2310.14189\"\nnotes = '''Keep me.'''\n\n[[papers]]\ntitle = \"By DOI\"\ndoi = \"10.1/x\"\n+++\nBody text.\n";
 
+    /// `merge_into` on a file's text.
+    fn merge(
+        existing: &str,
+        papers: &[ImportedPaper],
+        force: bool,
+    ) -> Result<(String, MergeCounts)> {
+        let parsed = crate::content::parse_source(&crate::content::SourceFile {
+            path: "c.md".into(),
+            text: existing.to_string(),
+        });
+        let path = Path::new("c.md");
+        merge_into(path, existing, parsed, papers, force, &mut Vec::new())
+    }
+
     fn paper(title: &str, arxiv: Option<&str>) -> ImportedPaper {
         let paper = RawPaper {
             title: title.into(),
@@ -233,7 +303,7 @@ mod tests {
             paper("Known, retitled", Some("2310.14189v2")),
             paper("New", Some("2403.01234")),
         ];
-        let (text, counts) = merge_into(Path::new("c.md"), FILE, &papers, false).unwrap();
+        let (text, counts) = merge(FILE, &papers, false).unwrap();
         assert_eq!(
             counts,
             MergeCounts {
@@ -244,7 +314,7 @@ mod tests {
         );
         assert!(text.starts_with(&FILE[..FILE.find("+++\nBody").unwrap()]));
         assert!(text.ends_with("[[papers]]\ntitle = \"New\"\nauthors = [\"A. Author\"]\narxiv = \"2403.01234\"\n+++\nBody text.\n"), "{text}");
-        let (again, counts) = merge_into(Path::new("c.md"), &text, &papers, false).unwrap();
+        let (again, counts) = merge(&text, &papers, false).unwrap();
         assert_eq!(again, text, "a second import changes nothing");
         assert_eq!(counts.kept, 2);
     }
@@ -254,7 +324,7 @@ mod tests {
         let mut by_arxiv = paper("By DOI", Some("2001.00001"));
         by_arxiv.paper.doi = Some("10.1/X".into());
         let papers = [paper("Known", Some("2310.14189")), by_arxiv];
-        let (text, counts) = merge_into(Path::new("c.md"), FILE, &papers, true).unwrap();
+        let (text, counts) = merge(FILE, &papers, true).unwrap();
         assert_eq!(counts.updated, 2, "{text}");
         assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\nnotes = '''\nKeep me.\n'''\n\n[[papers]]\nid = \"10.1/x\"\ntitle = \"By DOI\""), "{text}");
         assert!(text.starts_with("+++\n# curated by hand\n"));
@@ -270,14 +340,14 @@ mod tests {
             "arxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\n",
         );
         let papers = [paper("Known", Some("2310.14189"))];
-        let (text, counts) = merge_into(Path::new("c.md"), &file, &papers, true).unwrap();
+        let (text, counts) = merge(&file, &papers, true).unwrap();
         assert_eq!(counts.updated, 1, "{text}");
         assert!(text.contains("authors = [\"A. Author\"]\narxiv = \"2310.14189\"\narxiv_category = \"cs.LG\"\nnotes"), "{text}");
     }
 
     #[test]
     fn unreadable_files_are_not_touched() {
-        let error = merge_into(Path::new("c.md"), "not a digest", &[], false).unwrap_err();
+        let error = merge("not a digest", &[], false).unwrap_err();
         assert!(error.to_string().contains("--force"), "{error}");
     }
 }

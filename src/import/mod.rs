@@ -11,28 +11,34 @@
 
 pub mod arxiv;
 pub mod bibtex;
+pub mod buildable;
 pub mod categories;
 pub mod csl;
 pub mod doi;
+pub mod fit;
 pub mod hf;
 pub mod http;
+pub mod input;
 pub mod latex;
 pub mod merge;
 pub mod partial_date;
+pub mod same_paper;
 pub mod text;
 pub mod write;
 
-use std::path::Path;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use jiff::civil::Date;
 
 use crate::content::RawPaper;
 use crate::content::entry::is_safe_link;
-use crate::content::ids::{is_valid_arxiv, normalize_arxiv, normalize_doi, paper_id, slugify};
+use crate::content::ids::{is_valid_arxiv, normalize_arxiv, paper_id};
 use crate::error::{Diagnostic, Location};
 
-pub use partial_date::PartialDate;
+pub use input::read_input;
+pub use partial_date::{DateRead, PartialDate};
+use same_paper::{PaperIndex, PaperKeys};
 
 /// One paper as an importer read it: the `[[papers]]` table it becomes, as the same [`RawPaper`]
 /// the content parser reads (so a paper's keys are declared once, in src/content/raw.rs), plus
@@ -74,6 +80,22 @@ impl ImportedPaper {
         self
     }
 
+    /// Sets `published` from a date as a source gave it, with a warning at the paper's origin
+    /// when the date, or part of it, was not usable.
+    #[must_use]
+    pub fn with_read_date(self, read: DateRead, warnings: &mut Vec<Diagnostic>) -> Self {
+        if let Some(problem) = read.problem {
+            warnings.push(
+                Diagnostic::warning(
+                    self.origin.clone(),
+                    format!("\"{}\": {problem}", one_line(&self.paper.title)),
+                )
+                .with_hint("correct the date in the source, or write `published` by hand"),
+            );
+        }
+        self.with_published(read.date)
+    }
+
     /// The paper id the build will derive (src/model/ids.rs): `id`, else arXiv id, else DOI, else a
     /// slug of the title.
     pub fn derived_id(&self) -> String {
@@ -89,23 +111,7 @@ impl ImportedPaper {
     /// Whether two records are the same paper: same derived id, arXiv id or DOI, or the same title
     /// with no arXiv id or DOI that tells them apart.
     pub fn is_same_paper(&self, other: &ImportedPaper) -> bool {
-        let arxiv = |p: &ImportedPaper| p.paper.arxiv.as_deref().map(normalize_arxiv);
-        let doi = |p: &ImportedPaper| p.paper.doi.as_deref().map(normalize_doi);
-        if self.derived_id() == other.derived_id() {
-            return true;
-        }
-        match (arxiv(self), arxiv(other)) {
-            (Some(a), Some(b)) if a == b => return true,
-            (Some(_), Some(_)) => return false,
-            _ => {}
-        }
-        match (doi(self), doi(other)) {
-            (Some(a), Some(b)) if a == b => return true,
-            (Some(_), Some(_)) => return false,
-            _ => {}
-        }
-        let title = slugify(&self.paper.title);
-        !title.is_empty() && title == slugify(&other.paper.title)
+        PaperKeys::of(self).is_same(&PaperKeys::of(other))
     }
 
     /// Fills fields this record lacks from `other` (the same paper read twice).
@@ -170,20 +176,23 @@ fn fill_missing(mine: &mut RawPaper, theirs: RawPaper) {
 
 /// Adds topics not yet present (compared case-insensitively), keeping the first spelling.
 pub fn add_topics(topics: &mut Vec<String>, more: impl IntoIterator<Item = String>) {
+    // A set, not a scan per topic: a keywords field can list a hundred thousand.
+    let mut seen: HashSet<String> = topics.iter().map(|t| crate::config::topic_key(t)).collect();
     for topic in more {
         let key = crate::config::topic_key(&topic);
-        if !key.is_empty() && !topics.iter().any(|t| crate::config::topic_key(t) == key) {
+        if !key.is_empty() && seen.insert(key) {
             topics.push(topic.split_whitespace().collect::<Vec<_>>().join(" "));
         }
     }
 }
 
 /// Cleans what every source gets wrong the same way: folds whitespace in one-line fields, drops
-/// control characters, drops links that are not web addresses (the build rejects them) and merges
-/// papers listed twice. Warnings go into `import.warnings`.
+/// control characters, drops links that are not web addresses, leaves out what else the build
+/// would refuse (`fit.rs`) and merges papers listed twice. Warnings go into `import.warnings`.
 pub fn tidy(import: &mut Import) {
     let papers = std::mem::take(&mut import.papers);
     let mut kept: Vec<ImportedPaper> = Vec::with_capacity(papers.len());
+    let mut index = PaperIndex::default();
     for mut imported in papers {
         tidy_paper(&mut imported.paper, &imported.origin, &mut import.warnings);
         if imported.paper.title.is_empty() {
@@ -193,7 +202,12 @@ pub fn tidy(import: &mut Import) {
             );
             continue;
         }
-        if let Some(first) = kept.iter_mut().find(|p| p.is_same_paper(&imported)) {
+        if !fit::fit_paper(&mut imported, &mut import.warnings) {
+            continue;
+        }
+        let keys = PaperKeys::of(&imported);
+        if let Some(at) = index.find(&keys) {
+            let first = &mut kept[at];
             import.warnings.push(Diagnostic::warning(
                 imported.origin.clone(),
                 format!(
@@ -202,9 +216,22 @@ pub fn tidy(import: &mut Import) {
                 ),
             ));
             first.fill_from(imported);
+            // Filled in, it may now be found by an arXiv id or DOI it did not have.
+            index.set(at, PaperKeys::of(first));
             continue;
         }
+        index.set(kept.len(), keys);
         kept.push(imported);
+    }
+    let (mut taken, mut topics) = (HashSet::new(), HashMap::new());
+    for imported in &mut kept {
+        if let Some((id, warning)) = fit::unique_id(imported, &mut taken) {
+            imported.paper.id = Some(id);
+            import.warnings.push(warning);
+        }
+        if let Some(unified) = fit::unify_topics(imported, &mut topics, &mut import.warnings) {
+            imported.paper.topics = unified;
+        }
     }
     import.papers = kept;
 }
@@ -342,8 +369,8 @@ pub fn strip_doi_resolver(doi: &str) -> String {
         "DOI:",
         "DOI ",
     ] {
-        if doi.len() >= prefix.len() && doi[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            doi = doi[prefix.len()..].trim();
+        if let Some(rest) = strip_prefix_ignoring_case(doi, prefix) {
+            doi = rest.trim();
         }
     }
     doi.to_string()
@@ -353,8 +380,17 @@ pub fn strip_doi_resolver(doi: &str) -> String {
 pub fn arxiv_from_doi(doi: &str) -> Option<String> {
     let doi = strip_doi_resolver(doi);
     let prefix = "10.48550/arxiv.";
-    (doi.len() > prefix.len() && doi[..prefix.len()].eq_ignore_ascii_case(prefix))
-        .then(|| normalize_arxiv(&doi[prefix.len()..]))
+    strip_prefix_ignoring_case(&doi, prefix)
+        .filter(|rest| !rest.is_empty())
+        .map(normalize_arxiv)
+}
+
+/// `text` without `prefix`, compared ignoring ASCII case; None when it does not start with it
+/// (also when the prefix's length falls inside a character of `text`).
+fn strip_prefix_ignoring_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    text.get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .map(|_| &text[prefix.len()..])
 }
 
 /// The arXiv id in an arXiv link: `https://arxiv.org/abs/2310.14189v2`, `…/pdf/2310.14189.pdf`.
@@ -377,9 +413,11 @@ pub fn arxiv_in_text(text: &str) -> Option<String> {
     while let Some(found) = lower[from..].find("arxiv") {
         let start = from + found + "arxiv".len();
         let rest = text[start..].trim_start_matches([':', ' ', '.']);
+        // No id is longer; reading on would read the rest of a text of "arxivarxiv…" each time.
         let candidate: String = rest
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '-'))
+            .take(40)
             .collect();
         let id = normalize_arxiv(candidate.trim_end_matches('.'));
         if is_valid_arxiv(&id) {
@@ -388,28 +426,6 @@ pub fn arxiv_in_text(text: &str) -> Option<String> {
         from = start;
     }
     None
-}
-
-/// Reads an input file (or standard input for `-`) as text.
-pub fn read_input(path: &Path) -> crate::error::Result<String> {
-    use std::io::Read;
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| crate::error::Error::io(Path::new("<stdin>"), e))?;
-        return Ok(text);
-    }
-    let bytes = std::fs::read(path).map_err(|e| crate::error::Error::io(path, e))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        // Old .bib files are often Latin-1; every byte is then one character.
-        Err(e) => e.into_bytes().iter().map(|&b| char::from(b)).collect(),
-    };
-    Ok(text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text))
 }
 
 #[cfg(test)]
@@ -510,5 +526,48 @@ mod tests {
             Some("hep-th/9901001")
         );
         assert_eq!(arxiv_in_text("no id here"), None);
+    }
+
+    /// Text from pieces of ids and links, multi-byte characters among them, for the helpers that
+    /// cut at a prefix's length: they must not cut inside a character.
+    fn random_id_text(rng: &mut impl FnMut(usize) -> usize) -> String {
+        const PIECES: &[&str] = &[
+            "https://doi.org/",
+            "doi:",
+            "DOI ",
+            "10.48550/arXiv.",
+            "arxiv.org/abs/",
+            "arXiv:",
+            "2310.14189",
+            "v2",
+            "é",
+            "\u{3000}",
+            "日本",
+            "a",
+            ".pdf",
+            "/",
+            " ",
+            "arxiv",
+        ];
+        (0..rng(8)).map(|_| PIECES[rng(PIECES.len())]).collect()
+    }
+
+    #[test]
+    fn id_helpers_never_cut_inside_a_character() {
+        assert_eq!(strip_doi_resolver("aaaaaaaaaaaaaaaé"), "aaaaaaaaaaaaaaaé");
+        assert_eq!(arxiv_from_doi("10.48550/arxiv"), None);
+        assert_eq!(
+            arxiv_from_doi("10.48550/arXiv.2310.14189").as_deref(),
+            Some("2310.14189")
+        );
+        for seed in 0..2000 {
+            let mut rng = crate::test_rng(seed);
+            let text = random_id_text(&mut rng);
+            let _ = strip_doi_resolver(&text);
+            let _ = arxiv_from_doi(&text);
+            let _ = arxiv_from_url(&text);
+            let _ = arxiv_in_text(&text);
+            let _ = arxiv::RequestedId::parse(&text);
+        }
     }
 }

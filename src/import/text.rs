@@ -13,11 +13,14 @@ use jiff::civil::Date;
 
 use super::{Import, ImportedPaper};
 use crate::content::RawPaper;
-use crate::error::{Diagnostic, Location};
+use crate::error::{Diagnostic, Location, Result};
+use crate::import::input::{MAX_ENTRIES, no_entry, too_many_entries};
 
-/// Reads a pasted list. `year` completes a "Mar 11" day found in the text.
-pub fn read(path: &Path, text: &str, year: i16) -> Import {
+/// Reads a pasted list. `year` completes a "Mar 11" day found in the text. An error when the
+/// text holds no line that could be a title.
+pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
     let mut import = Import::default();
+    // The first day named, and the first other one: all that is reported.
     let mut days: Vec<(Date, usize)> = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<Block> = None;
@@ -28,26 +31,56 @@ pub fn read(path: &Path, text: &str, year: i16) -> Import {
             blocks.extend(current.take());
             continue;
         }
-        if let Some(day) = lone_day(line, year) {
-            days.push((day, number));
-            continue;
+        match lone_day(line, year) {
+            Some(Ok(day)) => {
+                if days.len() < 2 && days.first().is_none_or(|(first, _)| *first != day) {
+                    days.push((day, number));
+                }
+                continue;
+            }
+            Some(Err(())) => {
+                import.warnings.push(
+                    Diagnostic::warning(
+                        Location::at(path, number, None),
+                        format!(
+                            "`{line}` reads as a day, but there is no such day; it was left out"
+                        ),
+                    )
+                    .with_hint("pass --date to date the digest"),
+                );
+                continue;
+            }
+            None => {}
         }
         if is_furniture(line) {
             continue;
         }
-        current
-            .get_or_insert_with(|| Block {
-                line: number,
-                lines: Vec::new(),
-            })
-            .lines
-            .push(line.to_string());
+        match &mut current {
+            Some(block) => block.push(line),
+            None if blocks.len() == MAX_ENTRIES => {
+                return Err(too_many_entries(path, Some(number)));
+            }
+            None => {
+                current = Some(Block {
+                    line: number,
+                    first: line,
+                    rest: String::new(),
+                });
+            }
+        }
     }
     blocks.extend(current);
+    if blocks.is_empty() {
+        return Err(no_entry(
+            path,
+            "no paper in the text: no line that could be a title",
+            "paste each paper as a title line followed by its abstract, papers separated by blank lines",
+        ));
+    }
 
     if let Some(&(first, line)) = days.first() {
         import.date = Some(first);
-        if let Some((other, other_line)) = days.iter().find(|(d, _)| *d != first) {
+        if let Some((other, other_line)) = days.get(1) {
             import.warnings.push(Diagnostic::warning(
                 Location::at(path, *other_line, None),
                 format!("the list names two days, {first} (line {line}) and {other}; using the first"),
@@ -55,51 +88,83 @@ pub fn read(path: &Path, text: &str, year: i16) -> Import {
         }
     }
     pair_titles_and_abstracts(path, blocks, &mut import);
-    import
+    Ok(import)
 }
 
+/// A paragraph of the list: its first line, and the others joined by line breaks (not a vector
+/// of lines, which would take several times the text's size for a text of short lines).
 #[derive(Debug)]
-struct Block {
+struct Block<'a> {
     line: usize,
-    lines: Vec<String>,
+    first: &'a str,
+    rest: String,
 }
 
-fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Import) {
+impl Block<'_> {
+    fn push(&mut self, line: &str) {
+        if !self.rest.is_empty() {
+            self.rest.push('\n');
+        }
+        self.rest.push_str(line);
+    }
+
+    /// One line only (lines are never empty, so neither is `rest` when there are more).
+    fn is_single(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    /// Every line, joined by `separator`.
+    fn joined(&self, separator: &str) -> String {
+        if self.is_single() {
+            return self.first.to_string();
+        }
+        let rest = if separator == "\n" {
+            self.rest.clone()
+        } else {
+            self.rest.replace('\n', separator)
+        };
+        format!("{}{separator}{rest}", self.first)
+    }
+}
+
+fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block<'_>>, import: &mut Import) {
     let mut pending: Option<(String, usize)> = None;
+    // The abstract of the last paper, while paragraphs may still be added to it: kept as a
+    // String, since joining each to a finished one would copy it once per paragraph.
+    let mut last_abstract: Option<String> = None;
     for block in blocks {
         let at = Location::at(path, block.line, None);
-        let single = block.lines.len() == 1;
-        if single && looks_like_title(&block.lines[0]) {
+        let single = block.is_single();
+        if single && looks_like_title(block.first) {
             if let Some((title, line)) = pending.take() {
-                push_without_abstract(path, import, title, line);
+                push_without_abstract(path, import, &mut last_abstract, title, line);
             }
-            pending = Some((block.lines[0].clone(), block.line));
+            pending = Some((block.first.to_string(), block.line));
             continue;
         }
         // A title alone, then a block that starts with a title line of its own: the first title
         // has no abstract (a wrapped abstract would go on in lower case).
-        if pending.is_some() && !single && starts_with_title(&block.lines) {
+        if pending.is_some() && !single && starts_with_title(&block) {
             let (title, line) = pending.take().expect("checked above");
-            push_without_abstract(path, import, title, line);
+            push_without_abstract(path, import, &mut last_abstract, title, line);
         }
         // A paragraph: the abstract of the title before it, or a title line and its abstract.
-        let (title, line, abstract_lines) = match pending.take() {
-            Some((title, line)) => (title, line, &block.lines[..]),
-            None if !single => (block.lines[0].clone(), block.line, &block.lines[1..]),
+        let (title, line, abstract_text) = match pending.take() {
+            Some((title, line)) => (title, line, block.joined("\n")),
+            None if !single => (block.first.to_string(), block.line, block.rest),
             None => {
-                let paragraph = block.lines.join(" ");
-                match import.papers.last_mut() {
-                    Some(previous) if previous.paper.abstract_md.is_some() => {
-                        let previous = &mut previous.paper;
+                let paragraph = block.joined(" ");
+                match (import.papers.last(), &mut last_abstract) {
+                    (Some(previous), Some(text)) => {
                         import.warnings.push(Diagnostic::warning(
                             at,
                             format!(
                                 "a paragraph without a title line; added to the abstract of \"{}\"",
-                                previous.title
+                                previous.paper.title
                             ),
                         ));
-                        let text = previous.abstract_md.as_deref().unwrap_or_default();
-                        previous.abstract_md = Some(Arc::from(format!("{text}\n\n{paragraph}")));
+                        text.push_str("\n\n");
+                        text.push_str(&paragraph);
                     }
                     _ => import.warnings.push(Diagnostic::warning(
                         at,
@@ -109,17 +174,16 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
                 continue;
             }
         };
+        finish_abstract(import, last_abstract.take());
         if !looks_like_title(&title) {
             import.warnings.push(Diagnostic::warning(
                 Location::at(path, line, None),
                 format!("\"{}\" is long for a title; check that the title and abstract were split right", shorten(&title)),
             ));
         }
+        last_abstract = Some(abstract_text).filter(|a| !a.trim().is_empty());
         let paper = RawPaper {
             title,
-            abstract_md: Some(abstract_lines.join("\n"))
-                .filter(|a| !a.trim().is_empty())
-                .map(Arc::from),
             ..RawPaper::default()
         };
         import
@@ -127,11 +191,26 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block>, import: &mut Impor
             .push(ImportedPaper::new(paper, Location::at(path, line, None)));
     }
     if let Some((title, line)) = pending {
-        push_without_abstract(path, import, title, line);
+        push_without_abstract(path, import, &mut last_abstract, title, line);
+    }
+    finish_abstract(import, last_abstract);
+}
+
+/// Gives the last paper its abstract, once no more paragraphs can be added to it.
+fn finish_abstract(import: &mut Import, text: Option<String>) {
+    if let (Some(last), Some(text)) = (import.papers.last_mut(), text) {
+        last.paper.abstract_md = Some(Arc::from(text));
     }
 }
 
-fn push_without_abstract(path: &Path, import: &mut Import, title: String, line: usize) {
+fn push_without_abstract(
+    path: &Path,
+    import: &mut Import,
+    last_abstract: &mut Option<String>,
+    title: String,
+    line: usize,
+) {
+    finish_abstract(import, last_abstract.take());
     import.warnings.push(Diagnostic::warning(
         Location::at(path, line, None),
         format!(
@@ -157,11 +236,10 @@ fn shorten(text: &str) -> String {
 }
 
 /// Whether a block's first line reads as a title followed by the start of an abstract.
-fn starts_with_title(lines: &[String]) -> bool {
-    let first = &lines[0];
-    looks_like_title(first)
-        && !first.ends_with(['.', ',', ';', ':', '-'])
-        && lines[1].chars().next().is_some_and(char::is_uppercase)
+fn starts_with_title(block: &Block) -> bool {
+    looks_like_title(block.first)
+        && !block.first.ends_with(['.', ',', ';', ':', '-'])
+        && block.rest.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// A title is one line, not too long, and not a sentence-ending paragraph.
@@ -219,8 +297,9 @@ fn is_furniture(line: &str) -> bool {
     }
 }
 
-/// "Mar 11", "March 11", "11 Mar", "Mar 11, 2024", "Monday, March 11": a day alone on a line.
-fn lone_day(line: &str, default_year: i16) -> Option<Date> {
+/// "Mar 11", "March 11", "11 Mar", "Mar 11, 2024", "Monday, March 11": a day alone on a line;
+/// an error for a line that reads as one but is no day ("Feb 30").
+fn lone_day(line: &str, default_year: i16) -> Option<Result<Date, ()>> {
     let words: Vec<String> = line
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
@@ -240,7 +319,13 @@ fn lone_day(line: &str, default_year: i16) -> Option<Date> {
         _ => return None,
     };
     let year = if year == 0 { default_year } else { year };
-    Date::new(year, month, day).ok()
+    // A year before 1 is not written as TOML dates are.
+    Some(
+        Date::new(year, month, day)
+            .ok()
+            .filter(|d| d.year() >= 1)
+            .ok_or(()),
+    )
 }
 
 fn month_and_day(a: &str, b: &str) -> Option<(i8, i8, i16)> {
@@ -310,13 +395,19 @@ mod tests {
 
     #[test]
     fn days_alone_on_a_line() {
-        let day = |s| lone_day(s, 2024).map(|d| d.to_string());
+        let day = |s| lone_day(s, 2024).map(|d| d.map(|d| d.to_string()).unwrap_or_default());
         assert_eq!(day("Mar 11").as_deref(), Some("2024-03-11"));
         assert_eq!(day("March 11, 2023").as_deref(), Some("2023-03-11"));
         assert_eq!(day("11 Mar").as_deref(), Some("2024-03-11"));
         assert_eq!(day("Monday, Mar 11").as_deref(), Some("2024-03-11"));
         assert_eq!(day("May the force"), None);
         assert_eq!(day("Mar 32"), None);
+        assert_eq!(
+            day("Feb 30").as_deref(),
+            Some(""),
+            "a day that does not exist"
+        );
+        assert_eq!(day("Mar 11, -5").as_deref(), Some(""));
     }
 
     #[test]
@@ -338,7 +429,7 @@ mod tests {
     #[test]
     fn titles_pair_with_the_paragraph_after_them() {
         let text = "Daily Papers\nby AK and the research community\nMar 11\n\nFirst Title\nIts abstract, which is a sentence.\n\nSecond Title\n\nSecond abstract on\ntwo lines.\n\nThird Title Alone\n";
-        let import = read(Path::new("list.txt"), text, 2024);
+        let import = read(Path::new("list.txt"), text, 2024).unwrap();
         let titles: Vec<&str> = import
             .papers
             .iter()

@@ -77,29 +77,59 @@ pub struct Rendered {
 /// paper, a minified file), and rendering one costs seconds per page that shows it.
 pub const MAX_MARKDOWN_BYTES: usize = 1024 * 1024;
 
-pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
-    if text.len() > MAX_MARKDOWN_BYTES {
-        return Rendered {
-            problems: vec![Problem {
-                is_error: true,
-                message: format!(
-                    "the text is {:.1} MB long, more than the {} MB a Markdown text may hold",
-                    text.len() as f64 / 1e6,
-                    MAX_MARKDOWN_BYTES / (1024 * 1024)
-                ),
-                hint: Some("shorten it, or link to the full text instead".into()),
-                offset: None,
-            }],
-            ..Rendered::default()
-        };
+fn too_long(text: &str) -> Problem {
+    Problem {
+        is_error: true,
+        message: format!(
+            "the text is {:.1} MB long, more than the {} MB a Markdown text may hold",
+            text.len() as f64 / 1e6,
+            MAX_MARKDOWN_BYTES / (1024 * 1024)
+        ),
+        hint: Some("shorten it, or link to the full text instead".into()),
+        offset: None,
     }
+}
+
+fn cmark_options(math: MathMode) -> Options {
     let mut cmark = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS;
-    if options.math == MathMode::Mathml {
+    if math == MathMode::Mathml {
         cmark |= Options::ENABLE_MATH;
     }
+    cmark
+}
+
+/// The errors [`render`] would report, without rendering: the size limit, and links that could
+/// run script. For importers, which must not write a text that stops a build, at the cost of a
+/// parse (most texts hold no `]` or `<` and cost a scan). Math is not enabled, so a link inside
+/// `$…$` counts too: a text refused here may build on a site with math, never the other way.
+pub fn errors(text: &str) -> Vec<Problem> {
+    if text.len() > MAX_MARKDOWN_BYTES {
+        return vec![too_long(text)];
+    }
+    if !text.contains([']', '<']) {
+        return Vec::new();
+    }
+    let mut events: Vec<(Event, Range<usize>)> =
+        Parser::new_ext(text, cmark_options(MathMode::Off))
+            .into_offset_iter()
+            .collect();
+    let mut problems = Vec::new();
+    links::resolve_links(&mut events, "/", &mut problems, &mut Vec::new());
+    problems.retain(|problem| problem.is_error);
+    problems
+}
+
+pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
+    if text.len() > MAX_MARKDOWN_BYTES {
+        return Rendered {
+            problems: vec![too_long(text)],
+            ..Rendered::default()
+        };
+    }
+    let cmark = cmark_options(options.math);
     let mut rendered = Rendered::default();
     let mut has_raw_html = false;
     let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(text, cmark)
@@ -554,6 +584,31 @@ mod tests {
 
     fn html(text: &str) -> String {
         render(text, MarkdownOptions::default()).html
+    }
+
+    #[test]
+    fn errors_without_rendering_are_the_errors_of_rendering() {
+        let big = "a".repeat(MAX_MARKDOWN_BYTES + 1);
+        for text in [
+            "plain text, no link",
+            "[a link](https://example.org) and <https://example.org>",
+            "[x](javascript:alert(1))",
+            "![img](JaVaScRiPt:alert(1))",
+            "<javascript:alert(1)>",
+            "[ref]\n\n[ref]: javascript:alert(1)",
+            "<a href=\"javascript:alert(1)\">raw</a>",
+            "`[x](javascript:alert(1))` in code",
+            big.as_str(),
+        ] {
+            let rendered: Vec<String> = render(text, MarkdownOptions::default())
+                .problems
+                .into_iter()
+                .filter(|p| p.is_error)
+                .map(|p| p.message)
+                .collect();
+            let found: Vec<String> = errors(text).into_iter().map(|p| p.message).collect();
+            assert_eq!(found, rendered, "{}", &text[..text.len().min(60)]);
+        }
     }
 
     #[test]

@@ -21,17 +21,29 @@ pub use parse::{Entry, ParseError, parse};
 
 use super::categories::topic_for;
 use super::latex::to_unicode;
-use super::partial_date::parse_date_text;
-use super::{
-    Import, ImportedPaper, PartialDate, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line,
-};
+use super::partial_date::{DateRead, checked_parts, read_date_text};
+use super::{Import, ImportedPaper, arxiv_from_doi, arxiv_from_url, arxiv_in_text, one_line};
 use crate::content::RawPaper;
 use crate::content::ids::{is_valid_arxiv, normalize_arxiv};
-use crate::error::{Diagnostic, Location};
+use crate::error::{Diagnostic, Error, Location, Result};
+use crate::import::input::no_entry;
 
-/// Reads a .bib file's text.
-pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Import {
+/// Reads a .bib file's text; an error when it holds no entry at all.
+pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> Result<Import> {
     let (entries, errors) = parse(text);
+    if entries.is_empty() && errors.is_empty() {
+        return Err(no_entry(
+            path,
+            "no BibTeX entry: entries start with a line such as `@article{key,`",
+            "is this a .bib file? CSL-JSON imports with `import csl-json`, a pasted list with `import text`",
+        ));
+    }
+    if let Some(fatal) = errors.iter().find(|e| e.is_fatal) {
+        return Err(Error::Invalid(vec![
+            Diagnostic::error(Location::at(path, fatal.line, None), fatal.message.clone())
+                .with_hint(fatal.hint.unwrap_or_default()),
+        ]));
+    }
     let mut import = Import::default();
     for error in errors {
         import.warnings.push(
@@ -41,7 +53,7 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> I
     }
     for entry in entries {
         let location = Location::at(path, entry.line, None);
-        match to_paper(&entry, location.clone(), categories) {
+        match to_paper(&entry, location.clone(), categories, &mut import.warnings) {
             Some(paper) => import.papers.push(paper),
             None => import.warnings.push(Diagnostic::warning(
                 location,
@@ -49,13 +61,15 @@ pub fn read(path: &Path, text: &str, categories: &BTreeMap<String, String>) -> I
             )),
         }
     }
-    import
+    Ok(import)
 }
 
+/// One entry as a paper; None without a title. A date it could not use is a warning.
 fn to_paper(
     entry: &Entry,
     origin: Location,
     categories: &BTreeMap<String, String>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Option<ImportedPaper> {
     let text = |name: &str| entry.get(name).map(|v| one_line(&to_unicode(v)));
     let raw = |name: &str| {
@@ -139,7 +153,8 @@ fn to_paper(
         abstract_md: entry.get("abstract").map(|a| Arc::from(to_unicode(a))),
         ..RawPaper::default()
     };
-    Some(ImportedPaper::new(paper, origin).with_published(published(entry)))
+    let date = published(entry);
+    Some(ImportedPaper::new(paper, origin).with_read_date(date, warnings))
 }
 
 fn join_venue(kind: &str, school: Option<String>) -> String {
@@ -150,45 +165,57 @@ fn join_venue(kind: &str, school: Option<String>) -> String {
 }
 
 /// `date = {2023-10-22}` (BibLaTeX), else `year`, `month` and `day`.
-fn published(entry: &Entry) -> Option<PartialDate> {
-    if let Some(date) = entry
-        .get("date")
-        .and_then(|d| parse_date_text(&to_unicode(d)))
-    {
-        return Some(date);
+fn published(entry: &Entry) -> DateRead {
+    let from_date = entry.get("date").map(|d| read_date_text(&to_unicode(d)));
+    let Some(year) = entry.get("year") else {
+        return from_date.unwrap_or_default();
+    };
+    if let Some(read) = from_date.filter(|read| read.date.is_some()) {
+        return read;
     }
-    let year: i16 = entry
-        .get("year")?
-        .trim_matches(['{', '}', ' '])
-        .parse()
-        .ok()?;
-    let month = entry
-        .get("month")
-        .and_then(|m| month_number(&to_unicode(m)));
+    let bare = |text: &str| text.trim_matches(['{', '}', ' ']).to_string();
+    let year = bare(year);
+    let Ok(year) = year.parse::<i64>() else {
+        return DateRead::refused(format!(
+            "`year = {{{year}}}` is not a year, so `published` was left out"
+        ));
+    };
+    let month = entry.get("month").map(|m| {
+        let m = to_unicode(m);
+        month_number(&m).ok_or(m)
+    });
+    let month = match month {
+        Some(Err(text)) => {
+            let mut read = checked_parts(year, None, None);
+            read.problem = read.problem.or(Some(format!(
+                "`month = {{{}}}` is not a month, so `published` is the year {year} only",
+                text.trim()
+            )));
+            return read;
+        }
+        Some(Ok(month)) => Some(month),
+        None => None,
+    };
     let day = entry
         .get("day")
-        .and_then(|d| d.trim_matches(['{', '}', ' ']).parse::<i8>().ok())
-        .filter(|d| (1..=31).contains(d));
-    let date = PartialDate {
-        year,
-        month,
-        day: month.and(day),
-    };
-    date.to_date().map(|_| date)
+        .map(|d| bare(d).parse::<i64>().unwrap_or(0));
+    checked_parts(year, month, day.filter(|_| month.is_some()))
 }
 
-fn month_number(text: &str) -> Option<i8> {
+/// A month as a number or a name (`3`, `mar`, `March`); None for anything else. A number is
+/// returned as it is, for the date's check to say whether such a month exists.
+fn month_number(text: &str) -> Option<i64> {
     let text = text.trim().to_ascii_lowercase();
-    if let Ok(n) = text.parse::<i8>() {
-        return (1..=12).contains(&n).then_some(n);
+    if let Ok(n) = text.parse::<i64>() {
+        return Some(n);
     }
     let names = [
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     ];
     names
         .iter()
-        .position(|m| text.starts_with(m))
-        .and_then(|i| i8::try_from(i + 1).ok())
+        .position(|m| !text.is_empty() && text.starts_with(m))
+        .and_then(|i| i64::try_from(i + 1).ok())
 }
 
 /// "Last, First and First von Last and {Google DeepMind} and others" → display names.
@@ -286,16 +313,11 @@ mod tests {
         let (entries, _) = parse(
             "@a{x, date = {2023-10-22}}\n@a{y, year = 2019, month = {Mar}}\n@a{z, year={2017}}",
         );
-        let dates: Vec<Option<PartialDate>> = entries.iter().map(published).collect();
-        assert_eq!(
-            dates[0].unwrap().to_date().unwrap().to_string(),
-            "2023-10-22"
-        );
-        assert_eq!(dates[1].unwrap().precision_note(), Some("month only"));
-        assert_eq!(
-            dates[2].unwrap().to_date().unwrap().to_string(),
-            "2017-01-01"
-        );
+        let dates: Vec<String> = entries
+            .iter()
+            .map(|e| published(e).date.unwrap().to_published().unwrap().iso())
+            .collect();
+        assert_eq!(dates, ["2023-10-22", "2019-03", "2017"]);
     }
 
     #[test]
@@ -303,7 +325,13 @@ mod tests {
         let (entries, _) = parse(
             "@article{d, title={T}, journal={CoRR}, volume={abs/2310.14189}, eprinttype={arXiv}, eprint={2310.14189}}",
         );
-        let paper = to_paper(&entries[0], Location::default(), &BTreeMap::new()).unwrap();
+        let paper = to_paper(
+            &entries[0],
+            Location::default(),
+            &BTreeMap::new(),
+            &mut Vec::new(),
+        )
+        .unwrap();
         assert_eq!(paper.paper.arxiv.as_deref(), Some("2310.14189"));
         assert_eq!(paper.paper.venue, None);
     }

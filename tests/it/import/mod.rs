@@ -14,6 +14,24 @@ use jiff::civil::date;
 
 use crate::support::TestSite;
 
+mod bounds;
+mod builds;
+mod dates;
+mod input;
+mod network;
+mod written;
+
+/// A small generator of numbers below `n`, the same sequence for the same seed.
+fn rng(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) as usize) % n
+    }
+}
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/import")
@@ -57,6 +75,8 @@ fn warnings(report: &ImportReport) -> String {
 enum Reply {
     Ok(&'static str, String),
     Status(u16),
+    /// A status with `Retry-After: <seconds>`.
+    RetryAfter(u16, u64),
     /// A 303 to another path of the same server, as doi.org sends to the registration agency.
     Redirect(&'static str),
     /// Accept the request and answer nothing for this long.
@@ -120,9 +140,14 @@ fn answer(mut stream: TcpStream, reply: Reply, seen: &Mutex<Vec<String>>) {
     }
     let head = String::from_utf8_lossy(&head).to_string();
     seen.lock().unwrap().push(head.trim_end().to_string());
+    let mut extra = String::new();
     let (status, content_type, body) = match reply {
         Reply::Ok(content_type, body) => (200, content_type, body),
         Reply::Status(code) => (code, "text/plain", format!("status {code}")),
+        Reply::RetryAfter(code, seconds) => {
+            extra = format!("Retry-After: {seconds}\r\n");
+            (code, "text/plain", format!("status {code}"))
+        }
         Reply::Redirect(path) => {
             let response = format!(
                 "HTTP/1.1 303 See Other\r\nLocation: {path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -136,7 +161,7 @@ fn answer(mut stream: TcpStream, reply: Reply, seen: &Mutex<Vec<String>>) {
         }
     };
     let response = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.write_all(response.as_bytes());
