@@ -216,6 +216,15 @@ pub enum ImportSource {
         #[command(flatten)]
         output: ImportOutputArgs,
     },
+    /// Hugging Face's daily papers of one day (--date, default: today in UTC, or yesterday while
+    /// today's list is still empty), most voted first. Importing the same day again updates the
+    /// votes, comments, code and project links and thumbnails of the papers already there.
+    Hf {
+        #[command(flatten)]
+        network: NetworkArgs,
+        #[command(flatten)]
+        output: ImportOutputArgs,
+    },
     /// A list pasted from a daily-papers page: title lines, each followed by its abstract.
     Text {
         file: PathBuf,

@@ -18,7 +18,7 @@ use crate::content::{ParsedFile, SourceFile, parse_source};
 use crate::engine::stage;
 use crate::error::{Diagnostic, Error, Location, Result};
 use crate::import::http::{self, Client, HttpOptions};
-use crate::import::merge::{MergeCounts, merge_into};
+use crate::import::merge::{MergeCounts, Update, merge_into};
 use crate::import::{self, Import, arxiv, bibtex, buildable, csl, doi, text, write};
 
 /// What an import did.
@@ -88,6 +88,7 @@ impl ImportReport {
 pub fn output_args(source: &ImportSource) -> &ImportOutputArgs {
     match source {
         ImportSource::Arxiv { output, .. }
+        | ImportSource::Hf { output, .. }
         | ImportSource::Doi { output, .. }
         | ImportSource::Bibtex { output, .. }
         | ImportSource::CslJson { output, .. }
@@ -191,7 +192,11 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
             existing,
             parsed_with_errors(&relative, existing, &check_config, &mut known_errors),
             &import.papers,
-            output.force,
+            match (&args.source, output.force) {
+                (_, true) => Update::All,
+                (ImportSource::Hf { .. }, false) => Update::SourceOwned,
+                _ => Update::Keep,
+            },
             &mut report.warnings,
         ) {
             Ok((text, counts)) => {
@@ -284,6 +289,20 @@ fn read_source(
                 )
             }
         }
+        ImportSource::Hf { network, output } => {
+            let mut client = client(network, Service::Hf)?;
+            let day = match &output.date {
+                Some(text) => Some(text.trim().parse::<Date>().map_err(|_| {
+                    Error::Usage(format!(
+                        "--date `{text}` is not a date: write YYYY-MM-DD, such as 2024-03-11"
+                    ))
+                })?),
+                None => None,
+            };
+            let static_dir = output.root.join("static");
+            let (day, import) = hf_day(&mut client, day, today, &static_dir)?;
+            (format!("Hugging Face {day}"), import)
+        }
         ImportSource::Doi { dois, network, .. } => {
             let mut client = client(network, Service::Doi)?;
             (
@@ -329,12 +348,66 @@ fn display(path: &Path) -> String {
 enum Service {
     Arxiv,
     Doi,
+    Hf,
+}
+
+/// The papers of Hugging Face's list for `day`, or without one, for today (UTC) while it has
+/// papers, else for yesterday, the last complete day. Thumbnails are downloaded into
+/// `static_dir`; one that cannot be is a warning.
+pub fn hf_day(
+    client: &mut Client,
+    day: Option<Date>,
+    today: Date,
+    static_dir: &Path,
+) -> Result<(Date, Import)> {
+    let mut tried = Vec::new();
+    let days = match day {
+        Some(day) => vec![day],
+        None => vec![today, today.yesterday().unwrap_or(today)],
+    };
+    for day in days {
+        let origin = format!("Hugging Face {day}");
+        let Some(json) = import::hf::fetch(client, day)? else {
+            tried.push(day);
+            continue;
+        };
+        let (papers, mut import) = import::hf::parse(&json, &origin)?;
+        if papers.is_empty() {
+            tried.push(day);
+            continue;
+        }
+        for daily in papers {
+            let mut paper = daily.paper;
+            if let Some(url) = &daily.thumbnail_url {
+                let name = paper.derived_id();
+                match import::thumbnails::download(url, static_dir, &name, client.options.timeout) {
+                    Ok(path) => paper.paper.thumbnail = Some(path),
+                    Err(why) => import.warnings.push(
+                        Diagnostic::warning(
+                            Location::file(&origin),
+                            format!("the thumbnail of {name} was not downloaded: {why}"),
+                        )
+                        .with_hint("the paper is imported without it"),
+                    ),
+                }
+            }
+            import.papers.push(paper);
+        }
+        import.date = Some(day);
+        return Ok((day, import));
+    }
+    let days: Vec<String> = tried.iter().map(Date::to_string).collect();
+    Err(Error::Fetch(format!(
+        "Hugging Face lists no papers for {}: nothing was written",
+        days.join(" or ")
+    )))
 }
 
 fn http_options(network: &NetworkArgs, service: Service) -> Result<HttpOptions> {
     let (variable, default_endpoint, default_delay) = match service {
         Service::Arxiv => ("DIGESTIF_ARXIV_API", arxiv::DEFAULT_ENDPOINT, 3.0),
         Service::Doi => ("DIGESTIF_DOI_API", doi::DEFAULT_ENDPOINT, 1.0),
+        Service::Hf => ("DIGESTIF_HF_API", import::hf::DEFAULT_API, 1.0),
     };
     let endpoint = network
         .api
@@ -455,7 +528,7 @@ fn check_file_name(relative: &Path) -> Result<()> {
 fn default_title(source: &ImportSource, date: Date) -> String {
     let day = crate::render::display_date(date);
     match source {
-        ImportSource::Text { .. } => format!("Daily papers, {day}"),
+        ImportSource::Text { .. } | ImportSource::Hf { .. } => format!("Daily papers, {day}"),
         ImportSource::Arxiv {
             query: Some(query), ..
         } => format!("arXiv: {query}"),

@@ -21,6 +21,24 @@ use crate::content::ids::{id_slug, slugify};
 use crate::content::{ParsedFile, RawPaper};
 use crate::error::{Diagnostic, Error, Location, Result};
 
+/// What happens to a paper the file already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Update {
+    /// Left as it is.
+    Keep,
+    /// Its table replaced by the imported metadata, keeping what only the file has (`--force`).
+    All,
+    /// Only what the source keeps current is updated: votes, comments, code and project links,
+    /// thumbnail (Hugging Face's daily papers). The rest was written once and is the person's.
+    SourceOwned,
+}
+
+impl Update {
+    pub fn forced(force: bool) -> Update {
+        if force { Update::All } else { Update::Keep }
+    }
+}
+
 /// What merging did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct MergeCounts {
@@ -38,11 +56,11 @@ pub fn merge_into(
     existing: &str,
     parsed: ParsedFile,
     papers: &[ImportedPaper],
-    force: bool,
+    update: Update,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<(String, MergeCounts)> {
     let file = read_existing(path, existing, parsed)?;
-    let mut changes = plan(&file.papers, papers, force);
+    let mut changes = plan(&file.papers, papers, update);
     let mut taken: HashSet<String> = file
         .papers
         .iter()
@@ -131,7 +149,7 @@ struct Changes<'a> {
 /// Decides, for each imported paper, whether it is added, replaces the file's table (`force`) or
 /// is already there. Papers are found through indexes, not by comparing each imported paper
 /// with each of the file's (issue 23).
-fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool) -> Changes<'a> {
+fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], policy: Update) -> Changes<'a> {
     let mut changes = Changes {
         replacements: vec![None; current.len()],
         ..Changes::default()
@@ -144,8 +162,11 @@ fn plan<'a>(current: &[ImportedPaper], papers: &'a [ImportedPaper], force: bool)
     for paper in papers {
         let keys = PaperKeys::of(paper);
         match in_file.find(&keys) {
-            Some(index) if force => {
-                let updated = update(&current[index], paper);
+            Some(index) if policy != Update::Keep => {
+                let updated = match policy {
+                    Update::SourceOwned => source_owned(&current[index], paper),
+                    _ => update(&current[index], paper),
+                };
                 // The file cannot say "year only" but in a comment: compare dates as dates.
                 let mut before = current[index].clone();
                 if before.paper.published == updated.paper.published {
@@ -238,6 +259,24 @@ fn from_raw(mut paper: RawPaper) -> ImportedPaper {
     ImportedPaper::new(paper, Location::default())
 }
 
+/// The file's paper with the fields its source keeps current taken from the import, where the
+/// import has them.
+fn source_owned(current: &ImportedPaper, imported: &ImportedPaper) -> ImportedPaper {
+    let mut updated = current.clone();
+    let (mine, theirs) = (&mut updated.paper, &imported.paper);
+    let take = |mine: &mut Option<String>, theirs: &Option<String>| {
+        if theirs.is_some() {
+            mine.clone_from(theirs);
+        }
+    };
+    take(&mut mine.code, &theirs.code);
+    take(&mut mine.project, &theirs.project);
+    take(&mut mine.thumbnail, &theirs.thumbnail);
+    mine.upvotes = theirs.upvotes.or(mine.upvotes);
+    mine.comments = theirs.comments.or(mine.comments);
+    updated
+}
+
 /// The file's paper with the imported metadata laid over it (`--force`).
 fn update(current: &ImportedPaper, imported: &ImportedPaper) -> ImportedPaper {
     let mut updated = imported.clone();
@@ -284,7 +323,14 @@ mod tests {
             text: existing.to_string(),
         });
         let path = Path::new("c.md");
-        merge_into(path, existing, parsed, papers, force, &mut Vec::new())
+        merge_into(
+            path,
+            existing,
+            parsed,
+            papers,
+            Update::forced(force),
+            &mut Vec::new(),
+        )
     }
 
     fn paper(title: &str, arxiv: Option<&str>) -> ImportedPaper {

@@ -24,6 +24,7 @@ pub mod merge;
 pub mod partial_date;
 pub mod same_paper;
 pub mod text;
+pub mod thumbnails;
 pub mod write;
 
 use std::collections::{HashMap, HashSet};

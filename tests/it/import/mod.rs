@@ -17,6 +17,7 @@ use crate::support::TestSite;
 mod bounds;
 mod builds;
 mod dates;
+mod hf;
 mod input;
 mod network;
 mod written;
