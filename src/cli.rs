@@ -27,6 +27,34 @@ pub enum Command {
     Import(ImportArgs),
     /// Create a new site (site.toml, a sample digest, .gitignore, a GitHub Pages workflow).
     Init(InitArgs),
+    /// Fetch the day's papers from the [[sources]] of site.toml into content/<YYYY>/<date>.md.
+    ///
+    /// Exit status: 0 when every source worked, whether or not it found new papers; 1 when a
+    /// source failed (it is reported and writes nothing; the others still run) or the site
+    /// cannot be read.
+    Update(UpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The site folder, holding site.toml and content/.
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// The day to fetch, YYYY-MM-DD (default: each source's last complete day, in UTC).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Say what would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seconds to wait for each request.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Further attempts after a 5xx answer, a 429 or a timeout.
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
+    /// Seconds between two requests to one service (default: each service's own).
+    #[arg(long, value_name = "SECONDS")]
+    pub delay: Option<f64>,
 }
 
 /// The theme `digestif init` starts a site with.

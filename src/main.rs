@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Check(args) => check(args),
+        Command::Update(args) => update(&args),
         Command::Import(args) => import(&args),
         Command::Init(args) => {
             let options = digestif::commands::init::InitOptions {
@@ -115,6 +116,68 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn update(args: &digestif::cli::UpdateArgs) -> ExitCode {
+    use digestif::commands::update;
+    let seconds =
+        |value: f64| (value.is_finite() && value >= 0.0).then(|| Duration::from_secs_f64(value));
+    let date = match args
+        .date
+        .as_deref()
+        .map(|d| d.trim().parse::<jiff::civil::Date>())
+    {
+        None => None,
+        Some(Ok(date)) => Some(date),
+        Some(Err(_)) => {
+            eprintln!("--date must be a date, YYYY-MM-DD, such as 2024-03-11");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (Some(timeout), Some(delay)) = (
+        seconds(args.timeout).filter(|t| !t.is_zero()),
+        args.delay.map_or(Some(None), |d| seconds(d).map(Some)),
+    ) else {
+        eprintln!("--timeout and --delay are numbers of seconds (--timeout more than 0)");
+        return ExitCode::FAILURE;
+    };
+    let options = update::UpdateOptions {
+        root: args.root.clone(),
+        date,
+        dry_run: args.dry_run,
+        today: jiff::Timestamp::now()
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date(),
+        timeout,
+        retries: args.retries,
+        delay,
+    };
+    match update::run(&options) {
+        Ok(report) => {
+            print_warnings(&report.warnings, false);
+            for line in &report.lines {
+                println!("{line}");
+            }
+            let verb = if args.dry_run { "would write" } else { "wrote" };
+            match report.changed.len() {
+                0 => println!("nothing changed"),
+                _ => {
+                    for file in &report.changed {
+                        println!("{verb} {}", file.display());
+                    }
+                }
+            }
+            if report.failed > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(error) => {
+            eprintln!("{}", colour_labels(&error.to_string()));
+            ExitCode::FAILURE
+        }
     }
 }
 

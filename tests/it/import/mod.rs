@@ -20,6 +20,7 @@ mod dates;
 mod hf;
 mod input;
 mod network;
+mod update;
 mod written;
 
 /// A small generator of numbers below `n`, the same sequence for the same seed.
