@@ -384,6 +384,31 @@ fn the_workflow_installs_the_version_that_wrote_it_or_a_given_git_revision() {
         })
     };
     let crates = workflow(None).unwrap();
+    let yaml: serde_json::Value = serde_saphyr::from_str(&crates).unwrap();
+    assert!(
+        yaml["on"]["schedule"][0]["cron"].is_string(),
+        "a daily schedule"
+    );
+    assert_eq!(
+        yaml["permissions"]["contents"], "write",
+        "the update commits"
+    );
+    let update = yaml["jobs"]["build"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|step| {
+            step["run"]
+                .as_str()
+                .is_some_and(|r| r.contains("digestif update"))
+        })
+        .expect("a step runs digestif update");
+    assert_eq!(update["if"], "github.event_name != 'push'");
+    let script = update["run"].as_str().unwrap();
+    assert!(
+        script.contains("git pull --rebase") && script.contains("git push"),
+        "{script}"
+    );
     assert!(
         crates.contains(&format!("run: cargo install --locked digestif@{version}\n")),
         "{crates}"
