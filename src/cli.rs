@@ -259,6 +259,10 @@ pub enum ImportSource {
         /// Year of a day such as "Mar 11" found in the list (default: this year).
         #[arg(long)]
         year: Option<i16>,
+        /// Import a line with no abstract after it as a title-only paper. By default such lines
+        /// are page furniture (headers, taglines, credits, buttons) and are skipped.
+        #[arg(long)]
+        keep_titles: bool,
         #[command(flatten)]
         output: ImportOutputArgs,
     },

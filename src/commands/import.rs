@@ -318,11 +318,21 @@ fn read_source(
             let text = import::read_input(file)?;
             (display(file), csl::read(label(file), &text, categories)?)
         }
-        ImportSource::Text { file, year, .. } => {
+        ImportSource::Text {
+            file,
+            year,
+            keep_titles,
+            ..
+        } => {
             let text = import::read_input(file)?;
             (
                 display(file),
-                text::read(label(file), &text, year.unwrap_or(today.year()))?,
+                text::read(
+                    label(file),
+                    &text,
+                    year.unwrap_or(today.year()),
+                    *keep_titles,
+                )?,
             )
         }
     })

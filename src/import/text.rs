@@ -16,9 +16,11 @@ use crate::content::RawPaper;
 use crate::error::{Diagnostic, Location, Result};
 use crate::import::input::{MAX_ENTRIES, no_entry, too_many_entries};
 
-/// Reads a pasted list. `year` completes a "Mar 11" day found in the text. An error when the
-/// text holds no line that could be a title.
-pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
+/// Reads a pasted list. `year` completes a "Mar 11" day found in the text. A line with no
+/// abstract after it is page furniture (a site header, a tagline, a credit, a button label) and
+/// is skipped, listed in one warning, unless `keep_titles` (for lists that really have no
+/// abstracts). An error when the text holds no line that could be a title.
+pub fn read(path: &Path, text: &str, year: i16, keep_titles: bool) -> Result<Import> {
     let mut import = Import::default();
     // The first day named, and the first other one: all that is reported.
     let mut days: Vec<(Date, usize)> = Vec::new();
@@ -87,7 +89,7 @@ pub fn read(path: &Path, text: &str, year: i16) -> Result<Import> {
             ).with_hint("pass --date to choose"));
         }
     }
-    pair_titles_and_abstracts(path, blocks, &mut import);
+    pair_titles_and_abstracts(path, blocks, &mut import, keep_titles);
     Ok(import)
 }
 
@@ -127,7 +129,21 @@ impl Block<'_> {
     }
 }
 
-fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block<'_>>, import: &mut Import) {
+fn pair_titles_and_abstracts(
+    path: &Path,
+    blocks: Vec<Block<'_>>,
+    import: &mut Import,
+    keep_titles: bool,
+) {
+    let mut skipped: Vec<(String, usize)> = Vec::new();
+    let mut without_abstract =
+        |import: &mut Import, last_abstract: &mut Option<String>, title: String, line: usize| {
+            if keep_titles {
+                push_without_abstract(path, import, last_abstract, title, line);
+            } else {
+                skipped.push((title, line));
+            }
+        };
     let mut pending: Option<(String, usize)> = None;
     // The abstract of the last paper, while paragraphs may still be added to it: kept as a
     // String, since joining each to a finished one would copy it once per paragraph.
@@ -137,7 +153,7 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block<'_>>, import: &mut I
         let single = block.is_single();
         if single && looks_like_title(block.first) {
             if let Some((title, line)) = pending.take() {
-                push_without_abstract(path, import, &mut last_abstract, title, line);
+                without_abstract(import, &mut last_abstract, title, line);
             }
             pending = Some((block.first.to_string(), block.line));
             continue;
@@ -146,11 +162,25 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block<'_>>, import: &mut I
         // has no abstract (a wrapped abstract would go on in lower case).
         if pending.is_some() && !single && starts_with_title(&block) {
             let (title, line) = pending.take().expect("checked above");
-            push_without_abstract(path, import, &mut last_abstract, title, line);
+            without_abstract(import, &mut last_abstract, title, line);
         }
         // A paragraph: the abstract of the title before it, or a title line and its abstract.
+        // Text too short to be an abstract ("Sign in" under a site's name) makes neither a paper.
         let (title, line, abstract_text) = match pending.take() {
+            Some((title, line)) if !is_paragraph(&block.joined(" ")) => {
+                without_abstract(import, &mut last_abstract, title, line);
+                continue;
+            }
             Some((title, line)) => (title, line, block.joined("\n")),
+            None if !single && !is_paragraph(&block.rest) => {
+                without_abstract(
+                    import,
+                    &mut last_abstract,
+                    block.first.to_string(),
+                    block.line,
+                );
+                continue;
+            }
             None if !single => (block.first.to_string(), block.line, block.rest),
             None => {
                 let paragraph = block.joined(" ");
@@ -191,9 +221,31 @@ fn pair_titles_and_abstracts(path: &Path, blocks: Vec<Block<'_>>, import: &mut I
             .push(ImportedPaper::new(paper, Location::at(path, line, None)));
     }
     if let Some((title, line)) = pending {
-        push_without_abstract(path, import, &mut last_abstract, title, line);
+        without_abstract(import, &mut last_abstract, title, line);
     }
     finish_abstract(import, last_abstract);
+    if let Some(&(_, first_line)) = skipped.first() {
+        const SHOWN: usize = 6;
+        let mut listed: Vec<String> = skipped
+            .iter()
+            .take(SHOWN)
+            .map(|(title, line)| format!("\"{}\" (line {line})", shorten(title)))
+            .collect();
+        if skipped.len() > SHOWN {
+            listed.push(format!("and {} more", skipped.len() - SHOWN));
+        }
+        let count = match skipped.len() {
+            1 => "1 line that is not a paper".to_string(),
+            n => format!("{n} lines that are not papers"),
+        };
+        import.warnings.push(
+            Diagnostic::warning(
+                Location::at(path, first_line, None),
+                format!("skipped {count} (no abstract after them): {}", listed.join(", ")),
+            )
+            .with_hint("a paper is a title line with its abstract after it; pass --keep-titles to import lines without one as title-only papers"),
+        );
+    }
 }
 
 /// Gives the last paper its abstract, once no more paragraphs can be added to it.
@@ -225,6 +277,11 @@ fn push_without_abstract(
     import
         .papers
         .push(ImportedPaper::new(paper, Location::at(path, line, None)));
+}
+
+/// Whether text is long enough to be an abstract: a few words at least, not a button's label.
+fn is_paragraph(text: &str) -> bool {
+    text.split_whitespace().count() >= 5
 }
 
 fn shorten(text: &str) -> String {
@@ -429,7 +486,7 @@ mod tests {
     #[test]
     fn titles_pair_with_the_paragraph_after_them() {
         let text = "Daily Papers\nby AK and the research community\nMar 11\n\nFirst Title\nIts abstract, which is a sentence.\n\nSecond Title\n\nSecond abstract on\ntwo lines.\n\nThird Title Alone\n";
-        let import = read(Path::new("list.txt"), text, 2024).unwrap();
+        let import = read(Path::new("list.txt"), text, 2024, true).unwrap();
         let titles: Vec<&str> = import
             .papers
             .iter()
@@ -444,5 +501,31 @@ mod tests {
         assert_eq!(import.date.unwrap().to_string(), "2024-03-11");
         assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
         assert!(import.warnings[0].message.contains("no abstract"));
+    }
+
+    #[test]
+    fn lines_without_an_abstract_are_page_furniture_unless_kept() {
+        let text = "Trending Papers\nThe research community's picks, every day\nSign in\n\nFirst Title\nIts abstract, which is a sentence.\n\nPowered by Example Hub\n\nSecond Title\nAnother abstract, also a sentence.\n\nLoad more\n";
+        let import = read(Path::new("list.txt"), text, 2024, false).unwrap();
+        let titles: Vec<&str> = import
+            .papers
+            .iter()
+            .map(|p| p.paper.title.as_str())
+            .collect();
+        assert_eq!(titles, ["First Title", "Second Title"]);
+        assert_eq!(import.warnings.len(), 1, "{:?}", import.warnings);
+        let summary = &import.warnings[0].message;
+        assert!(
+            summary.starts_with("skipped 3 lines that are not papers"),
+            "{summary}"
+        );
+        assert!(summary.contains("\"Load more\" (line 13)"), "{summary}");
+        assert!(
+            summary.contains("\"Powered by Example Hub\" (line 8)"),
+            "{summary}"
+        );
+        let kept = read(Path::new("list.txt"), text, 2024, true).unwrap();
+        let kept_titles: Vec<&str> = kept.papers.iter().map(|p| p.paper.title.as_str()).collect();
+        assert_eq!(kept_titles.len(), 5, "{kept_titles:?}");
     }
 }

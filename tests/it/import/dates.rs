@@ -115,7 +115,10 @@ fn csl_arxiv_and_pasted_dates_that_are_not_dates_are_warned_about() {
     );
     assert!(!written(&site, "arxiv.md").contains("published"));
 
-    site.write("list.txt", "Feb 30\n\nA Title\nIts abstract.\n");
+    site.write(
+        "list.txt",
+        "Feb 30\n\nA Title\nIts abstract, a sentence of some words.\n",
+    );
     let path = site.root().join("list.txt");
     let report = import(
         &site,

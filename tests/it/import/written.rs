@@ -56,10 +56,11 @@ fn a_pasted_front_matter_line_is_not_a_paper() {
     let site = TestSite::new();
     site.write(
         "list.txt",
-        "+++\n\nA Real Title\nIts abstract, a sentence.\n\n!!!\nThe abstract of a title of punctuation.\n",
+        "+++\n\nA Real Title\nIts abstract, a sentence of some words.\n\n!!!\nThe abstract of a title of punctuation.\n",
     );
     let path = site.root().join("list.txt");
-    let report = import(&site, &["text", path.to_str().unwrap()]).unwrap();
+    // Kept as title-only entries, the `+++` line still makes no paper.
+    let report = import(&site, &["text", path.to_str().unwrap(), "--keep-titles"]).unwrap();
     let warnings = warnings(&report);
     assert_eq!(report.papers, 1, "{warnings}");
     assert!(warnings.contains("list.txt:1: warning: \"+++\" has no letters or digits to make its page address from; skipped"), "{warnings}");
