@@ -45,6 +45,16 @@ pub struct RawConfig {
     pub build: RawBuild,
     #[serde(default)]
     pub sources: Vec<RawSource>,
+    #[serde(default)]
+    pub digests: RawDigests,
+}
+
+/// `[digests]`: how digest pages show their papers.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDigests {
+    /// The order of every digest's papers unless the digest sets its own `sort`.
+    pub sort: crate::content::raw::PaperOrder,
 }
 
 /// One `[[sources]]` entry: where `digestif update` gets a day's papers.
@@ -267,6 +277,8 @@ pub struct Config {
     pub follows_external_links: bool,
     /// `[[sources]]`: where `digestif update` gets papers, checked.
     pub sources: Vec<RawSource>,
+    /// `[digests] sort`: the order of a digest's papers when it sets none.
+    pub paper_order: crate::content::raw::PaperOrder,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -581,6 +593,7 @@ impl Config {
             has_search: raw.search.enabled,
             follows_external_links: raw.build.follow_external_links,
             sources: raw.sources,
+            paper_order: raw.digests.sort,
         })
     }
 

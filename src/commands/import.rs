@@ -159,7 +159,8 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         date_chosen,
     };
     if output.out.as_deref() == Some(Path::new("-")) {
-        let text = write::digest_file(&title, date, &import.papers);
+        let text =
+            write::digest_file_from(&title, date, voted_source(&args.source), &import.papers);
         stage("import: write", &mut started);
         buildable::check_buildable(Path::new("<stdout>"), &text, &HashSet::new(), &check_config)?;
         stage("import: check", &mut started);
@@ -180,7 +181,8 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
             added: import.papers.len(),
             ..MergeCounts::default()
         };
-        let text = write::digest_file(&title, date, &import.papers);
+        let text =
+            write::digest_file_from(&title, date, voted_source(&args.source), &import.papers);
         (text, counts, true)
     };
     // The file as it is, read once: for merging, and for the errors it has already, which are
@@ -352,6 +354,11 @@ fn display(path: &Path) -> String {
         return "standard input".into();
     }
     path.display().to_string()
+}
+
+/// What a new digest's front matter says of a source that ranks papers by votes.
+fn voted_source(source: &ImportSource) -> Option<&'static str> {
+    matches!(source, ImportSource::Hf { .. }).then_some("hf-daily")
 }
 
 #[derive(Clone, Copy)]

@@ -128,9 +128,10 @@ pub fn run(options: &UpdateOptions) -> Result<UpdateReport> {
                     added: import.papers.len(),
                     ..MergeCounts::default()
                 };
+                let voted = (source.kind == SourceKind::HfDaily).then_some("hf-daily");
                 (
                     String::new(),
-                    write::digest_file(&title, day, &import.papers),
+                    write::digest_file_from(&title, day, voted, &import.papers),
                     counts,
                 )
             }

@@ -35,8 +35,26 @@ pub struct RawDigest {
     pub draft: bool,
     #[serde(default)]
     pub slug: Option<String>,
+    /// The order of the digest's papers: as in the file (the default, or site.toml's
+    /// `[digests] sort`), or most voted first.
+    #[serde(default)]
+    pub sort: Option<PaperOrder>,
+    /// Where the papers came from, when a program wrote the digest (`hf-daily`).
+    #[serde(default)]
+    pub source: Option<String>,
     #[serde(default)]
     pub papers: Vec<RawPaper>,
+}
+
+/// How a digest orders its papers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaperOrder {
+    /// As listed in the file.
+    #[default]
+    File,
+    /// Most voted first; papers without votes last, in file order.
+    Upvotes,
 }
 
 /// One `[[papers]]` table as written. The importers produce this type too (src/import/), so a new
@@ -236,6 +254,8 @@ fn check_strings(
         topics,
         draft: _,
         slug,
+        sort: _,
+        source,
         papers,
     } = digest;
     fields.prose("title", title);
@@ -244,6 +264,7 @@ fn check_strings(
     }
     fields.list("topics", topics);
     fields.optional("slug", slug);
+    fields.optional("source", source);
     let default_keys = KeyLines::default();
     for (index, paper) in papers.iter_mut().enumerate() {
         fields.keys = entry_keys.get(index).unwrap_or(&default_keys);

@@ -18,9 +18,24 @@ const WRAP_WIDTH: usize = 88;
 
 /// A new digest file: front matter with the header and every paper, and an empty body.
 pub fn digest_file(title: &str, date: Date, papers: &[ImportedPaper]) -> String {
+    digest_file_from(title, date, None, papers)
+}
+
+/// [`digest_file`] for papers of a source that ranks them by votes (`hf-daily`): the front
+/// matter says where they came from and lists them most voted first.
+pub fn digest_file_from(
+    title: &str,
+    date: Date,
+    voted_source: Option<&str>,
+    papers: &[ImportedPaper],
+) -> String {
     let mut out = String::from("+++\n");
     out.push_str(&format!("title = {}\n", string(title)));
     out.push_str(&format!("date = {date}\n"));
+    if let Some(source) = voted_source {
+        out.push_str(&format!("source = {}\n", string(source)));
+        out.push_str("sort = \"upvotes\"\n");
+    }
     for paper in papers {
         out.push('\n');
         out.push_str(&paper_table(paper));

@@ -82,7 +82,7 @@ impl Builder<'_> {
         let at_line = |line| Location::at(&path, line, None);
         let slug = match &raw.slug {
             Some(slug) => id_slug(slug),
-            None => id_slug(&path.file_stem().unwrap_or_default().to_string_lossy()),
+            None => id_slug(&file_slug(&path)),
         };
         if slug.is_empty() {
             self.diagnostics.push(
@@ -156,6 +156,8 @@ impl Builder<'_> {
             intro: file.body.clone(),
             intro_line_offset: file.body_line_offset,
             entries,
+            order: raw.sort.unwrap_or(self.config.paper_order),
+            origin: raw.source.clone().filter(|s| !s.trim().is_empty()),
             topics: Vec::new(),
         });
     }
@@ -382,6 +384,12 @@ impl Builder<'_> {
         for digest in &mut digests {
             for entry in &mut digest.entries {
                 entry.paper = paper_new[entry.paper];
+            }
+            if digest.order == crate::content::raw::PaperOrder::Upvotes {
+                // Stable: equal votes, and papers without, keep the file's order.
+                digest
+                    .entries
+                    .sort_by_key(|e| std::cmp::Reverse(papers[e.paper].upvotes.unwrap_or(0)));
             }
             let mut topics: Vec<usize> = digest
                 .entries
@@ -661,4 +669,47 @@ fn permute<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
         .iter()
         .map(|&old| slots[old].take().expect("order is a permutation"))
         .collect()
+}
+
+/// A digest's slug when it sets none: its file name without `.md`, except that `MM-DD.md` in a
+/// folder named `YYYY` is `YYYY-MM-DD`, so a digest that runs for years can keep a folder per
+/// year (`content/2024/03-11.md` and `content/2025/03-11.md`) without two digests on one page.
+fn file_slug(path: &Path) -> String {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let is_month_day = stem.len() == 5
+        && stem.as_bytes()[2] == b'-'
+        && stem
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| i == 2 || b.is_ascii_digit());
+    let year = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|name| name.to_string_lossy())
+        .filter(|name| name.len() == 4 && name.bytes().all(|b| b.is_ascii_digit()));
+    match year {
+        Some(year) if is_month_day => format!("{year}-{stem}"),
+        _ => stem.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod file_slug_tests {
+    use super::*;
+
+    #[test]
+    fn month_and_day_in_a_year_folder_take_the_year() {
+        assert_eq!(file_slug(Path::new("content/2024/03-11.md")), "2024-03-11");
+        assert_eq!(file_slug(Path::new("content/2025/03-11.md")), "2025-03-11");
+        assert_eq!(
+            file_slug(Path::new("content/2024/2024-03-11.md")),
+            "2024-03-11"
+        );
+        assert_eq!(
+            file_slug(Path::new("content/reading-group/2024-04-02.md")),
+            "2024-04-02"
+        );
+        assert_eq!(file_slug(Path::new("content/notes/03-11.md")), "03-11");
+        assert_eq!(file_slug(Path::new("content/2024/week-11.md")), "week-11");
+    }
 }

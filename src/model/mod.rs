@@ -38,8 +38,12 @@ pub struct Digest {
     pub intro: Arc<str>,
     /// Lines of the file before the body.
     pub intro_line_offset: usize,
-    /// The digest's papers in file order, each with this digest's notes on it.
+    /// The digest's papers in its order (file order, or most voted first), each with this
+    /// digest's notes on it.
     pub entries: Vec<Entry>,
+    pub order: crate::content::raw::PaperOrder,
+    /// Where the papers came from, when a program wrote the digest (`hf-daily`).
+    pub origin: Option<String>,
     /// Every topic of this digest's papers, sorted like `Site::topics`.
     pub topics: Vec<usize>,
 }

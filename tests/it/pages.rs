@@ -491,3 +491,85 @@ fn the_native_card_writes_what_the_card_template_writes() {
         }
     }
 }
+
+#[test]
+fn year_folders_keep_days_of_different_years_apart() {
+    let site = TestSite::new();
+    for year in ["2024", "2025"] {
+        site.write(
+            &format!("content/{year}/03-11.md"),
+            &digest(
+                &format!("Day of {year}"),
+                &format!("{year}-03-11"),
+                &[&format!("title = \"Paper of {year}\"\nauthors = [\"A\"]")],
+            ),
+        );
+    }
+    let built = site.build().unwrap();
+    assert!(
+        built
+            .read("digests/2024-03-11/index.html")
+            .contains("Day of 2024")
+    );
+    assert!(
+        built
+            .read("digests/2025-03-11/index.html")
+            .contains("Day of 2025")
+    );
+    // Two files that do mean one page are still an error naming both.
+    site.write(
+        "content/archive/2024-03-11.md",
+        &digest("Again", "2024-03-11", &["title = \"P\"\nauthors = [\"A\"]"]),
+    );
+    let error = site.build_error();
+    assert!(
+        error.contains("content/2024/03-11.md") && error.contains("content/archive/2024-03-11.md"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_digest_may_list_its_papers_most_voted_first() {
+    let site = TestSite::new();
+    let papers = [
+        "title = \"Few votes\"\nauthors = [\"A\"]\nupvotes = 3",
+        "title = \"No votes\"\nauthors = [\"A\"]",
+        "title = \"Many votes\"\nauthors = [\"A\"]\nupvotes = 40",
+    ];
+    site.write("content/a.md", &digest("File order", "2024-03-11", &papers));
+    site.write(
+        "content/b.md",
+        &digest("By votes", "2024-03-12", &papers).replacen(
+            "date = ",
+            "sort = \"upvotes\"\ndate = ",
+            1,
+        ),
+    );
+    let built = site.build().unwrap();
+    let order = |page: &str| {
+        let html = built.read(page);
+        let mut found: Vec<(usize, &str)> = ["Few votes", "No votes", "Many votes"]
+            .into_iter()
+            .map(|t| (html.find(t).unwrap(), t))
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, t)| t).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        order("digests/a/index.html"),
+        ["Few votes", "No votes", "Many votes"]
+    );
+    assert_eq!(
+        order("digests/b/index.html"),
+        ["Many votes", "Few votes", "No votes"]
+    );
+    // Site-wide.
+    let config = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &format!("{config}\n[digests]\nsort = \"upvotes\"\n"),
+    );
+    let built = site.build().unwrap();
+    let html = built.read("digests/a/index.html");
+    assert!(html.find("Many votes").unwrap() < html.find("Few votes").unwrap());
+}
