@@ -220,6 +220,42 @@ pub struct PaperContext<'a> {
     pub cite: PaperCite<'a>,
 }
 
+/// `archive.html` (`/digests/`): every digest, grouped by year and month, newest first.
+#[derive(Debug, Serialize)]
+pub struct ArchiveContext {
+    pub page: PageMeta,
+    pub digest_count: usize,
+    pub paper_count: usize,
+    pub years: Vec<ArchiveYear>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArchiveYear {
+    pub year: i16,
+    pub digest_count: usize,
+    pub months: Vec<ArchiveMonth>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArchiveMonth {
+    /// `2024-03`, for anchors (`/digests/#2024-03`).
+    pub id: String,
+    /// `March 2024`.
+    pub name: String,
+    pub digests: Vec<ArchiveDigest>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArchiveDigest {
+    pub title: String,
+    pub url: String,
+    /// `2024-03-11`, for `<time datetime>`.
+    pub date: String,
+    /// `11 Mar`.
+    pub day: String,
+    pub paper_count: usize,
+}
+
 /// `topics.html`: every topic, sorted by name.
 #[derive(Debug, Serialize)]
 pub struct TopicsContext {

@@ -133,6 +133,7 @@ impl<'a> Renderer<'a> {
                 Ok(context)
             }
             PageKind::Topics => HashedMap::of(&self.topics(page)),
+            PageKind::Archive => HashedMap::of(&self.archive(page)),
             PageKind::Topic(index, number) => {
                 let mut context = HashedMap::of(&self.topic(index, number, page))?;
                 let per_page = self.config.papers_per_page;

@@ -16,6 +16,8 @@ pub enum PageKind {
     Digest(usize),
     Paper(usize),
     Topics,
+    /// `/digests/`: every digest by year and month.
+    Archive,
     /// Topic index and 1-based page number.
     Topic(usize, usize),
     NotFound,
@@ -58,6 +60,7 @@ impl PageKind {
             PageKind::Digest(_) => "digest.html",
             PageKind::Paper(_) => "paper.html",
             PageKind::Topics => "topics.html",
+            PageKind::Archive => "archive.html",
             PageKind::Topic(..) => "topic.html",
             PageKind::NotFound => "404.html",
             PageKind::Search => "search.html",
@@ -86,6 +89,7 @@ impl PageKind {
                 | PageKind::Digest(_)
                 | PageKind::Paper(_)
                 | PageKind::Topics
+                | PageKind::Archive
                 | PageKind::Topic(..)
                 | PageKind::NotFound
         )
@@ -162,6 +166,7 @@ pub fn plan_with_sitemap_limit(
             });
         }
     }
+    pages.push(html_page(PageKind::Archive, "digests/".into()));
     for (index, paper) in site.papers.iter().enumerate() {
         pages.push(html_page(
             PageKind::Paper(index),

@@ -190,6 +190,51 @@ impl Renderer<'_> {
         }
     }
 
+    pub(super) fn archive(&self, page: &PlannedPage) -> ArchiveContext {
+        let digests = self.model.digests();
+        let mut years: Vec<ArchiveYear> = Vec::new();
+        // The model lists digests newest first.
+        for digest in digests {
+            let (year, month) = (digest.date.year(), digest.date.month());
+            if years.last().is_none_or(|y| y.year != year) {
+                years.push(ArchiveYear {
+                    year,
+                    digest_count: 0,
+                    months: Vec::new(),
+                });
+            }
+            let current = years.last_mut().expect("pushed above");
+            let id = format!("{year:04}-{month:02}");
+            if current.months.last().is_none_or(|m| m.id != id) {
+                current.months.push(ArchiveMonth {
+                    name: digest.date.strftime("%B %Y").to_string(),
+                    id,
+                    digests: Vec::new(),
+                });
+            }
+            current.digest_count += 1;
+            let month = current.months.last_mut().expect("pushed above");
+            month.digests.push(ArchiveDigest {
+                title: digest.title.clone(),
+                url: self.link(&format!("digests/{}/", digest.slug)),
+                date: digest.date.to_string(),
+                day: digest.date.strftime("%-d %b").to_string(),
+                paper_count: digest.entries.len(),
+            });
+        }
+        ArchiveContext {
+            page: self.meta(
+                "archive",
+                "All digests".into(),
+                "Every digest of the site, by month".into(),
+                page,
+            ),
+            digest_count: digests.len(),
+            paper_count: digests.iter().map(|d| d.entries.len()).sum(),
+            years,
+        }
+    }
+
     pub(super) fn topics(&self, page: &PlannedPage) -> TopicsContext {
         TopicsContext {
             page: self.meta("topics", "Topics".into(), String::new(), page),
@@ -296,7 +341,7 @@ impl Renderer<'_> {
                         .papers
                         .first()
                         .map(|&p| self.model.paper(p).last_featured),
-                    PageKind::Index(_) | PageKind::Topics => {
+                    PageKind::Index(_) | PageKind::Topics | PageKind::Archive => {
                         self.model.digests().first().map(|d| d.date)
                     }
                     _ => None,

@@ -36,6 +36,7 @@ pub const DEFAULTED_TEMPLATES: &[&str] = &[
     "email.txt",
     "search.html",
     "partials/search_box.html",
+    "archive.html",
 ];
 
 /// Where a static file's bytes come from.

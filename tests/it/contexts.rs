@@ -6,7 +6,7 @@ use digestif::engine::Engine;
 use digestif::{Config, Overrides};
 
 /// The first page of each kind: the output paths below name one page per template.
-const PAGES: [&str; 15] = [
+const PAGES: [&str; 16] = [
     "site",
     "index.html",
     "digests/2024-03-11/index.html",
@@ -14,6 +14,7 @@ const PAGES: [&str; 15] = [
     "digests/2024-03-11/email.txt",
     "papers/1706.03762/index.html",
     "topics/index.html",
+    "digests/index.html",
     "topics/diffusion/index.html",
     "topics/diffusion/feed.xml",
     "404.html",

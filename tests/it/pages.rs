@@ -573,3 +573,51 @@ fn a_digest_may_list_its_papers_most_voted_first() {
     let html = built.read("digests/a/index.html");
     assert!(html.find("Many votes").unwrap() < html.find("Few votes").unwrap());
 }
+
+#[test]
+fn the_archive_lists_every_digest_by_year_and_month_and_days_link_each_other() {
+    let site = TestSite::new();
+    for (file, date) in [
+        ("content/2024/03-11.md", "2024-03-11"),
+        ("content/2024/03-12.md", "2024-03-12"),
+        ("content/2024/04-02.md", "2024-04-02"),
+        ("content/2025/03-11.md", "2025-03-11"),
+    ] {
+        site.write(
+            file,
+            &digest(
+                &format!("Day {date}"),
+                date,
+                &[&format!("title = \"Paper {date}\"\nauthors = [\"A\"]")],
+            ),
+        );
+    }
+    let built = site.build().unwrap();
+    let archive = built.read("digests/index.html");
+    let position = |text: &str| {
+        archive
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} in {archive}"))
+    };
+    // Newest first: 2025, then April 2024, then March 2024.
+    assert!(position("id=\"y2025\"") < position("id=\"y2024\""));
+    assert!(position("id=\"2024-04\"") < position("id=\"2024-03\""));
+    for slug in ["2024-03-11", "2024-03-12", "2024-04-02", "2025-03-11"] {
+        assert!(
+            archive.contains(&format!("href=\"/digests/{slug}/\"")),
+            "{slug}"
+        );
+    }
+    assert!(
+        built.read("index.html").contains("href=\"/digests/\""),
+        "the home page links the archive"
+    );
+    // Each day links the one before and after it.
+    let day = built.read("digests/2024-03-12/index.html");
+    assert!(
+        day.contains("href=\"/digests/2024-03-11/\"")
+            && day.contains("href=\"/digests/2024-04-02/\"")
+    );
+    let last_year = built.read("digests/2024-04-02/index.html");
+    assert!(last_year.contains("href=\"/digests/2025-03-11/\""));
+}
