@@ -2,7 +2,8 @@
 //! and all) on generated inputs: BibTeX, CSL-JSON, a pasted list and a saved arXiv response of N
 //! entries each, imported into a new digest file, then again into the same file (every paper
 //! already there). Then inputs made to cost time or memory (issue 23), each imported once. Prints
-//! the median, fastest and slowest run, and the peak memory (GNU time's maximum resident set).
+//! the median, fastest and slowest run (wall time), the median CPU time (user + system) and the
+//! peak memory (GNU time's maximum resident set).
 //!
 //! ```text
 //! cargo build --release --bins --examples
@@ -276,6 +277,8 @@ fn atom(papers: &[Paper]) -> String {
 /// peak memory when /usr/bin/time is there.
 struct Run {
     elapsed: Duration,
+    /// User and system time, which other jobs on the machine disturb less than wall time.
+    cpu: Option<Duration>,
     peak_mb: Option<f64>,
     /// The summary line, or the first line of the error.
     outcome: String,
@@ -287,7 +290,10 @@ fn import(binary: &Path, site: &Path, args: &[&str]) -> Run {
     let has_time = Path::new("/usr/bin/time").exists();
     let mut command = if has_time {
         let mut command = std::process::Command::new("/usr/bin/time");
-        command.args(["-f", "%M", "-o"]).arg(&time_log).arg(binary);
+        command
+            .args(["-f", "%M %U %S", "-o"])
+            .arg(&time_log)
+            .arg(binary);
         command
     } else {
         std::process::Command::new(binary)
@@ -296,10 +302,21 @@ fn import(binary: &Path, site: &Path, args: &[&str]) -> Run {
     let started = Instant::now();
     let output = command.output().expect("digestif runs");
     let elapsed = started.elapsed();
-    let peak_mb = std::fs::read_to_string(&time_log)
-        .ok()
-        .and_then(|log| log.lines().last()?.trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0);
+    let log = std::fs::read_to_string(&time_log).unwrap_or_default();
+    let figures: Vec<f64> = log
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let (peak_mb, cpu) = match figures[..] {
+        [kb, user, system] => (
+            Some(kb / 1024.0),
+            Some(Duration::from_secs_f64(user + system)),
+        ),
+        _ => (None, None),
+    };
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     // The summary up to the source ("imported 9800 papers"), or the first error.
@@ -310,6 +327,7 @@ fn import(binary: &Path, site: &Path, args: &[&str]) -> Run {
     };
     Run {
         elapsed,
+        cpu,
         peak_mb,
         outcome: outcome.unwrap_or_default().to_string(),
         ok: output.status.success(),
@@ -329,12 +347,14 @@ struct Timing {
     median: Duration,
     min: Duration,
     max: Duration,
+    median_cpu: Option<Duration>,
     peak_mb: Option<f64>,
 }
 
 /// Times `runs` imports, after `prepare` each time; panics when one fails.
 fn time(runs: usize, mut prepare: impl FnMut(), mut step: impl FnMut() -> Run) -> (Timing, String) {
     let mut times = Vec::with_capacity(runs);
+    let mut cpus = Vec::with_capacity(runs);
     let mut peak: Option<f64> = None;
     let mut outcome = String::new();
     for _ in 0..runs {
@@ -342,14 +362,17 @@ fn time(runs: usize, mut prepare: impl FnMut(), mut step: impl FnMut() -> Run) -
         let run = step();
         assert!(run.ok, "the import failed: {}", run.outcome);
         times.push(run.elapsed);
+        cpus.extend(run.cpu);
         peak = run.peak_mb.map(|p| peak.map_or(p, |q: f64| q.max(p)));
         outcome = run.outcome;
     }
     times.sort();
+    cpus.sort();
     let timing = Timing {
         median: times[times.len() / 2],
         min: times[0],
         max: times[times.len() - 1],
+        median_cpu: cpus.get(cpus.len() / 2).copied(),
         peak_mb: peak,
     };
     (timing, outcome)
@@ -358,10 +381,13 @@ fn time(runs: usize, mut prepare: impl FnMut(), mut step: impl FnMut() -> Run) -
 fn row(name: &str, n: usize, papers: usize, input_mb: f64, timing: &Timing) {
     let s = |d: Duration| d.as_secs_f64();
     println!(
-        "{name:<22} {n:>7} {papers:>7} {input_mb:>9.1} {:>9.3} {:>9.3} {:>9.3} {:>9}",
+        "{name:<22} {n:>7} {papers:>7} {input_mb:>9.1} {:>9.3} {:>9.3} {:>9.3} {:>9} {:>9}",
         s(timing.median),
         s(timing.min),
         s(timing.max),
+        timing
+            .median_cpu
+            .map_or("?".into(), |c| format!("{:.3}", s(c))),
         timing.peak_mb.map_or("?".into(), |p| format!("{p:.0}"))
     );
 }
@@ -400,8 +426,16 @@ fn main() {
         base.display()
     );
     println!(
-        "{:<22} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9}",
-        "importer", "entries", "papers", "input MB", "median s", "min s", "max s", "peak MB"
+        "{:<22} {:>7} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "importer",
+        "entries",
+        "papers",
+        "input MB",
+        "median s",
+        "min s",
+        "max s",
+        "CPU s",
+        "peak MB"
     );
     type Writer = fn(&[Paper]) -> String;
     let formats: [(&str, &[&str], &str, Writer); 4] = [

@@ -227,8 +227,7 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
     stage("import: write or merge", &mut started);
     if is_new_file {
         check_file_name(&relative)?;
-    }
-    if is_new_file {
+        // A file replaced with --force: the errors it had are not the new file's to keep.
         known_errors.clear();
     }
     buildable::check_buildable(&relative, &text, &known_errors, &check_config)?;
@@ -275,6 +274,7 @@ fn read_source(
                     arxiv::read_file(label(file), &text, categories)?,
                 )
             } else if let Some(query) = query {
+                check_count("--max", *max)?;
                 let mut client = client(network, Service::Arxiv)?;
                 let import =
                     arxiv::fetch_query(&mut client, query, *max, *sort, categories, progress)?;
@@ -284,6 +284,7 @@ fn read_source(
                     "give arXiv ids, --query '…' or --file response.xml".into(),
                 ));
             } else {
+                check_count("arXiv ids", ids.len())?;
                 let mut client = client(network, Service::Arxiv)?;
                 (
                     "arXiv".to_string(),
@@ -306,6 +307,7 @@ fn read_source(
             (format!("Hugging Face {day}"), import)
         }
         ImportSource::Doi { dois, network, .. } => {
+            check_count("DOIs", dois.len())?;
             let mut client = client(network, Service::Doi)?;
             (
                 "doi.org".to_string(),
@@ -338,6 +340,17 @@ fn read_source(
             )
         }
     })
+}
+
+/// A network import asks for at most as many papers as a file import reads.
+fn check_count(what: &str, count: usize) -> Result<()> {
+    if count > import::input::MAX_ENTRIES {
+        return Err(Error::Usage(format!(
+            "{what}: {count} is more than the {} papers an import takes; import them in parts",
+            import::input::MAX_ENTRIES
+        )));
+    }
+    Ok(())
 }
 
 /// The name messages give an input file; `-` is standard input.

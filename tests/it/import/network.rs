@@ -157,3 +157,15 @@ fn the_binary_says_what_it_waits_for() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_network_import_asks_for_at_most_as_many_papers_as_a_file_import_reads() {
+    let site = TestSite::new();
+    let error = import(&site, &["arxiv", "--query", "cat:cs.LG", "--max", "100001"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("--max: 100001 is more than the 100000 papers an import takes"),
+        "{error}"
+    );
+}
