@@ -32,7 +32,7 @@ const CARD_PARTIALS: [&str; 5] = [
 const FUNCTION: &str = "__digestif_native_paper_card";
 
 /// `partials/authors.html` as the card includes it: `author_limit = 8`.
-const AUTHOR_LIMIT: usize = 8;
+const AUTHOR_LIMIT: usize = 5;
 
 /// The card template wrapped around the native card, when the five card partials in `templates`
 /// (name → (where it came from, text)) are the default theme's: `default_text` gives the default
@@ -135,7 +135,15 @@ pub fn write_card(
     } else {
         return None;
     };
-    if venue.is_some() || published.is_some() || upvotes != 0 {
+    let comments = field(paper, "comments")?;
+    let comments = if comments.is_none() {
+        0
+    } else if comments.is_u64() || comments.is_i64() {
+        comments.as_i128()?
+    } else {
+        return None;
+    };
+    if venue.is_some() || published.is_some() || upvotes != 0 || comments != 0 {
         out.raw("\n<p class=\"meta\">");
         if let Some(venue) = venue {
             out.raw("<span>");
@@ -157,6 +165,14 @@ pub fn write_card(
             };
             out.raw(&format!("<span>{upvotes} upvote{plural}</span>"));
         }
+        if comments != 0 {
+            let plural = if comments == 1 || comments == -1 {
+                ""
+            } else {
+                "s"
+            };
+            out.raw(&format!("<span>{comments} comment{plural}</span>"));
+        }
         out.raw("</p>");
     }
 
@@ -177,11 +193,9 @@ pub fn write_card(
     out.link_list(field(paper, "links")?, "links", "Links", "label")?;
 
     if !is_topic_page && let Some(abstract_html) = optional(field(paper, "abstract_html")?)? {
-        out.raw(
-            "\n<section class=\"abstract\"><h3 class=\"label\">Abstract</h3><div class=\"prose\">",
-        );
+        out.raw("\n<details class=\"abstract\"><summary>Abstract</summary><div class=\"prose\">");
         out.raw(abstract_html.as_str()?);
-        out.raw("</div></section>");
+        out.raw("</div></details>");
     }
     if let Some(notes_html) = notes_html.filter(|notes| !notes.is_empty()) {
         out.raw("\n<section class=\"notes\"><h3 class=\"label\">Notes</h3><div class=\"prose\">");
@@ -388,6 +402,13 @@ mod tests {
             _ => Value::from(rng(100_000) as u64),
         };
         card.insert("upvotes".into(), upvotes);
+        let comments = match rng(4) {
+            0 => Value::none(),
+            1 => Value::from(0u64),
+            2 => Value::from(1u64),
+            _ => Value::from(rng(1_000) as u64),
+        };
+        card.insert("comments".into(), comments);
         let mut featured = Map::default();
         for key in ["url", "title", "date", "date_display"] {
             featured.insert(key.into(), random_string(rng));

@@ -15,6 +15,7 @@ mod serve_process;
 mod support;
 
 mod browser;
+mod digest_browser;
 mod search_browser;
 mod search_js;
 mod theme_browser;
@@ -91,6 +92,11 @@ fn main() {
             "theme_browser::lab_theme_dark_toggle_works_and_is_remembered",
             BROWSER_AND_AXE,
             theme_browser::lab_theme_dark_toggle_works_and_is_remembered,
+        ),
+        needing(
+            "digest_browser::a_day_of_75_papers_shows_many_titles_on_the_first_screen",
+            BROWSER_AND_AXE,
+            digest_browser::a_day_of_75_papers_shows_many_titles_on_the_first_screen,
         ),
         needing(
             "search_js::search_js_agrees_with_the_index_and_ranks_as_documented",

@@ -12,13 +12,13 @@ use serde_json::{Value, json};
 use crate::browser::Browser;
 use crate::support::TestSite;
 
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     let path = crate::tools::path(crate::tools::Tool::AxeCore);
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Serves a folder over HTTP on a free port, in a thread, for the life of the test process.
-fn serve_folder(listener: TcpListener, root: PathBuf) {
+pub(crate) fn serve_folder(listener: TcpListener, root: PathBuf) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -109,7 +109,7 @@ fn overflow(browser: &Browser) -> Value {
     )
 }
 
-fn audit(browser: &Browser, axe: &str) -> Vec<String> {
+pub(crate) fn audit(browser: &Browser, axe: &str) -> Vec<String> {
     browser.eval(&format!("{axe}\nreturn true;"));
     let result = browser.command(
         "POST",
