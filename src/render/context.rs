@@ -582,6 +582,10 @@ pub struct EmailPaper {
     pub abstract_html: Option<String>,
     /// Plain text wrapped at 72 columns, math as `$…$`.
     pub abstract_text: Option<String>,
+    /// The abstract's first sentences as plain text (about 200 characters), which the default
+    /// emails show with a link to the paper's page: mail clients clip long messages (Gmail at
+    /// 102 KB), and a day of 75 whole abstracts is longer.
+    pub excerpt: Option<String>,
     /// This digest's notes on the paper, as HTML and as text.
     pub notes_html: Option<String>,
     pub notes_text: Option<String>,

@@ -49,6 +49,7 @@ impl Renderer<'_> {
                         .abstract_text(entry.paper)
                         .filter(|_| is_text)
                         .map(|text| wrap_paragraphs(text, WIDTH)),
+                    excerpt: self.model.excerpt(entry.paper).map(str::to_string),
                     notes_html: notes_html.as_deref().and_then(html),
                     notes_text: entry.notes.as_deref().and_then(text),
                 }

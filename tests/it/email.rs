@@ -91,3 +91,41 @@ fn email_text_is_plain_with_tex_math_and_absolute_links() {
         .collect();
     assert!(long.is_empty(), "not wrapped: {long:?}");
 }
+
+#[test]
+fn a_day_of_75_papers_stays_under_gmails_clipping_size() {
+    let json = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/hf/daily-2024-03-11.json"
+    ))
+    .unwrap()
+    .replace("{{SERVER}}", "https://example.org");
+    let (papers, _) = digestif::import::hf::parse(&json, "fixture").unwrap();
+    let papers: Vec<_> = papers.into_iter().map(|daily| daily.paper).collect();
+    let site = crate::support::TestSite::new();
+    site.write(
+        "content/2024/03-11.md",
+        &digestif::import::write::digest_file_from(
+            "Daily papers",
+            jiff::civil::date(2024, 3, 11),
+            Some("hf-daily"),
+            &papers,
+        ),
+    );
+    let built = site.build().unwrap();
+    let html = built.read("digests/2024-03-11/email.html");
+    // Gmail clips a message whose HTML is over 102 KB.
+    assert!(
+        html.len() < 102 * 1024,
+        "email.html is {} bytes",
+        html.len()
+    );
+    assert_eq!(html.matches("Read the abstract</a>").count(), 75);
+    let text = built.read("digests/2024-03-11/email.txt");
+    assert!(text.len() < 102 * 1024, "email.txt is {} bytes", text.len());
+    eprintln!(
+        "75 papers: email.html {} bytes, email.txt {} bytes",
+        html.len(),
+        text.len()
+    );
+}
