@@ -415,6 +415,7 @@ impl Builder<'_> {
                     .then_with(|| a.slug.cmp(&b.slug))
             });
         });
+        let tops = tops(&papers, &digests);
         for paper in &papers {
             if paper.authors.is_empty() {
                 self.diagnostics.push(Diagnostic::warning(
@@ -428,6 +429,7 @@ impl Builder<'_> {
                 digests,
                 papers,
                 topics,
+                tops,
             },
             self.diagnostics,
         )
@@ -669,6 +671,62 @@ fn permute<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
         .iter()
         .map(|&old| slots[old].take().expect("order is a permutation"))
         .collect()
+}
+
+/// The most voted papers of each ISO week and each month, by the date of the digest that
+/// featured each paper first; newest period first, a week before the month it ends in.
+fn tops(papers: &[Paper], digests: &[Digest]) -> Vec<super::Top> {
+    use std::collections::BTreeMap;
+    // (label, is_week) → (title, papers); labels sort by date within a kind.
+    let mut periods: BTreeMap<(String, bool), (String, Vec<usize>)> = BTreeMap::new();
+    for (index, paper) in papers.iter().enumerate() {
+        if paper.upvotes.unwrap_or(0) == 0 {
+            continue;
+        }
+        // `appearances` lists the oldest digest first: the one that featured the paper first.
+        let Some(&first) = paper.appearances.first() else {
+            continue;
+        };
+        let date = digests[first].date;
+        let [week, month] = super::Top::labels_of(date);
+        let week_title = {
+            let iso = date.iso_week_date();
+            format!("Week {}, {}", iso.week(), iso.year())
+        };
+        let month_title = date.strftime("%B %Y").to_string();
+        periods
+            .entry((week, true))
+            .or_insert_with(|| (week_title, Vec::new()))
+            .1
+            .push(index);
+        periods
+            .entry((month, false))
+            .or_insert_with(|| (month_title, Vec::new()))
+            .1
+            .push(index);
+    }
+    let mut tops: Vec<super::Top> = periods
+        .into_iter()
+        .map(|((label, is_week), (title, mut members))| {
+            members.sort_by(|&a, &b| {
+                let (a, b) = (&papers[a], &papers[b]);
+                b.upvotes
+                    .cmp(&a.upvotes)
+                    .then_with(|| a.title.cmp(&b.title))
+                    .then_with(|| a.slug.cmp(&b.slug))
+            });
+            members.truncate(super::TOP_PAPERS);
+            super::Top {
+                label,
+                title,
+                is_week,
+                papers: members,
+            }
+        })
+        .collect();
+    // Newest year first; within a year its weeks, newest first, then its months.
+    tops.sort_by(|a, b| b.label.cmp(&a.label).then(b.is_week.cmp(&a.is_week)));
+    tops
 }
 
 /// A digest's slug when it sets none: its file name without `.md`, except that `MM-DD.md` in a

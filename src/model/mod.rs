@@ -23,6 +23,35 @@ pub struct Site {
     pub papers: Vec<Paper>,
     /// Sorted by display name, case-insensitively.
     pub topics: Vec<Topic>,
+    /// The most voted papers of each ISO week and each month that has votes, newest first.
+    pub tops: Vec<Top>,
+}
+
+/// The most voted papers of one period. A paper counts in the week and month of the digest that
+/// featured it first; papers without votes are not in any.
+#[derive(Debug, Hash)]
+pub struct Top {
+    /// `2024-w11` or `2024-03`: the page is `/top/<label>/`.
+    pub label: String,
+    /// `Week 11, 2024` or `March 2024`.
+    pub title: String,
+    pub is_week: bool,
+    /// Most voted first (ties by title), at most [`TOP_PAPERS`].
+    pub papers: Vec<usize>,
+}
+
+/// Papers a period's page lists.
+pub const TOP_PAPERS: usize = 50;
+
+impl Top {
+    /// The labels of the week and month of `date`: where a digest of that day links.
+    pub fn labels_of(date: Date) -> [String; 2] {
+        let week = date.iso_week_date();
+        [
+            format!("{:04}-w{:02}", week.year(), week.week()),
+            format!("{:04}-{:02}", date.year(), date.month()),
+        ]
+    }
 }
 
 // Hash: serve tells changed entities by it (render/reads.rs), so every field counts.

@@ -190,6 +190,8 @@ pub struct DigestContext {
     pub bib_url: String,
     pub email_url: Option<String>,
     pub email_text_url: Option<String>,
+    /// The most voted papers of this digest's week and month, where some have votes.
+    pub tops: Vec<Link>,
 }
 
 #[derive(Debug, Serialize)]
@@ -242,6 +244,8 @@ pub struct ArchiveMonth {
     pub id: String,
     /// `March 2024`.
     pub name: String,
+    /// The month's most voted papers, when some have votes.
+    pub top: Option<Link>,
     pub digests: Vec<ArchiveDigest>,
 }
 
@@ -254,6 +258,21 @@ pub struct ArchiveDigest {
     /// `11 Mar`.
     pub day: String,
     pub paper_count: usize,
+}
+
+/// `top.html`: the most voted papers of a week or month. The renderer adds `papers`
+/// (PaperCards, most voted first).
+#[derive(Debug, Serialize)]
+pub struct TopContext {
+    pub page: PageMeta,
+    /// `2024-w11` or `2024-03`.
+    pub label: String,
+    /// `Week 11, 2024` or `March 2024`.
+    pub title: String,
+    /// `"week"` or `"month"`.
+    pub period: &'static str,
+    /// The archive, for the way back.
+    pub archive_url: String,
 }
 
 /// `topics.html`: every topic, sorted by name.

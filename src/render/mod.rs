@@ -134,6 +134,12 @@ impl<'a> Renderer<'a> {
             }
             PageKind::Topics => HashedMap::of(&self.topics(page)),
             PageKind::Archive => HashedMap::of(&self.archive(page)),
+            PageKind::Top(index) => {
+                let mut context = HashedMap::of(&self.top(index, page))?;
+                let papers = self.model.tops()[index].papers.clone();
+                context.insert("papers", self.cards_of(&papers));
+                Ok(context)
+            }
             PageKind::Topic(index, number) => {
                 let mut context = HashedMap::of(&self.topic(index, number, page))?;
                 let per_page = self.config.papers_per_page;

@@ -18,6 +18,8 @@ pub enum PageKind {
     Topics,
     /// `/digests/`: every digest by year and month.
     Archive,
+    /// `/top/<label>/`: the most voted papers of a week or month, by index into `Site::tops`.
+    Top(usize),
     /// Topic index and 1-based page number.
     Topic(usize, usize),
     NotFound,
@@ -61,6 +63,7 @@ impl PageKind {
             PageKind::Paper(_) => "paper.html",
             PageKind::Topics => "topics.html",
             PageKind::Archive => "archive.html",
+            PageKind::Top(_) => "top.html",
             PageKind::Topic(..) => "topic.html",
             PageKind::NotFound => "404.html",
             PageKind::Search => "search.html",
@@ -90,6 +93,7 @@ impl PageKind {
                 | PageKind::Paper(_)
                 | PageKind::Topics
                 | PageKind::Archive
+                | PageKind::Top(_)
                 | PageKind::Topic(..)
                 | PageKind::NotFound
         )
@@ -167,6 +171,12 @@ pub fn plan_with_sitemap_limit(
         }
     }
     pages.push(html_page(PageKind::Archive, "digests/".into()));
+    for (index, top) in site.tops.iter().enumerate() {
+        pages.push(html_page(
+            PageKind::Top(index),
+            format!("top/{}/", top.label),
+        ));
+    }
     for (index, paper) in site.papers.iter().enumerate() {
         pages.push(html_page(
             PageKind::Paper(index),

@@ -168,6 +168,24 @@ impl<'a> Model<'a> {
         self.site.digests.len()
     }
 
+    /// The most voted papers of each period. Which papers they hold follows every paper's votes
+    /// and first digest: a page that reads them depends on every paper.
+    pub fn tops(&self) -> &'a [crate::model::Top] {
+        record(Read::Papers);
+        &self.site.tops
+    }
+
+    /// The title of the period page `label` (`2024-w11`), when the site has one. Top pages are
+    /// planned pages: which exist is part of the plan, not of any paper.
+    pub fn top_title(&self, label: &str) -> Option<&'a str> {
+        record(Read::Pages);
+        self.site
+            .tops
+            .iter()
+            .find(|top| top.label == label)
+            .map(|top| top.title.as_str())
+    }
+
     pub fn topics(&self) -> &'a [Topic] {
         record(Read::Topics);
         &self.site.topics

@@ -101,6 +101,36 @@ impl Renderer<'_> {
         }
     }
 
+    /// Links to the period pages of `date`'s week and month that exist.
+    fn top_links(&self, date: jiff::civil::Date) -> Vec<Link> {
+        crate::model::Top::labels_of(date)
+            .into_iter()
+            .filter_map(|label| {
+                let title = self.model.top_title(&label)?;
+                Some(Link {
+                    title: format!("Most voted, {title}"),
+                    url: self.link(&format!("top/{label}/")),
+                })
+            })
+            .collect()
+    }
+
+    pub(super) fn top(&self, index: usize, page: &PlannedPage) -> TopContext {
+        let top = &self.model.tops()[index];
+        TopContext {
+            page: self.meta(
+                "top",
+                format!("Most voted, {}", top.title),
+                format!("The most voted papers of {}", top.title),
+                page,
+            ),
+            label: top.label.clone(),
+            title: top.title.clone(),
+            period: if top.is_week { "week" } else { "month" },
+            archive_url: self.link("digests/"),
+        }
+    }
+
     pub(super) fn digest(&self, index: usize, page: &PlannedPage) -> DigestContext {
         let digest = self.model.digest(index);
         let link = self.digest_link(index);
@@ -129,6 +159,7 @@ impl Renderer<'_> {
                 .then(|| self.link(&format!("digests/{}/email.html", digest.slug))),
             email_text_url: (self.config.has_emails)
                 .then(|| self.link(&format!("digests/{}/email.txt", digest.slug))),
+            tops: self.top_links(digest.date),
         }
     }
 
@@ -207,6 +238,10 @@ impl Renderer<'_> {
             let id = format!("{year:04}-{month:02}");
             if current.months.last().is_none_or(|m| m.id != id) {
                 current.months.push(ArchiveMonth {
+                    top: self.model.top_title(&id).map(|title| Link {
+                        title: format!("Most voted, {title}"),
+                        url: self.link(&format!("top/{id}/")),
+                    }),
                     name: digest.date.strftime("%B %Y").to_string(),
                     id,
                     digests: Vec::new(),

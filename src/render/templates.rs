@@ -37,6 +37,7 @@ pub const DEFAULTED_TEMPLATES: &[&str] = &[
     "search.html",
     "partials/search_box.html",
     "archive.html",
+    "top.html",
 ];
 
 /// Where a static file's bytes come from.

@@ -621,3 +621,73 @@ fn the_archive_lists_every_digest_by_year_and_month_and_days_link_each_other() {
     let last_year = built.read("digests/2024-04-02/index.html");
     assert!(last_year.contains("href=\"/digests/2025-03-11/\""));
 }
+
+#[test]
+fn weeks_and_months_have_pages_of_their_most_voted_papers() {
+    let site = TestSite::new();
+    // 2024-03-11 is a Monday of ISO week 11; 2024-03-18 is in week 12.
+    site.write(
+        "content/2024/03-11.md",
+        &digest(
+            "Monday",
+            "2024-03-11",
+            &[
+                "title = \"Ten votes\"\nauthors = [\"A\"]\nupvotes = 10",
+                "title = \"No votes\"\nauthors = [\"A\"]",
+                "title = \"Thirty votes\"\nauthors = [\"A\"]\nupvotes = 30",
+            ],
+        ),
+    );
+    site.write(
+        "content/2024/03-18.md",
+        &digest(
+            "Next Monday",
+            "2024-03-18",
+            &[
+                "title = \"Twenty votes\"\nauthors = [\"A\"]\nupvotes = 20",
+                // Featured again a week later with more votes: it still counts in week 11.
+                "title = \"Ten votes\"\nauthors = [\"A\"]\nupvotes = 50",
+            ],
+        ),
+    );
+    let built = site.build().unwrap();
+    let order = |page: &str, titles: &[&str]| {
+        let html = built.read(page);
+        let mut found: Vec<(usize, String)> = titles
+            .iter()
+            .filter_map(|t| {
+                html.find(&format!(">{t}</a></h2>"))
+                    .map(|at| (at, t.to_string()))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, t)| t).collect::<Vec<_>>()
+    };
+    let all = ["Ten votes", "No votes", "Thirty votes", "Twenty votes"];
+    assert_eq!(
+        order("top/2024-w11/index.html", &all),
+        ["Ten votes", "Thirty votes"]
+    );
+    assert_eq!(order("top/2024-w12/index.html", &all), ["Twenty votes"]);
+    assert_eq!(
+        order("top/2024-03/index.html", &all),
+        ["Ten votes", "Thirty votes", "Twenty votes"]
+    );
+    assert!(
+        built
+            .read("digests/2024-03-11/index.html")
+            .contains("href=\"/top/2024-w11/\"")
+    );
+    assert!(
+        built
+            .read("digests/2024-03-18/index.html")
+            .contains("href=\"/top/2024-03/\"")
+    );
+    assert!(
+        built
+            .read("digests/index.html")
+            .contains("href=\"/top/2024-03/\"")
+    );
+    // A period whose papers have no votes has no page.
+    assert!(!built.exists("top/2024-w10/index.html"));
+}
