@@ -105,13 +105,121 @@ pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
             )
         })
     };
+    let light_theme = readable(find(light)?, &LIGHT_BACKGROUNDS);
+    let dark_theme = readable(find(dark)?, &DARK_BACKGROUNDS);
     let light_css =
-        css_for_theme_with_class_style(find(light)?, CLASS_STYLE).map_err(|e| e.to_string())?;
+        css_for_theme_with_class_style(&light_theme, CLASS_STYLE).map_err(|e| e.to_string())?;
     let dark_css =
-        css_for_theme_with_class_style(find(dark)?, CLASS_STYLE).map_err(|e| e.to_string())?;
+        css_for_theme_with_class_style(&dark_theme, CLASS_STYLE).map_err(|e| e.to_string())?;
+    // Each scheme's rules apply only in that scheme, so neither wins by a more specific
+    // selector; a reader's own choice (`data-theme` on the root, as the lab theme's toggle
+    // sets it) overrides the system's.
     Ok(format!(
-        "/* Code highlighting: generated from the site's highlight themes. */\n{light_css}\n@media (prefers-color-scheme: dark) {{\n{dark_css}\n}}\n"
+        "/* Code highlighting: generated from the site's highlight themes, every colour at least {MIN_CONTRAST}:1 against the code background. */\n\
+         @media not all and (prefers-color-scheme: dark) {{\n{}}}\n{}\
+         @media (prefers-color-scheme: dark) {{\n{}}}\n{}",
+        scoped(&light_css, ":root:not([data-theme=\"dark\"])"),
+        scoped(&light_css, ":root[data-theme=\"light\"]"),
+        scoped(&dark_css, ":root:not([data-theme=\"light\"])"),
+        scoped(&dark_css, ":root[data-theme=\"dark\"]"),
     ))
+}
+
+/// WCAG AA for normal text.
+pub const MIN_CONTRAST: f64 = 4.5;
+
+/// The code backgrounds of the bundled themes and of syntect's light themes: token colours must
+/// read on each of them.
+const LIGHT_BACKGROUNDS: [(u8, u8, u8); 3] =
+    [(0xf4, 0xf5, 0xf7), (0xf6, 0xf8, 0xfa), (0xff, 0xff, 0xff)];
+const DARK_BACKGROUNDS: [(u8, u8, u8); 2] = [(0x1d, 0x20, 0x24), (0x16, 0x1b, 0x22)];
+
+/// The WCAG contrast ratio of two colours.
+pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+    let luminance = |(r, g, b): (u8, u8, u8)| {
+        let channel = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.03928 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// `theme` with every foreground colour moved toward black (on light backgrounds) or white (on
+/// dark ones) until it reaches [`MIN_CONTRAST`] against each of `backgrounds` and the theme's own.
+fn readable(
+    theme: &syntect::highlighting::Theme,
+    backgrounds: &[(u8, u8, u8)],
+) -> syntect::highlighting::Theme {
+    use syntect::highlighting::Color;
+    let mut theme = theme.clone();
+    let mut all: Vec<(u8, u8, u8)> = backgrounds.to_vec();
+    if let Some(bg) = theme.settings.background {
+        all.push((bg.r, bg.g, bg.b));
+    }
+    let is_dark =
+        all.iter().map(|&c| contrast(c, (0, 0, 0))).sum::<f64>() / (all.len() as f64) < 7.0;
+    let target = if is_dark { 255.0 } else { 0.0 };
+    let fix = |color: &mut Color| {
+        let worst = |c: &Color| {
+            all.iter()
+                .map(|&bg| contrast((c.r, c.g, c.b), bg))
+                .fold(f64::INFINITY, f64::min)
+        };
+        for _ in 0..40 {
+            if worst(color) >= MIN_CONTRAST {
+                break;
+            }
+            let step = |v: u8| (f64::from(v) + (target - f64::from(v)) * 0.1).round() as u8;
+            color.r = step(color.r);
+            color.g = step(color.g);
+            color.b = step(color.b);
+        }
+    };
+    if let Some(fg) = theme.settings.foreground.as_mut() {
+        fix(fg);
+    }
+    for item in &mut theme.scopes {
+        if let Some(fg) = item.style.foreground.as_mut() {
+            fix(fg);
+        }
+    }
+    theme
+}
+
+/// syntect's CSS with every selector placed under `prefix`.
+fn scoped(css: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(css.len() * 2);
+    let mut rest = css;
+    while let Some(open) = rest.find('{') {
+        let (head, tail) = rest.split_at(open);
+        // Comments before a rule stay as they are; the selectors follow them.
+        let (comments, selectors) = match head.rfind("*/") {
+            Some(end) => head.split_at(end + 2),
+            None => ("", head),
+        };
+        out.push_str(comments);
+        let prefixed: Vec<String> = selectors
+            .split(',')
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("{prefix} {s}"))
+            .collect();
+        out.push('\n');
+        out.push_str(&prefixed.join(", "));
+        let close = tail.find('}').map_or(tail.len(), |c| c + 1);
+        out.push(' ');
+        out.push_str(&tail[..close]);
+        out.push('\n');
+        rest = &tail[close..];
+    }
+    out
 }
 
 #[cfg(test)]
@@ -142,6 +250,46 @@ mod tests {
             line.len()
         );
         assert!(html.contains("x = 1 + x = 1"));
+    }
+
+    /// Every token colour of the stylesheet, per scheme, reads at 4.5:1 on every code background.
+    #[test]
+    fn every_token_colour_meets_aa_in_both_schemes() {
+        let css = stylesheet("InspiredGitHub", "base16-ocean.dark").unwrap();
+        let hex = |text: &str| {
+            let v = u32::from_str_radix(text, 16).ok()?;
+            Some(((v >> 16) as u8, (v >> 8) as u8, v as u8))
+        };
+        let (light, dark) = css
+            .split_once("@media (prefers-color-scheme: dark)")
+            .unwrap();
+        let mut checked = 0;
+        for (part, backgrounds) in [
+            (light, &LIGHT_BACKGROUNDS[..]),
+            (dark, &DARK_BACKGROUNDS[..]),
+        ] {
+            for declaration in part.split(';') {
+                let last = declaration.rsplit(['{', '\n']).next().unwrap_or("").trim();
+                let Some(value) = last.strip_prefix("color: #") else {
+                    continue;
+                };
+                let color = hex(&value[..6]).expect("a hex colour");
+                for &background in backgrounds {
+                    let ratio = contrast(color, background);
+                    assert!(
+                        ratio >= MIN_CONTRAST,
+                        "#{} on {background:?}: {ratio:.2}",
+                        &value[..6]
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 50, "{checked} colours");
+        // The dark rules cannot lose to a more specific light selector: each scheme's rules
+        // apply in that scheme only.
+        assert!(light.contains("@media not all and (prefers-color-scheme: dark)"));
+        assert!(css.contains(":root[data-theme=\"dark\"] .hl-variable.hl-parameter"));
     }
 
     #[test]
