@@ -149,7 +149,22 @@ pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
         &mut rendered.links,
     );
     math::render_math(&mut events, &mut rendered.problems);
-    let events = events.into_iter().map(|(event, _)| event).collect();
+    // A task list's box is a disabled checkbox with no label, which screen readers announce as
+    // an unlabelled control: the state is written as a character instead.
+    let events = events
+        .into_iter()
+        .map(|(event, _)| match event {
+            Event::TaskListMarker(done) => Event::Html(
+                if done {
+                    "<span class=\"task done\" role=\"img\" aria-label=\"done\">☑</span> "
+                } else {
+                    "<span class=\"task\" role=\"img\" aria-label=\"to do\">☐</span> "
+                }
+                .into(),
+            ),
+            other => other,
+        })
+        .collect();
     let events = highlight::highlight_code(events);
     let events = add_heading_ids(events);
     let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -612,6 +627,24 @@ mod tests {
     }
 
     #[test]
+    fn task_list_boxes_are_labelled_characters_not_bare_checkboxes() {
+        let html = render(
+            "- [x] read the paper\n- [ ] run the code\n",
+            MarkdownOptions::default(),
+        )
+        .html;
+        assert!(!html.contains("<input"), "{html}");
+        assert!(
+            html.contains("aria-label=\"done\">☑</span> read the paper"),
+            "{html}"
+        );
+        assert!(
+            html.contains("aria-label=\"to do\">☐</span> run the code"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn excerpts_are_plain_and_cut_at_a_word() {
         assert_eq!(
             plain_excerpt("We *bound* $x^2$ in `code`.\n\nSecond.", 100),
@@ -691,7 +724,7 @@ mod tests {
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ text[^1]\n\n[^1]: note\n",
         );
         assert!(out.contains("<table>"), "{out}");
-        assert!(out.contains("type=\"checkbox\""), "{out}");
+        assert!(out.contains("☑</span> done"), "{out}");
         assert!(out.contains("<del>old</del>"), "{out}");
         assert!(out.contains("footnote"), "{out}");
     }
