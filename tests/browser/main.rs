@@ -74,6 +74,11 @@ fn main() {
             search_browser::search_as_you_type_filters_and_urls_in_chromium,
         ),
         needing(
+            "search_browser::the_header_search_fits_a_phone_and_loads_its_script_on_demand",
+            BROWSER,
+            search_browser::the_header_search_fits_a_phone_and_loads_its_script_on_demand,
+        ),
+        needing(
             "search_browser::search_works_under_a_sub_path_in_chromium",
             BROWSER,
             search_browser::search_works_under_a_sub_path_in_chromium,

@@ -251,6 +251,48 @@ pub(crate) fn search_works_under_a_sub_path_in_chromium() {
     no_console_errors(&browser, "under a sub-path");
 }
 
+/// On a phone the header's results stay inside the screen, and no page loads the search script
+/// before a reader comes to search.
+pub(crate) fn the_header_search_fits_a_phone_and_loads_its_script_on_demand() {
+    let (_site, server) = serve_fixture("/");
+    let browser = Browser::start();
+    browser.goto(&server.url("/topics/"));
+    let loaded = "return performance.getEntriesByType('resource').some(r => r.name.endsWith('/search/search.js'))";
+    assert_eq!(
+        browser.exec(loaded, json!([])),
+        json!(false),
+        "search.js loaded before any search"
+    );
+    for width in [360, 390] {
+        browser.resize(width, 800);
+        browser.goto(&server.url("/topics/"));
+        browser.type_into(HEADER_BOX, "schrodinger");
+        wait_titles(
+            &browser,
+            ".search-popup",
+            "header results on a phone",
+            |t| t.iter().any(|t| t.contains("Schrödinger")),
+        );
+        let edges = browser.exec(
+            "const r = document.querySelector('.search-popup').getBoundingClientRect(); \
+             return [r.left, r.right, document.documentElement.clientWidth];",
+            json!([]),
+        );
+        let (left, right, viewport) = (
+            edges[0].as_f64().unwrap(),
+            edges[1].as_f64().unwrap(),
+            edges[2].as_f64().unwrap(),
+        );
+        assert!(
+            left >= 0.0 && right <= viewport,
+            "at {width} px the results span {left}..{right} of {viewport}"
+        );
+        shot(&browser, &format!("popup-{width}"));
+    }
+    assert_eq!(browser.exec(loaded, json!([])), json!(true));
+    no_console_errors(&browser, "on a phone");
+}
+
 /// The figures of bench/search.sh: for a built site in DIGESTIF_BENCH_SITE (built for
 /// `http://127.0.0.1:PORT/` with PORT in DIGESTIF_BENCH_PORT), the bytes a browser downloads to
 /// show the first results of typical queries with an empty cache, and the time queries take.

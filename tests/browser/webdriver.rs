@@ -279,6 +279,28 @@ impl Browser {
         );
     }
 
+    /// Sets the window so that the page's viewport is `width`×`height` CSS pixels, or as near as
+    /// the window allows.
+    pub fn resize(&self, width: u32, height: u32) {
+        self.session_call(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        );
+        let inner = self.exec("return [window.innerWidth, window.innerHeight]", json!([]));
+        let (w, h) = (
+            inner[0].as_u64().unwrap_or(0) as u32,
+            inner[1].as_u64().unwrap_or(0) as u32,
+        );
+        if w < width || h < height {
+            self.session_call(
+                "POST",
+                "/window/rect",
+                Some(json!({ "width": 2 * width - w.min(width), "height": 2 * height - h.min(height) })),
+            );
+        }
+    }
+
     pub fn back(&self) {
         self.session_call("POST", "/back", Some(json!({})));
     }
