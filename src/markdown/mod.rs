@@ -151,9 +151,15 @@ pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
     math::render_math(&mut events, &mut rendered.problems);
     // A task list's box is a disabled checkbox with no label, which screen readers announce as
     // an unlabelled control: the state is written as a character instead.
-    let events = events
+    let mut wrapped_tables = 0usize;
+    let events: Vec<Event> = events
         .into_iter()
         .map(|(event, _)| match event {
+            // A wide table scrolls inside a region a keyboard can reach and a screen reader names.
+            Event::Start(Tag::Table(alignments)) => {
+                wrapped_tables += 1;
+                Event::Start(Tag::Table(alignments))
+            }
             Event::TaskListMarker(done) => Event::Html(
                 if done {
                     "<span class=\"task done\" role=\"img\" aria-label=\"done\">☑</span> "
@@ -165,6 +171,7 @@ pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
             other => other,
         })
         .collect();
+    let events = wrap_tables(events, wrapped_tables);
     let events = highlight::highlight_code(events);
     let events = add_heading_ids(events);
     let mut html = String::with_capacity(text.len() * 3 / 2);
@@ -531,6 +538,33 @@ fn field_text(site: &Site, field: MarkdownField) -> Option<&Arc<str>> {
     }
 }
 
+/// Each table inside `<div class="scroll" tabindex="0" role="region" aria-label="Table">`, so that a
+/// table wider than the page scrolls on its own, by keyboard too. `tables` counts them, to leave
+/// a text without tables as it is.
+fn wrap_tables(events: Vec<Event<'_>>, tables: usize) -> Vec<Event<'_>> {
+    if tables == 0 {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len() + 2 * tables);
+    for event in events {
+        match event {
+            Event::Start(Tag::Table(_)) => {
+                out.push(Event::Html(
+                    "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">"
+                        .into(),
+                ));
+                out.push(event);
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(event);
+                out.push(Event::Html("</div>".into()));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Where byte `offset` of a Markdown field is in its file: exact in an introduction, and in notes
 /// and abstracts when `field_line` knows where the field's text starts; else the paper entry's line.
 pub fn locate(
@@ -723,7 +757,16 @@ mod tests {
         let out = html(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ text[^1]\n\n[^1]: note\n",
         );
-        assert!(out.contains("<table>"), "{out}");
+        assert!(
+            out.contains(
+                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table>"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("</table>\n</div>") || out.contains("</table></div>"),
+            "{out}"
+        );
         assert!(out.contains("☑</span> done"), "{out}");
         assert!(out.contains("<del>old</del>"), "{out}");
         assert!(out.contains("footnote"), "{out}");

@@ -268,9 +268,15 @@ fn hostile_titles_and_authors_leave_json_ld_valid_and_inert() {
     );
     let built = site.build().unwrap();
     let page = built.read("papers/evil/index.html");
-    let lower = page
+    let mut lower = page
         .to_lowercase()
         .replace("<script src=\"/search/search.js\" defer></script>", "");
+    // The search box's loader, which fetches search.js when a reader comes to search.
+    let stub = "<script>(function(){var f=document.queryselector(\"form[data-search-form]\")";
+    if let Some(start) = lower.find(stub) {
+        let end = start + lower[start..].find("</script>").unwrap() + "</script>".len();
+        lower.replace_range(start..end, "");
+    }
     // Besides search, exactly our two script elements open, and exactly they close.
     assert_eq!(lower.matches("<script").count(), 2, "{page}");
     assert_eq!(lower.matches("</script").count(), 2, "{page}");
