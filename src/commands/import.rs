@@ -580,7 +580,7 @@ fn progress_bar(show: bool) -> ProgressBar {
 }
 
 /// Writes through a temporary file in the same folder, so a failed write leaves the old file.
-fn save(path: &Path, text: &str) -> Result<()> {
+pub(crate) fn save(path: &Path, text: &str) -> Result<()> {
     use std::io::Write;
     let folder = path
         .parent()

@@ -150,7 +150,7 @@ pub fn run(options: &UpdateOptions) -> Result<UpdateReport> {
             continue;
         }
         if !options.dry_run {
-            save(&options.root.join(&relative), &text)?;
+            super::import::save(&options.root.join(&relative), &text)?;
         }
         report.changed.push(relative);
     }
@@ -288,16 +288,4 @@ fn read(path: &Path) -> Result<Option<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
     }
-}
-
-/// Writes through a temporary file in the same folder, so a failed write leaves the old file.
-fn save(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    let folder = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder).map_err(|e| Error::io(folder, e))?;
-    let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|e| Error::io(folder, e))?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| Error::io(path, e))?;
-    file.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
 }

@@ -98,7 +98,7 @@ impl Published {
                 "invalid date `{text}`: expected YYYY-MM-DD, YYYY-MM or YYYY, such as 2024-03-11"
             )
         };
-        if let Ok(date) = super::raw::parse_date(text) {
+        if let Ok(date) = parse_date(text) {
             return Ok(Published::day(date));
         }
         let mut parts = text.split('-');
@@ -117,6 +117,25 @@ impl Published {
         year.and_then(|year| Published::from_parts(year, month, None))
             .ok_or_else(invalid)
     }
+}
+
+/// A date, or a date and time whose own date is kept whatever its offset: a digest dated
+/// `2024-03-11T23:30:00-05:00` is the digest of 11 March, as its author wrote.
+pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
+    let text = text.trim();
+    let invalid = || format!("invalid date `{text}`: expected YYYY-MM-DD, such as 2024-03-11");
+    if let Ok(date) = text.parse::<Date>() {
+        return Ok(date);
+    }
+    let has_time = text.len() > 10
+        && text.as_bytes()[10].is_ascii()
+        && matches!(text.as_bytes()[10], b'T' | b't' | b' ');
+    let is_date_time =
+        text.parse::<jiff::Timestamp>().is_ok() || text.parse::<jiff::civil::DateTime>().is_ok();
+    if has_time && is_date_time {
+        return text[..10].parse::<Date>().map_err(|_| invalid());
+    }
+    Err(invalid())
 }
 
 impl std::fmt::Display for Published {

@@ -449,25 +449,6 @@ const TEX_AFTER_N: &[&str] = &[
     "ewcommand",
 ];
 
-/// A date, or a date and time whose own date is kept whatever its offset: a digest dated
-/// `2024-03-11T23:30:00-05:00` is the digest of 11 March, as its author wrote.
-pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
-    let text = text.trim();
-    let invalid = || format!("invalid date `{text}`: expected YYYY-MM-DD, such as 2024-03-11");
-    if let Ok(date) = text.parse::<Date>() {
-        return Ok(date);
-    }
-    let has_time = text.len() > 10
-        && text.as_bytes()[10].is_ascii()
-        && matches!(text.as_bytes()[10], b'T' | b't' | b' ');
-    let is_date_time =
-        text.parse::<jiff::Timestamp>().is_ok() || text.parse::<jiff::civil::DateTime>().is_ok();
-    if has_time && is_date_time {
-        return text[..10].parse::<Date>().map_err(|_| invalid());
-    }
-    Err(invalid())
-}
-
 struct DateVisitor;
 
 impl<'de> serde::de::Visitor<'de> for DateVisitor {
@@ -478,13 +459,15 @@ impl<'de> serde::de::Visitor<'de> for DateVisitor {
     }
 
     fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Date, E> {
-        parse_date(value).map_err(E::custom)
+        super::published::parse_date(value).map_err(E::custom)
     }
 
     // TOML hands its native dates to serde as a one-entry map holding the date's text.
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
         match map.next_entry::<String, String>()? {
-            Some((_, value)) => parse_date(&value).map_err(serde::de::Error::custom),
+            Some((_, value)) => {
+                super::published::parse_date(&value).map_err(serde::de::Error::custom)
+            }
             None => Err(serde::de::Error::custom(
                 "expected a date such as 2024-03-11",
             )),
