@@ -270,7 +270,7 @@ impl<'a> Renderer<'a> {
             doi: paper.doi.as_deref(),
             upvotes: paper.upvotes,
             comments: paper.comments,
-            thumbnail_url: paper.thumbnail.as_deref().map(|path| self.link(path)),
+            thumbnail_url: (paper.thumbnail.as_ref()).map(|thumbnail| self.link(&thumbnail.path)),
             links: external_links(paper),
             abstract_html: self.model.abstract_html(index),
             year: paper_year(paper),
