@@ -12,7 +12,7 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
-use image::imageops::FilterType;
+use fast_image_resize as fir;
 use image::{DynamicImage, ImageDecoder as _, ImageFormat, ImageReader, Limits, RgbImage};
 
 use crate::import::thumbnails::image_extension;
@@ -184,11 +184,14 @@ pub fn versions(picture: &RgbImage, shape: Shape) -> Result<Versions, String> {
     };
     let source = source.as_ref().unwrap_or(picture);
     let (width, height) = source.dimensions();
+    if width == 0 || height == 0 {
+        return Err("it has no pixels".into());
+    }
     let (w1, h1) = size_at_1x(width, height, shape);
     let has_2x = width >= 2 * w1 && height >= 2 * h1;
-    let two = has_2x.then(|| resize(source, 2 * w1, 2 * h1));
+    let two = has_2x.then(|| resize(source, 2 * w1, 2 * h1)).transpose()?;
     // The 1× version from the 2× one: an exact halving, cheaper than from the source and as good.
-    let one = resize(two.as_ref().unwrap_or(source), w1, h1);
+    let one = resize(two.as_ref().unwrap_or(source), w1, h1)?;
     Ok(Versions {
         one: encode(&one)?,
         two: two.as_ref().map(encode).transpose()?,
@@ -205,11 +208,22 @@ fn square(picture: &RgbImage) -> Option<RgbImage> {
     })
 }
 
-fn resize(picture: &RgbImage, width: u32, height: u32) -> RgbImage {
-    if picture.dimensions() == (width, height) {
-        return picture.clone();
+/// `picture` at `width`×`height`, with a bilinear filter as wide as the scale needs.
+fn resize(picture: &RgbImage, width: u32, height: u32) -> Result<RgbImage, String> {
+    thread_local! {
+        // Keeps its buffers between the images one thread resizes.
+        static RESIZER: std::cell::RefCell<fir::Resizer> = std::cell::RefCell::new(fir::Resizer::new());
     }
-    image::imageops::resize(picture, width, height, FilterType::Triangle)
+    if picture.dimensions() == (width, height) {
+        return Ok(picture.clone());
+    }
+    let mut resized = RgbImage::new(width, height);
+    let options = fir::ResizeOptions::new()
+        .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Bilinear));
+    RESIZER
+        .with_borrow_mut(|resizer| resizer.resize(picture, &mut resized, &options))
+        .map_err(|e| format!("it could not be resized: {e}"))?;
+    Ok(resized)
 }
 
 fn encode(picture: &RgbImage) -> Result<Encoded, String> {
@@ -333,6 +347,36 @@ mod tests {
             let [r, g, _] = picture.get_pixel(x, y).0;
             assert!(g > 150 && r < 50, "({x}, {y}) is {r}, {g}");
         }
+    }
+
+    /// Every machine must write the same bytes for the same site: the SIMD resizer must give
+    /// what its plain code gives, with every extension this CPU has.
+    #[test]
+    fn resizing_gives_the_same_pixels_with_every_cpu_extension() {
+        let picture = RgbImage::from_fn(1201, 677, |x, y| {
+            image::Rgb([(x * 7 % 251) as u8, (y * 13 % 253) as u8, ((x ^ y) % 256) as u8])
+        });
+        let options = fir::ResizeOptions::new()
+            .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Bilinear));
+        let resized = |extensions: fir::CpuExtensions| {
+            let mut resizer = fir::Resizer::new();
+            // SAFETY: only extensions this CPU reports are set.
+            unsafe { resizer.set_cpu_extensions(extensions) };
+            let mut out = RgbImage::new(321, 181);
+            resizer.resize(&picture, &mut out, &options).unwrap();
+            out
+        };
+        let plain = resized(fir::CpuExtensions::None);
+        #[cfg(target_arch = "x86_64")]
+        let others = [fir::CpuExtensions::Sse4_1, fir::CpuExtensions::Avx2];
+        #[cfg(target_arch = "aarch64")]
+        let others = [fir::CpuExtensions::Neon];
+        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+        let others: [fir::CpuExtensions; 0] = [];
+        for extensions in others.into_iter().filter(|e| e.is_supported()) {
+            assert!(resized(extensions) == plain, "{extensions:?}");
+        }
+        assert!(resize(&picture, 321, 181).unwrap() == plain);
     }
 
     #[test]
