@@ -21,6 +21,7 @@ use crate::config::{self, Config};
 use crate::content::{self, FoundSource, ParsedFile, SiteTexts, SourceFile};
 use crate::error::{Diagnostic, Error, Location, Result, sort_diagnostics};
 use crate::fingerprint::hash_of;
+use crate::images::{self, ImageCache, Images};
 use crate::markdown::{self, MarkdownCache, MarkdownOptions, SiteHtml};
 use crate::model;
 use crate::render::context::SiteContext;
@@ -61,6 +62,8 @@ pub struct Outcome {
     pub report: BuildReport,
     pub written: Vec<String>,
     pub removed: Vec<String>,
+    /// How many images were resized (a source made into one shape), not taken from the cache.
+    pub images_made: usize,
 }
 
 pub struct Engine {
@@ -88,6 +91,8 @@ pub struct Engine {
     derived_inputs: render::derived::DerivedInputs,
     citations: crate::cite::CitationCache,
     search: crate::search::IndexCache,
+    /// Card-sized images by their source's bytes and shape.
+    images: ImageCache,
 }
 
 /// One run through the stages: what it found so far and how it treats errors.
@@ -147,6 +152,7 @@ impl Engine {
             derived_inputs: Default::default(),
             citations: Default::default(),
             search: Default::default(),
+            images: Default::default(),
         }
     }
 
@@ -208,9 +214,10 @@ impl Engine {
         };
         self.check_site(&site, &html, &pages, sources.as_ref(), &mut pass)?;
         let citations = self.citations(&site, lab.as_ref());
-        let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations);
         pass.stage("citations")?;
-        let statics = static_files(self.theme(), &self.statics)?;
+        let images = self.images(&site, lab.as_ref(), &mut pass);
+        let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
+        let statics = static_files(self.theme(), &self.statics, &images)?;
         let mut rendered = self.render(
             &renderer,
             &site_context,
@@ -234,6 +241,8 @@ impl Engine {
         let removed = self.remove_vanished(&pages, &statics, &derived, output)?;
         stage("removals", &mut pass.clock);
         drop(renderer);
+        let images_made = images.made;
+        drop(images);
         let report = BuildReport {
             digests: site.digests.len(),
             papers: site.papers.len(),
@@ -261,6 +270,7 @@ impl Engine {
             report,
             written: rendered.written,
             removed,
+            images_made,
         })
     }
 
@@ -281,7 +291,8 @@ impl Engine {
         self.load_theme(&site_context)?;
         let (pages, lab) = self.plan(&site, texts, &mut pass)?;
         let citations = self.citations(&site, lab.as_ref());
-        let renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations);
+        let images = self.images(&site, lab.as_ref(), &mut pass);
+        let renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
         let failed = |e: &dyn std::fmt::Display| Error::Template(e.to_string());
         let site_json = serde_json::to_value(&site_context).map_err(|e| failed(&e))?;
         let mut contexts = vec![("site".to_string(), site_json)];
@@ -455,7 +466,7 @@ impl Engine {
         pass.diagnostics.extend(option_warnings);
         let lab = if theme_has_lab_pages(&theme.files) {
             let options = MarkdownOptions::from_config(&self.config);
-            let (lab, intro, diagnostics) = join_lab(site, texts, &theme.files, options);
+            let (lab, intro, diagnostics) = join_lab(site, texts, options);
             pass.diagnostics.extend(diagnostics);
             pass.gate()?;
             render::plan_lab(
@@ -513,6 +524,23 @@ impl Engine {
         crate::cite::Citations::with_cache(site, lab.map(|(lab, _)| lab), cache)
     }
 
+    /// Card-sized versions of every image the pages show, made again only for sources whose
+    /// bytes changed.
+    fn images(&mut self, site: &model::Site, lab: Option<&Lab>, pass: &mut Pass) -> Images {
+        let requests = images::requests(site, lab.map(|(lab, _)| &lab.people));
+        let statics = &self
+            .theme
+            .as_ref()
+            .expect("the theme is loaded before images are made")
+            .files
+            .static_files;
+        let (images, diagnostics) =
+            images::make(&requests, statics, &mut self.images, self.is_incremental);
+        pass.diagnostics.extend(diagnostics);
+        stage("images", &mut pass.clock);
+        images
+    }
+
     fn renderer<'a>(
         &'a self,
         site: &'a model::Site,
@@ -520,11 +548,14 @@ impl Engine {
         pages: &'a [PlannedPage],
         lab: Option<&'a Lab>,
         citations: &'a crate::cite::Citations,
+        images: &'a Images,
     ) -> Renderer<'a> {
-        let model = Model::new(site, html, citations, pages).with_lab(
-            lab.map(|(lab, _)| lab),
-            lab.and_then(|(_, intro)| intro.as_deref()),
-        );
+        let model = Model::new(site, html, citations, pages)
+            .with_lab(
+                lab.map(|(lab, _)| lab),
+                lab.and_then(|(_, intro)| intro.as_deref()),
+            )
+            .with_images(images);
         Renderer::new(model, &self.config, &self.theme().tera)
     }
 
@@ -905,32 +936,14 @@ fn theme_has_lab_pages(files: &ThemeFiles) -> bool {
         .any(|name| files.templates.contains_key(*name))
 }
 
-/// Reads `content/people.toml` and `content/_index.md` (both optional) and joins the people with
-/// Joins the people file with the site's authors, and renders the home page introduction. A
-/// photo that is no static file is a warning.
+/// Joins the people file with the site's authors, and renders the home page introduction.
+/// (Photos are checked with the other images, see `crate::images`.)
 fn join_lab(
     site: &model::Site,
     texts: SiteTexts,
-    files: &ThemeFiles,
     options: MarkdownOptions,
 ) -> (model::people::Lab, Option<String>, Vec<Diagnostic>) {
-    use model::people::PEOPLE_FILE;
     let mut diagnostics = Vec::new();
-    for person in &texts.people.persons {
-        if let Some(photo) = person
-            .photo
-            .as_ref()
-            .filter(|photo| !files.static_files.contains_key(*photo))
-        {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Location::file(PEOPLE_FILE),
-                    format!("photo `{photo}` of {} is not a static file", person.name),
-                )
-                .with_hint(format!("put the picture at static/{photo}")),
-            );
-        }
-    }
     let intro = texts.home_intro.map(|text| {
         let rendered = markdown::render(&text, options);
         for problem in rendered.problems {
@@ -1008,23 +1021,26 @@ const GENERATED: [&str; 2] = [".nojekyll", "syntax.css"];
 
 struct Statics {
     /// Files to write: new or changed since the last build.
-    changed: Vec<(String, Vec<u8>)>,
+    changed: Vec<(String, Arc<[u8]>)>,
     removed: Vec<String>,
     hashes: Hashes,
     count: usize,
 }
 
-/// The theme's and site's static files plus the generated ones, compared with what was written
-/// last time.
-fn static_files(theme: &Theme, previous: &Hashes) -> Result<Statics> {
+/// The theme's and site's static files (but the sources of images), the generated ones and the
+/// card-sized images, compared with what was written last time.
+fn static_files(theme: &Theme, previous: &Hashes, images: &Images) -> Result<Statics> {
     let [nojekyll, syntax] = GENERATED;
-    let mut all: Vec<(String, Vec<u8>)> = vec![
-        (nojekyll.into(), Vec::new()),
-        (syntax.into(), theme.syntax_css.as_bytes().to_vec()),
+    let mut all: Vec<(String, Arc<[u8]>)> = vec![
+        (nojekyll.into(), Arc::from(&[][..])),
+        (syntax.into(), theme.syntax_css.as_bytes().into()),
     ];
     for (name, source) in &theme.files.static_files {
-        all.push((name.clone(), source.read()?));
+        if !images::is_source_only(name) {
+            all.push((name.clone(), source.read()?.into()));
+        }
     }
+    all.extend((images.files.iter()).map(|(name, bytes)| (name.clone(), Arc::clone(bytes))));
     let mut statics = Statics {
         changed: Vec::new(),
         removed: Vec::new(),

@@ -16,6 +16,7 @@ pub mod error;
 pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod images;
 pub mod import;
 pub mod markdown;
 pub mod model;

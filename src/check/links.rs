@@ -71,7 +71,11 @@ impl OutputSet {
             .pages
             .iter()
             .map(|p| p.output.clone())
-            .chain(input.theme.static_files.keys().cloned())
+            .chain(
+                (input.theme.static_files.keys())
+                    .filter(|name| !crate::images::is_source_only(name))
+                    .cloned(),
+            )
             .chain(input.generated.iter().map(|g| g.to_string()))
             .collect();
         OutputSet { files }

@@ -50,7 +50,12 @@ pub fn output_collisions<'a>(
     for name in generated {
         claim(name, Owner::Generated(name), Location::file(CONFIG_FILE));
     }
-    for (name, source) in static_files {
+    // Sources of card-sized images are not written: they claim no output path.
+    let static_files: Vec<(&'a String, &'a StaticSource)> = static_files
+        .iter()
+        .filter(|(name, _)| !crate::images::is_source_only(name))
+        .collect();
+    for &(name, source) in &static_files {
         let owner = Owner::Static(name, source);
         claim(
             name,
@@ -59,7 +64,7 @@ pub fn output_collisions<'a>(
         );
     }
     // A file where a folder must be: static `papers` beside pages under `papers/`.
-    for (name, source) in static_files {
+    for &(name, source) in &static_files {
         let folder = format!("{}/", name.to_lowercase());
         if owners.keys().any(|path| path.starts_with(&folder)) {
             let shown = static_path(config, name, source);

@@ -33,6 +33,7 @@ pub struct EntryLines {
     pub title: usize,
     pub id: usize,
     pub topics: usize,
+    pub thumbnail: usize,
 }
 
 /// A paper entry's fields, checked and in their normal form: what the model's paper is made of.
@@ -66,6 +67,7 @@ pub fn check_entry(raw: &RawPaper, path: &Path, keys: &KeyLines) -> PaperEntry {
             title: keys.of("title"),
             id: keys.of("id"),
             topics: keys.of("topics"),
+            thumbnail: keys.of("thumbnail"),
         },
     }
 }

@@ -64,6 +64,8 @@ pub struct Person {
     pub role: Option<String>,
     /// A path under the site's `static/` (or a theme's), e.g. `people/yang.jpg`.
     pub photo: Option<String>,
+    /// The line of `photo` in the people file (the person's `name` when there is none).
+    pub photo_line: usize,
     pub homepage: Option<String>,
     pub email: Option<String>,
     pub orcid: Option<String>,
@@ -172,6 +174,7 @@ impl People {
                 slug,
                 role: person.role,
                 photo,
+                photo_line: table.of("photo"),
                 homepage,
                 email,
                 orcid,

@@ -240,6 +240,7 @@ impl Builder<'_> {
             hash: raw_hash,
             line,
             title_line: checked.lines.title,
+            thumbnail_line: checked.lines.thumbnail,
             digest,
         };
         match self.paper_by_id.get(&fields.id) {
@@ -284,10 +285,11 @@ impl Builder<'_> {
         topics: Vec<usize>,
     ) -> Option<usize> {
         let EntrySource {
-            raw,
+            raw: _,
             hash: raw_hash,
             line,
             title_line,
+            thumbnail_line: _,
             digest,
         } = *entry;
         let location = || Location::at(digest.path, line, None);
@@ -317,7 +319,7 @@ impl Builder<'_> {
             h.finish()
         };
         let earlier = format!("{}:{}", paper.source.display(), paper.line);
-        let conflicts = merge_fields(paper, fields, raw, topics);
+        let conflicts = merge_fields(paper, fields, entry, topics);
         if paper.appearances.last() == Some(&digest.index) {
             self.diagnostics.push(
                 Diagnostic::warning(
@@ -524,6 +526,8 @@ struct EntrySource<'a> {
     line: usize,
     /// The line of the entry's `title`.
     title_line: usize,
+    /// The line of the entry's `thumbnail`.
+    thumbnail_line: usize,
     digest: &'a DigestRef<'a>,
 }
 
@@ -532,9 +536,10 @@ struct EntrySource<'a> {
 fn merge_fields(
     paper: &mut Paper,
     fields: EntryFields,
-    raw: &RawPaper,
+    entry: &EntrySource,
     topics: Vec<usize>,
 ) -> Vec<&'static str> {
+    let raw = entry.raw;
     let mut conflicts = Vec::new();
     merge(&mut paper.arxiv, fields.arxiv, "arxiv", &mut conflicts);
     merge(
@@ -581,7 +586,7 @@ fn merge_fields(
         (a, b) => a.or(b),
     };
     if paper.thumbnail.is_none() {
-        paper.thumbnail = fields.thumbnail.clone();
+        paper.thumbnail = thumbnail(entry, fields.thumbnail);
     }
     for topic in topics {
         if !paper.topics.contains(&topic) {
@@ -598,6 +603,7 @@ fn new_paper(entry: &EntrySource, fields: EntryFields, topics: Vec<usize>) -> Pa
         hash,
         line,
         title_line: _,
+        thumbnail_line: _,
         digest,
     } = *entry;
     let mut unique_topics = Vec::with_capacity(topics.len());
@@ -622,7 +628,7 @@ fn new_paper(entry: &EntrySource, fields: EntryFields, topics: Vec<usize>) -> Pa
         published: raw.published,
         upvotes: raw.upvotes,
         comments: raw.comments,
-        thumbnail: fields.thumbnail,
+        thumbnail: thumbnail(entry, fields.thumbnail),
         ours: raw.ours,
         abstract_md: fields.abstract_md,
         topics: unique_topics,
@@ -632,6 +638,15 @@ fn new_paper(entry: &EntrySource, fields: EntryFields, topics: Vec<usize>) -> Pa
         source: digest.path.to_path_buf(),
         line,
     }
+}
+
+/// An entry's thumbnail with where it is written.
+fn thumbnail(entry: &EntrySource, path: Option<String>) -> Option<crate::model::Thumbnail> {
+    Some(crate::model::Thumbnail {
+        path: path?,
+        source: entry.digest.path.to_path_buf(),
+        line: entry.thumbnail_line,
+    })
 }
 
 /// Keeps the first value; records a conflict when a later one differs.

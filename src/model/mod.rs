@@ -108,8 +108,7 @@ pub struct Paper {
     pub upvotes: Option<u64>,
     /// Comments where the paper was found; the largest count given.
     pub comments: Option<u64>,
-    /// A path under `static/`.
-    pub thumbnail: Option<String>,
+    pub thumbnail: Option<Thumbnail>,
     /// Marked `ours = true` in a digest: the lab's own paper. Themes also count a paper with a
     /// lab member among its authors as the lab's (see [`people::Lab`]).
     pub ours: bool,
@@ -126,6 +125,15 @@ pub struct Paper {
     /// of hashing titles and abstracts again.
     pub content: u64,
     /// Where the paper's metadata was first read.
+    pub source: PathBuf,
+    pub line: usize,
+}
+
+/// A paper's image: a path under `static/`, and where it is written (the first entry that gives
+/// one), for warnings about the file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Thumbnail {
+    pub path: String,
     pub source: PathBuf,
     pub line: usize,
 }

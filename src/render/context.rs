@@ -115,8 +115,8 @@ pub struct PaperCard<'a> {
     pub upvotes: Option<u64>,
     /// Comments where the paper was found (Hugging Face's daily papers), when known.
     pub comments: Option<u64>,
-    /// Root-relative URL of the paper's image (a static file), when it has one.
-    pub thumbnail_url: Option<String>,
+    /// The paper's image at card size, when it has one that could be made.
+    pub thumbnail: Option<ImageContext>,
     // `topics`: [TopicRef], and `featured_in`: the DigestLink of the newest digest that featured
     // the paper; inserted by the renderer, which builds each topic's and digest's value once.
     pub links: Vec<ExternalLink>,
@@ -130,6 +130,22 @@ pub struct PaperCard<'a> {
     pub author_list: Vec<AuthorRef>,
     /// A BibTeX entry for the paper; only when the theme has `author.html`.
     pub bibtex: Option<&'a str>,
+}
+
+/// An image made for the page at the size it is drawn: a paper's `thumbnail`, a person's
+/// `photo` and `photo_small`. The source file stays in `static/`; these are JPEG versions of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageContext {
+    /// Root-relative URL of the version at 1×.
+    pub url: String,
+    /// Root-relative URL of the version at 2× (for `srcset`), or null when the source is too
+    /// small for one.
+    pub url_2x: Option<String>,
+    /// The 1× version's size: the size to draw it at, in CSS pixels.
+    pub width: u32,
+    pub height: u32,
+    /// Absolute URL of the largest version (2× when there is one), for `og:image`.
+    pub permalink: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -376,8 +392,14 @@ pub struct PersonContext {
     /// Root-relative URL of the person's page.
     pub url: String,
     pub role: Option<String>,
-    /// Root-relative URL of the photo (a static file), when set.
+    /// Root-relative URL of the photo as it is in `static/`, when set (and not under
+    /// `static/thumbnails/`, which is not copied to the output).
     pub photo_url: Option<String>,
+    /// The photo as a square of 128 CSS pixels (less when the picture is smaller), for the
+    /// person's page; null without a photo or when it could not be made.
+    pub photo: Option<ImageContext>,
+    /// The photo as a square of 96 CSS pixels, for lists of people.
+    pub photo_small: Option<ImageContext>,
     pub homepage: Option<String>,
     pub email: Option<String>,
     pub orcid: Option<String>,

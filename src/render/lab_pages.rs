@@ -7,6 +7,7 @@
 use super::context::*;
 use super::page_context::{Hashed, HashedMap};
 use super::{PageKind, PlannedPage, Renderer};
+use crate::images::Shape;
 use crate::model::people::{Lab, paper_year};
 
 impl Renderer<'_> {
@@ -98,7 +99,12 @@ impl Renderer<'_> {
             slug: person.slug.clone(),
             url: self.link(&format!("people/{}/", person.slug)),
             role: person.role.clone(),
-            photo_url: person.photo.as_deref().map(|p| self.link(p)),
+            photo_url: (person.photo.as_deref())
+                .filter(|photo| !crate::images::is_source_only(photo))
+                .map(|photo| self.link(photo)),
+            photo: (self.model.photo(person, Shape::Photo)).map(|shown| self.image(shown)),
+            photo_small: (self.model.photo(person, Shape::PhotoSmall))
+                .map(|shown| self.image(shown)),
             homepage: person.homepage.clone(),
             email: person.email.clone(),
             orcid: person.orcid.clone(),

@@ -203,6 +203,19 @@ impl<'a> Renderer<'a> {
         self.config.base.link(path)
     }
 
+    fn image(&self, shown: &crate::images::Shown) -> ImageContext {
+        ImageContext {
+            url: self.link(&shown.path),
+            url_2x: shown.path_2x.as_deref().map(|path| self.link(path)),
+            width: shown.width,
+            height: shown.height,
+            permalink: self
+                .config
+                .base
+                .permalink(shown.path_2x.as_deref().unwrap_or(&shown.path)),
+        }
+    }
+
     fn paginator(
         &self,
         first: &str,
@@ -277,7 +290,7 @@ impl<'a> Renderer<'a> {
             doi: paper.doi.as_deref(),
             upvotes: paper.upvotes,
             comments: paper.comments,
-            thumbnail_url: paper.thumbnail.as_deref().map(|path| self.link(path)),
+            thumbnail: self.model.thumbnail(index).map(|shown| self.image(shown)),
             links: external_links(paper),
             abstract_html: self.model.abstract_html(index),
             year: paper_year(paper),

@@ -99,7 +99,9 @@ pub fn write_card(
         autoescape,
     };
 
-    out.raw("<article class=\"card\">\n<h2><a href=\"");
+    out.raw("<article class=\"card\">");
+    out.thumbnail(field(paper, "thumbnail")?)?;
+    out.raw("\n<h2><a href=\"");
     out.text(field(paper, "url")?)?;
     out.raw("\">");
     out.text(field(paper, "title")?)?;
@@ -224,6 +226,38 @@ impl Html {
         } else {
             self.buf.write_all(text.as_bytes()).ok()
         }
+    }
+
+    /// The card's `<img>`, for a thumbnail that is set (Tera's truth: not none, not empty).
+    fn thumbnail(&mut self, thumbnail: &Value) -> Option<()> {
+        if !thumbnail.is_truthy() {
+            return Some(());
+        }
+        let thumbnail = thumbnail.as_map()?;
+        self.raw("\n<img class=\"thumbnail\" src=\"");
+        self.text(field(thumbnail, "url")?)?;
+        self.raw("\"");
+        let url_2x = field(thumbnail, "url_2x")?;
+        if url_2x.is_truthy() {
+            self.raw(" srcset=\"");
+            self.text(url_2x)?;
+            self.raw(" 2x\"");
+        }
+        self.raw(" alt=\"\" width=\"");
+        self.integer(field(thumbnail, "width")?)?;
+        self.raw("\" height=\"");
+        self.integer(field(thumbnail, "height")?)?;
+        self.raw("\" loading=\"lazy\">");
+        Some(())
+    }
+
+    /// `{{ value }}` for an integer.
+    fn integer(&mut self, value: &Value) -> Option<()> {
+        if !(value.is_u64() || value.is_i64()) {
+            return None;
+        }
+        self.raw(&value.as_i128()?.to_string());
+        Some(())
     }
 
     /// `partials/topic_chips.html` and `partials/links.html`: a `<ul>` of links from maps with
@@ -417,8 +451,23 @@ mod tests {
         card.insert("topics".into(), link_maps(rng, "name"));
         card.insert("links".into(), link_maps(rng, "label"));
         card.insert("abstract_html".into(), random_optional(rng));
+        card.insert("thumbnail".into(), random_thumbnail(rng));
         card.insert("id".into(), text("not shown"));
         card
+    }
+
+    /// None, or an image as the renderer makes them, with or without a 2× version.
+    fn random_thumbnail(rng: &mut impl FnMut(usize) -> usize) -> Value {
+        if rng(3) == 0 {
+            return Value::none();
+        }
+        let mut image = Map::default();
+        image.insert("url".into(), random_string(rng));
+        image.insert("url_2x".into(), random_optional(rng));
+        image.insert("width".into(), Value::from(rng(400) as u64));
+        image.insert("height".into(), Value::from(rng(400) as u64));
+        image.insert("permalink".into(), text("not shown"));
+        Value::from(image)
     }
 
     #[test]
@@ -462,6 +511,20 @@ mod tests {
             ),
             ("links", Value::from(vec![text("not a link")])),
             ("abstract_html", Value::from(vec![text("x")])),
+            ("thumbnail", text("/thumbnails/x.jpg")),
+            (
+                "thumbnail",
+                Value::from(Map::from_iter([("url".into(), text("/x.jpg"))])),
+            ),
+            (
+                "thumbnail",
+                Value::from(Map::from_iter([
+                    ("url".into(), text("/x.jpg")),
+                    ("url_2x".into(), Value::none()),
+                    ("width".into(), Value::from(1.5f64)),
+                    ("height".into(), Value::from(90u64)),
+                ])),
+            ),
         ];
         for (key, value) in changes {
             let mut card = random_card(&mut rng);

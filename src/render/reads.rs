@@ -18,8 +18,9 @@ use super::PlannedPage;
 use crate::cite::{Citations, Record};
 use crate::config::BaseUrl;
 use crate::fingerprint::{hash_of, hasher};
+use crate::images::{Images, Shape, Shown};
 use crate::markdown::SiteHtml;
-use crate::model::people::Lab;
+use crate::model::people::{Lab, Person};
 use crate::model::{Digest, Paper, Site, Topic};
 
 /// One thing of the model a context read.
@@ -96,6 +97,8 @@ pub struct Model<'a> {
     lab: Option<&'a Lab>,
     home_intro: Option<&'a str>,
     pages: &'a [PlannedPage],
+    /// Card-sized versions of thumbnails and photos; none for a model made without them.
+    images: Option<&'a Images>,
 }
 
 impl<'a> Model<'a> {
@@ -112,6 +115,14 @@ impl<'a> Model<'a> {
             lab: None,
             home_intro: None,
             pages,
+            images: None,
+        }
+    }
+
+    pub fn with_images(self, images: &'a Images) -> Self {
+        Model {
+            images: Some(images),
+            ..self
         }
     }
 
@@ -189,6 +200,27 @@ impl<'a> Model<'a> {
     pub fn topics(&self) -> &'a [Topic] {
         record(Read::Topics);
         &self.site.topics
+    }
+
+    /// How paper `paper`'s thumbnail is shown: none when it has none, or it could not be made.
+    pub fn thumbnail(&self, paper: usize) -> Option<&'a Shown> {
+        record(Read::Paper(index(paper)));
+        self.thumbnail_of(paper)
+    }
+
+    fn thumbnail_of(&self, paper: usize) -> Option<&'a Shown> {
+        let thumbnail = self.site.papers[paper].thumbnail.as_ref()?;
+        self.images?.get(&thumbnail.path, Shape::Card)
+    }
+
+    /// How a person's photo is shown as `shape` (a person is part of the lab).
+    pub fn photo(&self, person: &Person, shape: Shape) -> Option<&'a Shown> {
+        record(Read::Lab);
+        self.photo_of(person, shape)
+    }
+
+    fn photo_of(&self, person: &Person, shape: Shape) -> Option<&'a Shown> {
+        self.images?.get(person.photo.as_deref()?, shape)
     }
 
     /// A paper's abstract as HTML.
@@ -327,7 +359,16 @@ impl EntityHashes {
             .papers
             .par_iter()
             .enumerate()
-            .map(|(i, paper)| hash_of((paper, &citations.keys[i], citations.fingerprints[i])))
+            .map(|(i, paper)| {
+                // The card shows the thumbnail's size, made from the image's bytes.
+                let thumbnail = model.thumbnail_of(i);
+                hash_of((
+                    paper,
+                    &citations.keys[i],
+                    citations.fingerprints[i],
+                    thumbnail,
+                ))
+            })
             .collect();
         let digests: Vec<u64> = site.digests.par_iter().map(hash_of).collect();
         let topics: Vec<u64> = site.topics.iter().map(hash_of).collect();
@@ -346,6 +387,11 @@ impl EntityHashes {
             let mut h = hasher();
             format!("{lab:?}").hash(&mut h);
             model.home_intro.hash(&mut h);
+            for person in &lab.people.persons {
+                for shape in [Shape::PhotoSmall, Shape::Photo] {
+                    model.photo_of(person, shape).hash(&mut h);
+                }
+            }
             h.finish()
         });
         let pages = hash_of(model.pages.iter().map(|p| &p.output).collect::<Vec<_>>());

@@ -215,23 +215,55 @@ fn bad_people_file_names_the_file_and_photo_must_exist() {
         "[[person]]\nname = \"A B\"\nphoto = \"people/a.jpg\"\n",
     );
     let built = site.build().unwrap();
-    assert!(
+    let warnings = |built: &Built| -> Vec<String> {
         built
             .report
             .warnings
             .iter()
-            .any(|w| w.to_string().contains("photo `people/a.jpg`")),
+            .map(|w| w.to_string())
+            .collect()
+    };
+    assert!(
+        warnings(&built).iter().any(|w| w.starts_with(
+            "content/people.toml:3: warning: photo `people/a.jpg` of A B is not a static file"
+        )),
         "{:?}",
-        built.report.warnings
+        warnings(&built)
     );
+    // A picture that does not decode is named, and the page shows the initial instead.
     site.write_bytes("static/people/a.jpg", b"not really a jpeg");
     let built = site.build().unwrap();
-    assert!(built.report.warnings.is_empty());
     assert!(
-        built
-            .read("people/index.html")
-            .contains("src=\"/song-lab/people/a.jpg\"")
+        warnings(&built).iter().any(|w| w.starts_with(
+            "content/people.toml:3: warning: photo static/people/a.jpg of A B is not shown: it is not a PNG, JPEG, WebP or GIF image"
+        )),
+        "{:?}",
+        warnings(&built)
     );
+    let people = built.read("people/index.html");
+    assert!(!people.contains("<img"), "{people}");
+    assert!(people.contains("<span class=\"avatar\""), "{people}");
+
+    let mut photo = Vec::new();
+    image::RgbImage::from_pixel(400, 300, image::Rgb([120, 90, 60]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut photo),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    site.write_bytes("static/people/a.jpg", &photo);
+    let built = site.build().unwrap();
+    assert!(built.report.warnings.is_empty(), "{:?}", warnings(&built));
+    assert!(
+        built.read("people/index.html").contains(
+            "<img src=\"/song-lab/thumbnails/people/a-96x96.jpg\" srcset=\"/song-lab/thumbnails/people/a-192x192.jpg 2x\" alt=\"\" width=\"96\" height=\"96\" loading=\"lazy\">"
+        )
+    );
+    assert!(built.read("people/a-b/index.html").contains(
+        "<img src=\"/song-lab/thumbnails/people/a-128x128.jpg\" srcset=\"/song-lab/thumbnails/people/a-256x256.jpg 2x\" alt=\"\" width=\"128\" height=\"128\">"
+    ));
+    // The original is copied too (it is outside static/thumbnails/): `photo_url` still works.
+    assert!(built.exists("people/a.jpg"));
 }
 
 #[test]

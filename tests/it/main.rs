@@ -24,4 +24,5 @@ mod search;
 mod serve;
 mod serve_process;
 mod support;
+mod thumbnails;
 mod trust;

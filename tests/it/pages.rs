@@ -440,7 +440,7 @@ fn the_native_card_writes_what_the_card_template_writes() {
         );
         crate::support::copy_tree(&manifest.join("content"), &site.root().join("content"));
     };
-    let sites: [(&str, &dyn Fn() -> TestSite); 5] = [
+    let sites: [(&str, &dyn Fn() -> TestSite); 6] = [
         ("example", &|| {
             let site = TestSite::new();
             example(&site);
@@ -450,6 +450,7 @@ fn the_native_card_writes_what_the_card_template_writes() {
         ("scholarly", &|| TestSite::fixture("scholarly")),
         ("search", &|| TestSite::fixture("search")),
         ("injection", &|| TestSite::fixture("injection")),
+        ("thumbnails", &|| TestSite::fixture("thumbnails")),
     ];
     for (name, make) in sites {
         let native = make();
