@@ -354,7 +354,11 @@ mod tests {
     #[test]
     fn resizing_gives_the_same_pixels_with_every_cpu_extension() {
         let picture = RgbImage::from_fn(1201, 677, |x, y| {
-            image::Rgb([(x * 7 % 251) as u8, (y * 13 % 253) as u8, ((x ^ y) % 256) as u8])
+            image::Rgb([
+                (x * 7 % 251) as u8,
+                (y * 13 % 253) as u8,
+                ((x ^ y) % 256) as u8,
+            ])
         });
         let options = fir::ResizeOptions::new()
             .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Bilinear));
