@@ -44,6 +44,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub build: RawBuild,
     #[serde(default)]
+    pub related: RawRelated,
+    #[serde(default)]
     pub sources: Vec<RawSource>,
     #[serde(default)]
     pub digests: RawDigests,
@@ -233,6 +235,26 @@ impl Default for RawSearch {
     }
 }
 
+/// `[related]`: the related papers on every paper page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawRelated {
+    pub enabled: bool,
+    pub count: i64,
+}
+
+impl Default for RawRelated {
+    fn default() -> Self {
+        RawRelated {
+            enabled: true,
+            count: 5,
+        }
+    }
+}
+
+/// The most related papers a page can list: each is a few hundred bytes on every paper page.
+pub const MAX_RELATED: usize = 20;
+
 /// What the command line can override in `site.toml`.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -273,6 +295,8 @@ pub struct Config {
     pub has_emails: bool,
     /// Build the search index and the `/search/` page (`[search] enabled`).
     pub has_search: bool,
+    /// How many related papers a paper page lists; `None` when `[related]` is off.
+    pub related_count: Option<usize>,
     /// `[build] follow_external_links`: symbolic links may lead out of the site.
     pub follows_external_links: bool,
     /// `[[sources]]`: where `digestif update` gets papers, checked.
@@ -509,6 +533,21 @@ impl Config {
             &key_location,
         );
         let feed_limit = positive(raw.feed_limit, "feed_limit", &mut problems, &key_location);
+        let related_count = usize::try_from(raw.related.count)
+            .ok()
+            .filter(|count| (1..=MAX_RELATED).contains(count));
+        if related_count.is_none() {
+            problems.push(
+                Diagnostic::error(
+                    key_location("count"),
+                    format!(
+                        "[related] count is {}; it must be between 1 and {MAX_RELATED}",
+                        raw.related.count
+                    ),
+                )
+                .with_hint("to show no related papers, set `enabled = false` under [related]"),
+            );
+        }
         if raw.title.trim().is_empty() {
             problems.push(Diagnostic::error(key_location("title"), "title is empty"));
         }
@@ -591,6 +630,7 @@ impl Config {
             has_citation_files: raw.outputs.citation_files,
             has_emails: raw.outputs.emails,
             has_search: raw.search.enabled,
+            related_count: related_count.filter(|_| raw.related.enabled),
             follows_external_links: raw.build.follow_external_links,
             sources: raw.sources,
             paper_order: raw.digests.sort,

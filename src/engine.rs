@@ -91,6 +91,8 @@ pub struct Engine {
     derived_inputs: render::derived::DerivedInputs,
     citations: crate::cite::CitationCache,
     search: crate::search::IndexCache,
+    /// Each paper's terms, for related papers.
+    related: crate::related::RelatedCache,
     /// Card-sized images by their source's bytes and shape.
     images: ImageCache,
 }
@@ -151,6 +153,7 @@ impl Engine {
             derived: Hashes::default(),
             derived_inputs: Default::default(),
             citations: Default::default(),
+            related: Default::default(),
             search: Default::default(),
             images: Default::default(),
         }
@@ -204,6 +207,7 @@ impl Engine {
         let site = Arc::new(self.assemble(&mut pass)?);
         let (mut search_cache, search) = self.start_search(&site);
         let html = self.markdown(&site, sources.as_ref(), &mut pass)?;
+        let related = self.related(&site, &mut pass);
         let site_context = site_context(&self.config, &site);
         if let Err(error) = self.load_theme(&site_context) {
             return stop(pass, error, &site);
@@ -217,6 +221,7 @@ impl Engine {
         pass.stage("citations")?;
         let images = self.images(&site, lab.as_ref(), &mut pass);
         let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
+        renderer.model = renderer.model.with_related(related.as_ref());
         let statics = static_files(self.theme(), &self.statics, &images)?;
         let mut rendered = self.render(
             &renderer,
@@ -287,12 +292,14 @@ impl Engine {
         let (texts, _) = self.parse(&mut pass)?;
         let site = self.assemble(&mut pass)?;
         let html = self.markdown(&site, None, &mut pass)?;
+        let related = self.related(&site, &mut pass);
         let site_context = site_context(&self.config, &site);
         self.load_theme(&site_context)?;
         let (pages, lab) = self.plan(&site, texts, &mut pass)?;
         let citations = self.citations(&site, lab.as_ref());
         let images = self.images(&site, lab.as_ref(), &mut pass);
-        let renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
+        let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
+        renderer.model = renderer.model.with_related(related.as_ref());
         let failed = |e: &dyn std::fmt::Display| Error::Template(e.to_string());
         let site_json = serde_json::to_value(&site_context).map_err(|e| failed(&e))?;
         let mut contexts = vec![("site".to_string(), site_json)];
@@ -441,6 +448,15 @@ impl Engine {
         pass.diagnostics.extend(diagnostics);
         pass.stage("markdown")?;
         Ok(html)
+    }
+
+    /// Each paper's related papers, when `[related]` is on.
+    fn related(&mut self, site: &model::Site, pass: &mut Pass) -> Option<crate::related::Related> {
+        let count = self.config.related_count?;
+        let cache = self.is_incremental.then_some(&mut self.related);
+        let related = crate::related::related(site, count, cache);
+        stage("related", &mut pass.clock);
+        Some(related)
     }
 
     /// Compiles the theme unless it is compiled already, and gives templates the site's values.

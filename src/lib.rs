@@ -20,6 +20,7 @@ pub mod images;
 pub mod import;
 pub mod markdown;
 pub mod model;
+pub mod related;
 pub mod render;
 pub mod report;
 pub mod search;

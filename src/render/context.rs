@@ -238,6 +238,22 @@ pub struct PaperContext<'a> {
     pub cite: PaperCite<'a>,
 }
 
+/// Authors a related paper shows before "and N more".
+pub const RELATED_AUTHORS: usize = 3;
+
+/// One of `related`, a paper page's related papers, most related first. Besides these fields
+/// each has `digests`: the DigestLink of every digest that listed it, oldest first.
+#[derive(Debug, Serialize)]
+pub struct RelatedPaper<'a> {
+    pub title: &'a str,
+    /// Root-relative URL of the paper's page.
+    pub url: String,
+    /// The first [`RELATED_AUTHORS`] authors.
+    pub authors: &'a [String],
+    /// How many authors are not in `authors`.
+    pub more_authors: usize,
+}
+
 /// `archive.html` (`/digests/`): every digest, grouped by year and month, newest first.
 #[derive(Debug, Serialize)]
 pub struct ArchiveContext {

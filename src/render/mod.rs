@@ -130,6 +130,7 @@ impl<'a> Renderer<'a> {
                 let mut context = HashedMap::of(&self.paper(index, page))?;
                 context.insert("paper", self.card_value(index));
                 self.insert_paper_digests(index, &mut context);
+                context.insert("related", self.related_papers(index)?);
                 Ok(context)
             }
             PageKind::Topics => HashedMap::of(&self.topics(page)),

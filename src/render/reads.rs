@@ -22,6 +22,7 @@ use crate::images::{Images, Shape, Shown};
 use crate::markdown::SiteHtml;
 use crate::model::people::{Lab, Person};
 use crate::model::{Digest, Paper, Site, Topic};
+use crate::related::Related;
 
 /// One thing of the model a context read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,6 +42,8 @@ pub enum Read {
     Lab,
     /// Every planned page (the sitemap lists them).
     Pages,
+    /// Which papers are related to a paper (not what they show: that is their `Paper` read).
+    Related(u32),
 }
 
 thread_local! {
@@ -99,6 +102,8 @@ pub struct Model<'a> {
     pages: &'a [PlannedPage],
     /// Card-sized versions of thumbnails and photos; none for a model made without them.
     images: Option<&'a Images>,
+    /// Each paper's related papers; none when `[related]` is off.
+    related: Option<&'a Related>,
 }
 
 impl<'a> Model<'a> {
@@ -116,7 +121,19 @@ impl<'a> Model<'a> {
             home_intro: None,
             pages,
             images: None,
+            related: None,
         }
+    }
+
+    pub fn with_related(self, related: Option<&'a Related>) -> Self {
+        Model { related, ..self }
+    }
+
+    /// The papers related to paper `paper`, most related first (empty when `[related]` is
+    /// off).
+    pub fn related(&self, paper: usize) -> &'a [u32] {
+        record(Read::Related(index(paper)));
+        self.related.map_or(&[], |related| related.of(paper))
     }
 
     pub fn with_images(self, images: &'a Images) -> Self {
@@ -346,6 +363,7 @@ pub struct EntityHashes {
     all: [u64; 3],
     lab: u64,
     pages: u64,
+    related: Vec<u64>,
 }
 
 impl EntityHashes {
@@ -395,6 +413,9 @@ impl EntityHashes {
             h.finish()
         });
         let pages = hash_of(model.pages.iter().map(|p| &p.output).collect::<Vec<_>>());
+        let related = model.related.map_or_else(Vec::new, |related| {
+            related.lists.iter().map(hash_of).collect()
+        });
         EntityHashes {
             papers,
             digests,
@@ -404,6 +425,7 @@ impl EntityHashes {
             all,
             lab,
             pages,
+            related,
         }
     }
 
@@ -419,6 +441,8 @@ impl EntityHashes {
             Read::Topics => Some(self.all[2]),
             Read::Lab => Some(self.lab),
             Read::Pages => Some(self.pages),
+            // With `[related]` off every list is empty, and a new configuration starts over.
+            Read::Related(i) => Some(self.related.get(i as usize).copied().unwrap_or(0)),
         }
     }
 

@@ -211,6 +211,30 @@ impl Renderer<'_> {
         context.insert("in_digest", self.digest_value(paper.appearances[0]));
     }
 
+    /// The papers related to paper `index`: `[RelatedPaper + digests]`, most related first.
+    pub(super) fn related_papers(&self, index: usize) -> Result<Hashed, tera::Error> {
+        let mut entries = Vec::new();
+        for &other in self.model.related(index) {
+            let other = other as usize;
+            let paper = self.model.paper(other);
+            let shown = paper.authors.len().min(RELATED_AUTHORS);
+            let mut entry = HashedMap::of(&RelatedPaper {
+                title: &paper.title,
+                url: self.link(&format!("papers/{}/", paper.slug)),
+                authors: &paper.authors[..shown],
+                more_authors: paper.authors.len() - shown,
+            })?;
+            let digests = paper
+                .appearances
+                .iter()
+                .map(|&d| self.digest_value(d))
+                .collect();
+            entry.insert("digests", Hashed::list(digests));
+            entries.push(entry.finish());
+        }
+        Ok(Hashed::list(entries))
+    }
+
     pub(super) fn topic_summary(&self, index: usize) -> TopicSummary {
         let topic = self.model.topic(index);
         TopicSummary {

@@ -12,6 +12,13 @@ use digestif::{Config, Overrides};
 use crate::support::{Memory, TestSite};
 
 const TOPICS: [&str; 5] = ["Diffusion", "Transformers", "RL", "Graphs", "Vision"];
+/// Subjects of abstracts.
+const SUBJECTS: [&str; 4] = [
+    "forgetting rehearsal",
+    "sampling distillation",
+    "forecasting horizons",
+    "adapters ranks",
+];
 /// How many paper ids the digests draw from.
 const PAPERS: usize = 12;
 const AUTHORS: [&str; 6] = [
@@ -73,9 +80,13 @@ impl Digest {
                 text.push_str(&format!("upvotes = {votes}\n"));
             }
             if entry.has_abstract {
+                // Words shared by papers of one residue make related papers follow abstracts.
                 text.push_str(&format!(
-                    "abstract = '''We study $x_{}$ in paper {}.'''\n",
-                    entry.paper, entry.paper
+                    "abstract = '''We study $x_{}$ in paper {}: {} with {}.'''\n",
+                    entry.paper,
+                    entry.paper,
+                    SUBJECTS[entry.paper % SUBJECTS.len()],
+                    SUBJECTS[(entry.paper / 2 + entry.notes.is_some() as usize) % SUBJECTS.len()],
                 ));
             }
         }

@@ -19,6 +19,7 @@ mod incremental;
 mod interrupted;
 mod lab;
 mod pages;
+mod related;
 mod safety;
 mod search;
 mod serve;

@@ -1,0 +1,441 @@
+//! Related papers: for every paper, the few others of the site most like it.
+//!
+//! Likeness is the cosine of tf-idf vectors over stemmed title and abstract terms (a title term
+//! counts twice), plus a bonus for each shared topic and each shared author. Stop words and the
+//! usual filler of abstracts are not terms; idf discounts what is left in proportion to how
+//! common it is.
+//!
+//! Comparing every pair would be quadratic. Instead each paper keeps only its [`QUERY_TERMS`]
+//! heaviest terms, an inverted index maps each term to the papers that kept it (the
+//! [`LIST_LIMIT`] heaviest of them), and a paper's candidates are the papers on its terms' lists
+//! and its authors' lists: the cost grows with the papers times a bounded list length.
+//!
+//! Scores are integers (weights quantised to 16 bits), so sums do not depend on the order they
+//! are made in, and ties go to the paper that sorts first: a rebuild in `serve` from cached
+//! terms gives exactly what a clean build gives.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, LazyLock};
+
+use rayon::prelude::*;
+
+use crate::fingerprint::hash_of;
+use crate::model::Site;
+use crate::search::text;
+
+/// Terms of a paper that look for others.
+pub const QUERY_TERMS: usize = 64;
+/// Terms of a paper that others can find it by; the rest still count in its vector's length.
+pub const INDEX_TERMS: usize = 64;
+/// Papers kept on one term's list: the ones where the term weighs most. A term kept by more
+/// papers than this says little about any two of them.
+pub const LIST_LIMIT: usize = 100;
+/// An author with more papers than this (a consortium, "et al.") links too many to mean much.
+const AUTHOR_LIMIT: usize = 200;
+/// The authors of one paper looked up, in byline order.
+const AUTHORS_LOOKED_UP: usize = 20;
+
+/// Quantised weights: a unit vector's components scaled to 16 bits.
+const SCALE: u64 = 65_535;
+/// A shared topic adds this much of a cosine (0.05), up to [`BONUS_CAP`] topics.
+const TOPIC_BONUS: u64 = SCALE * SCALE / 20;
+/// A shared author adds this much of a cosine (0.1), up to [`BONUS_CAP`] authors.
+const AUTHOR_BONUS: u64 = SCALE * SCALE / 10;
+const BONUS_CAP: u64 = 3;
+/// Papers whose text shares less than this cosine (0.06) are not related by text alone.
+const MIN_SCORE: u64 = SCALE * SCALE * 6 / 100;
+
+/// Words every abstract uses whatever it is about, as stems.
+const FILLER: &[&str] = &[
+    "paper",
+    "propos",
+    "present",
+    "show",
+    "demonstr",
+    "achiev",
+    "novel",
+    "new",
+    "result",
+    "approach",
+    "method",
+    "experi",
+    "perform",
+    "base",
+    "well",
+    "exist",
+    "signific",
+    "outperform",
+    "state",
+    "art",
+    "work",
+    "use",
+    "studi",
+    "code",
+    "avail",
+    "https",
+    "http",
+    "github",
+    "com",
+    "www",
+    "org",
+];
+
+/// Stems of [`FILLER`], by hash.
+static SKIPPED: LazyLock<std::collections::HashSet<u64>> =
+    LazyLock::new(|| FILLER.iter().map(hash_of).collect());
+
+/// A paper's terms: `(term hash, count)`, title terms counted twice, sorted by hash.
+pub type DocTerms = Arc<[(u64, u32)]>;
+
+/// Terms of the last build's papers by their `content` hash: a save tokenises again only the
+/// papers it changed.
+#[derive(Default)]
+pub struct RelatedCache {
+    docs: HashMap<u64, DocTerms>,
+}
+
+/// For every paper (by index), its related papers, most related first.
+#[derive(Debug, Default)]
+pub struct Related {
+    pub lists: Vec<Box<[u32]>>,
+}
+
+impl Related {
+    pub fn of(&self, paper: usize) -> &[u32] {
+        self.lists.get(paper).map_or(&[], |list| list)
+    }
+}
+
+/// Hashes that are already hashes: the term map needs no second hashing.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
+}
+
+type TermMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+/// The `count` papers most related to each paper of `site`. `cache` keeps terms between builds.
+pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> Related {
+    if count == 0 {
+        return Related {
+            lists: vec![Box::default(); site.papers.len()],
+        };
+    }
+    let docs = terms_of_papers(site, cache);
+    let vectors = weigh(&docs);
+    drop(docs);
+    let lists = inverted_lists(&vectors);
+    let authors = author_lists(site);
+    let indices: Vec<usize> = (0..site.papers.len()).collect();
+    let lists = indices
+        .par_chunks(256)
+        .flat_map_iter(|chunk| {
+            let mut scratch = Scratch::new(site.papers.len());
+            chunk
+                .iter()
+                .map(|&paper| scratch.rank(site, &vectors, &lists, &authors, paper, count))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    Related { lists }
+}
+
+/// Papers per tokenising task, which shares one table of the words it met.
+const TOKENISING_BLOCK: usize = 256;
+
+fn terms_of_papers(site: &Site, cache: Option<&mut RelatedCache>) -> Vec<DocTerms> {
+    let empty = RelatedCache::default();
+    let known = cache.as_deref().unwrap_or(&empty);
+    let docs: Vec<DocTerms> = site
+        .papers
+        .par_chunks(TOKENISING_BLOCK)
+        .flat_map_iter(|papers| {
+            let mut words = Words::default();
+            papers
+                .iter()
+                .map(|paper| match known.docs.get(&paper.content) {
+                    Some(terms) => Arc::clone(terms),
+                    None => words.doc_terms(paper),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let Some(cache) = cache else {
+        return docs;
+    };
+    // Only this build's papers stay: the cache never outgrows the site.
+    cache.docs = site
+        .papers
+        .iter()
+        .zip(&docs)
+        .map(|(paper, terms)| (paper.content, Arc::clone(terms)))
+        .collect();
+    docs
+}
+
+/// Folded words met so far with their term (none for words that are not terms): stemming
+/// each word once per block rather than at every use.
+#[derive(Default)]
+struct Words {
+    terms: HashMap<Box<str>, Option<u64>, ahash::RandomState>,
+}
+
+impl Words {
+    fn term(&mut self, token: &str) -> Option<u64> {
+        if let Some(&term) = self.terms.get(token) {
+            return term;
+        }
+        let term = text::is_indexed(token)
+            .then(|| hash_of(text::stem(token)))
+            .filter(|term| !SKIPPED.contains(term));
+        self.terms.insert(token.into(), term);
+        term
+    }
+
+    fn doc_terms(&mut self, paper: &crate::model::Paper) -> DocTerms {
+        let mut counts: TermMap<u32> = TermMap::default();
+        let mut add = |text: &str, weight: u32| {
+            let text = without_tex_commands(text);
+            text::for_each_token(&text, |token| {
+                if let Some(term) = self.term(token) {
+                    *counts.entry(term).or_default() += weight;
+                }
+            });
+        };
+        add(&paper.title, 2);
+        if let Some(abstract_md) = &paper.abstract_md {
+            add(abstract_md, 1);
+        }
+        let mut terms: Vec<(u64, u32)> = counts.into_iter().collect();
+        terms.sort_unstable();
+        terms.into()
+    }
+}
+
+/// `text` without TeX commands (`\mathcal`, `\left`): they are notation, not subject.
+fn without_tex_commands(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\\') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
+            while chars.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
+                chars.next();
+            }
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// A paper's heaviest terms, as `(term number, quantised weight)`, heaviest first.
+struct Vector {
+    terms: Box<[(u32, u32)]>,
+}
+
+/// Numbers the terms, counts the papers each occurs in, and gives each paper its query terms
+/// weighted by `(1 + ln tf) · idf`, over the length of its whole vector.
+fn weigh(docs: &[DocTerms]) -> Vec<Vector> {
+    let mut numbers: TermMap<(u32, u32)> = TermMap::default();
+    for terms in docs {
+        for &(term, _) in terms.iter() {
+            let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
+            numbers.entry(term).or_insert((next, 0)).1 += 1;
+        }
+    }
+    let papers = docs.len() as f64;
+    docs.par_iter()
+        .map(|terms| {
+            let mut weighted: Vec<(f64, u64, u32, u32)> = terms
+                .iter()
+                .map(|&(term, count)| {
+                    let (number, df) = numbers[&term];
+                    let df = f64::from(df);
+                    let idf = (1.0 + (papers - df + 0.5) / (df + 0.5)).ln();
+                    let weight = (1.0 + f64::from(count).ln()) * idf;
+                    (weight, term, number, df as u32)
+                })
+                .collect();
+            let length = weighted.iter().map(|w| w.0 * w.0).sum::<f64>().sqrt();
+            // A term no other paper has cannot find one.
+            weighted.retain(|w| w.3 > 1);
+            weighted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            weighted.truncate(INDEX_TERMS);
+            let terms = weighted
+                .iter()
+                .map(|&(weight, _, number, _)| {
+                    let quantised = (weight / length * SCALE as f64).round() as u32;
+                    (number, quantised)
+                })
+                .filter(|&(_, q)| q > 0)
+                .collect();
+            Vector { terms }
+        })
+        .collect()
+}
+
+/// For each term number, the papers that kept it with their weight, heaviest first, at most
+/// [`LIST_LIMIT`].
+fn inverted_lists(vectors: &[Vector]) -> Vec<Vec<(u32, u32)>> {
+    let terms = vectors
+        .iter()
+        .flat_map(|v| v.terms.iter().map(|&(t, _)| t as usize + 1))
+        .max()
+        .unwrap_or(0);
+    let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); terms];
+    for (paper, vector) in vectors.iter().enumerate() {
+        for &(term, weight) in vector.terms.iter() {
+            lists[term as usize].push((paper as u32, weight));
+        }
+    }
+    lists.par_iter_mut().for_each(|list| {
+        if list.len() > LIST_LIMIT {
+            list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list.truncate(LIST_LIMIT);
+        }
+    });
+    lists
+}
+
+/// For each paper, for each of its first authors, the other papers of that author (when they
+/// are few enough to mean something).
+fn author_lists(site: &Site) -> Vec<Vec<u32>> {
+    let mut by_author: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (index, paper) in site.papers.iter().enumerate() {
+        for author in paper.authors.iter().take(AUTHORS_LOOKED_UP) {
+            by_author.entry(author).or_default().push(index as u32);
+        }
+    }
+    by_author.retain(|_, papers| papers.len() > 1 && papers.len() <= AUTHOR_LIMIT);
+    site.papers
+        .par_iter()
+        .map(|paper| {
+            let mut others: Vec<u32> = paper
+                .authors
+                .iter()
+                .take(AUTHORS_LOOKED_UP)
+                .filter_map(|a| by_author.get(a.as_str()))
+                .flatten()
+                .copied()
+                .collect();
+            // A paper listing one author twice shares them once.
+            others.sort_unstable();
+            others
+        })
+        .collect()
+}
+
+/// One worker's score table, reused from paper to paper.
+struct Scratch {
+    scores: Vec<u64>,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    fn new(papers: usize) -> Self {
+        Scratch {
+            scores: vec![0; papers],
+            touched: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, paper: u32, score: u64) {
+        let slot = &mut self.scores[paper as usize];
+        if *slot == 0 {
+            self.touched.push(paper);
+        }
+        *slot += score;
+    }
+
+    fn rank(
+        &mut self,
+        site: &Site,
+        vectors: &[Vector],
+        lists: &[Vec<(u32, u32)>],
+        authors: &[Vec<u32>],
+        paper: usize,
+        count: usize,
+    ) -> Box<[u32]> {
+        for &(term, weight) in vectors[paper].terms.iter().take(QUERY_TERMS) {
+            for &(other, other_weight) in &lists[term as usize] {
+                self.add(other, u64::from(weight) * u64::from(other_weight));
+            }
+        }
+        // Authors bring candidates of their own, by the same papers' author list: a shared
+        // author counts as often as the author list holds the other paper.
+        let author_list = &authors[paper];
+        let mut i = 0;
+        while i < author_list.len() {
+            let other = author_list[i];
+            let run = author_list[i..].iter().take_while(|&&o| o == other).count();
+            self.add(other, 1);
+            let shared = (run as u64).min(BONUS_CAP);
+            self.scores[other as usize] += shared * AUTHOR_BONUS - 1;
+            i += run;
+        }
+        let mut best: Vec<(u64, u32)> = Vec::with_capacity(count + 1);
+        let topics = &site.papers[paper].topics;
+        let most_topic_bonus = topics.len().min(BONUS_CAP as usize) as u64 * TOPIC_BONUS;
+        for &other in &self.touched {
+            let text_and_authors = std::mem::take(&mut self.scores[other as usize]);
+            if other as usize == paper {
+                continue;
+            }
+            // Shared topics cannot lift this one into the list: skip counting them.
+            let floor = match best.get(count - 1) {
+                Some(&(last, _)) => last,
+                None => MIN_SCORE,
+            };
+            if text_and_authors + most_topic_bonus < floor {
+                continue;
+            }
+            let shared_topics = shared_count(topics, &site.papers[other as usize].topics);
+            let score = text_and_authors + shared_topics.min(BONUS_CAP) * TOPIC_BONUS;
+            if score < MIN_SCORE {
+                continue;
+            }
+            // Most related first; between equals, the paper that sorts first.
+            let at = best.partition_point(|&(s, o)| s > score || (s == score && o < other));
+            if at < count {
+                best.insert(at, (score, other));
+                best.truncate(count);
+            }
+        }
+        self.touched.clear();
+        best.into_iter().map(|(_, other)| other).collect()
+    }
+}
+
+/// How many values two ascending lists share.
+fn shared_count(a: &[usize], b: &[usize]) -> u64 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
