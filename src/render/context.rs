@@ -101,7 +101,11 @@ pub struct ExternalLink {
 #[derive(Debug, Clone, Serialize)]
 pub struct PaperCard<'a> {
     pub id: &'a str,
+    /// The title as text, math made readable (`$\beta$-VAE` is `β-VAE`): for attributes and
+    /// meta tags.
     pub title: &'a str,
+    /// The title as HTML, math as MathML: for headings and links.
+    pub title_html: std::borrow::Cow<'a, str>,
     /// Root-relative URL of the paper's page.
     pub url: String,
     pub authors: &'a [String],

@@ -271,7 +271,7 @@ impl<'a> Renderer<'a> {
     fn paper_link(&self, index: usize) -> Link {
         let paper = self.model.paper(index);
         Link {
-            title: paper.title.clone(),
+            title: self.model.title_text(index).to_string(),
             url: self.link(&format!("papers/{}/", paper.slug)),
         }
     }
@@ -280,7 +280,8 @@ impl<'a> Renderer<'a> {
         let paper = self.model.paper(index);
         PaperCard {
             id: &paper.id,
-            title: &paper.title,
+            title: self.model.title_text(index),
+            title_html: self.model.title_html(index),
             url: self.link(&format!("papers/{}/", paper.slug)),
             authors: &paper.authors,
             venue: paper.venue.as_deref(),

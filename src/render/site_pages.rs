@@ -179,7 +179,12 @@ impl Renderer<'_> {
             None => paper.authors.join(", "),
         };
         PaperContext {
-            page: self.meta("paper", paper.title.clone(), description, page),
+            page: self.meta(
+                "paper",
+                self.model.title_text(index).to_string(),
+                description,
+                page,
+            ),
             previous: neighbour(-1),
             next: neighbour(1),
             cite: self.paper_cite(index),
