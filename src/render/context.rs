@@ -69,6 +69,14 @@ pub struct Link {
     pub url: String,
 }
 
+/// A link to a paper's page, its title as text and as HTML (math as MathML).
+#[derive(Debug, Clone, Serialize)]
+pub struct PaperLink {
+    pub title: String,
+    pub title_html: String,
+    pub url: String,
+}
+
 /// A link to a digest with its date.
 #[derive(Debug, Clone, Serialize)]
 pub struct DigestLink {
@@ -193,7 +201,7 @@ pub struct DigestSummary {
     pub summary: Option<String>,
     pub paper_count: usize,
     /// Every paper of the digest, in file order.
-    pub papers: Vec<Link>,
+    pub papers: Vec<PaperLink>,
     pub topics: Vec<TopicRef>,
 }
 
@@ -236,8 +244,8 @@ pub struct DigestPage {
 #[derive(Debug, Serialize)]
 pub struct PaperContext<'a> {
     pub page: PageMeta,
-    pub previous: Option<Link>,
-    pub next: Option<Link>,
+    pub previous: Option<PaperLink>,
+    pub next: Option<PaperLink>,
     /// Citation data: BibTeX, export links, meta-tag values, JSON-LD, COinS.
     pub cite: PaperCite<'a>,
 }

@@ -268,10 +268,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn paper_link(&self, index: usize) -> Link {
+    fn paper_link(&self, index: usize) -> PaperLink {
         let paper = self.model.paper(index);
-        Link {
+        PaperLink {
             title: self.model.title_text(index).to_string(),
+            title_html: self.model.title_html(index).into_owned(),
             url: self.link(&format!("papers/{}/", paper.slug)),
         }
     }
