@@ -31,9 +31,9 @@ fn pieces(title: &str) -> Vec<Piece<'_>> {
             rest = after;
             continue;
         }
-        if tail.starts_with('\\') {
+        if let Some(after) = tail.strip_prefix('\\') {
             text.push('\\');
-            rest = &tail[1..];
+            rest = after;
             continue;
         }
         // `$$…$$` in a title is inline math all the same.
