@@ -80,7 +80,7 @@ pub fn json_ld_html(record: &Record) -> String {
         kind: "ScholarlyArticle",
         id: &record.permalink,
         url: &record.permalink,
-        name: &paper.title,
+        name: &crate::markdown::title::title_text(&paper.title),
         author: paper
             .authors
             .iter()

@@ -104,10 +104,153 @@ pub(super) fn sanitise(mathml: &str) -> String {
         .unwrap_or_else(|| sanitised(mathml))
 }
 
+/// The marks pulldown-latex 0.8 sets over its argument for `\hat`, `\bar`, `\tilde`, `\vec`,
+/// `\dot`, `\ddot`, `\acute`, `\grave`, `\breve`, `\check`, `\mathring` and the arrow accents.
+const ACCENT_MARKS: &[char] = &[
+    '^', '~', '‾', '´', '`', '˘', 'ˇ', '˙', '¨', '˚', '→', '←', '⇒', '↔', '↼', '⇀',
+];
+
+/// Marks accents as accents. pulldown-latex 0.8 writes `\hat{x}` as a plain overscript,
+/// `<mover><mrow><mi>x</mi></mrow><mi>^</mi></mover>`: without `accent="true"` browsers draw
+/// the mark a script's distance above the letter, and as an italic identifier (issue 21,
+/// /work/notes/pulldown-latex-accent.md). Here an overscript whose over part is one of
+/// [`ACCENT_MARKS`] becomes `<mover accent="true">` with the mark as an operator. Runs on
+/// pulldown-latex's output before sanitising; markup it does not recognise is left as it is.
+pub(super) fn mark_accents(mathml: &str) -> std::borrow::Cow<'_, str> {
+    const OPEN: &str = "<mover>";
+    const CLOSE: &str = "</mover>";
+    if !mathml.contains(OPEN) {
+        return std::borrow::Cow::Borrowed(mathml);
+    }
+    // (start, end, replacement), found innermost first; none overlap but an opening tag.
+    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    let mut open: Vec<Option<usize>> = Vec::new();
+    let mut at = 0;
+    while let Some(found) = mathml[at..].find("mover") {
+        let name = at + found;
+        at = name + "mover".len();
+        if mathml[..name].ends_with("</") {
+            let Some(Some(start)) = open.pop() else {
+                continue;
+            };
+            let close = name - 2;
+            if let Some((mark_start, mark)) = accent_mark(&mathml[start..close]) {
+                edits.push((start, start + OPEN.len(), "<mover accent=\"true\">".into()));
+                edits.push((start + mark_start, close, mark));
+            }
+        } else if mathml[..name].ends_with('<') {
+            let start = name - 1;
+            open.push(mathml[start..].starts_with(OPEN).then_some(start));
+        }
+    }
+    if edits.is_empty() {
+        return std::borrow::Cow::Borrowed(mathml);
+    }
+    debug_assert!(mathml.contains(CLOSE));
+    edits.sort_by_key(|edit| edit.0);
+    let mut out = String::with_capacity(mathml.len() + 32 * edits.len());
+    let mut copied = 0;
+    for (start, end, replacement) in edits {
+        out.push_str(&mathml[copied..start]);
+        out.push_str(&replacement);
+        copied = end;
+    }
+    out.push_str(&mathml[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// When the last child of an overscript (`inner`, the markup between `<mover>` and `</mover>`)
+/// is a leaf holding one accent mark: where that child starts, and the operator to put there.
+fn accent_mark(inner: &str) -> Option<(usize, String)> {
+    let (tag, rest) = if let Some(rest) = inner.strip_suffix("</mi>") {
+        ("<mi", rest)
+    } else {
+        ("<mo", inner.strip_suffix("</mo>")?)
+    };
+    let start = rest.rfind(tag)?;
+    let (attributes, mark) = rest[start + tag.len()..].split_once('>')?;
+    let mut chars = mark.chars();
+    let c = chars.next()?;
+    if chars.next().is_some() || !ACCENT_MARKS.contains(&c) || attributes.contains('<') {
+        return None;
+    }
+    let stretchy = if attributes.contains("stretchy=\"true\"") {
+        "true"
+    } else {
+        "false"
+    };
+    Some((start, format!("<mo stretchy=\"{stretchy}\">{c}</mo>")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::math::unsanitised;
     use super::*;
+
+    #[test]
+    fn accents_are_marked_as_accents() {
+        // Issue 21: `\hat` and `\bar` gave `<mover>` without `accent="true"`.
+        for (tex, mark) in [
+            (r"\hat{x}", "^"),
+            (r"\bar{x}", "‾"),
+            (r"\tilde{x}", "~"),
+            (r"\vec{v}", "→"),
+            (r"\dot{x}", "˙"),
+            (r"\ddot{x}", "¨"),
+            (r"\overrightarrow{AB}", "→"),
+        ] {
+            let raw = unsanitised(tex, false).unwrap();
+            let marked = mark_accents(&raw);
+            assert!(
+                marked.contains("<mover accent=\"true\">"),
+                "{tex}: {marked}"
+            );
+            assert!(
+                marked.contains(&format!("{mark}</mo></mover>")),
+                "{tex}: {marked}"
+            );
+            assert!(
+                !marked.contains(&format!("<mi>{mark}</mi>")),
+                "{tex}: {marked}"
+            );
+            assert!(agrees(&marked), "{tex}: {marked}");
+        }
+        // Nested, and beside overscripts that are not accents.
+        let raw = unsanitised(r"\hat{\bar{x}} + \overset{a}{b} + \hat{m}_t", false).unwrap();
+        let marked = mark_accents(&raw);
+        assert_eq!(
+            marked.matches("<mover accent=\"true\">").count(),
+            3,
+            "{marked}"
+        );
+        assert!(
+            marked.contains("<mover><mrow><mi>b</mi></mrow><mrow><mi>a</mi></mrow></mover>"),
+            "{marked}"
+        );
+        assert_eq!(mark_accents("<mi>x</mi>"), "<mi>x</mi>");
+    }
+
+    #[test]
+    fn accent_marking_survives_broken_markup() {
+        for raw in [
+            "<mover>",
+            "</mover>",
+            "<mover></mover>",
+            "<mover><mi>^</mi>",
+            "</mover><mover><mi>^</mi></mover>",
+            "<mover><mi>^</mi></mover></mover>",
+            "<mover><mi x=\"<\">^</mi></mover>",
+            "<moverx><mi>^</mi></mover>",
+            "<mover><mi>^^</mi></mover>",
+            "<mover><mi></mi></mover>",
+        ] {
+            let _ = mark_accents(raw);
+        }
+        assert_eq!(
+            mark_accents("<mover><mi>x</mi><mi>^</mi></mover>"),
+            "<mover accent=\"true\"><mi>x</mi><mo stretchy=\"false\">^</mo></mover>"
+        );
+    }
 
     fn as_sanitised(raw: &str) -> Option<String> {
         shortcuts::clean_mathml_as_ammonia(raw, MATHML_TAGS, MATHML_ATTRIBUTES)

@@ -93,7 +93,7 @@ fn guarded_mathml(tex: &str, display: bool) -> Result<String, String> {
 
 fn try_mathml(tex: &str, display: bool) -> Result<String, String> {
     let raw = unsanitised(tex, display)?;
-    Ok(clean_mathml::sanitise(&raw))
+    Ok(clean_mathml::sanitise(&clean_mathml::mark_accents(&raw)))
 }
 
 /// MathML as pulldown-latex writes it, before sanitising.

@@ -11,6 +11,8 @@ pub mod links;
 pub mod math;
 pub mod plain;
 pub mod raw_html;
+pub mod tex_text;
+pub mod title;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -314,8 +316,55 @@ pub struct SiteHtml {
     pub abstracts: Vec<Option<Arc<str>>>,
     /// Per paper: the abstract's first words as plain text, for descriptions.
     pub excerpts: Vec<Option<Arc<str>>>,
+    /// Per paper whose title holds `$…$` math: the title as HTML with MathML, and as readable
+    /// text ([`title`]). None for the other titles, which are their own text.
+    pub titles: Vec<Option<Arc<TitleForms>>>,
     /// Every link written in Markdown, by field, for `digestif check`.
     pub links: Vec<(MarkdownField, FoundLink)>,
+}
+
+/// A title with math, as HTML and as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TitleForms {
+    pub html: String,
+    pub text: String,
+}
+
+/// The HTML and text forms of every title that holds math, with a warning for math that does not
+/// parse. Titles are short and math in them rare, so they are rendered on every build, uncached.
+fn render_titles(
+    site: &Site,
+    options: MarkdownOptions,
+) -> (Vec<Option<Arc<TitleForms>>>, Vec<Diagnostic>) {
+    if options.math != MathMode::Mathml {
+        return (vec![None; site.papers.len()], Vec::new());
+    }
+    let rendered: Vec<(Option<Arc<TitleForms>>, Vec<Problem>)> = site
+        .papers
+        .par_iter()
+        .map(|paper| {
+            if !paper.title.contains('$') || !title::has_math(&paper.title) {
+                return (None, Vec::new());
+            }
+            let mut problems = Vec::new();
+            let forms = TitleForms {
+                html: title::title_html(&paper.title, &mut problems),
+                text: title::title_text(&paper.title),
+            };
+            (Some(Arc::new(forms)), problems)
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut titles = Vec::with_capacity(rendered.len());
+    for (paper, (forms, problems)) in site.papers.iter().zip(rendered) {
+        for problem in problems {
+            let location = Location::at(&paper.source, paper.line, None);
+            let what = format!("in the title of `{}`", paper.id);
+            diagnostics.push(to_diagnostic(problem, location, &what));
+        }
+        titles.push(forms);
+    }
+    (titles, diagnostics)
 }
 
 /// Rendered Markdown by a hash of its source, so a rebuild renders only texts it has not seen.
@@ -479,6 +528,10 @@ pub fn render_site_located(
         html.abstracts.push(value.map(|v| v.html.clone()));
         html.excerpts.push(value.and_then(|v| v.excerpt.clone()));
     }
+
+    let (titles, title_problems) = render_titles(site, options);
+    html.titles = titles;
+    diagnostics.extend(title_problems);
 
     if let Some(cache) = cache {
         cache.entries = rendered.into_iter().collect();

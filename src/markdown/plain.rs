@@ -31,11 +31,11 @@ impl<'a> PlainOptions<'a> {
         }
     }
 
-    /// One line for the search index: words, and math as its TeX source (`\mathrm{softmax}` is
-    /// how people search for softmax).
+    /// One line for the search index and its snippets: words, and math as readable text
+    /// (`\sigma` is `σ`, `\mathrm{softmax}` is `softmax`): snippets never show raw TeX (issue 21).
     pub const SEARCH: PlainOptions<'static> = PlainOptions {
         layout: Layout::Line,
-        math: MathText::Source,
+        math: MathText::Readable,
         max_bytes: None,
     };
 
@@ -83,10 +83,10 @@ pub enum Layout<'a> {
 pub enum MathText {
     /// Nothing: the TeX is no words.
     Dropped,
-    /// The TeX source without delimiters, a word of its own.
-    Source,
     /// The TeX source in `$…$` or `$$…$$`, as written.
     Delimited,
+    /// Readable text ([`super::tex_text`]) in place of the TeX.
+    Readable,
 }
 
 /// `markdown` as plain text, as `options` say.
@@ -189,10 +189,16 @@ impl<'o, 'a> Walk<'o, 'a> {
                 let prefix = "> ".repeat(self.quote_depth);
                 self.push_block(format!("{prefix}{delimiter}{}{delimiter}", tex.trim()));
             }
-            (MathText::Source, _) => {
-                self.space();
-                self.push(tex.trim());
-                self.space();
+            (MathText::Readable, _) => {
+                // As with `$…$`: display math stands apart, inline math is glued to the words
+                // and punctuation around it (`by $\beta$, so` reads `by β, so`).
+                if is_display {
+                    self.space();
+                }
+                self.push(&super::tex_text::tex_to_text(tex));
+                if is_display {
+                    self.space();
+                }
             }
             (MathText::Delimited, _) => {
                 // Display math stands apart from the words around it; inline math is glued.
@@ -417,10 +423,15 @@ mod tests {
     }
 
     #[test]
-    fn search_text_keeps_words_and_tex() {
+    fn search_text_keeps_words_and_reads_tex() {
         assert_eq!(
             search("Uses *soft* `attention` with $\\sqrt{d_k}$.\n\nSecond [link](http://x)."),
-            "Uses soft attention with \\sqrt{d_k} . Second link."
+            "Uses soft attention with √d_k. Second link."
+        );
+        // Issue 21: snippets showed `\sigma` and `q(x_t \mid x_0)`.
+        assert_eq!(
+            search("Noise $\\sigma$ and $q(x_t \\mid x_0)$, then\n$$\\hat{x} = x$$"),
+            "Noise σ and q(x_t ∣ x_0), then x\u{302} = x"
         );
     }
 

@@ -69,6 +69,14 @@ pub struct Link {
     pub url: String,
 }
 
+/// A link to a paper's page, its title as text and as HTML (math as MathML).
+#[derive(Debug, Clone, Serialize)]
+pub struct PaperLink {
+    pub title: String,
+    pub title_html: String,
+    pub url: String,
+}
+
 /// A link to a digest with its date.
 #[derive(Debug, Clone, Serialize)]
 pub struct DigestLink {
@@ -101,7 +109,11 @@ pub struct ExternalLink {
 #[derive(Debug, Clone, Serialize)]
 pub struct PaperCard<'a> {
     pub id: &'a str,
+    /// The title as text, math made readable (`$\beta$-VAE` is `β-VAE`): for attributes and
+    /// meta tags.
     pub title: &'a str,
+    /// The title as HTML, math as MathML: for headings and links.
+    pub title_html: std::borrow::Cow<'a, str>,
     /// Root-relative URL of the paper's page.
     pub url: String,
     pub authors: &'a [String],
@@ -189,7 +201,7 @@ pub struct DigestSummary {
     pub summary: Option<String>,
     pub paper_count: usize,
     /// Every paper of the digest, in file order.
-    pub papers: Vec<Link>,
+    pub papers: Vec<PaperLink>,
     pub topics: Vec<TopicRef>,
 }
 
@@ -232,8 +244,8 @@ pub struct DigestPage {
 #[derive(Debug, Serialize)]
 pub struct PaperContext<'a> {
     pub page: PageMeta,
-    pub previous: Option<Link>,
-    pub next: Option<Link>,
+    pub previous: Option<PaperLink>,
+    pub next: Option<PaperLink>,
     /// Citation data: BibTeX, export links, meta-tag values, JSON-LD, COinS.
     pub cite: PaperCite<'a>,
 }
@@ -245,7 +257,10 @@ pub const RELATED_AUTHORS: usize = 3;
 /// each has `digests`: the DigestLink of every digest that listed it, oldest first.
 #[derive(Debug, Serialize)]
 pub struct RelatedPaper<'a> {
+    /// The title as plain text (math as readable characters).
     pub title: &'a str,
+    /// The title as HTML, math as MathML.
+    pub title_html: std::borrow::Cow<'a, str>,
     /// Root-relative URL of the paper's page.
     pub url: String,
     /// The first [`RELATED_AUTHORS`] authors.

@@ -31,7 +31,7 @@ impl Renderer<'_> {
             .map(|(entry, notes_html)| {
                 let paper = self.model.paper(entry.paper);
                 EmailPaper {
-                    title: paper.title.clone(),
+                    title: self.model.title_text(entry.paper).to_string(),
                     permalink: self.permalink(&format!("papers/{}/", paper.slug)),
                     authors: paper.authors.clone(),
                     venue: paper.venue.clone(),

@@ -65,7 +65,7 @@ impl Renderer<'_> {
             content.push_str(&format!(
                 "<h3><a href=\"{}\">{}</a></h3>",
                 escape(&url),
-                escape(&paper.title)
+                self.model.title_html(entry.paper)
             ));
             if !paper.authors.is_empty() {
                 content.push_str(&format!("<p>{}</p>", escape(&paper.authors.join(", "))));
@@ -128,7 +128,7 @@ impl Renderer<'_> {
         }
         push_links(&mut content, &links);
         PaperFeedEntry {
-            title: paper.title.clone(),
+            title: self.model.title_text(index).to_string(),
             published: rfc3339(self.model.digest_label(paper.appearances[0]).date),
             updated: rfc3339(paper.last_featured),
             // With people and aliases, the names the author pages use.

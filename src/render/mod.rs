@@ -269,10 +269,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn paper_link(&self, index: usize) -> Link {
+    fn paper_link(&self, index: usize) -> PaperLink {
         let paper = self.model.paper(index);
-        Link {
-            title: paper.title.clone(),
+        PaperLink {
+            title: self.model.title_text(index).to_string(),
+            title_html: self.model.title_html(index).into_owned(),
             url: self.link(&format!("papers/{}/", paper.slug)),
         }
     }
@@ -281,7 +282,8 @@ impl<'a> Renderer<'a> {
         let paper = self.model.paper(index);
         PaperCard {
             id: &paper.id,
-            title: &paper.title,
+            title: self.model.title_text(index),
+            title_html: self.model.title_html(index),
             url: self.link(&format!("papers/{}/", paper.slug)),
             authors: &paper.authors,
             venue: paper.venue.as_deref(),

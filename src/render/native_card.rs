@@ -104,7 +104,7 @@ pub fn write_card(
     out.raw("\n<h2><a href=\"");
     out.text(field(paper, "url")?)?;
     out.raw("\">");
-    out.text(field(paper, "title")?)?;
+    out.raw(field(paper, "title_html")?.as_str()?);
     out.raw("</a></h2>");
 
     let authors = field(paper, "authors")?.as_array()?;
@@ -420,6 +420,7 @@ mod tests {
         let mut card = Map::default();
         card.insert("url".into(), random_string(rng));
         card.insert("title".into(), random_string(rng));
+        card.insert("title_html".into(), random_string(rng));
         let authors: Vec<Value> = (0..[0, 1, 2, 8, 9, 10, 14][rng(7)])
             .map(|_| random_string(rng))
             .collect();
@@ -503,7 +504,7 @@ mod tests {
             ("upvotes", text("12")),
             ("authors", Value::from(vec![text("A"), Value::from(3u64)])),
             ("authors", Value::none()),
-            ("title", Value::from(7u64)),
+            ("title_html", Value::from(7u64)),
             ("venue", Value::from(true)),
             (
                 "topics",
@@ -528,7 +529,7 @@ mod tests {
         ];
         for (key, value) in changes {
             let mut card = random_card(&mut rng);
-            card.insert("title".into(), text("T"));
+            card.insert("title_html".into(), text("T"));
             card.insert("venue".into(), text("V"));
             card.insert("topics".into(), link_maps(&mut |_| 1, "name"));
             card.insert("links".into(), link_maps(&mut |_| 1, "label"));

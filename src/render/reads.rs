@@ -240,6 +240,31 @@ impl<'a> Model<'a> {
         self.images?.get(person.photo.as_deref()?, shape)
     }
 
+    /// A paper's title as text, math made readable (`$\beta$-VAE` is `β-VAE`): for `<title>`,
+    /// meta tags, feeds' titles and anything else that cannot hold markup.
+    pub fn title_text(&self, paper: usize) -> &'a str {
+        record(Read::Paper(index(paper)));
+        match &self.html.titles[paper] {
+            Some(forms) => &forms.text,
+            None => &self.site.papers[paper].title,
+        }
+    }
+
+    /// A paper's title as HTML: the text escaped, math as MathML.
+    pub fn title_html(&self, paper: usize) -> std::borrow::Cow<'a, str> {
+        record(Read::Paper(index(paper)));
+        match &self.html.titles[paper] {
+            Some(forms) => std::borrow::Cow::Borrowed(&forms.html),
+            None => {
+                let title = &self.site.papers[paper].title;
+                let mut html = String::with_capacity(title.len() + 8);
+                pulldown_cmark_escape::escape_html(&mut html, title)
+                    .expect("writing to a String cannot fail");
+                std::borrow::Cow::Owned(html)
+            }
+        }
+    }
+
     /// A paper's abstract as HTML.
     pub fn abstract_html(&self, paper: usize) -> Option<&'a str> {
         record(Read::Paper(index(paper)));

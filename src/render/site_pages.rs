@@ -179,7 +179,12 @@ impl Renderer<'_> {
             None => paper.authors.join(", "),
         };
         PaperContext {
-            page: self.meta("paper", paper.title.clone(), description, page),
+            page: self.meta(
+                "paper",
+                self.model.title_text(index).to_string(),
+                description,
+                page,
+            ),
             previous: neighbour(-1),
             next: neighbour(1),
             cite: self.paper_cite(index),
@@ -219,7 +224,8 @@ impl Renderer<'_> {
             let paper = self.model.paper(other);
             let shown = paper.authors.len().min(RELATED_AUTHORS);
             let mut entry = HashedMap::of(&RelatedPaper {
-                title: &paper.title,
+                title: self.model.title_text(other),
+                title_html: self.model.title_html(other),
                 url: self.link(&format!("papers/{}/", paper.slug)),
                 authors: &paper.authors[..shown],
                 more_authors: paper.authors.len() - shown,

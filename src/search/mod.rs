@@ -22,6 +22,7 @@ pub mod shards;
 pub mod terms;
 pub mod text;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};
@@ -74,6 +75,16 @@ fn paper_date(site: &Site, paper: usize) -> Date {
         || site.digests[paper.appearances[0]].date,
         |date| date.first_day(),
     )
+}
+
+/// A title as results show it and words are found in it: math as readable text, so neither
+/// shows raw TeX (`$\sigma$` is `σ`).
+fn readable_title(title: &str) -> Cow<'_, str> {
+    if title.contains('$') {
+        Cow::Owned(crate::markdown::title::title_text(title))
+    } else {
+        Cow::Borrowed(title)
+    }
 }
 
 /// Paper indices in search order: newest first, ties by the newest digest, then slug.
@@ -274,15 +285,20 @@ fn term_files(
     let site = papers.site;
     let ordered_keys: Vec<u64> = papers.order.iter().map(|&p| papers.keys[p]).collect();
     let make_block = |range: std::ops::Range<usize>| {
+        let titles: Vec<Cow<str>> = papers.order[range.clone()]
+            .iter()
+            .map(|&p| readable_title(&site.papers[p].title))
+            .collect();
         let fields: Vec<terms::DocFields> = papers.order[range]
             .iter()
-            .map(|&p| {
+            .zip(&titles)
+            .map(|(&p, title)| {
                 let paper = &site.papers[p];
                 let mut body = vec![papers.plain_abstract(p), paper.id.as_str()];
                 body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
                 body.extend(paper.venue.as_deref());
                 [
-                    vec![paper.title.as_str()],
+                    vec![&**title],
                     paper.authors.iter().map(String::as_str).collect(),
                     body,
                 ]
@@ -338,7 +354,7 @@ fn record_files(
                     let paper = &site.papers[p];
                     (
                         &paper.slug,
-                        &paper.title,
+                        readable_title(&paper.title),
                         &paper.authors,
                         paper_date(site, p).to_string(),
                         &paper.topics,

@@ -696,7 +696,11 @@
       }));
     }
     var snippet = record[6] ? el('p', { class: 'snippet' }, [marked(highlight(record[6], isMatch, compact ? 20 : SNIPPET_WORDS))]) : null;
-    return el('li', { class: 'search-result', id: id, role: 'option', 'aria-selected': 'false' }, [
+    // Under the header box the list is a listbox of options; on the search page a result holds
+    // links a reader tabs to, which an option must not (axe: nested-interactive), so it is a
+    // plain list item there.
+    var item = compact ? { class: 'search-result', id: id, role: 'option', 'aria-selected': 'false' } : { class: 'search-result', id: id };
+    return el('li', item, [
       // In the list under the header box the arrows choose a result; on the search page, Tab too.
       el('a', { class: 'result-title', href: url, tabindex: compact ? '-1' : null }, [marked(highlight(record[1], isMatch, 0))]),
       shown ? el('p', { class: 'authors' }, [marked(highlight(shown, isMatch, 0))]) : null,
@@ -727,9 +731,12 @@
     return location.pathname + (s ? '?' + s : '');
   }
 
-  /** Keyboard selection over result items, announced through aria-activedescendant. */
-  function Selection(input, list) {
-    this.input = input; this.list = list; this.at = -1;
+  /**
+   * Keyboard selection over result items: in a listbox (`isListbox`) announced through
+   * aria-activedescendant, on the search page's plain list shown with `data-selected`.
+   */
+  function Selection(input, list, isListbox) {
+    this.input = input; this.list = list; this.at = -1; this.isListbox = isListbox;
   }
   Selection.prototype.items = function () { return Array.prototype.slice.call(this.list.querySelectorAll('.search-result')); };
   Selection.prototype.move = function (step) {
@@ -740,9 +747,15 @@
   };
   Selection.prototype.reset = function () { this.at = -1; this.show(this.items()); };
   Selection.prototype.show = function (items) {
-    var at = this.at;
-    items.forEach(function (item, i) { item.setAttribute('aria-selected', i === at ? 'true' : 'false'); });
-    if (at >= 0) {
+    var at = this.at, isListbox = this.isListbox;
+    items.forEach(function (item, i) {
+      if (isListbox) item.setAttribute('aria-selected', i === at ? 'true' : 'false');
+      else if (i === at) item.setAttribute('data-selected', '');
+      else item.removeAttribute('data-selected');
+    });
+    if (at >= 0 && !isListbox) {
+      items[at].scrollIntoView({ block: 'nearest' });
+    } else if (at >= 0) {
       this.input.setAttribute('aria-activedescendant', items[at].id);
       items[at].scrollIntoView({ block: 'nearest' });
     } else {
@@ -782,14 +795,11 @@
     this.list = page.querySelector('[data-search-results]');
     this.more = page.querySelector('[data-search-more]');
     this.facetBox = page.querySelector('[data-search-facets]');
-    this.selection = new Selection(input, this.list);
+    this.selection = new Selection(input, this.list, false);
     this.generation = 0;
     this.state = stateFromUrl();
     input.value = this.state.q;
-    input.setAttribute('role', 'combobox');
     input.setAttribute('aria-controls', this.list.id);
-    input.setAttribute('aria-expanded', 'true');
-    input.setAttribute('aria-autocomplete', 'list');
     var timer = null;
     input.addEventListener('input', function () {
       clearTimeout(timer);
@@ -1014,7 +1024,7 @@
     this.status = el('p', { class: 'search-status', role: 'status', 'aria-live': 'polite' });
     this.box.appendChild(this.list);
     this.box.appendChild(this.status);
-    this.selection = new Selection(input, this.list);
+    this.selection = new Selection(input, this.list, true);
     this.generation = 0;
     input.setAttribute('role', 'combobox');
     input.setAttribute('aria-controls', this.list.id);

@@ -94,6 +94,11 @@ fn main() {
             theme_browser::lab_theme_fits_small_and_wide_screens_and_passes_axe,
         ),
         needing(
+            "theme_browser::example_and_lab_sites_pass_axe_in_both_schemes_and_fit_360_px",
+            BROWSER_AND_AXE,
+            theme_browser::example_and_lab_sites_pass_axe_in_both_schemes_and_fit_360_px,
+        ),
+        needing(
             "theme_browser::lab_theme_dark_toggle_works_and_is_remembered",
             BROWSER_AND_AXE,
             theme_browser::lab_theme_dark_toggle_works_and_is_remembered,

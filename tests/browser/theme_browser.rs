@@ -72,7 +72,7 @@ fn served(theme: &str) -> (TestSite, String) {
     // A long unbroken word and a long code line must not widen the page.
     site.write(
         "content/2024-03-25.md",
-        "+++\ntitle = \"Long words\"\ndate = 2024-03-25\n\n[[papers]]\nid = \"long\"\ntitle = \"Supercalifragilisticexpialidociouslylongtitlewithoutanybreakopportunityatall\"\nauthors = [\"Yang Song\"]\ntopics = [\"Diffusion\"]\nabstract = \"A `very_long_inline_code_span_that_goes_on_and_on_and_on_and_on_and_on` here.\"\n+++\n```\nfn a_very_long_line_of_code_that_should_scroll_inside_its_block_and_not_widen_the_page() {}\n```\n",
+        "+++\ntitle = \"Long words\"\ndate = 2024-03-25\n\n[[papers]]\nid = \"long\"\ntitle = \"Supercalifragilisticexpialidociouslylongtitlewithoutanybreakopportunityatall\"\nauthors = [\"Yang Song\"]\ntopics = [\"Diffusion\"]\nabstract = \"A `very_long_inline_code_span_that_goes_on_and_on_and_on_and_on_and_on` here.\"\n\n[[papers]]\nid = \"math\"\ntitle = '''Regret of $O(\\sqrt{T})$ for $\\hat{\\theta}$-bandits'''\nauthors = [\"Yang Song\"]\ntopics = [\"Diffusion\"]\nabstract = '''Noise $q(x_t \\mid x_0)$ with\n\n$$\\bar{\\alpha}_t = \\prod_{s=1}^{t} (1 - \\beta_s) + \\sum_{i=1}^{n} \\frac{\\partial \\mathcal{L}}{\\partial \\theta_i} + \\mathbb{E}_{x \\sim p}[\\lVert x \\rVert^2]$$'''\n+++\n```\nfn a_very_long_line_of_code_that_should_scroll_inside_its_block_and_not_widen_the_page() {}\n```\n",
     );
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -233,4 +233,97 @@ pub(crate) fn lab_theme_dark_toggle_works_and_is_remembered() {
         browser.eval("return localStorage.getItem('digestif-theme');"),
         Value::Null
     );
+}
+
+/// Switches the page's `prefers-color-scheme` (the whole tab, across navigations).
+fn emulate_scheme(browser: &Browser, scheme: &str) {
+    browser.command(
+        "POST",
+        "/goog/cdp/execute",
+        json!({"cmd": "Emulation.setEmulatedMedia", "params": {
+            "features": [{"name": "prefers-color-scheme", "value": scheme}]}}),
+    );
+}
+
+/// The example site (the repository root), built for a local port and served.
+fn served_example() -> (tempfile::TempDir, String) {
+    let out = tempfile::tempdir().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let mut options = digestif::BuildOptions::new(env!("CARGO_MANIFEST_DIR"));
+    options.output_dir = Some(out.path().join("public"));
+    options.overrides.base_url = Some(format!("{origin}/"));
+    digestif::build(&options).expect("the example site builds");
+    serve_folder(listener, out.path().join("public"));
+    (out, origin)
+}
+
+/// Issue 21's acceptance: axe finds no serious or critical problem in either colour scheme on
+/// the home, digest, paper (math and code), topic, topics, search, people and publications pages
+/// of the example site and a lab site, and none of them scrolls sideways at 360 px.
+pub(crate) fn example_and_lab_sites_pass_axe_in_both_schemes_and_fit_360_px() {
+    let (_example_out, example) = served_example();
+    let (_lab_site, lab) = served("lab");
+    let sites: [(&str, String, Vec<&str>); 2] = [
+        (
+            "example",
+            example,
+            vec![
+                "/",
+                "/digests/training-classics/",
+                "/papers/1412.6980/",
+                "/papers/beta-vae-learning-basic-visual-concepts-with-a-constrained-variational-framework/",
+                "/topics/diffusion/",
+                "/topics/",
+                "/search/?q=diffusion",
+            ],
+        ),
+        (
+            "lab",
+            lab,
+            vec![
+                "/",
+                "/digests/2024-03-25/",
+                "/papers/math/",
+                "/papers/long/",
+                "/topics/diffusion/",
+                "/topics/",
+                "/search/?q=song",
+                "/people/",
+                "/publications/",
+            ],
+        ),
+    ];
+    let browser = Browser::start();
+    let axe = axe_source();
+    let mut problems = Vec::new();
+    for (site, origin, pages) in &sites {
+        browser.open(&format!("{origin}/"));
+        for scheme in ["light", "dark"] {
+            emulate_scheme(&browser, scheme);
+            for width in [360, 1280] {
+                set_width(&browser, width);
+                for page in pages {
+                    browser.open(&format!("{origin}{page}"));
+                    if page.starts_with("/search/") {
+                        browser.wait_until(
+                            "document.querySelector('.search-result')",
+                            "search results",
+                        );
+                    }
+                    if width == 360 {
+                        let found = overflow(&browser);
+                        if !found.is_null() {
+                            problems.push(format!("{site} {page} at 360 px, {scheme}: {found}"));
+                        }
+                        continue;
+                    }
+                    for violation in audit(&browser, &axe) {
+                        problems.push(format!("{site} {page}, {scheme}: {violation}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -18,6 +18,7 @@ mod import;
 mod incremental;
 mod interrupted;
 mod lab;
+mod page_weight;
 mod pages;
 mod related;
 mod safety;
