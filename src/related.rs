@@ -25,12 +25,12 @@ use crate::model::Site;
 use crate::search::text;
 
 /// Terms of a paper that look for others.
-pub const QUERY_TERMS: usize = 64;
+pub const QUERY_TERMS: usize = 32;
 /// Terms of a paper that others can find it by; the rest still count in its vector's length.
 pub const INDEX_TERMS: usize = 64;
 /// Papers kept on one term's list: the ones where the term weighs most. A term kept by more
 /// papers than this says little about any two of them.
-pub const LIST_LIMIT: usize = 100;
+pub const LIST_LIMIT: usize = 50;
 /// An author with more papers than this (a consortium, "et al.") links too many to mean much.
 const AUTHOR_LIMIT: usize = 200;
 /// The authors of one paper looked up, in byline order.
