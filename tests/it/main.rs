@@ -25,4 +25,5 @@ mod serve;
 mod serve_process;
 mod support;
 mod thumbnails;
+mod trends;
 mod trust;
