@@ -167,11 +167,8 @@ pub fn rising(topics: &[Topic], digests: &[Digest]) -> Vec<usize> {
         .filter_map(|(index, topic)| {
             let trend = topic.trend.as_ref()?;
             let (recent, previous) = (trend.recent, trend.previous);
-            (recent >= RISING_MIN_RECENT && recent >= previous + RISING_MIN_GAIN).then_some((
-                index,
-                u64::from(recent),
-                u64::from(previous),
-            ))
+            (recent >= RISING_MIN_RECENT && recent >= previous.saturating_add(RISING_MIN_GAIN))
+                .then_some((index, u64::from(recent), u64::from(previous)))
         })
         .collect();
     // Ratios compared by cross-multiplying: exact, so the order never depends on rounding.
