@@ -49,6 +49,21 @@ pub struct RawConfig {
     pub sources: Vec<RawSource>,
     #[serde(default)]
     pub digests: RawDigests,
+    #[serde(default)]
+    pub trends: RawTrends,
+}
+
+/// `[trends]`: charts of each topic's papers over time, and the home page's rising topics.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawTrends {
+    pub enabled: bool,
+}
+
+impl Default for RawTrends {
+    fn default() -> Self {
+        RawTrends { enabled: true }
+    }
 }
 
 /// `[digests]`: how digest pages show their papers.
@@ -299,6 +314,8 @@ pub struct Config {
     pub related_count: Option<usize>,
     /// `[build] follow_external_links`: symbolic links may lead out of the site.
     pub follows_external_links: bool,
+    /// Count each topic's papers per period and find rising topics (`[trends] enabled`).
+    pub has_trends: bool,
     /// `[[sources]]`: where `digestif update` gets papers, checked.
     pub sources: Vec<RawSource>,
     /// `[digests] sort`: the order of a digest's papers when it sets none.
@@ -632,6 +649,7 @@ impl Config {
             has_search: raw.search.enabled,
             related_count: related_count.filter(|_| raw.related.enabled),
             follows_external_links: raw.build.follow_external_links,
+            has_trends: raw.trends.enabled,
             sources: raw.sources,
             paper_order: raw.digests.sort,
         })

@@ -217,6 +217,7 @@ impl Builder<'_> {
             name: display,
             slug,
             papers: Vec::new(),
+            trend: None,
         });
         self.topic_by_key.insert(key, index);
         Some(index)
@@ -418,6 +419,14 @@ impl Builder<'_> {
             });
         });
         let tops = tops(&papers, &digests);
+        let mut rising = Vec::new();
+        if self.config.has_trends {
+            let trends = super::trends::trends(&topics, &papers, &digests);
+            for (topic, trend) in topics.iter_mut().zip(trends) {
+                topic.trend = trend;
+            }
+            rising = super::trends::rising(&topics, &digests);
+        }
         for paper in &papers {
             if paper.authors.is_empty() {
                 self.diagnostics.push(Diagnostic::warning(
@@ -432,6 +441,7 @@ impl Builder<'_> {
                 papers,
                 topics,
                 tops,
+                rising,
             },
             self.diagnostics,
         )

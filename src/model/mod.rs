@@ -7,6 +7,7 @@
 pub mod assemble;
 pub mod people;
 pub mod topic_rules;
+pub mod trends;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +26,9 @@ pub struct Site {
     pub topics: Vec<Topic>,
     /// The most voted papers of each ISO week and each month that has votes, newest first.
     pub tops: Vec<Top>,
+    /// Topics rising over the last 30 days, most rising first (see [`trends::rising`]); empty
+    /// when `[trends] enabled = false`.
+    pub rising: Vec<usize>,
 }
 
 /// The most voted papers of one period. A paper counts in the week and month of the digest that
@@ -145,6 +149,8 @@ pub struct Topic {
     pub slug: String,
     /// Newest featured first; ties by title.
     pub papers: Vec<usize>,
+    /// Papers per period; None when `[trends] enabled = false`.
+    pub trend: Option<trends::Trend>,
 }
 
 impl Site {

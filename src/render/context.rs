@@ -190,6 +190,20 @@ pub struct IndexContext {
     pub page: PageMeta,
     pub digests: Vec<DigestSummary>,
     pub paginator: Paginator,
+    /// Topics rising over the 30 days up to the newest digest, most rising first (docs/templates.md,
+    /// "Topic trends"); empty on later pages and when `[trends] enabled = false`.
+    pub rising: Vec<RisingTopic>,
+}
+
+/// A topic in `rising`: papers first featured in the 30 days up to the newest digest, and in the
+/// 30 days before.
+#[derive(Debug, Serialize)]
+pub struct RisingTopic {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub recent: u32,
+    pub previous: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -326,7 +340,16 @@ pub struct TopContext {
 #[derive(Debug, Serialize)]
 pub struct TopicsContext {
     pub page: PageMeta,
-    pub topics: Vec<TopicSummary>,
+    pub topics: Vec<TopicListEntry>,
+}
+
+/// A topic on `topics.html`: a [`TopicSummary`] with its sparkline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicListEntry {
+    #[serde(flatten)]
+    pub topic: TopicSummary,
+    /// The newest periods' counts as tiny bars; null when `[trends] enabled = false`.
+    pub sparkline: Option<super::trends::Sparkline>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -347,6 +370,9 @@ pub struct TopicContext {
     /// Root-relative URLs of the topic's Atom feed and `papers.bib`.
     pub feed_url: String,
     pub bib_url: String,
+    /// Papers per month (per week on a young site), on the first page only; null on later
+    /// pages and when `[trends] enabled = false`.
+    pub trend: Option<super::trends::TrendChart>,
 }
 
 /// `search.html`: the search page. The results are drawn by `search.js`; the page itself only

@@ -17,6 +17,7 @@ mod plan;
 pub mod reads;
 mod site_pages;
 pub mod templates;
+pub mod trends;
 
 use std::sync::OnceLock;
 

@@ -214,6 +214,14 @@ impl<'a> Model<'a> {
             .map(|top| top.title.as_str())
     }
 
+    /// Rising topics, most rising first. Which rise follows every topic's counts (in its hash)
+    /// and the dates of the digests, which set the windows.
+    pub fn rising(&self) -> &'a [usize] {
+        record(Read::Topics);
+        record(Read::Digests);
+        &self.site.rising
+    }
+
     pub fn topics(&self) -> &'a [Topic] {
         record(Read::Topics);
         &self.site.topics

@@ -94,11 +94,35 @@ impl Renderer<'_> {
         } else {
             format!("Latest digests, page {number}")
         };
+        let rising = if number == 1 {
+            self.rising()
+        } else {
+            Vec::new()
+        };
         IndexContext {
             page: self.meta("index", title, self.config.description.clone(), page),
             digests,
             paginator: self.paginator("", number, self.model.digest_count(), per_page),
+            rising,
         }
+    }
+
+    fn rising(&self) -> Vec<RisingTopic> {
+        self.model
+            .rising()
+            .iter()
+            .filter_map(|&index| {
+                let topic = self.model.topic(index);
+                let trend = topic.trend.as_ref()?;
+                Some(RisingTopic {
+                    name: topic.name.clone(),
+                    slug: topic.slug.clone(),
+                    url: self.link(&format!("topics/{}/", topic.slug)),
+                    recent: trend.recent,
+                    previous: trend.previous,
+                })
+            })
+            .collect()
     }
 
     /// Links to the period pages of `date`'s week and month that exist.
@@ -304,7 +328,15 @@ impl Renderer<'_> {
         TopicsContext {
             page: self.meta("topics", "Topics".into(), String::new(), page),
             topics: (0..self.model.topics().len())
-                .map(|i| self.topic_summary(i))
+                .map(|i| TopicListEntry {
+                    topic: self.topic_summary(i),
+                    sparkline: self
+                        .model
+                        .topic(i)
+                        .trend
+                        .as_ref()
+                        .map(super::trends::sparkline),
+                })
                 .collect(),
         }
     }
@@ -328,6 +360,11 @@ impl Renderer<'_> {
             ),
             feed_url: self.link(&format!("topics/{}/feed.xml", topic.slug)),
             bib_url: self.link(&format!("topics/{}/papers.bib", topic.slug)),
+            trend: topic
+                .trend
+                .as_ref()
+                .filter(|_| number == 1)
+                .map(super::trends::chart),
         }
     }
 

@@ -137,6 +137,7 @@ fn pages(theme: &str) -> Vec<&'static str> {
         "/",
         "/papers/2303.01469/",
         "/topics/diffusion/",
+        "/topics/",
         "/papers/long/",
         "/digests/2024-03-25/",
     ];

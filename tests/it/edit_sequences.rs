@@ -1,7 +1,7 @@
 //! `serve`'s engine under random sequences of edits: after every save, every file it has
 //! written equals a clean build of the same site. The edits cover what users change: titles,
-//! authors, topics, notes, abstracts, votes, digests added, renamed and deleted, a template, and
-//! `site.toml`.
+//! authors, topics, notes, abstracts, votes, digests added, renamed, redated and deleted, a
+//! template, and `site.toml`.
 
 use std::time::{Duration, SystemTime};
 
@@ -151,7 +151,7 @@ impl Sequence {
         let n = self.edits;
         let d = next(self.digests.len());
         let e = next(self.digests[d].entries.len().max(1));
-        let kind = next(13);
+        let kind = next(14);
         let has_entry = !self.digests[d].entries.is_empty();
         let said = match kind {
             0 if has_entry => {
@@ -211,6 +211,11 @@ impl Sequence {
                 }
                 self.save(oldest);
                 return ("topic spelling".into(), false);
+            }
+            12 => {
+                // Moves the digest's papers to another week of the topic charts (issue 20).
+                self.digests[d].day = 1 + next(28);
+                "digest date"
             }
             10 => {
                 let color = ["red", "blue", "green"][next(3)];
@@ -346,6 +351,38 @@ fn a_field_a_template_starts_to_show_is_tracked_under_serve() {
     );
     assert!(live.read(&page).unwrap().contains("votes: 4242"));
     assert_equals_clean_build(&sequence.site, &live, &["upvotes".into()]);
+}
+
+#[test]
+fn a_paper_moved_to_a_digest_of_another_date_redraws_its_topic_chart() {
+    // Issue 20: a topic's chart counts each paper in the week of its first digest, so a new date
+    // for that digest changes the chart, though the topic keeps the same papers.
+    let mut next = numbers(5);
+    let mut sequence = Sequence::new(&mut next);
+    let mut engine = Engine::new(load(&sequence.site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    let oldest = (0..sequence.digests.len())
+        .min_by_key(|&i| sequence.digests[i].day)
+        .unwrap();
+    let topic = sequence.digests[oldest].entries[0].topics[0];
+    let page = format!("topics/{}/index.html", TOPICS[topic].to_lowercase());
+    let before = live.read(&page).unwrap();
+    sequence.digests[oldest].day = 28;
+    sequence.save(oldest);
+    let outcome = engine.build(&live, false).unwrap();
+    assert!(
+        outcome.written.contains(&page),
+        "{page} was not rendered again"
+    );
+    let after = live.read(&page).unwrap();
+    let chart = |html: &str| html[html.find("<figure class=\"trend\">").unwrap()..].to_string();
+    assert_ne!(
+        chart(&before),
+        chart(&after),
+        "the chart of {page} did not change"
+    );
+    assert_equals_clean_build(&sequence.site, &live, &["digest date".into()]);
 }
 
 #[test]

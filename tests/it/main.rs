@@ -27,4 +27,5 @@ mod serve;
 mod serve_process;
 mod support;
 mod thumbnails;
+mod trends;
 mod trust;
