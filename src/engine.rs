@@ -221,7 +221,7 @@ impl Engine {
         pass.stage("citations")?;
         let images = self.images(&site, lab.as_ref(), &mut pass);
         let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
-        renderer.model = renderer.model.with_related(related.as_ref());
+        renderer.model = renderer.model.with_related(related.as_deref());
         let statics = static_files(self.theme(), &self.statics, &images)?;
         let mut rendered = self.render(
             &renderer,
@@ -299,7 +299,7 @@ impl Engine {
         let citations = self.citations(&site, lab.as_ref());
         let images = self.images(&site, lab.as_ref(), &mut pass);
         let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
-        renderer.model = renderer.model.with_related(related.as_ref());
+        renderer.model = renderer.model.with_related(related.as_deref());
         let failed = |e: &dyn std::fmt::Display| Error::Template(e.to_string());
         let site_json = serde_json::to_value(&site_context).map_err(|e| failed(&e))?;
         let mut contexts = vec![("site".to_string(), site_json)];
@@ -451,7 +451,7 @@ impl Engine {
     }
 
     /// Each paper's related papers, when `[related]` is on.
-    fn related(&mut self, site: &model::Site, pass: &mut Pass) -> Option<crate::related::Related> {
+    fn related(&mut self, site: &model::Site, pass: &mut Pass) -> Option<Arc<crate::related::Related>> {
         let count = self.config.related_count?;
         let cache = self.is_incremental.then_some(&mut self.related);
         let related = crate::related::related(site, count, cache);

@@ -85,14 +85,46 @@ const FILLER: &[&str] = &[
 static SKIPPED: LazyLock<std::collections::HashSet<u64>> =
     LazyLock::new(|| FILLER.iter().map(hash_of).collect());
 
-/// A paper's terms: `(term hash, count)`, title terms counted twice, sorted by hash.
-pub type DocTerms = Arc<[(u64, u32)]>;
+/// A paper's terms as `(term hash, count)`, title terms counted twice, sorted by hash.
+type HashedTerms = Vec<(u64, u32)>;
 
-/// Terms of the last build's papers by their `content` hash: a save tokenises again only the
-/// papers it changed.
+/// A paper's terms as `(term number, count)`, numbered by [`TermNumbers`].
+pub type DocTerms = Arc<[(u32, u32)]>;
+
+/// Every term met, numbered in the order met; a number stands for its term from then on.
+#[derive(Default)]
+struct TermNumbers {
+    numbers: TermMap<u32>,
+    /// Each number's term hash: ties between equally weighted terms go by it, so that results
+    /// do not depend on the order terms were met in.
+    hashes: Vec<u64>,
+}
+
+impl TermNumbers {
+    fn number(&mut self, terms: HashedTerms) -> DocTerms {
+        terms
+            .into_iter()
+            .map(|(hash, count)| {
+                let next = u32::try_from(self.hashes.len()).unwrap_or(u32::MAX);
+                let number = *self.numbers.entry(hash).or_insert(next);
+                if number == next {
+                    self.hashes.push(hash);
+                }
+                (number, count)
+            })
+            .collect()
+    }
+}
+
+/// What related papers are made from, kept between builds by `serve`: each paper's terms by
+/// its `content` hash (a save tokenises again only the papers it changed), and the last result
+/// with a hash of its inputs (a save that changes no paper's words, authors or topics, such as
+/// new notes or votes, ranks nothing again).
 #[derive(Default)]
 pub struct RelatedCache {
+    numbers: TermNumbers,
     docs: HashMap<u64, DocTerms>,
+    last: Option<(u64, Arc<Related>)>,
 }
 
 /// For every paper (by index), its related papers, most related first.
@@ -128,16 +160,35 @@ impl Hasher for PassThrough {
 type TermMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
 /// The `count` papers most related to each paper of `site`. `cache` keeps terms between builds.
-pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> Related {
+pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> Arc<Related> {
     if count == 0 {
-        return Related {
+        return Arc::new(Related {
             lists: vec![Box::default(); site.papers.len()],
-        };
+        });
     }
-    let docs = terms_of_papers(site, cache);
-    let vectors = weigh(&docs);
+    let mut one_off = RelatedCache::default();
+    let is_one_off = cache.is_none();
+    let cache = cache.unwrap_or(&mut one_off);
+    let docs = terms_of_papers(site, cache, is_one_off);
+    // A one-off build has no earlier result to compare with.
+    let inputs = (!is_one_off).then(|| {
+        hash_of((
+            count,
+            site.papers
+                .par_iter()
+                .zip(&docs)
+                .map(|(paper, terms)| hash_of((&**terms, &paper.authors, &paper.topics)))
+                .collect::<Vec<u64>>(),
+        ))
+    });
+    if let (Some((hash, related)), Some(inputs)) = (&cache.last, inputs)
+        && *hash == inputs
+    {
+        return Arc::clone(related);
+    }
+    let vectors = weigh(&docs, &cache.numbers);
     drop(docs);
-    let lists = inverted_lists(&vectors);
+    let lists = inverted_lists(&vectors, cache.numbers.hashes.len());
     let authors = author_lists(site);
     let indices: Vec<usize> = (0..site.papers.len()).collect();
     let lists = indices
@@ -150,39 +201,46 @@ pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> R
                 .collect::<Vec<_>>()
         })
         .collect();
-    Related { lists }
+    let related = Arc::new(Related { lists });
+    if let Some(inputs) = inputs {
+        cache.last = Some((inputs, Arc::clone(&related)));
+    }
+    related
 }
 
 /// Papers per tokenising task, which shares one table of the words it met.
 const TOKENISING_BLOCK: usize = 256;
 
-fn terms_of_papers(site: &Site, cache: Option<&mut RelatedCache>) -> Vec<DocTerms> {
-    let empty = RelatedCache::default();
-    let known = cache.as_deref().unwrap_or(&empty);
-    let docs: Vec<DocTerms> = site
+fn terms_of_papers(site: &Site, cache: &mut RelatedCache, is_one_off: bool) -> Vec<DocTerms> {
+    let known = &cache.docs;
+    // Papers whose terms are not known yet are tokenised in parallel, then numbered in order.
+    let found: Vec<Result<DocTerms, HashedTerms>> = site
         .papers
         .par_chunks(TOKENISING_BLOCK)
         .flat_map_iter(|papers| {
             let mut words = Words::default();
             papers
                 .iter()
-                .map(|paper| match known.docs.get(&paper.content) {
-                    Some(terms) => Arc::clone(terms),
-                    None => words.doc_terms(paper),
+                .map(|paper| match known.get(&paper.content) {
+                    Some(terms) => Ok(Arc::clone(terms)),
+                    None => Err(words.doc_terms(paper)),
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
-    let Some(cache) = cache else {
-        return docs;
-    };
-    // Only this build's papers stay: the cache never outgrows the site.
-    cache.docs = site
-        .papers
-        .iter()
-        .zip(&docs)
-        .map(|(paper, terms)| (paper.content, Arc::clone(terms)))
+    let docs: Vec<DocTerms> = found
+        .into_iter()
+        .map(|terms| terms.unwrap_or_else(|new| cache.numbers.number(new)))
         .collect();
+    if !is_one_off {
+        // Only this build's papers stay: the cache never outgrows the site.
+        cache.docs = site
+            .papers
+            .iter()
+            .zip(&docs)
+            .map(|(paper, terms)| (paper.content, Arc::clone(terms)))
+            .collect();
+    }
     docs
 }
 
@@ -205,7 +263,7 @@ impl Words {
         term
     }
 
-    fn doc_terms(&mut self, paper: &crate::model::Paper) -> DocTerms {
+    fn doc_terms(&mut self, paper: &crate::model::Paper) -> HashedTerms {
         let mut counts: TermMap<u32> = TermMap::default();
         let mut add = |text: &str, weight: u32| {
             let text = without_tex_commands(text);
@@ -219,9 +277,9 @@ impl Words {
         if let Some(abstract_md) = &paper.abstract_md {
             add(abstract_md, 1);
         }
-        let mut terms: Vec<(u64, u32)> = counts.into_iter().collect();
+        let mut terms: HashedTerms = counts.into_iter().collect();
         terms.sort_unstable();
-        terms.into()
+        terms
     }
 }
 
@@ -250,14 +308,13 @@ struct Vector {
     terms: Box<[(u32, u32)]>,
 }
 
-/// Numbers the terms, counts the papers each occurs in, and gives each paper its query terms
-/// weighted by `(1 + ln tf) · idf`, over the length of its whole vector.
-fn weigh(docs: &[DocTerms]) -> Vec<Vector> {
-    let mut numbers: TermMap<(u32, u32)> = TermMap::default();
+/// Counts the papers each term occurs in, and gives each paper its heaviest terms weighted by
+/// `(1 + ln tf) · idf`, over the length of its whole vector.
+fn weigh(docs: &[DocTerms], numbers: &TermNumbers) -> Vec<Vector> {
+    let mut df = vec![0u32; numbers.hashes.len()];
     for terms in docs {
-        for &(term, _) in terms.iter() {
-            let next = u32::try_from(numbers.len()).unwrap_or(u32::MAX);
-            numbers.entry(term).or_insert((next, 0)).1 += 1;
+        for &(number, _) in terms.iter() {
+            df[number as usize] += 1;
         }
     }
     let papers = docs.len() as f64;
@@ -265,14 +322,15 @@ fn weigh(docs: &[DocTerms]) -> Vec<Vector> {
         .map(|terms| {
             let mut weighted: Vec<(f64, u64, u32, u32)> = terms
                 .iter()
-                .map(|&(term, count)| {
-                    let (number, df) = numbers[&term];
-                    let df = f64::from(df);
-                    let idf = (1.0 + (papers - df + 0.5) / (df + 0.5)).ln();
+                .map(|&(number, count)| {
+                    let df = df[number as usize];
+                    let idf = (1.0 + (papers - f64::from(df) + 0.5) / (f64::from(df) + 0.5)).ln();
                     let weight = (1.0 + f64::from(count).ln()) * idf;
-                    (weight, term, number, df as u32)
+                    (weight, numbers.hashes[number as usize], number, df)
                 })
                 .collect();
+            // Summed in term-hash order, as a clean build sums them whatever the numbering.
+            weighted.sort_unstable_by_key(|w| w.1);
             let length = weighted.iter().map(|w| w.0 * w.0).sum::<f64>().sqrt();
             // A term no other paper has cannot find one.
             weighted.retain(|w| w.3 > 1);
@@ -293,12 +351,7 @@ fn weigh(docs: &[DocTerms]) -> Vec<Vector> {
 
 /// For each term number, the papers that kept it with their weight, heaviest first, at most
 /// [`LIST_LIMIT`].
-fn inverted_lists(vectors: &[Vector]) -> Vec<Vec<(u32, u32)>> {
-    let terms = vectors
-        .iter()
-        .flat_map(|v| v.terms.iter().map(|&(t, _)| t as usize + 1))
-        .max()
-        .unwrap_or(0);
+fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> {
     let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); terms];
     for (paper, vector) in vectors.iter().enumerate() {
         for &(term, weight) in vector.terms.iter() {
