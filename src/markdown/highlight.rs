@@ -262,18 +262,15 @@ fn readable(theme: &Theme, backgrounds: &[(u8, u8, u8)]) -> Theme {
     theme
 }
 
-/// syntect's CSS with every selector placed under `prefix`.
+/// syntect's CSS with every selector placed under `prefix`, without its comments: they name the
+/// theme, four times over in `syntax.css`, which every page loads.
 fn scoped(css: &str, prefix: &str) -> String {
     let mut out = String::with_capacity(css.len() * 2);
     let mut rest = css;
     while let Some(open) = rest.find('{') {
         let (head, tail) = rest.split_at(open);
-        // Comments before a rule stay as they are; the selectors follow them.
-        let (comments, selectors) = match head.rfind("*/") {
-            Some(end) => head.split_at(end + 2),
-            None => ("", head),
-        };
-        out.push_str(comments);
+        // Comments come before a rule; the selectors follow them.
+        let selectors = head.rfind("*/").map_or(head, |end| &head[end + 2..]);
         let prefixed: Vec<String> = selectors
             .split(',')
             .map(|s| s.trim())
