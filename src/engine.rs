@@ -51,7 +51,7 @@ type Lab = (model::people::Lab, Option<String>);
 struct Theme {
     files: ThemeFiles,
     tera: tera::Tera,
-    syntax_css: String,
+    syntax: markdown::highlight::SyntaxStyles,
     /// Every template's source, the `extra` values and the base path behind `url()`.
     fingerprint: u64,
 }
@@ -222,7 +222,8 @@ impl Engine {
         let images = self.images(&site, lab.as_ref(), &mut pass);
         let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
         renderer.model = renderer.model.with_related(related.as_deref());
-        let statics = static_files(self.theme(), &self.statics, &images)?;
+        let syntax_css = syntax_css(self.theme(), &html, lab.as_ref())?;
+        let statics = static_files(self.theme(), &syntax_css, &self.statics, &images)?;
         let mut rendered = self.render(
             &renderer,
             &site_context,
@@ -451,7 +452,11 @@ impl Engine {
     }
 
     /// Each paper's related papers, when `[related]` is on.
-    fn related(&mut self, site: &model::Site, pass: &mut Pass) -> Option<Arc<crate::related::Related>> {
+    fn related(
+        &mut self,
+        site: &model::Site,
+        pass: &mut Pass,
+    ) -> Option<Arc<crate::related::Related>> {
         let count = self.config.related_count?;
         let cache = self.is_incremental.then_some(&mut self.related);
         let related = crate::related::related(site, count, cache);
@@ -1012,14 +1017,11 @@ fn site_context(config: &Config, site: &model::Site) -> SiteContext {
 fn load_theme(config: &Config, site_context: &SiteContext) -> Result<Theme> {
     let files = templates::load_theme_files(config)?;
     let tera = templates::compile(config, &files, site_context)?;
-    let syntax_css =
-        markdown::highlight::stylesheet(&config.highlight_theme, &config.highlight_theme_dark)
-            .map_err(|message| {
-                Error::Invalid(vec![Diagnostic::error(
-                    Location::file(config::CONFIG_FILE),
-                    message,
-                )])
-            })?;
+    let syntax = markdown::highlight::SyntaxStyles::load(
+        &config.highlight_theme,
+        &config.highlight_theme_dark,
+    )
+    .map_err(config_error)?;
     let (extra, _) = templates::theme_options(config, &files)?;
     // Everything a template reads besides its context. A page reads its partials and base too,
     // so any template's change re-renders every page whose output it changes.
@@ -1027,9 +1029,30 @@ fn load_theme(config: &Config, site_context: &SiteContext) -> Result<Theme> {
     Ok(Theme {
         files,
         tera,
-        syntax_css,
+        syntax,
         fingerprint,
     })
+}
+
+fn config_error(message: String) -> Error {
+    Error::Invalid(vec![Diagnostic::error(
+        Location::file(config::CONFIG_FILE),
+        message,
+    )])
+}
+
+/// `syntax.css` with the rules for the highlight classes in the site's Markdown: a function of
+/// what this build rendered, so `serve` writes it again when a save brings code in a new
+/// language, and it stays what a clean build writes.
+fn syntax_css(theme: &Theme, html: &SiteHtml, lab: Option<&Lab>) -> Result<String> {
+    let mut classes = html.highlight_classes.clone();
+    if let Some((_, Some(intro))) = lab {
+        markdown::highlight::classes_in(intro, &mut classes);
+    }
+    theme
+        .syntax
+        .stylesheet(Some(&classes))
+        .map_err(config_error)
 }
 
 /// Files every build writes beside pages and static files.
@@ -1045,16 +1068,27 @@ struct Statics {
 
 /// The theme's and site's static files (but the sources of images), the generated ones and the
 /// card-sized images, compared with what was written last time.
-fn static_files(theme: &Theme, previous: &Hashes, images: &Images) -> Result<Statics> {
+fn static_files(
+    theme: &Theme,
+    syntax_css: &str,
+    previous: &Hashes,
+    images: &Images,
+) -> Result<Statics> {
     let [nojekyll, syntax] = GENERATED;
     let mut all: Vec<(String, Arc<[u8]>)> = vec![
         (nojekyll.into(), Arc::from(&[][..])),
-        (syntax.into(), theme.syntax_css.as_bytes().into()),
+        (syntax.into(), syntax_css.as_bytes().into()),
     ];
     for (name, source) in &theme.files.static_files {
-        if !images::is_source_only(name) {
-            all.push((name.clone(), source.read()?.into()));
+        if images::is_source_only(name) {
+            continue;
         }
+        let bytes = source.read()?;
+        let bytes = match name.ends_with(".css") {
+            true => render::css::without_comments(&bytes).into(),
+            false => bytes.into(),
+        };
+        all.push((name.clone(), bytes));
     }
     all.extend((images.files.iter()).map(|(name, bytes)| (name.clone(), Arc::clone(bytes))));
     let mut statics = Statics {

@@ -1,17 +1,22 @@
 //! Fenced code blocks to highlighted HTML with CSS classes (`hl-…`), so themes can style code for
-//! light and dark readers from one stylesheet ([`stylesheet`] writes it from syntect themes).
+//! light and dark readers from one stylesheet ([`SyntaxStyles`] writes it from syntect themes,
+//! with the rules for the classes a site's code holds, which [`classes_in`] finds).
 //!
 //! The syntax set loads on the first code block that names a language, once per process.
 
+use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, Tag, TagEnd};
-use syntect::highlighting::ThemeSet;
+use syntect::highlighting::{Theme, ThemeSet};
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+const CLASS_PREFIX: &str = "hl-";
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed {
+    prefix: CLASS_PREFIX,
+};
 
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 
@@ -93,36 +98,103 @@ fn escape(out: &mut String, text: &str) {
     pulldown_cmark_escape::escape_html(out, text).expect("writing to a String cannot fail");
 }
 
-/// CSS for code: the light theme, and the dark one inside `prefers-color-scheme: dark`.
-pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
-    let themes = ThemeSet::load_defaults();
-    let find = |name: &str| {
-        themes.themes.get(name).ok_or_else(|| {
-            let known: Vec<&str> = themes.themes.keys().map(String::as_str).collect();
-            format!(
-                "highlight theme `{name}` is unknown; choose one of: {}",
-                known.join(", ")
-            )
+/// The site's two highlight themes, their colours made readable ([`readable`]), from which
+/// [`SyntaxStyles::stylesheet`] writes `syntax.css`.
+pub struct SyntaxStyles {
+    light: Theme,
+    dark: Theme,
+}
+
+impl SyntaxStyles {
+    /// The themes named `light` and `dark` among syntect's; an unknown name is an error that
+    /// lists the known ones.
+    pub fn load(light: &str, dark: &str) -> Result<Self, String> {
+        let themes = ThemeSet::load_defaults();
+        let find = |name: &str| {
+            themes.themes.get(name).ok_or_else(|| {
+                let known: Vec<&str> = themes.themes.keys().map(String::as_str).collect();
+                format!(
+                    "highlight theme `{name}` is unknown; choose one of: {}",
+                    known.join(", ")
+                )
+            })
+        };
+        Ok(SyntaxStyles {
+            light: readable(find(light)?, &LIGHT_BACKGROUNDS),
+            dark: readable(find(dark)?, &DARK_BACKGROUNDS),
         })
-    };
-    let light_theme = readable(find(light)?, &LIGHT_BACKGROUNDS);
-    let dark_theme = readable(find(dark)?, &DARK_BACKGROUNDS);
-    let light_css =
-        css_for_theme_with_class_style(&light_theme, CLASS_STYLE).map_err(|e| e.to_string())?;
-    let dark_css =
-        css_for_theme_with_class_style(&dark_theme, CLASS_STYLE).map_err(|e| e.to_string())?;
-    // Each scheme's rules apply only in that scheme, so neither wins by a more specific
-    // selector; a reader's own choice (`data-theme` on the root, as the lab theme's toggle
-    // sets it) overrides the system's.
-    Ok(format!(
-        "/* Code highlighting: generated from the site's highlight themes, every colour at least {MIN_CONTRAST}:1 against the code background. */\n\
-         @media not all and (prefers-color-scheme: dark) {{\n{}}}\n{}\
-         @media (prefers-color-scheme: dark) {{\n{}}}\n{}",
-        scoped(&light_css, ":root:not([data-theme=\"dark\"])"),
-        scoped(&light_css, ":root[data-theme=\"light\"]"),
-        scoped(&dark_css, ":root:not([data-theme=\"light\"])"),
-        scoped(&dark_css, ":root[data-theme=\"dark\"]"),
-    ))
+    }
+
+    /// CSS for code: the light theme, and the dark one inside `prefers-color-scheme: dark`.
+    /// With `used` (the classes found by [`classes_in`]), only the rules that can match code
+    /// holding those classes: a site's code touches a few dozen of the hundreds of scopes the
+    /// themes colour, and every page loads this file (issue 21, page weight).
+    pub fn stylesheet(&self, used: Option<&BTreeSet<String>>) -> Result<String, String> {
+        let css = |theme: &Theme| {
+            let theme = match used {
+                Some(used) => only_used(theme, used),
+                None => theme.clone(),
+            };
+            css_for_theme_with_class_style(&theme, CLASS_STYLE).map_err(|e| e.to_string())
+        };
+        let (light_css, dark_css) = (css(&self.light)?, css(&self.dark)?);
+        // Each scheme's rules apply only in that scheme, so neither wins by a more specific
+        // selector; a reader's own choice (`data-theme` on the root, as the lab theme's toggle
+        // sets it) overrides the system's.
+        Ok(format!(
+            "/* Code highlighting: generated from the site's highlight themes, every colour at least {MIN_CONTRAST}:1 against the code background. */\n\
+             @media not all and (prefers-color-scheme: dark) {{\n{}}}\n{}\
+             @media (prefers-color-scheme: dark) {{\n{}}}\n{}",
+            scoped(&light_css, ":root:not([data-theme=\"dark\"])"),
+            scoped(&light_css, ":root[data-theme=\"light\"]"),
+            scoped(&dark_css, ":root:not([data-theme=\"light\"])"),
+            scoped(&dark_css, ":root[data-theme=\"dark\"]"),
+        ))
+    }
+}
+
+/// CSS for code with every rule of both themes, whatever a site uses.
+pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
+    SyntaxStyles::load(light, dark)?.stylesheet(None)
+}
+
+/// Adds to `classes` the highlight classes of `html`, without their `hl-` prefix: the scope
+/// names syntect wrote for its code (`keyword`, `python`). Raw HTML that borrows the classes
+/// counts too, since its text is scanned, not the highlighter's output.
+pub fn classes_in(html: &str, classes: &mut BTreeSet<String>) {
+    const ATTRIBUTE: &str = "class=\"";
+    if !html.contains(CLASS_PREFIX) {
+        return;
+    }
+    for (at, _) in html.match_indices(ATTRIBUTE) {
+        let value = &html[at + ATTRIBUTE.len()..];
+        let value = &value[..value.find('"').unwrap_or(value.len())];
+        for class in value.split_ascii_whitespace() {
+            if let Some(name) = class.strip_prefix(CLASS_PREFIX)
+                && !classes.contains(name)
+            {
+                classes.insert(name.to_string());
+            }
+        }
+    }
+}
+
+/// `theme` with only the selectors whose every scope name is in `used`: a rule that asks for a
+/// class no code holds cannot match.
+fn only_used(theme: &Theme, used: &BTreeSet<String>) -> Theme {
+    let mut theme = theme.clone();
+    theme.scopes.retain_mut(|item| {
+        item.scope.selectors.retain(|selector| {
+            selector.extract_scopes().iter().all(|scope| {
+                scope
+                    .build_string()
+                    .split('.')
+                    .all(|name| used.contains(name))
+            })
+        });
+        !item.scope.selectors.is_empty()
+    });
+    theme
 }
 
 /// WCAG AA for normal text.
@@ -153,10 +225,7 @@ pub fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
 
 /// `theme` with every foreground colour moved toward black (on light backgrounds) or white (on
 /// dark ones) until it reaches [`MIN_CONTRAST`] against each of `backgrounds` and the theme's own.
-fn readable(
-    theme: &syntect::highlighting::Theme,
-    backgrounds: &[(u8, u8, u8)],
-) -> syntect::highlighting::Theme {
+fn readable(theme: &Theme, backgrounds: &[(u8, u8, u8)]) -> Theme {
     use syntect::highlighting::Color;
     let mut theme = theme.clone();
     let mut all: Vec<(u8, u8, u8)> = backgrounds.to_vec();
@@ -193,18 +262,15 @@ fn readable(
     theme
 }
 
-/// syntect's CSS with every selector placed under `prefix`.
+/// syntect's CSS with every selector placed under `prefix`, without its comments: they name the
+/// theme, four times over in `syntax.css`, which every page loads.
 fn scoped(css: &str, prefix: &str) -> String {
     let mut out = String::with_capacity(css.len() * 2);
     let mut rest = css;
     while let Some(open) = rest.find('{') {
         let (head, tail) = rest.split_at(open);
-        // Comments before a rule stay as they are; the selectors follow them.
-        let (comments, selectors) = match head.rfind("*/") {
-            Some(end) => head.split_at(end + 2),
-            None => ("", head),
-        };
-        out.push_str(comments);
+        // Comments come before a rule; the selectors follow them.
+        let selectors = head.rfind("*/").map_or(head, |end| &head[end + 2..]);
         let prefixed: Vec<String> = selectors
             .split(',')
             .map(|s| s.trim())
@@ -290,6 +356,63 @@ mod tests {
         // apply in that scheme only.
         assert!(light.contains("@media not all and (prefers-color-scheme: dark)"));
         assert!(css.contains(":root[data-theme=\"dark\"] .hl-variable.hl-parameter"));
+    }
+
+    #[test]
+    fn classes_are_found_without_their_prefix() {
+        let mut classes = BTreeSet::new();
+        let html = code_block_html("python", "def f(x):\n    return x\n");
+        classes_in(&html, &mut classes);
+        classes_in(
+            "<p class=\"task\">no code</p><span class=\"hl-c++ x\">",
+            &mut classes,
+        );
+        assert!(classes.contains("python") && classes.contains("keyword"));
+        assert!(classes.contains("c++"));
+        assert!(
+            !classes.contains("task") && !classes.contains("x"),
+            "{classes:?}"
+        );
+        classes_in("<span class=\"hl-open", &mut classes);
+        assert!(
+            classes.contains("open"),
+            "an unclosed attribute ends the text"
+        );
+    }
+
+    /// Only the rules whose every class the site's code holds are written (issue 21, page
+    /// weight): a rule needing a class nothing holds can never match.
+    #[test]
+    fn the_stylesheet_holds_only_rules_for_the_classes_used() {
+        let styles = SyntaxStyles::load("InspiredGitHub", "base16-ocean.dark").unwrap();
+        let all = styles.stylesheet(None).unwrap();
+        let mut classes = BTreeSet::new();
+        classes_in(
+            &code_block_html("python", "def f(x):\n    return 'a'\n"),
+            &mut classes,
+        );
+        let used = styles.stylesheet(Some(&classes)).unwrap();
+        assert!(
+            used.len() * 4 < all.len(),
+            "{} of {}",
+            used.len(),
+            all.len()
+        );
+        assert!(
+            used.contains(":root[data-theme=\"dark\"] .hl-keyword {"),
+            "{used}"
+        );
+        assert!(used.contains(".hl-string {"), "{used}");
+        assert!(!used.contains(".hl-markup"), "no Markdown was highlighted");
+        assert!(all.contains(".hl-markup"));
+        for class in used
+            .split(['.', ' ', ',', '{'])
+            .filter_map(|w| w.strip_prefix("hl-"))
+        {
+            assert!(class == "code" || classes.contains(class), "{class}");
+        }
+        let none = styles.stylesheet(Some(&BTreeSet::new())).unwrap();
+        assert!(!none.contains(".hl-keyword") && none.contains("prefers-color-scheme: dark"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod raw_html;
 pub mod tex_text;
 pub mod title;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
@@ -73,6 +73,8 @@ pub struct Rendered {
     pub html: String,
     pub problems: Vec<Problem>,
     pub links: Vec<FoundLink>,
+    /// The highlight classes in `html` ([`highlight::classes_in`]), for `syntax.css`.
+    pub highlight_classes: BTreeSet<String>,
 }
 
 /// Longer Markdown texts are refused: an abstract or note of a megabyte is a mistake (a pasted
@@ -183,6 +185,7 @@ pub fn render(text: &str, options: MarkdownOptions) -> Rendered {
     } else {
         html
     };
+    highlight::classes_in(&rendered.html, &mut rendered.highlight_classes);
     rendered
 }
 
@@ -321,6 +324,8 @@ pub struct SiteHtml {
     pub titles: Vec<Option<Arc<TitleForms>>>,
     /// Every link written in Markdown, by field, for `digestif check`.
     pub links: Vec<(MarkdownField, FoundLink)>,
+    /// The highlight classes of all of it: `syntax.css` holds the rules for these only.
+    pub highlight_classes: BTreeSet<String>,
 }
 
 /// A title with math, as HTML and as text.
@@ -380,6 +385,7 @@ struct CachedText {
     html: Arc<str>,
     problems: Vec<Problem>,
     links: Vec<FoundLink>,
+    highlight_classes: BTreeSet<String>,
     /// For abstracts: the plain-text excerpt used in descriptions.
     excerpt: Option<Arc<str>>,
 }
@@ -473,6 +479,7 @@ pub fn render_site_located(
                                 html: Arc::from(r.html),
                                 problems: r.problems,
                                 links: r.links,
+                                highlight_classes: r.highlight_classes,
                                 excerpt: None,
                             }
                         }
@@ -507,11 +514,16 @@ pub fn render_site_located(
         }
         links.extend(value.links.iter().map(|link| (text.field, link.clone())));
     }
+    let highlight_classes = rendered
+        .iter()
+        .flat_map(|(_, value)| value.highlight_classes.iter().cloned())
+        .collect();
 
     let mut values = rendered.iter().map(|(_, v)| v);
     let mut next = || values.next().expect("one value per text");
     let mut html = SiteHtml {
         links,
+        highlight_classes,
         ..SiteHtml::default()
     };
     for digest in &site.digests {

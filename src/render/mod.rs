@@ -7,6 +7,7 @@
 //! topics, sitemap), `lab_pages.rs` (people and authors), `feeds.rs` and `email.rs`.
 
 pub mod context;
+pub mod css;
 pub mod derived;
 mod email;
 mod feeds;

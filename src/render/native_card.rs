@@ -82,7 +82,10 @@ pub fn write_card(
     autoescape: bool,
 ) -> Option<String> {
     let paper = paper.as_map()?;
-    let is_topic_page = field(page.as_map()?, "kind")?.as_str()? == "topic";
+    let kind = field(page.as_map()?, "kind")?.as_str()?;
+    let is_topic_page = kind == "topic";
+    // Topic and most-voted pages list many papers: their cards leave the abstract out.
+    let shows_abstract = !matches!(kind, "topic" | "top");
     let notes_html = match notes_html {
         None => None,
         Some(notes) if notes.is_none() => None,
@@ -91,7 +94,7 @@ pub fn write_card(
     // Room for the markup and short fields (about 1.5 KB) and the abstract and notes, so that the
     // buffer is allocated once.
     let abstract_len = match field(paper, "abstract_html") {
-        Some(text) if !is_topic_page => text.as_str().map_or(0, str::len),
+        Some(text) if shows_abstract => text.as_str().map_or(0, str::len),
         _ => 0,
     };
     let mut out = Html {
@@ -194,7 +197,7 @@ pub fn write_card(
     out.link_list(field(paper, "topics")?, "chips", "Topics", "name")?;
     out.link_list(field(paper, "links")?, "links", "Links", "label")?;
 
-    if !is_topic_page && let Some(abstract_html) = optional(field(paper, "abstract_html")?)? {
+    if shows_abstract && let Some(abstract_html) = optional(field(paper, "abstract_html")?)? {
         out.raw("\n<details class=\"abstract\"><summary>Abstract</summary><div class=\"prose\">");
         out.raw(abstract_html.as_str()?);
         out.raw("</div></details>");
@@ -476,7 +479,7 @@ mod tests {
         let mut rng = crate::test_rng(7);
         for round in 0..300 {
             let cards: Vec<Value> = (0..4).map(|_| Value::from(random_card(&mut rng))).collect();
-            let kind = text(["topic", "digest", "index", "author"][rng(4)]);
+            let kind = text(["topic", "digest", "index", "author", "top"][rng(5)]);
             let notes = match rng(4) {
                 0 => None,
                 1 => Some(Value::none()),

@@ -258,10 +258,18 @@ pub(crate) fn the_header_search_fits_a_phone_and_loads_its_script_on_demand() {
     let browser = Browser::start();
     browser.goto(&server.url("/topics/"));
     let loaded = "return performance.getEntriesByType('resource').some(r => r.name.endsWith('/search/search.js'))";
+    // The results' styles come with the script (issue 21, page weight).
+    let styled =
+        "return performance.getEntriesByType('resource').some(r => r.name.endsWith('/search.css'))";
     assert_eq!(
         browser.exec(loaded, json!([])),
         json!(false),
         "search.js loaded before any search"
+    );
+    assert_eq!(
+        browser.exec(styled, json!([])),
+        json!(false),
+        "search.css loaded before any search"
     );
     for width in [360, 390] {
         browser.resize(width, 800);
@@ -287,9 +295,18 @@ pub(crate) fn the_header_search_fits_a_phone_and_loads_its_script_on_demand() {
             left >= 0.0 && right <= viewport,
             "at {width} px the results span {left}..{right} of {viewport}"
         );
+        assert_eq!(
+            browser.exec(
+                "return getComputedStyle(document.querySelector('.search-popup')).position",
+                json!([])
+            ),
+            json!("fixed"),
+            "search.css places the results under the header on a phone"
+        );
         shot(&browser, &format!("popup-{width}"));
     }
     assert_eq!(browser.exec(loaded, json!([])), json!(true));
+    assert_eq!(browser.exec(styled, json!([])), json!(true));
     no_console_errors(&browser, "on a phone");
 }
 

@@ -213,3 +213,54 @@ fn an_edit_to_the_later_entry_of_a_merged_paper_reaches_its_page() {
     }
     assert_equals_fresh_build(&site, live);
 }
+
+/// `syntax.css` holds the rules for the classes the site's code uses (issue 21, page weight), so
+/// a save that brings code in a new language must write it again, and one that takes the code
+/// away must shrink it, as a fresh build would.
+#[test]
+fn a_save_with_code_in_a_new_language_remakes_syntax_css() {
+    let site = TestSite::fixture("merge");
+    let mut engine = Engine::new(load(&site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    let css = |live: &Memory| live.read("syntax.css").unwrap();
+    assert!(!css(&live).contains(".hl-keyword"), "no code yet");
+
+    let notes = "notes = \"First digest's notes on attention.\"";
+    let python = "notes = '''\n```python\ndef f(x):\n    return x\n```\n'''";
+    edit(&site, "content/2024-03-11.md", notes, python);
+    let outcome = engine.build(&live, false).unwrap();
+    assert_eq!(wrote(&outcome, "syntax.css"), ["syntax.css"]);
+    assert!(css(&live).contains(".hl-keyword"));
+    assert!(!css(&live).contains(".hl-markup.hl-inserted"));
+
+    edit(
+        &site,
+        "content/2024-03-11.md",
+        "```\n'''",
+        "```\n\n```diff\n- old\n+ new\n```\n'''",
+    );
+    let outcome = engine.build(&live, false).unwrap();
+    assert_eq!(wrote(&outcome, "syntax.css"), ["syntax.css"]);
+    assert!(
+        css(&live).contains(".hl-markup.hl-inserted"),
+        "{}",
+        css(&live)
+    );
+
+    // An unrelated save leaves it alone.
+    edit(
+        &site,
+        "content/2024-03-11.md",
+        "The first digest's introduction.",
+        "The first digest's introduction, longer.",
+    );
+    let outcome = engine.build(&live, false).unwrap();
+    assert!(wrote(&outcome, "syntax.css").is_empty());
+
+    edit(&site, "content/2024-03-11.md", "```python", "```text");
+    edit(&site, "content/2024-03-11.md", "```diff", "```text");
+    engine.build(&live, false).unwrap();
+    assert!(!css(&live).contains(".hl-keyword"));
+    assert_equals_fresh_build(&site, live);
+}

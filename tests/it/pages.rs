@@ -645,7 +645,7 @@ fn weeks_and_months_have_pages_of_their_most_voted_papers() {
             "Next Monday",
             "2024-03-18",
             &[
-                "title = \"Twenty votes\"\nauthors = [\"A\"]\nupvotes = 20",
+                "title = \"Twenty votes\"\nauthors = [\"A\"]\nupvotes = 20\nabstract = \"Votes counted twice.\"",
                 // Featured again a week later with more votes: it still counts in week 11.
                 "title = \"Ten votes\"\nauthors = [\"A\"]\nupvotes = 50",
             ],
@@ -691,4 +691,16 @@ fn weeks_and_months_have_pages_of_their_most_voted_papers() {
     );
     // A period whose papers have no votes has no page.
     assert!(!built.exists("top/2024-w10/index.html"));
+    // Up to 50 compact cards: the abstract is on the paper's page and the digest's, not here
+    // (issue 21, page weight).
+    assert!(
+        built
+            .read("digests/2024-03-18/index.html")
+            .contains("Votes counted twice.")
+    );
+    assert!(
+        !built
+            .read("top/2024-03/index.html")
+            .contains("Votes counted twice.")
+    );
 }
