@@ -206,8 +206,8 @@ impl Engine {
         let (texts, sources) = self.parse(&mut pass)?;
         let site = Arc::new(self.assemble(&mut pass)?);
         let (mut search_cache, search) = self.start_search(&site);
-        let html = self.markdown(&site, sources.as_ref(), &mut pass)?;
-        let related = self.related(&site, &mut pass);
+        let (html, related) = self.markdown_and_related(&site, sources.as_ref(), &mut pass);
+        let html = html?;
         let site_context = site_context(&self.config, &site);
         if let Err(error) = self.load_theme(&site_context) {
             return stop(pass, error, &site);
@@ -292,8 +292,8 @@ impl Engine {
         let mut pass = Pass::new(None);
         let (texts, _) = self.parse(&mut pass)?;
         let site = self.assemble(&mut pass)?;
-        let html = self.markdown(&site, None, &mut pass)?;
-        let related = self.related(&site, &mut pass);
+        let (html, related) = self.markdown_and_related(&site, None, &mut pass);
+        let html = html?;
         let site_context = site_context(&self.config, &site);
         self.load_theme(&site_context)?;
         let (pages, lab) = self.plan(&site, texts, &mut pass)?;
@@ -452,16 +452,31 @@ impl Engine {
     }
 
     /// Each paper's related papers, when `[related]` is on.
-    fn related(
+    /// Markdown, and each paper's related papers when `[related]` is on, side by side: ranking
+    /// has sequential steps (numbering terms, filling lists) that leave a core to Markdown.
+    fn markdown_and_related(
         &mut self,
         site: &model::Site,
+        sources: Option<&check::Sources>,
         pass: &mut Pass,
-    ) -> Option<Arc<crate::related::Related>> {
-        let count = self.config.related_count?;
-        let cache = self.is_incremental.then_some(&mut self.related);
-        let related = crate::related::related(site, count, cache);
-        stage("related", &mut pass.clock);
-        Some(related)
+    ) -> (Result<SiteHtml>, Option<Arc<crate::related::Related>>) {
+        let mut cache = std::mem::take(&mut self.related);
+        let count = self.config.related_count;
+        let is_incremental = self.is_incremental;
+        let (html, related) = rayon::join(
+            || self.markdown(site, sources, pass),
+            || {
+                count.map(|count| {
+                    let mut clock = Instant::now();
+                    let related =
+                        crate::related::related(site, count, is_incremental.then_some(&mut cache));
+                    stage("related papers (beside Markdown)", &mut clock);
+                    related
+                })
+            },
+        );
+        self.related = cache;
+        (html, related)
     }
 
     /// Compiles the theme unless it is compiled already, and gives templates the site's values.

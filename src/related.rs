@@ -31,8 +31,8 @@ pub const INDEX_TERMS: usize = 64;
 /// Papers kept on one term's list: the ones where the term weighs most. A term kept by more
 /// papers than this says little about any two of them.
 pub const LIST_LIMIT: usize = 50;
-/// An author with more papers than this (a consortium, "et al.") links too many to mean much.
-const AUTHOR_LIMIT: usize = 200;
+/// An author with more papers than this (a consortium, a lab's head) links too many to mean much.
+const AUTHOR_LIMIT: usize = 50;
 /// The authors of one paper looked up, in byline order.
 const AUTHORS_LOOKED_UP: usize = 20;
 
@@ -194,11 +194,13 @@ pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> A
     let lists = indices
         .par_chunks(256)
         .flat_map_iter(|chunk| {
-            let mut scratch = Scratch::new(site.papers.len());
-            chunk
-                .iter()
-                .map(|&paper| scratch.rank(site, &vectors, &lists, &authors, paper, count))
-                .collect::<Vec<_>>()
+            SCRATCH.with_borrow_mut(|scratch| {
+                scratch.reset(site.papers.len());
+                chunk
+                    .iter()
+                    .map(|&paper| scratch.rank(site, &vectors, &lists, &authors, paper, count))
+                    .collect::<Vec<_>>()
+            })
         })
         .collect();
     let related = Arc::new(Related { lists });
@@ -367,37 +369,52 @@ fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> {
     lists
 }
 
-/// For each paper, for each of its first authors, the other papers of that author (when they
-/// are few enough to mean something).
-fn author_lists(site: &Site) -> Vec<Vec<u32>> {
-    let mut by_author: HashMap<&str, Vec<u32>> = HashMap::new();
+/// The papers of each author, by author number, and each paper's first authors' numbers. An
+/// author with more than [`AUTHOR_LIMIT`] papers is left out.
+struct Authors {
+    papers: Vec<Vec<u32>>,
+    of_paper: Vec<Vec<u32>>,
+}
+
+fn author_lists(site: &Site) -> Authors {
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut papers: Vec<Vec<u32>> = Vec::new();
+    let mut of_paper = Vec::with_capacity(site.papers.len());
     for (index, paper) in site.papers.iter().enumerate() {
+        let mut mine: Vec<u32> = Vec::new();
         for author in paper.authors.iter().take(AUTHORS_LOOKED_UP) {
-            by_author.entry(author).or_default().push(index as u32);
+            let next = papers.len() as u32;
+            let number = *numbers.entry(author).or_insert(next);
+            if number == next {
+                papers.push(Vec::new());
+            }
+            // A paper listing one author twice shares them once.
+            if !mine.contains(&number) {
+                mine.push(number);
+                papers[number as usize].push(index as u32);
+            }
+        }
+        of_paper.push(mine);
+    }
+    for list in &mut papers {
+        if list.len() > AUTHOR_LIMIT {
+            *list = Vec::new();
         }
     }
-    by_author.retain(|_, papers| papers.len() > 1 && papers.len() <= AUTHOR_LIMIT);
-    site.papers
-        .par_iter()
-        .map(|paper| {
-            let mut others: Vec<u32> = paper
-                .authors
-                .iter()
-                .take(AUTHORS_LOOKED_UP)
-                .filter_map(|a| by_author.get(a.as_str()))
-                .flatten()
-                .copied()
-                .collect();
-            // A paper listing one author twice shares them once.
-            others.sort_unstable();
-            others
-        })
-        .collect()
+    Authors { papers, of_paper }
+}
+
+thread_local! {
+    /// Each worker's score table, made once: a table per task would be zeroed again for every
+    /// few hundred papers, which grows with the square of the site.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::new(0));
 }
 
 /// One worker's score table, reused from paper to paper.
 struct Scratch {
     scores: Vec<u64>,
+    /// Authors shared with each candidate, up to [`BONUS_CAP`].
+    shared_authors: Vec<u8>,
     touched: Vec<u32>,
 }
 
@@ -405,8 +422,16 @@ impl Scratch {
     fn new(papers: usize) -> Self {
         Scratch {
             scores: vec![0; papers],
+            shared_authors: vec![0; papers],
             touched: Vec::new(),
         }
+    }
+
+    /// Fits the table to a site of `papers`; scores are left at zero after every paper.
+    fn reset(&mut self, papers: usize) {
+        self.scores.resize(papers, 0);
+        self.shared_authors.resize(papers, 0);
+        self.touched.clear();
     }
 
     fn add(&mut self, paper: u32, score: u64) {
@@ -422,7 +447,7 @@ impl Scratch {
         site: &Site,
         vectors: &[Vector],
         lists: &[Vec<(u32, u32)>],
-        authors: &[Vec<u32>],
+        authors: &Authors,
         paper: usize,
         count: usize,
     ) -> Box<[u32]> {
@@ -431,23 +456,22 @@ impl Scratch {
                 self.add(other, u64::from(weight) * u64::from(other_weight));
             }
         }
-        // Authors bring candidates of their own, by the same papers' author list: a shared
-        // author counts as often as the author list holds the other paper.
-        let author_list = &authors[paper];
-        let mut i = 0;
-        while i < author_list.len() {
-            let other = author_list[i];
-            let run = author_list[i..].iter().take_while(|&&o| o == other).count();
-            self.add(other, 1);
-            let shared = (run as u64).min(BONUS_CAP);
-            self.scores[other as usize] += shared * AUTHOR_BONUS - 1;
-            i += run;
+        // Authors bring candidates of their own.
+        for &author in &authors.of_paper[paper] {
+            for &other in &authors.papers[author as usize] {
+                let shared = &mut self.shared_authors[other as usize];
+                if u64::from(*shared) < BONUS_CAP {
+                    *shared += 1;
+                    self.add(other, AUTHOR_BONUS);
+                }
+            }
         }
         let mut best: Vec<(u64, u32)> = Vec::with_capacity(count + 1);
         let topics = &site.papers[paper].topics;
         let most_topic_bonus = topics.len().min(BONUS_CAP as usize) as u64 * TOPIC_BONUS;
         for &other in &self.touched {
             let text_and_authors = std::mem::take(&mut self.scores[other as usize]);
+            self.shared_authors[other as usize] = 0;
             if other as usize == paper {
                 continue;
             }
