@@ -190,6 +190,20 @@ pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> A
     drop(docs);
     let lists = inverted_lists(&vectors, cache.numbers.hashes.len());
     let authors = author_lists(site);
+    // On a site of at most 128 topics, each paper's topics as one bit set: counting shared
+    // topics is then one instruction instead of a walk through two papers' lists.
+    let topic_masks: Option<Vec<u128>> = (site.topics.len() <= 128).then(|| {
+        site.papers
+            .iter()
+            .map(|paper| paper.topics.iter().fold(0u128, |mask, &t| mask | 1 << t))
+            .collect()
+    });
+    let index = Index {
+        vectors,
+        lists,
+        authors,
+        topic_masks,
+    };
     let indices: Vec<usize> = (0..site.papers.len()).collect();
     let lists = indices
         .par_chunks(256)
@@ -198,7 +212,7 @@ pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> A
                 scratch.reset(site.papers.len());
                 chunk
                     .iter()
-                    .map(|&paper| scratch.rank(site, &vectors, &lists, &authors, paper, count))
+                    .map(|&paper| scratch.rank(site, &index, paper, count))
                     .collect::<Vec<_>>()
             })
         })
@@ -305,7 +319,8 @@ fn without_tex_commands(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// A paper's heaviest terms, as `(term number, quantised weight)`, heaviest first.
+/// A paper's heaviest terms, as `(term number, quantised weight)`: the [`QUERY_TERMS`] heaviest
+/// first, in no order, then the rest of the [`INDEX_TERMS`] heaviest.
 struct Vector {
     terms: Box<[(u32, u32)]>,
 }
@@ -320,39 +335,51 @@ fn weigh(docs: &[DocTerms], numbers: &TermNumbers) -> Vec<Vector> {
         }
     }
     let papers = docs.len() as f64;
+    let idf: Vec<f64> = df
+        .iter()
+        .map(|&df| (1.0 + (papers - f64::from(df) + 0.5) / (f64::from(df) + 0.5)).ln())
+        .collect();
+    let heavier = |a: &(f64, u64, u32, u32), b: &(f64, u64, u32, u32)| {
+        b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+    };
     docs.par_iter()
         .map(|terms| {
+            // In term-hash order (as numbered), so the length is summed in the same order
+            // whatever the numbering.
             let mut weighted: Vec<(f64, u64, u32, u32)> = terms
                 .iter()
                 .map(|&(number, count)| {
-                    let df = df[number as usize];
-                    let idf = (1.0 + (papers - f64::from(df) + 0.5) / (f64::from(df) + 0.5)).ln();
-                    let weight = (1.0 + f64::from(count).ln()) * idf;
-                    (weight, numbers.hashes[number as usize], number, df)
+                    let weight = (1.0 + f64::from(count).ln()) * idf[number as usize];
+                    let number_at = number as usize;
+                    (weight, numbers.hashes[number_at], number, df[number_at])
                 })
                 .collect();
-            // Summed in term-hash order, as a clean build sums them whatever the numbering.
-            weighted.sort_unstable_by_key(|w| w.1);
             let length = weighted.iter().map(|w| w.0 * w.0).sum::<f64>().sqrt();
             // A term no other paper has cannot find one.
             weighted.retain(|w| w.3 > 1);
-            weighted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            weighted.truncate(INDEX_TERMS);
+            // The heaviest INDEX_TERMS, the heaviest QUERY_TERMS of them first: which terms,
+            // not their order, is what counts.
+            if weighted.len() > INDEX_TERMS {
+                weighted.select_nth_unstable_by(INDEX_TERMS - 1, heavier);
+                weighted.truncate(INDEX_TERMS);
+            }
+            if weighted.len() > QUERY_TERMS {
+                weighted.select_nth_unstable_by(QUERY_TERMS - 1, heavier);
+            }
             let terms = weighted
                 .iter()
                 .map(|&(weight, _, number, _)| {
                     let quantised = (weight / length * SCALE as f64).round() as u32;
-                    (number, quantised)
+                    (number, quantised.max(1))
                 })
-                .filter(|&(_, q)| q > 0)
                 .collect();
             Vector { terms }
         })
         .collect()
 }
 
-/// For each term number, the papers that kept it with their weight, heaviest first, at most
-/// [`LIST_LIMIT`].
+/// For each term number, the papers that kept it with their weight: the [`LIST_LIMIT`]
+/// heaviest, in no order (scores are sums of integers).
 fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> {
     let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); terms];
     for (paper, vector) in vectors.iter().enumerate() {
@@ -362,7 +389,7 @@ fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> {
     }
     lists.par_iter_mut().for_each(|list| {
         if list.len() > LIST_LIMIT {
-            list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            list.select_nth_unstable_by(LIST_LIMIT - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             list.truncate(LIST_LIMIT);
         }
     });
@@ -404,6 +431,15 @@ fn author_lists(site: &Site) -> Authors {
     Authors { papers, of_paper }
 }
 
+/// What ranking reads: every paper's vector, the inverted lists, the authors' papers, and the
+/// topic bit sets when the site has few enough topics.
+struct Index {
+    vectors: Vec<Vector>,
+    lists: Vec<Vec<(u32, u32)>>,
+    authors: Authors,
+    topic_masks: Option<Vec<u128>>,
+}
+
 thread_local! {
     /// Each worker's score table, made once: a table per task would be zeroed again for every
     /// few hundred papers, which grows with the square of the site.
@@ -416,6 +452,7 @@ struct Scratch {
     /// Authors shared with each candidate, up to [`BONUS_CAP`].
     shared_authors: Vec<u8>,
     touched: Vec<u32>,
+    candidates: Vec<(u64, u32)>,
 }
 
 impl Scratch {
@@ -424,6 +461,7 @@ impl Scratch {
             scores: vec![0; papers],
             shared_authors: vec![0; papers],
             touched: Vec::new(),
+            candidates: Vec::new(),
         }
     }
 
@@ -442,15 +480,13 @@ impl Scratch {
         *slot += score;
     }
 
-    fn rank(
-        &mut self,
-        site: &Site,
-        vectors: &[Vector],
-        lists: &[Vec<(u32, u32)>],
-        authors: &Authors,
-        paper: usize,
-        count: usize,
-    ) -> Box<[u32]> {
+    fn rank(&mut self, site: &Site, index: &Index, paper: usize, count: usize) -> Box<[u32]> {
+        let Index {
+            vectors,
+            lists,
+            authors,
+            topic_masks,
+        } = index;
         for &(term, weight) in vectors[paper].terms.iter().take(QUERY_TERMS) {
             for &(other, other_weight) in &lists[term as usize] {
                 self.add(other, u64::from(weight) * u64::from(other_weight));
@@ -466,24 +502,34 @@ impl Scratch {
                 }
             }
         }
-        let mut best: Vec<(u64, u32)> = Vec::with_capacity(count + 1);
-        let topics = &site.papers[paper].topics;
-        let most_topic_bonus = topics.len().min(BONUS_CAP as usize) as u64 * TOPIC_BONUS;
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
         for &other in &self.touched {
             let text_and_authors = std::mem::take(&mut self.scores[other as usize]);
             self.shared_authors[other as usize] = 0;
-            if other as usize == paper {
-                continue;
+            if other as usize != paper {
+                candidates.push((text_and_authors, other));
             }
-            // Shared topics cannot lift this one into the list: skip counting them.
-            let floor = match best.get(count - 1) {
-                Some(&(last, _)) => last,
-                None => MIN_SCORE,
-            };
+        }
+        // Topics only add: the count-th best score without them is a floor for the list, and
+        // a candidate that shared topics cannot lift above it is not looked at again.
+        let mut floor = MIN_SCORE;
+        if candidates.len() > count {
+            let (_, kth, _) = candidates.select_nth_unstable_by(count - 1, |a, b| b.0.cmp(&a.0));
+            floor = floor.max(kth.0);
+        }
+        let topics = &site.papers[paper].topics;
+        let most_topic_bonus = topics.len().min(BONUS_CAP as usize) as u64 * TOPIC_BONUS;
+        let mut best: Vec<(u64, u32)> = Vec::with_capacity(count + 1);
+        for &(text_and_authors, other) in &candidates {
             if text_and_authors + most_topic_bonus < floor {
                 continue;
             }
-            let shared_topics = shared_count(topics, &site.papers[other as usize].topics);
+            let shared_topics = match (most_topic_bonus, topic_masks) {
+                (0, _) => 0,
+                (_, Some(masks)) => u64::from((masks[paper] & masks[other as usize]).count_ones()),
+                (_, None) => shared_count(topics, &site.papers[other as usize].topics),
+            };
             let score = text_and_authors + shared_topics.min(BONUS_CAP) * TOPIC_BONUS;
             if score < MIN_SCORE {
                 continue;
@@ -495,6 +541,7 @@ impl Scratch {
                 best.truncate(count);
             }
         }
+        self.candidates = candidates;
         self.touched.clear();
         best.into_iter().map(|(_, other)| other).collect()
     }

@@ -27,12 +27,24 @@ pub fn middle_digest(root: &Path) -> PathBuf {
     files[files.len() / 2].clone()
 }
 
-/// Appends a run number to the title of the digest's first paper.
+/// Words the edits put in a title, one per run: each save changes the paper's terms, so that
+/// related papers are ranked again rather than reused.
+const EDIT_WORDS: [&str; 8] = [
+    "tensor", "spectral", "kernel", "causal", "sparse", "robust", "bayesian", "graph",
+];
+
+/// Appends a run number and a word that changes with it to the title of the digest's first
+/// paper.
 pub fn edit_first_title(text: &str, run: usize) -> String {
     let papers = text.find("[[papers]]").expect("a paper");
     let title =
         papers + text[papers..].find("\ntitle = \"").expect("a title") + "\ntitle = \"".len();
     let end = title + text[title..].find('"').unwrap();
     let base = text[title..end].split(" (rev ").next().unwrap();
-    format!("{}{base} (rev {run}){}", &text[..title], &text[end..])
+    let word = EDIT_WORDS[run % EDIT_WORDS.len()];
+    format!(
+        "{}{base} (rev {run} {word}){}",
+        &text[..title],
+        &text[end..]
+    )
 }
