@@ -51,7 +51,21 @@ pub struct RawConfig {
     pub digests: RawDigests,
     #[serde(default)]
     pub trends: RawTrends,
+    #[serde(default)]
+    pub deploy: RawDeploy,
 }
+
+/// `[deploy]`: what the host accepts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDeploy {
+    /// A size string ("1 GB", "500 MB", "200 KiB") or a number of bytes; see
+    /// [`crate::site_size::parse_size`]. Default [`DEFAULT_MAX_SIZE`].
+    pub max_size: Option<toml::Value>,
+}
+
+/// GitHub Pages publishes sites of at most 1 GB (issue 22).
+pub const DEFAULT_MAX_SIZE: u64 = 1_000_000_000;
 
 /// `[trends]`: charts of each topic's papers over time, and the home page's rising topics.
 #[derive(Debug, Deserialize)]
@@ -320,6 +334,8 @@ pub struct Config {
     pub sources: Vec<RawSource>,
     /// `[digests] sort`: the order of a digest's papers when it sets none.
     pub paper_order: crate::content::raw::PaperOrder,
+    /// `[deploy] max_size` in bytes: a larger site builds with a warning.
+    pub max_size: u64,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -619,6 +635,17 @@ impl Config {
         }
 
         let topic_rules = topic_rules(&raw.topics.rules, &mut problems, &key_location);
+        let max_size = match max_size(raw.deploy.max_size.as_ref()) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                problems.push(
+                    Diagnostic::error(key_location("max_size"), message).with_hint(
+                        "for example max_size = \"1 GB\", \"500 MB\" or 250000000 (bytes)",
+                    ),
+                );
+                DEFAULT_MAX_SIZE
+            }
+        };
         check_sources(&raw.sources, &mut problems, &key_location);
 
         if !problems.is_empty() {
@@ -652,11 +679,29 @@ impl Config {
             has_trends: raw.trends.enabled,
             sources: raw.sources,
             paper_order: raw.digests.sort,
+            max_size,
         })
     }
 
     pub fn content_dir(&self) -> PathBuf {
         self.root.join("content")
+    }
+}
+
+/// `[deploy] max_size` in bytes: a size string or a whole number of bytes above zero.
+fn max_size(value: Option<&toml::Value>) -> std::result::Result<u64, String> {
+    let problem = |why: String| format!("[deploy] max_size: {why}");
+    match value {
+        None => Ok(DEFAULT_MAX_SIZE),
+        Some(toml::Value::String(text)) => crate::site_size::parse_size(text).map_err(problem),
+        Some(toml::Value::Integer(bytes)) if *bytes > 0 => Ok(*bytes as u64),
+        Some(toml::Value::Integer(bytes)) => {
+            Err(problem(format!("{bytes} bytes is not a size above zero")))
+        }
+        Some(other) => Err(problem(format!(
+            "expected a size such as \"1 GB\" or a number of bytes, found a {}",
+            other.type_str()
+        ))),
     }
 }
 

@@ -28,8 +28,7 @@ use crate::write::{ChangedOnly, Output};
 pub type DerivedInputs = HashMap<String, u64, ahash::RandomState>;
 
 /// Writes every derived file, in parallel, remaking only those whose inputs changed since
-/// `previous`; returns how many files the site has, the inputs for the next build, and the
-/// papers' citation files it wrote.
+/// `previous`; returns the inputs for the next build and the papers' citation files it wrote.
 ///
 /// Papers' citation files go straight to `output` (there are three per paper, and a save changes
 /// few papers: comparing their bytes would cost more than it saves); the few shared files go
@@ -40,7 +39,7 @@ pub(crate) fn write(
     shared: &ChangedOnly,
     previous: &DerivedInputs,
     feed_unchanged: bool,
-) -> Result<(usize, DerivedInputs, Vec<String>)> {
+) -> Result<(DerivedInputs, Vec<String>)> {
     let (site, citations) = renderer.model.untracked();
     let base = &renderer.config.base;
     let entries = &citations.bibtex;
@@ -121,17 +120,11 @@ pub(crate) fn write(
             Ok((path, list_inputs))
         })
         .collect::<Result<_>>()?;
-    let list_count = bibliographies.len();
     inputs.extend(bibliographies);
     if !(feed_unchanged && shared.keep("feed.json")) {
         shared.write("feed.json", renderer.json_feed().as_bytes())?;
     }
-    let per_paper = if has_files { 3 } else { 0 };
-    Ok((
-        site.papers.len() * per_paper + list_count + 1,
-        inputs,
-        written,
-    ))
+    Ok((inputs, written))
 }
 
 /// The citation files of papers that `previous` had and `current` has not.
