@@ -90,6 +90,8 @@ pub struct Engine {
     /// What the citation files were made from last time, and the BibTeX and plain abstracts of
     /// every paper: a save remakes only those of the papers it changed.
     derived_inputs: render::derived::DerivedInputs,
+    /// The citation files each paper's folder got at the last build (`[outputs] citation_files`).
+    citation_names: &'static [&'static str],
     citations: crate::cite::CitationCache,
     search: crate::search::IndexCache,
     /// Each paper's terms, for related papers.
@@ -155,6 +157,7 @@ impl Engine {
             statics: Hashes::default(),
             derived: Hashes::default(),
             derived_inputs: Default::default(),
+            citation_names: &[],
             citations: Default::default(),
             related: Default::default(),
             search: Default::default(),
@@ -183,7 +186,11 @@ impl Engine {
         self.globals = None;
         self.statics.values_mut().for_each(|fp| *fp = 0);
         self.derived.values_mut().for_each(|fp| *fp = 0);
-        self.derived_inputs.clear();
+        // Zero never matches: every file is made again, and the folders stay known, so that
+        // citation files this configuration no longer writes are removed.
+        self.derived_inputs
+            .values_mut()
+            .for_each(|inputs| *inputs = 0);
         self.search = Default::default();
     }
 
@@ -283,6 +290,7 @@ impl Engine {
             self.statics = statics.hashes;
             self.derived = derived.hashes;
             self.derived_inputs = derived.inputs;
+            self.citation_names = self.config.citation_files.names();
             self.search = search_cache;
         }
         // Freeing the model of a large site takes a while and nobody waits for it: a save's
@@ -714,7 +722,12 @@ impl Engine {
             &self.derived_inputs,
             feed_unchanged,
         )?;
-        let mut removed = render::derived::vanished_citation_files(&self.derived_inputs, &inputs);
+        let mut removed = render::derived::vanished_citation_files(
+            &self.derived_inputs,
+            self.citation_names,
+            &inputs,
+            self.config.citation_files.names(),
+        );
         stage("citation files", &mut pass.clock);
         if self.config.has_search {
             write_search(
