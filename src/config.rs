@@ -51,7 +51,21 @@ pub struct RawConfig {
     pub digests: RawDigests,
     #[serde(default)]
     pub trends: RawTrends,
+    #[serde(default)]
+    pub deploy: RawDeploy,
 }
+
+/// `[deploy]`: what the host accepts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDeploy {
+    /// A size string ("1 GB", "500 MB", "200 KiB") or a number of bytes; see
+    /// [`crate::site_size::parse_size`]. Default [`DEFAULT_MAX_SIZE`].
+    pub max_size: Option<toml::Value>,
+}
+
+/// GitHub Pages publishes sites of at most 1 GB (issue 22).
+pub const DEFAULT_MAX_SIZE: u64 = 1_000_000_000;
 
 /// `[trends]`: charts of each topic's papers over time, and the home page's rising topics.
 #[derive(Debug, Deserialize)]
@@ -149,22 +163,98 @@ impl Default for RawMarkdown {
     }
 }
 
-/// `[outputs]`: derived files a large site may choose not to write.
-#[derive(Debug, Deserialize)]
+/// `[outputs]`: derived files a large site may choose not to write. Both keys take a word or a
+/// boolean (and `emails` a number), so they are read as TOML values and checked in
+/// [`Config::from_raw`], where a wrong one gets its line.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawOutputs {
-    /// `papers/<id>/cite.bib`, `cite.ris` and `cite.json`: three files per paper.
-    pub citation_files: bool,
-    /// `digests/<slug>/email.html` and `email.txt`.
-    pub emails: bool,
+    /// `papers/<id>/cite.bib`, `cite.ris`, `cite.json`: `"bibtex"` (the default), `"all"` or
+    /// `true`, `"none"` or `false`.
+    pub citation_files: Option<toml::Value>,
+    /// `digests/<slug>/email.html` and `email.txt`: for the newest N digests (default
+    /// [`DEFAULT_EMAIL_DIGESTS`]), `"all"` or `true`, `false` or 0 for none.
+    pub emails: Option<toml::Value>,
 }
 
-impl Default for RawOutputs {
-    fn default() -> Self {
-        RawOutputs {
-            citation_files: true,
-            emails: true,
+/// Emails are for sending the latest digests, not an archive (issue 22): the newest ten have them.
+pub const DEFAULT_EMAIL_DIGESTS: usize = 10;
+
+/// Which citation files each paper gets beside its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CitationFiles {
+    None,
+    /// `cite.bib` only: RIS and CSL-JSON stay in the site-wide files and the page's Cite block.
+    Bibtex,
+    /// `cite.bib`, `cite.ris` and `cite.json`.
+    All,
+}
+
+impl CitationFiles {
+    /// The file names in each paper's folder.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            CitationFiles::None => &[],
+            CitationFiles::Bibtex => &["cite.bib"],
+            CitationFiles::All => &["cite.bib", "cite.ris", "cite.json"],
         }
+    }
+}
+
+fn citation_files(value: Option<&toml::Value>) -> std::result::Result<CitationFiles, String> {
+    match value {
+        None => Ok(CitationFiles::Bibtex),
+        Some(toml::Value::Boolean(true)) => Ok(CitationFiles::All),
+        Some(toml::Value::Boolean(false)) => Ok(CitationFiles::None),
+        Some(toml::Value::String(word)) => match word.as_str() {
+            "bibtex" => Ok(CitationFiles::Bibtex),
+            "all" => Ok(CitationFiles::All),
+            "none" => Ok(CitationFiles::None),
+            other => Err(format!(
+                "[outputs] citation_files `{}` is not one of \"bibtex\", \"all\", \"none\"",
+                other.escape_default()
+            )),
+        },
+        Some(other) => Err(format!(
+            "[outputs] citation_files: expected \"bibtex\", \"all\" or \"none\", found {}",
+            a_value_of_type(other)
+        )),
+    }
+}
+
+/// "an integer", "a boolean": a TOML value's type, for error messages.
+fn a_value_of_type(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "an integer",
+        toml::Value::Float(_) => "a float",
+        toml::Value::Boolean(_) => "a boolean",
+        toml::Value::Datetime(_) => "a date",
+        toml::Value::Array(_) => "an array",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
+/// How many of the newest digests get emails: `usize::MAX` for all.
+fn email_digests(value: Option<&toml::Value>) -> std::result::Result<usize, String> {
+    match value {
+        None => Ok(DEFAULT_EMAIL_DIGESTS),
+        Some(toml::Value::Boolean(true)) => Ok(usize::MAX),
+        Some(toml::Value::Boolean(false)) => Ok(0),
+        Some(toml::Value::String(word)) if word == "all" => Ok(usize::MAX),
+        Some(toml::Value::Integer(count)) if *count >= 0 => {
+            Ok(usize::try_from(*count).unwrap_or(usize::MAX))
+        }
+        Some(toml::Value::Integer(count)) => Err(format!(
+            "[outputs] emails is {count}; it must be 0 or more digests"
+        )),
+        Some(other) => Err(format!(
+            "[outputs] emails: expected a number of digests, \"all\" or false, found {}",
+            match other {
+                toml::Value::String(word) => format!("`{}`", word.escape_default()),
+                other => a_value_of_type(other).to_string(),
+            }
+        )),
     }
 }
 
@@ -304,10 +394,11 @@ pub struct Config {
     pub include_drafts: bool,
     /// `[topics.descriptions]`: canonical topic name → description.
     pub topic_descriptions: BTreeMap<String, String>,
-    /// Write each paper's `cite.bib`, `cite.ris` and `cite.json`.
-    pub has_citation_files: bool,
-    /// Write each digest's `email.html` and `email.txt`.
-    pub has_emails: bool,
+    /// `[outputs] citation_files`: which citation files each paper's folder holds.
+    pub citation_files: CitationFiles,
+    /// `[outputs] emails`: how many of the newest digests get `email.html` and `email.txt`
+    /// (`usize::MAX`: all).
+    pub email_digests: usize,
     /// Build the search index and the `/search/` page (`[search] enabled`).
     pub has_search: bool,
     /// How many related papers a paper page lists; `None` when `[related]` is off.
@@ -320,6 +411,8 @@ pub struct Config {
     pub sources: Vec<RawSource>,
     /// `[digests] sort`: the order of a digest's papers when it sets none.
     pub paper_order: crate::content::raw::PaperOrder,
+    /// `[deploy] max_size` in bytes: a larger site builds with a warning.
+    pub max_size: u64,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -619,6 +712,32 @@ impl Config {
         }
 
         let topic_rules = topic_rules(&raw.topics.rules, &mut problems, &key_location);
+        let citation_files = citation_files(raw.outputs.citation_files.as_ref())
+            .unwrap_or_else(|message| {
+                problems.push(Diagnostic::error(key_location("citation_files"), message).with_hint(
+                    "\"bibtex\" writes cite.bib for each paper, \"all\" also cite.ris and cite.json",
+                ));
+                CitationFiles::Bibtex
+            });
+        let email_digests = email_digests(raw.outputs.emails.as_ref()).unwrap_or_else(|message| {
+            problems.push(
+                Diagnostic::error(key_location("emails"), message).with_hint(
+                    "for example emails = 10 (the newest ten digests), \"all\" or false",
+                ),
+            );
+            0
+        });
+        let max_size = match max_size(raw.deploy.max_size.as_ref()) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                problems.push(
+                    Diagnostic::error(key_location("max_size"), message).with_hint(
+                        "for example max_size = \"1 GB\", \"500 MB\" or 250000000 (bytes)",
+                    ),
+                );
+                DEFAULT_MAX_SIZE
+            }
+        };
         check_sources(&raw.sources, &mut problems, &key_location);
 
         if !problems.is_empty() {
@@ -644,19 +763,42 @@ impl Config {
             extra: raw.extra,
             include_drafts: overrides.include_drafts,
             topic_descriptions: raw.topics.descriptions,
-            has_citation_files: raw.outputs.citation_files,
-            has_emails: raw.outputs.emails,
+            citation_files,
+            email_digests,
             has_search: raw.search.enabled,
             related_count: related_count.filter(|_| raw.related.enabled),
             follows_external_links: raw.build.follow_external_links,
             has_trends: raw.trends.enabled,
             sources: raw.sources,
             paper_order: raw.digests.sort,
+            max_size,
         })
+    }
+
+    /// Whether the digest at `index` (digests are sorted newest first) gets emails.
+    pub fn has_email(&self, digest_index: usize) -> bool {
+        digest_index < self.email_digests
     }
 
     pub fn content_dir(&self) -> PathBuf {
         self.root.join("content")
+    }
+}
+
+/// `[deploy] max_size` in bytes: a size string or a whole number of bytes above zero.
+fn max_size(value: Option<&toml::Value>) -> std::result::Result<u64, String> {
+    let problem = |why: String| format!("[deploy] max_size: {why}");
+    match value {
+        None => Ok(DEFAULT_MAX_SIZE),
+        Some(toml::Value::String(text)) => crate::site_size::parse_size(text).map_err(problem),
+        Some(toml::Value::Integer(bytes)) if *bytes > 0 => Ok(*bytes as u64),
+        Some(toml::Value::Integer(bytes)) => {
+            Err(problem(format!("{bytes} bytes is not a size above zero")))
+        }
+        Some(other) => Err(problem(format!(
+            "expected a size such as \"1 GB\" or a number of bytes, found {}",
+            a_value_of_type(other)
+        ))),
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
 use rayon::prelude::*;
@@ -31,6 +31,7 @@ use crate::render::templates::{self, ThemeFiles};
 use crate::render::{self, PlannedPage, Renderer};
 use crate::report::BuildReport;
 use crate::search::{IndexCache, IndexUpdate};
+use crate::site_size::{self, Ledger, Tally};
 use crate::write::{ChangedOnly, Hashes};
 pub use crate::write::{Discard, Output};
 
@@ -89,12 +90,16 @@ pub struct Engine {
     /// What the citation files were made from last time, and the BibTeX and plain abstracts of
     /// every paper: a save remakes only those of the papers it changed.
     derived_inputs: render::derived::DerivedInputs,
+    /// The citation files each paper's folder got at the last build (`[outputs] citation_files`).
+    citation_names: &'static [&'static str],
     citations: crate::cite::CitationCache,
     search: crate::search::IndexCache,
     /// Each paper's terms, for related papers.
     related: crate::related::RelatedCache,
     /// Card-sized images by their source's bytes and shape.
     images: ImageCache,
+    /// The site's size as written so far; shared with the [`Tally`] each build writes through.
+    sizes: Arc<Mutex<Ledger>>,
 }
 
 /// One run through the stages: what it found so far and how it treats errors.
@@ -152,10 +157,16 @@ impl Engine {
             statics: Hashes::default(),
             derived: Hashes::default(),
             derived_inputs: Default::default(),
+            citation_names: &[],
             citations: Default::default(),
             related: Default::default(),
             search: Default::default(),
             images: Default::default(),
+            sizes: Arc::new(Mutex::new(if is_incremental {
+                Ledger::remembering()
+            } else {
+                Ledger::default()
+            })),
         }
     }
 
@@ -175,7 +186,11 @@ impl Engine {
         self.globals = None;
         self.statics.values_mut().for_each(|fp| *fp = 0);
         self.derived.values_mut().for_each(|fp| *fp = 0);
-        self.derived_inputs.clear();
+        // Zero never matches: every file is made again, and the folders stay known, so that
+        // citation files this configuration no longer writes are removed.
+        self.derived_inputs
+            .values_mut()
+            .for_each(|inputs| *inputs = 0);
         self.search = Default::default();
     }
 
@@ -203,6 +218,12 @@ impl Engine {
         checking: Option<&check::Settings>,
     ) -> Result<Outcome> {
         let mut pass = Pass::new(checking);
+        if !self.is_incremental {
+            // A one-off engine run twice (tests) starts from an empty output each time.
+            *lock(&self.sizes) = Ledger::default();
+        }
+        let tally = Tally::new(output, Arc::clone(&self.sizes));
+        let output: &dyn Output = &tally;
         let (texts, sources) = self.parse(&mut pass)?;
         let site = Arc::new(self.assemble(&mut pass)?);
         let (mut search_cache, search) = self.start_search(&site);
@@ -249,12 +270,15 @@ impl Engine {
         drop(renderer);
         let images_made = images.made;
         drop(images);
+        let size = lock(&self.sizes).size.clone();
+        pass.diagnostics
+            .extend(site_size::budget_warning(&size, self.config.max_size));
         let report = BuildReport {
             digests: site.digests.len(),
             papers: site.papers.len(),
             topics: site.topics.len(),
             pages: pages.iter().filter(|p| p.kind.is_web_page()).count(),
-            files: pages.len() + statics.count + derived.count,
+            size,
             warnings: sorted(std::mem::take(&mut pass.diagnostics)),
             duration: pass.started.elapsed(),
         };
@@ -266,6 +290,7 @@ impl Engine {
             self.statics = statics.hashes;
             self.derived = derived.hashes;
             self.derived_inputs = derived.inputs;
+            self.citation_names = self.config.citation_files.names();
             self.search = search_cache;
         }
         // Freeing the model of a large site takes a while and nobody waits for it: a save's
@@ -690,17 +715,22 @@ impl Engine {
             let fingerprint = |memos: &PageMemos| memos.get("feed.xml").map(|m| m.fingerprint);
             fingerprint(&self.pages).is_some() && fingerprint(&self.pages) == fingerprint(memos)
         });
-        let (mut count, inputs, citation_files) = render::derived::write(
+        let (inputs, citation_files) = render::derived::write(
             renderer,
             output,
             &derived_output,
             &self.derived_inputs,
             feed_unchanged,
         )?;
-        let mut removed = render::derived::vanished_citation_files(&self.derived_inputs, &inputs);
+        let mut removed = render::derived::vanished_citation_files(
+            &self.derived_inputs,
+            self.citation_names,
+            &inputs,
+            self.config.citation_files.names(),
+        );
         stage("citation files", &mut pass.clock);
         if self.config.has_search {
-            count += write_search(
+            write_search(
                 renderer.model.untracked().0,
                 &derived_output,
                 search_cache,
@@ -721,7 +751,6 @@ impl Engine {
             removed,
             hashes,
             inputs,
-            count,
         })
     }
 
@@ -908,17 +937,15 @@ struct Derived {
     removed: Vec<String>,
     hashes: Hashes,
     inputs: render::derived::DerivedInputs,
-    /// How many derived files the site has.
-    count: usize,
 }
 
-/// Writes the search index files whose bytes changed; returns how many files the index has.
+/// Writes the search index files whose bytes changed.
 fn write_search(
     site: &model::Site,
     derived_output: &ChangedOnly,
     search_cache: &mut IndexCache,
     search: Option<SearchJob>,
-) -> Result<usize> {
+) -> Result<()> {
     let mut update = match search {
         Some(search) => {
             let (update, cache) = search.recv().map_err(|_| {
@@ -943,17 +970,17 @@ fn write_search(
         update = crate::search::update_index(site, search_cache);
     }
     match update {
-        IndexUpdate::Unchanged => Ok(search_cache.paths.len()),
+        IndexUpdate::Unchanged => Ok(()),
         IndexUpdate::Files(files, same) => {
             let mut is_same = vec![false; files.len()];
             same.into_iter().for_each(|i| is_same[i] = true);
-            files.par_iter().zip(&is_same).try_for_each(
-                |((name, bytes), &is_same)| match is_same {
+            files
+                .par_iter()
+                .zip(&is_same)
+                .try_for_each(|((name, bytes), &is_same)| match is_same {
                     true => Ok(()),
                     false => derived_output.write(name, bytes),
-                },
-            )?;
-            Ok(files.len())
+                })
         }
     }
 }
@@ -1078,7 +1105,6 @@ struct Statics {
     changed: Vec<(String, Arc<[u8]>)>,
     removed: Vec<String>,
     hashes: Hashes,
-    count: usize,
 }
 
 /// The theme's and site's static files (but the sources of images), the generated ones and the
@@ -1110,7 +1136,6 @@ fn static_files(
         changed: Vec::new(),
         removed: Vec::new(),
         hashes: Hashes::default(),
-        count: all.len(),
     };
     for (name, bytes) in all {
         let hash = hash_of(&bytes);
@@ -1189,6 +1214,12 @@ fn stop(mut pass: Pass, error: Error, site: &model::Site) -> Result<Outcome> {
         },
         ..Outcome::default()
     })
+}
+
+fn lock(ledger: &Mutex<Ledger>) -> std::sync::MutexGuard<'_, Ledger> {
+    ledger
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {

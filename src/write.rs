@@ -190,7 +190,7 @@ impl Folders {
 /// that has it (or that an earlier build wrote before it existed, see [`is_digestif_output`]).
 pub const OUTPUT_MARKER: &str = ".digestif-output";
 
-const OUTPUT_MARKER_TEXT: &str = "This folder is written by Digestif, which replaces it as a whole on every build.\nKeep nothing else here: it would be deleted.\n";
+pub const OUTPUT_MARKER_TEXT: &str = "This folder is written by Digestif, which replaces it as a whole on every build.\nKeep nothing else here: it would be deleted.\n";
 
 /// Which existing output folders a build may replace.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -67,6 +67,8 @@ pub struct CheckReport {
     pub papers: usize,
     pub topics: usize,
     pub pages: usize,
+    /// What a build would write, by kind (empty when the pipeline stopped before writing).
+    pub size: crate::site_size::SiteSize,
     pub duration: Duration,
 }
 
@@ -84,12 +86,15 @@ impl CheckReport {
             1 => format!("1 {what}"),
             n => format!("{n} {what}s"),
         };
+        let size = self.size.total();
         format!(
-            "checked {}, {}, {}, {} in {:.2} s: {}, {}",
+            "checked {}, {}, {}, {} ({}, {}) in {:.2} s: {}, {}",
             count(self.digests, "digest"),
             count(self.papers, "paper"),
             count(self.topics, "topic"),
             count(self.pages, "page"),
+            count(size.files as usize, "file"),
+            crate::site_size::bytes_text(size.bytes),
             self.duration.as_secs_f64(),
             count(self.errors(), "error"),
             count(self.warnings(), "warning"),
@@ -110,6 +115,7 @@ pub fn report(
             papers: report.papers,
             topics: report.topics,
             pages: report.pages,
+            size: report.size,
             duration: Duration::ZERO,
         },
         Err(error) => CheckReport {
@@ -118,6 +124,7 @@ pub fn report(
             papers: 0,
             topics: 0,
             pages: 0,
+            size: Default::default(),
             duration: Duration::ZERO,
         },
     };

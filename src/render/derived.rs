@@ -1,8 +1,8 @@
 //! Files written by Rust writers rather than templates, beside the rendered pages: citation
 //! exports and the JSON Feed.
 //!
-//! - `papers/<slug>/cite.bib`, `cite.ris`, `cite.json` (CSL-JSON) for every paper, unless
-//!   `[outputs] citation_files = false`;
+//! - `papers/<slug>/cite.bib` for every paper, and `cite.ris` and `cite.json` (CSL-JSON) too
+//!   with `[outputs] citation_files = "all"` (see [`crate::config::CitationFiles`]);
 //! - `papers.bib` for the whole site, each digest (`digests/<slug>/papers.bib`, file order) and
 //!   each topic (`topics/<slug>/papers.bib`, most recently featured first);
 //! - `feed.json`, the JSON Feed twin of `feed.xml`.
@@ -23,15 +23,14 @@ use crate::fingerprint::hasher;
 use crate::write::{ChangedOnly, Output};
 
 /// What each derived file was made from last time: a file whose inputs are unchanged is kept as
-/// it is, not made again. A paper's three citation files are one entry, under its folder
-/// (`papers/<slug>/`).
+/// it is, not made again. A paper's citation files are one entry, under its folder
+/// (`papers/<slug>/`); which files those are is part of the entry's value.
 pub type DerivedInputs = HashMap<String, u64, ahash::RandomState>;
 
 /// Writes every derived file, in parallel, remaking only those whose inputs changed since
-/// `previous`; returns how many files the site has, the inputs for the next build, and the
-/// papers' citation files it wrote.
+/// `previous`; returns the inputs for the next build and the papers' citation files it wrote.
 ///
-/// Papers' citation files go straight to `output` (there are three per paper, and a save changes
+/// Papers' citation files go straight to `output` (up to three per paper, and a save changes
 /// few papers: comparing their bytes would cost more than it saves); the few shared files go
 /// through `shared`, which writes only those whose bytes changed.
 pub(crate) fn write(
@@ -40,20 +39,22 @@ pub(crate) fn write(
     shared: &ChangedOnly,
     previous: &DerivedInputs,
     feed_unchanged: bool,
-) -> Result<(usize, DerivedInputs, Vec<String>)> {
+) -> Result<(DerivedInputs, Vec<String>)> {
     let (site, citations) = renderer.model.untracked();
     let base = &renderer.config.base;
     let entries = &citations.bibtex;
-    let has_files = renderer.config.has_citation_files;
+    let names = renderer.config.citation_files.names();
+    // A paper's files are made again when the address or the set of files changes.
     let base_hash = {
         let mut h = hasher();
         base.full().hash(&mut h);
+        names.hash(&mut h);
         h.finish()
     };
     let mut inputs =
         DerivedInputs::with_capacity_and_hasher(previous.len(), ahash::RandomState::default());
     let mut written = Vec::new();
-    if has_files {
+    if !names.is_empty() {
         let papers: Vec<(String, u64, bool)> = site
             .papers
             .par_iter()
@@ -63,8 +64,10 @@ pub(crate) fn write(
                 let paper_inputs = citations.fingerprints[index] ^ base_hash;
                 let changed = previous.get(&folder) != Some(&paper_inputs);
                 if changed {
-                    let record = citations.record(site, base, index);
                     output.write(&format!("{folder}cite.bib"), entries[index].as_bytes())?;
+                }
+                if changed && names.contains(&"cite.ris") {
+                    let record = citations.record(site, base, index);
                     let mut text = String::with_capacity(2048);
                     ris::write_record(&mut text, &record);
                     output.write(&format!("{folder}cite.ris"), text.as_bytes())?;
@@ -76,9 +79,7 @@ pub(crate) fn write(
             .collect::<Result<_>>()?;
         for (folder, paper_inputs, changed) in papers {
             if changed {
-                written.extend(
-                    ["cite.bib", "cite.ris", "cite.json"].map(|name| format!("{folder}{name}")),
-                );
+                written.extend(names.iter().map(|name| format!("{folder}{name}")));
             }
             inputs.insert(folder, paper_inputs);
         }
@@ -121,26 +122,30 @@ pub(crate) fn write(
             Ok((path, list_inputs))
         })
         .collect::<Result<_>>()?;
-    let list_count = bibliographies.len();
     inputs.extend(bibliographies);
     if !(feed_unchanged && shared.keep("feed.json")) {
         shared.write("feed.json", renderer.json_feed().as_bytes())?;
     }
-    let per_paper = if has_files { 3 } else { 0 };
-    Ok((
-        site.papers.len() * per_paper + list_count + 1,
-        inputs,
-        written,
-    ))
+    Ok((inputs, written))
 }
 
-/// The citation files of papers that `previous` had and `current` has not.
-pub fn vanished_citation_files(previous: &DerivedInputs, current: &DerivedInputs) -> Vec<String> {
+/// The citation files the last build wrote (`previous`, each folder holding `previous_names`)
+/// and this one does not: all of a paper's that is gone, and those of a kind no longer written.
+pub fn vanished_citation_files(
+    previous: &DerivedInputs,
+    previous_names: &[&str],
+    current: &DerivedInputs,
+    current_names: &[&str],
+) -> Vec<String> {
     let mut files: Vec<String> = previous
         .keys()
-        .filter(|key| key.ends_with('/') && !current.contains_key(*key))
+        .filter(|key| key.ends_with('/'))
         .flat_map(|folder| {
-            ["cite.bib", "cite.ris", "cite.json"].map(|name| format!("{folder}{name}"))
+            let is_kept = current.contains_key(folder);
+            previous_names
+                .iter()
+                .filter(move |name| !(is_kept && current_names.contains(name)))
+                .map(move |name| format!("{folder}{name}"))
         })
         .collect();
     files.sort_unstable();

@@ -163,7 +163,8 @@ pub fn plan_with_sitemap_limit(
             (PageKind::Email(index), "email.html"),
             (PageKind::EmailText(index), "email.txt"),
         ];
-        for (kind, name) in emails.into_iter().filter(|_| config.has_emails) {
+        // Digests are sorted newest first: the first `email_digests` are the latest.
+        for (kind, name) in emails.into_iter().filter(|_| config.has_email(index)) {
             pages.push(PlannedPage {
                 kind,
                 output: format!("digests/{}/{name}", digest.slug),

@@ -179,9 +179,9 @@ impl Renderer<'_> {
             newer: index.checked_sub(1).map(|i| self.digest_link(i)),
             older: (index + 1 < self.model.digest_count()).then(|| self.digest_link(index + 1)),
             bib_url: self.link(&format!("digests/{}/papers.bib", digest.slug)),
-            email_url: (self.config.has_emails)
+            email_url: (self.config.has_email(index))
                 .then(|| self.link(&format!("digests/{}/email.html", digest.slug))),
-            email_text_url: (self.config.has_emails)
+            email_text_url: (self.config.has_email(index))
                 .then(|| self.link(&format!("digests/{}/email.txt", digest.slug))),
             tops: self.top_links(digest.date),
         }
@@ -374,13 +374,18 @@ impl Renderer<'_> {
         let record = self.model.citation_record(&self.config.base, index);
         let slash_date = |d: Date| d.strftime("%Y/%m/%d").to_string();
         let folder = format!("papers/{}/", paper.slug);
-        let files = self.config.has_citation_files;
+        let names = self.config.citation_files.names();
+        let file = |name: &str| {
+            names
+                .contains(&name)
+                .then(|| self.link(&format!("{folder}{name}")))
+        };
         PaperCite {
             key: self.model.citation_key(index),
             bibtex: self.model.bibtex(index).trim_end(),
-            bib_url: files.then(|| self.link(&format!("{folder}cite.bib"))),
-            ris_url: files.then(|| self.link(&format!("{folder}cite.ris"))),
-            csl_url: files.then(|| self.link(&format!("{folder}cite.json"))),
+            bib_url: file("cite.bib"),
+            ris_url: file("cite.ris"),
+            csl_url: file("cite.json"),
             coins: meta::coins(&record),
             json_ld_html: meta::json_ld_html(&record),
             venue_kind: match venue_kind(paper.venue.as_deref()) {

@@ -94,11 +94,16 @@ async fn run(options: ServeOptions) -> Result<()> {
     match engine.build(&*files, false) {
         Ok(outcome) => {
             let (count, bytes) = files.size();
+            let summary = outcome.report.summary("built");
+            // The images line, if any, goes after what memory holds, which is about the first.
+            let (first, images) = summary.split_once('\n').unwrap_or((&summary, ""));
             println!(
-                "{} (kept in memory: {count} files, {:.1} MB)",
-                outcome.report.summary("built"),
+                "{first} (kept in memory: {count} files, {:.1} MB)",
                 bytes as f64 / 1e6
             );
+            if !images.is_empty() {
+                println!("{images}");
+            }
         }
         Err(error) => {
             eprintln!("{error}");

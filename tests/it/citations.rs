@@ -311,7 +311,10 @@ fn large_sites_can_turn_off_per_paper_files_and_emails() {
     let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
     site.write(
         "site.toml",
-        &format!("{toml}\n[outputs]\ncitation_files = false\nemails = false\n"),
+        &toml.replace(
+            "citation_files = \"all\"",
+            "citation_files = false\nemails = false",
+        ),
     );
     let built = site.build().unwrap();
     let files = built.files();
@@ -333,7 +336,10 @@ fn large_sites_can_turn_off_per_paper_files_and_emails() {
             .read("digests/2023-11-01/index.html")
             .contains("email.html")
     );
-    site.write("site.toml", &format!("{toml}\n[outputs]\nemail = false\n"));
+    site.write(
+        "site.toml",
+        &toml.replace("citation_files = \"all\"", "email = false"),
+    );
     let error = site.build_error();
     assert!(error.contains("did you mean `emails`?"), "{error}");
 }
@@ -362,4 +368,90 @@ fn a_suffixed_key_skips_keys_other_papers_have_as_their_own() {
     assert_eq!(key("2301.00009"), "song2023improved");
     assert_eq!(key("2301.00005"), "song2023improveda");
     assert_eq!(key("2301.00001"), "song2023improvedb");
+}
+
+#[test]
+fn by_default_papers_get_cite_bib_only_and_the_page_links_only_that() {
+    let site = TestSite::fixture("scholarly");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write("site.toml", &toml.replace("citation_files = \"all\"", ""));
+    let built = site.build().unwrap();
+    assert!(built.exists("papers/2310.14189/cite.bib"));
+    let files = built.files();
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.ends_with("/cite.ris") || f.ends_with("/cite.json")),
+        "{files:?}"
+    );
+    let page = built.read("papers/2310.14189/index.html");
+    assert!(page.contains("href=\"/lab/papers/2310.14189/cite.bib\""));
+    assert!(
+        !page.contains("cite.ris") && !page.contains("cite.json"),
+        "{page}"
+    );
+    // The RIS and CSL-JSON of the page's Cite block stay in its metadata and site-wide files.
+    assert!(page.contains("<span class=\"Z3988\""));
+    assert!(built.exists("papers.bib"));
+}
+
+#[test]
+fn emails_are_written_for_the_newest_digests_only() {
+    let site = TestSite::fixture("scholarly");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &toml.replace("citation_files = \"all\"", "emails = 2"),
+    );
+    let built = site.build().unwrap();
+    let mut digests: Vec<String> = built
+        .files()
+        .into_iter()
+        .filter_map(|f| {
+            f.strip_prefix("digests/")?
+                .strip_suffix("/index.html")
+                .map(str::to_string)
+        })
+        .filter(|slug| !slug.contains('/'))
+        .collect();
+    digests.sort();
+    assert_eq!(digests.len(), 3, "{digests:?}");
+    let oldest = &digests[0];
+    for slug in &digests {
+        let page = built.read(&format!("digests/{slug}/index.html"));
+        let has_email = slug != oldest;
+        assert_eq!(
+            built.exists(&format!("digests/{slug}/email.html")),
+            has_email,
+            "{slug}"
+        );
+        assert_eq!(
+            built.exists(&format!("digests/{slug}/email.txt")),
+            has_email,
+            "{slug}"
+        );
+        assert_eq!(page.contains("email.html"), has_email, "{slug}");
+    }
+}
+
+#[test]
+fn a_wrong_outputs_value_is_an_error_at_its_line() {
+    for (line, says) in [
+        (
+            "citation_files = \"ris\"",
+            "citation_files `ris` is not one of",
+        ),
+        ("citation_files = 3", "found an integer"),
+        ("emails = \"latest\"", "found `latest`"),
+        ("emails = -1", "it must be 0 or more"),
+    ] {
+        let site = TestSite::new();
+        site.write(
+            "site.toml",
+            &format!("{}\n[outputs]\n{line}\n", crate::support::SITE_TOML),
+        );
+        let error = site.build_error();
+        assert!(error.contains("site.toml:5: error: [outputs]"), "{error}");
+        assert!(error.contains(says), "{line}: {error}");
+    }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use digestif::engine::Engine;
 use digestif::render::reads::Read;
+use digestif::site_size::SiteSize;
 use digestif::{Config, Overrides};
 
 use crate::support::{Memory, TestSite};
@@ -321,8 +322,14 @@ fn random_edit_sequences_always_equal_a_clean_build() {
             } else if edit == "template" {
                 engine.reload_theme();
             }
-            engine.build(&live, false).unwrap();
+            let outcome = engine.build(&live, false).unwrap();
             assert_equals_clean_build(&sequence.site, &live, &done);
+            // Serve's running tally of the site's size is what its output holds.
+            let mut size = SiteSize::default();
+            for (path, bytes) in live.files() {
+                size.add(&path, bytes.len() as u64);
+            }
+            assert_eq!(outcome.report.size, size, "the size after {done:?}");
         }
     }
 }

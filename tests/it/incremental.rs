@@ -264,3 +264,40 @@ fn a_save_with_code_in_a_new_language_remakes_syntax_css() {
     assert!(!css(&live).contains(".hl-keyword"));
     assert_equals_fresh_build(&site, live);
 }
+
+#[test]
+fn fewer_citation_files_and_emails_in_site_toml_remove_them_under_serve() {
+    let site = TestSite::fixture("merge");
+    let mut engine = Engine::new(load(&site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    assert!(live.read("papers/1706.03762/cite.ris").is_some());
+    assert!(live.read("digests/2024-03-11/email.html").is_some());
+
+    // The default: cite.bib only.
+    edit(&site, "site.toml", "citation_files = \"all\"", "emails = 1");
+    engine.set_config(load(&site));
+    let outcome = engine.build(&live, false).unwrap();
+    assert!(live.read("papers/1706.03762/cite.ris").is_none());
+    assert!(live.read("papers/1706.03762/cite.json").is_none());
+    assert!(live.read("papers/1706.03762/cite.bib").is_some());
+    assert!(live.read("digests/2024-03-11/email.html").is_none());
+    assert!(live.read("digests/2024-03-18/email.html").is_some());
+    assert!(
+        outcome
+            .removed
+            .contains(&"papers/1706.03762/cite.json".to_string())
+    );
+    let size = outcome.report.size.clone();
+    let files = live.files();
+    assert_eq!(size.total().files, files.len() as u64);
+    assert_equals_fresh_build(&site, Memory(std::sync::Mutex::new(files)));
+
+    // And back: every file returns.
+    edit(&site, "site.toml", "emails = 1", "citation_files = \"all\"");
+    engine.set_config(load(&site));
+    engine.build(&live, false).unwrap();
+    assert!(live.read("papers/1706.03762/cite.ris").is_some());
+    assert!(live.read("digests/2024-03-11/email.html").is_some());
+    assert_equals_fresh_build(&site, live);
+}

@@ -25,6 +25,7 @@ mod safety;
 mod search;
 mod serve;
 mod serve_process;
+mod site_size;
 mod support;
 mod thumbnails;
 mod trends;

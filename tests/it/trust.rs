@@ -2,7 +2,7 @@
 //! field they are about. Every build here also checks that each XML and JSON file it wrote
 //! parses (support.rs).
 
-use crate::support::{TestSite, digest};
+use crate::support::{SITE_TOML, TestSite, digest};
 
 fn warning_at(built: &crate::support::Built, needle: &str) -> String {
     let warning = built
@@ -245,6 +245,10 @@ fn an_id_whose_url_loses_characters_is_named_with_its_url() {
 #[test]
 fn a_date_known_to_the_year_or_month_shows_only_that() {
     let site = TestSite::new();
+    site.write(
+        "site.toml",
+        &format!("{SITE_TOML}[outputs]\ncitation_files = \"all\"\n"),
+    );
     site.write(
         "content/d.md",
         &digest(

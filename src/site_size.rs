@@ -1,0 +1,385 @@
+//! How big the built site is: bytes and files for each kind of output, counted as the files are
+//! written (stage 8), so a build knows its size without reading the output folder again.
+//!
+//! [`Tally`] wraps the [`Output`] a build writes to and adds up every write into a [`Ledger`].
+//! A one-off build only adds; an incremental one (`serve`) also remembers each path's size, so a
+//! file written again replaces its old size, a file kept from the last build keeps it, and a
+//! removed file takes its size away. [`budget_warning`] compares the total with
+//! `[deploy] max_size` (issue 22: GitHub Pages publishes at most 1 GB).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::error::{Diagnostic, Location, Result};
+use crate::write::Output;
+
+/// The kinds of output a size report names, in the order a tie is broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    PaperPages,
+    DigestPages,
+    TopicPages,
+    CitationFiles,
+    Emails,
+    SearchIndex,
+    Feeds,
+    Images,
+    Other,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::PaperPages,
+        Kind::DigestPages,
+        Kind::TopicPages,
+        Kind::CitationFiles,
+        Kind::Emails,
+        Kind::SearchIndex,
+        Kind::Feeds,
+        Kind::Images,
+        Kind::Other,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::PaperPages => "paper pages",
+            Kind::DigestPages => "digest pages",
+            Kind::TopicPages => "topic pages",
+            Kind::CitationFiles => "citation files",
+            Kind::Emails => "emails",
+            Kind::SearchIndex => "search index",
+            Kind::Feeds => "feeds",
+            Kind::Images => "images",
+            Kind::Other => "other",
+        }
+    }
+
+    /// The kind of the file at an output path (relative, `/`-separated).
+    pub fn of(path: &str) -> Kind {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let extension = name.rsplit_once('.').map_or("", |(_, e)| e);
+        let top = path.split_once('/').map_or("", |(top, _)| top);
+        if matches!(name, "email.html" | "email.txt") {
+            Kind::Emails
+        } else if matches!(extension, "bib" | "ris") || name == "cite.json" {
+            Kind::CitationFiles
+        } else if matches!(name, "feed.xml" | "feed.json" | "feeds.opml") {
+            Kind::Feeds
+        } else if top == "search" {
+            Kind::SearchIndex
+        } else if matches!(
+            extension.to_ascii_lowercase().as_str(),
+            "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "svg" | "ico"
+        ) {
+            Kind::Images
+        } else if extension == "html" {
+            match top {
+                "papers" => Kind::PaperPages,
+                "digests" => Kind::DigestPages,
+                "topics" => Kind::TopicPages,
+                _ => Kind::Other,
+            }
+        } else {
+            Kind::Other
+        }
+    }
+}
+
+/// Bytes and files of one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Amount {
+    pub bytes: u64,
+    pub files: u64,
+}
+
+/// The site's size, by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteSize {
+    amounts: [Amount; Kind::ALL.len()],
+}
+
+impl SiteSize {
+    pub fn of(&self, kind: Kind) -> Amount {
+        self.amounts[kind as usize]
+    }
+
+    pub fn total(&self) -> Amount {
+        self.amounts
+            .iter()
+            .fold(Amount::default(), |sum, a| Amount {
+                bytes: sum.bytes + a.bytes,
+                files: sum.files + a.files,
+            })
+    }
+
+    /// Adds one file.
+    pub fn add(&mut self, path: &str, bytes: u64) {
+        let amount = &mut self.amounts[Kind::of(path) as usize];
+        amount.bytes += bytes;
+        amount.files += 1;
+    }
+
+    fn take_away(&mut self, path: &str, bytes: u64) {
+        let amount = &mut self.amounts[Kind::of(path) as usize];
+        amount.bytes = amount.bytes.saturating_sub(bytes);
+        amount.files = amount.files.saturating_sub(1);
+    }
+
+    /// The kinds with any bytes, largest first.
+    pub fn largest(&self) -> Vec<(Kind, Amount)> {
+        let mut kinds: Vec<(Kind, Amount)> = Kind::ALL
+            .iter()
+            .map(|&kind| (kind, self.of(kind)))
+            .filter(|(_, amount)| amount.bytes > 0)
+            .collect();
+        kinds.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
+        kinds
+    }
+}
+
+/// What a build has written so far: the sizes by kind, and (for an incremental engine) each
+/// path's size, so the next build can replace or take it away.
+#[derive(Debug, Default)]
+pub(crate) struct Ledger {
+    pub size: SiteSize,
+    paths: Option<HashMap<String, u64, ahash::RandomState>>,
+}
+
+impl Ledger {
+    /// A ledger that remembers paths: for an engine that builds again (`serve`).
+    pub fn remembering() -> Ledger {
+        Ledger {
+            size: SiteSize::default(),
+            paths: Some(HashMap::default()),
+        }
+    }
+
+    fn wrote(&mut self, path: &str, bytes: u64) {
+        if let Some(paths) = &mut self.paths
+            && let Some(old) = paths.insert(path.to_string(), bytes)
+        {
+            self.size.take_away(path, old);
+        }
+        self.size.add(path, bytes);
+    }
+
+    fn removed(&mut self, path: &str) {
+        if let Some(old) = self.paths.as_mut().and_then(|paths| paths.remove(path)) {
+            self.size.take_away(path, old);
+        }
+    }
+}
+
+/// An [`Output`] that adds up what passes through it.
+pub(crate) struct Tally<'a> {
+    inner: &'a dyn Output,
+    ledger: Arc<Mutex<Ledger>>,
+}
+
+impl<'a> Tally<'a> {
+    pub fn new(inner: &'a dyn Output, ledger: Arc<Mutex<Ledger>>) -> Self {
+        Tally { inner, ledger }
+    }
+
+    fn ledger(&self) -> std::sync::MutexGuard<'_, Ledger> {
+        // The ledger's updates cannot panic half-way: a poisoned lock still holds whole numbers.
+        self.ledger
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Output for Tally<'_> {
+    fn write(&self, relative: &str, bytes: &[u8]) -> Result<()> {
+        self.inner.write(relative, bytes)?;
+        self.ledger().wrote(relative, bytes.len() as u64);
+        Ok(())
+    }
+
+    fn write_owned(&self, relative: &str, bytes: Vec<u8>) -> Result<()> {
+        let length = bytes.len() as u64;
+        self.inner.write_owned(relative, bytes)?;
+        self.ledger().wrote(relative, length);
+        Ok(())
+    }
+
+    fn remove(&self, relative: &str) -> Result<()> {
+        self.inner.remove(relative)?;
+        self.ledger().removed(relative);
+        Ok(())
+    }
+
+    fn is_live(&self) -> bool {
+        self.inner.is_live()
+    }
+}
+
+/// How many kinds a budget warning names.
+const NAMED_KINDS: usize = 5;
+
+/// A warning when the site is larger than `max_size`, naming its five largest kinds.
+pub fn budget_warning(size: &SiteSize, max_size: u64) -> Option<Diagnostic> {
+    let total = size.total();
+    if total.bytes <= max_size {
+        return None;
+    }
+    let largest = size
+        .largest()
+        .into_iter()
+        .take(NAMED_KINDS)
+        .map(|(kind, amount)| format!("{} {}", kind.name(), bytes_text(amount.bytes)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(
+        Diagnostic::warning(
+            Location::file(crate::config::CONFIG_FILE),
+            format!(
+                "the site is {} in {} files, over [deploy] max_size of {}; largest: {largest}",
+                bytes_text(total.bytes),
+                total.files,
+                bytes_text(max_size)
+            ),
+        )
+        .with_hint(
+            "leave out what the site can do without under [outputs] (README: Site size), \
+             or raise max_size under [deploy]",
+        ),
+    )
+}
+
+/// "212 B", "3.4 KB", "1.25 GB": decimal units, as hosts state their limits.
+pub fn bytes_text(bytes: u64) -> String {
+    const UNITS: [(&str, f64); 3] = [("GB", 1e9), ("MB", 1e6), ("KB", 1e3)];
+    for (unit, size) in UNITS {
+        let value = bytes as f64 / size;
+        if value >= 1.0 {
+            let text = format!("{value:.2}");
+            let text = text.trim_end_matches('0').trim_end_matches('.');
+            return format!("{text} {unit}");
+        }
+    }
+    format!("{bytes} B")
+}
+
+/// Parses a size as `site.toml` writes it: "1 GB", "500 MB", "1.5GB", "200 KiB", "1000 B".
+/// Units: B, KB, MB, GB (powers of 1000) and KiB, MiB, GiB (powers of 1024), any case.
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{}` does not start with a number", text.escape_default()))?;
+    let unit = unit.trim();
+    let factor: f64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "`{}` is not a unit: use B, KB, MB, GB, KiB, MiB or GiB",
+                unit.escape_default()
+            ));
+        }
+    };
+    let bytes = (number * factor).round();
+    if !(bytes >= 1.0 && bytes < u64::MAX as f64) {
+        return Err(format!(
+            "`{}` is not a size above zero",
+            text.escape_default()
+        ));
+    }
+    Ok(bytes as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fall_into_their_kinds() {
+        let cases = [
+            ("papers/2401.00001/index.html", Kind::PaperPages),
+            ("papers/2401.00001/cite.bib", Kind::CitationFiles),
+            ("papers/2401.00001/cite.json", Kind::CitationFiles),
+            ("digests/2024-03-11/index.html", Kind::DigestPages),
+            ("digests/2024-03-11/email.html", Kind::Emails),
+            ("digests/2024-03-11/email.txt", Kind::Emails),
+            ("digests/2024-03-11/papers.bib", Kind::CitationFiles),
+            ("topics/sde/index.html", Kind::TopicPages),
+            ("topics/sde/feed.xml", Kind::Feeds),
+            ("feed.json", Kind::Feeds),
+            ("search/p/0.bin", Kind::SearchIndex),
+            ("images/cards/a.webp", Kind::Images),
+            ("favicon.svg", Kind::Images),
+            ("index.html", Kind::Other),
+            ("style.css", Kind::Other),
+        ];
+        for (path, kind) in cases {
+            assert_eq!(Kind::of(path), kind, "{path}");
+        }
+    }
+
+    #[test]
+    fn sizes_read_as_written_in_site_toml() {
+        assert_eq!(parse_size("1 GB"), Ok(1_000_000_000));
+        assert_eq!(parse_size("500MB"), Ok(500_000_000));
+        assert_eq!(parse_size("1.5 gb"), Ok(1_500_000_000));
+        assert_eq!(parse_size("2 KiB"), Ok(2048));
+        assert_eq!(parse_size("300"), Ok(300));
+        for bad in ["", "GB", "1 XB", "0 MB", "-1 GB", "1e99 GB", "1..2 GB"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_rewritten_file_replaces_its_size_and_a_removed_one_takes_it_away() {
+        let mut ledger = Ledger::remembering();
+        ledger.wrote("papers/a/index.html", 100);
+        ledger.wrote("papers/a/index.html", 40);
+        ledger.wrote("topics/t/index.html", 7);
+        ledger.removed("topics/t/index.html");
+        ledger.removed("never/written.html");
+        let size = ledger.size;
+        assert_eq!(
+            size.of(Kind::PaperPages),
+            Amount {
+                bytes: 40,
+                files: 1
+            }
+        );
+        assert_eq!(size.of(Kind::TopicPages), Amount::default());
+        assert_eq!(
+            size.total(),
+            Amount {
+                bytes: 40,
+                files: 1
+            }
+        );
+    }
+
+    #[test]
+    fn over_budget_names_the_largest_kinds() {
+        let mut size = SiteSize::default();
+        size.add("papers/a/index.html", 5000);
+        size.add("topics/t/index.html", 3000);
+        size.add("search/p/0.bin", 2000);
+        assert!(budget_warning(&size, 10_000).is_none());
+        let warning = budget_warning(&size, 9_999).expect("over");
+        assert!(
+            warning
+                .message
+                .ends_with("largest: paper pages 5 KB, topic pages 3 KB, search index 2 KB"),
+            "{}",
+            warning.message
+        );
+        assert_eq!(bytes_text(1_250_000_000), "1.25 GB");
+        assert_eq!(bytes_text(999), "999 B");
+    }
+}

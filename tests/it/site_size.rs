@@ -1,0 +1,136 @@
+//! The site's size in the build summary and against `[deploy] max_size` (issue 22).
+
+use digestif::check::CheckOptions;
+use digestif::site_size::{Kind, SiteSize};
+
+use crate::support::{Built, TestSite};
+
+/// What is on disk, walked after the build, by kind.
+fn size_on_disk(built: &Built) -> SiteSize {
+    let mut size = SiteSize::default();
+    for file in built.files() {
+        let bytes = std::fs::metadata(built.out.join(&file)).unwrap().len();
+        size.add(&file, bytes);
+    }
+    size
+}
+
+#[test]
+fn the_summary_states_what_is_on_disk() {
+    for fixture in ["scholarly", "thumbnails", "search"] {
+        let site = TestSite::fixture(fixture);
+        let built = site.build().unwrap();
+        let on_disk = size_on_disk(&built);
+        assert_eq!(built.report.size, on_disk, "{fixture}");
+        let total = on_disk.total();
+        let summary = built.report.summary("built");
+        assert!(
+            summary.contains(&format!(
+                "({} files, {})",
+                total.files,
+                digestif::site_size::bytes_text(total.bytes)
+            )),
+            "{fixture}: {summary}"
+        );
+    }
+}
+
+#[test]
+fn images_are_stated_on_their_own_line() {
+    let site = TestSite::fixture("thumbnails");
+    let built = site.build().unwrap();
+    let images = built.report.size.of(Kind::Images);
+    assert!(images.files > 1, "{images:?}");
+    let summary = built.report.summary("built");
+    let second = summary.lines().nth(1).expect("an images line");
+    assert!(second.contains("of which images:"), "{summary}");
+}
+
+#[test]
+fn a_site_over_max_size_warns_and_names_its_largest_kinds() {
+    let site = TestSite::fixture("scholarly");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &format!("{toml}\n[deploy]\nmax_size = \"2 KB\"\n"),
+    );
+    let built = site.build().unwrap();
+    let warning = built
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("over [deploy] max_size"))
+        .unwrap_or_else(|| panic!("no size warning in {:?}", built.report.warnings));
+    assert!(
+        warning.message.contains("max_size of 2 KB"),
+        "{}",
+        warning.message
+    );
+    let named = warning.message.split("largest: ").nth(1).unwrap();
+    assert_eq!(named.split(", ").count(), 5, "{named}");
+    assert!(
+        named.starts_with("paper pages") || named.contains("paper pages"),
+        "{named}"
+    );
+    assert!(
+        warning.to_string().starts_with("site.toml: warning:"),
+        "{warning}"
+    );
+
+    // `check` finds the same, and states the size.
+    let report = digestif::check_site(&CheckOptions::new(site.root()));
+    assert!(
+        report.findings.iter().any(|f| f.message == warning.message),
+        "{:?}",
+        report.findings
+    );
+    assert_eq!(
+        report.size.total().files,
+        built.report.size.total().files - 1,
+        "all but the output marker"
+    );
+    assert!(
+        report.summary().contains(" files, "),
+        "{}",
+        report.summary()
+    );
+}
+
+#[test]
+fn a_site_within_max_size_does_not_warn() {
+    let built = TestSite::fixture("scholarly").build().unwrap();
+    assert!(
+        !built
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("max_size")),
+        "{:?}",
+        built.report.warnings
+    );
+}
+
+#[test]
+fn a_malformed_max_size_is_an_error_at_its_line() {
+    for (value, says) in [
+        ("\"1 XB\"", "`XB` is not a unit"),
+        ("\"lots\"", "does not start with a number"),
+        ("0", "not a size above zero"),
+        ("true", "found a boolean"),
+    ] {
+        let site = TestSite::new();
+        site.write(
+            "site.toml",
+            &format!(
+                "{}\n[deploy]\nmax_size = {value}\n",
+                crate::support::SITE_TOML
+            ),
+        );
+        let error = site.build_error();
+        assert!(
+            error.contains("site.toml:5: error: [deploy] max_size"),
+            "{error}"
+        );
+        assert!(error.contains(says), "{value}: {error}");
+    }
+}
