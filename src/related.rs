@@ -265,6 +265,8 @@ fn terms_of_papers(site: &Site, cache: &mut RelatedCache, is_one_off: bool) -> V
 #[derive(Default)]
 struct Words {
     terms: HashMap<Box<str>, Option<u64>, ahash::RandomState>,
+    /// The current paper's terms, once per use, reused from paper to paper.
+    found: Vec<u64>,
 }
 
 impl Words {
@@ -280,12 +282,13 @@ impl Words {
     }
 
     fn doc_terms(&mut self, paper: &crate::model::Paper) -> HashedTerms {
-        let mut counts: TermMap<u32> = TermMap::default();
-        let mut add = |text: &str, weight: u32| {
+        let mut found = std::mem::take(&mut self.found);
+        found.clear();
+        let mut add = |text: &str, uses: usize| {
             let text = without_tex_commands(text);
             text::for_each_token(&text, |token| {
                 if let Some(term) = self.term(token) {
-                    *counts.entry(term).or_default() += weight;
+                    found.extend(std::iter::repeat_n(term, uses));
                 }
             });
         };
@@ -293,8 +296,12 @@ impl Words {
         if let Some(abstract_md) = &paper.abstract_md {
             add(abstract_md, 1);
         }
-        let mut terms: HashedTerms = counts.into_iter().collect();
-        terms.sort_unstable();
+        found.sort_unstable();
+        let mut terms: HashedTerms = Vec::new();
+        for term in found.chunk_by(|a, b| a == b) {
+            terms.push((term[0], term.len() as u32));
+        }
+        self.found = found;
         terms
     }
 }
