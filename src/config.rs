@@ -60,7 +60,7 @@ pub struct RawConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct RawDeploy {
     /// A size string ("1 GB", "500 MB", "200 KiB") or a number of bytes; see
-    /// [`crate::site_size::parse_size`]. Default [`DEFAULT_MAX_SIZE`].
+    /// [`parse_size`]. Default [`DEFAULT_MAX_SIZE`].
     pub max_size: Option<toml::Value>,
 }
 
@@ -790,7 +790,7 @@ fn max_size(value: Option<&toml::Value>) -> std::result::Result<u64, String> {
     let problem = |why: String| format!("[deploy] max_size: {why}");
     match value {
         None => Ok(DEFAULT_MAX_SIZE),
-        Some(toml::Value::String(text)) => crate::site_size::parse_size(text).map_err(problem),
+        Some(toml::Value::String(text)) => parse_size(text).map_err(problem),
         Some(toml::Value::Integer(bytes)) if *bytes > 0 => Ok(*bytes as u64),
         Some(toml::Value::Integer(bytes)) => {
             Err(problem(format!("{bytes} bytes is not a size above zero")))
@@ -922,6 +922,43 @@ fn resolve_theme(root: &Path, name: &str) -> std::result::Result<ThemeSource, St
         "theme `{name}` not found: there is no folder {}",
         Path::new("themes").join(name).display()
     ))
+}
+
+/// Parses a size as `site.toml` writes it: "1 GB", "500 MB", "1.5GB", "200 KiB", "1000 B".
+/// Units: B, KB, MB, GB (powers of 1000) and KiB, MiB, GiB (powers of 1024), any case.
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{}` does not start with a number", text.escape_default()))?;
+    let unit = unit.trim();
+    let factor: f64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "kib" => 1024.0,
+        "mib" => 1024.0 * 1024.0,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        _ => {
+            return Err(format!(
+                "`{}` is not a unit: use B, KB, MB, GB, KiB, MiB or GiB",
+                unit.escape_default()
+            ));
+        }
+    };
+    let bytes = (number * factor).round();
+    if !(bytes >= 1.0 && bytes < u64::MAX as f64) {
+        return Err(format!(
+            "`{}` is not a size above zero",
+            text.escape_default()
+        ));
+    }
+    Ok(bytes as u64)
 }
 
 #[cfg(test)]

@@ -261,46 +261,10 @@ pub fn bytes_text(bytes: u64) -> String {
     format!("{bytes} B")
 }
 
-/// Parses a size as `site.toml` writes it: "1 GB", "500 MB", "1.5GB", "200 KiB", "1000 B".
-/// Units: B, KB, MB, GB (powers of 1000) and KiB, MiB, GiB (powers of 1024), any case.
-pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("`{}` does not start with a number", text.escape_default()))?;
-    let unit = unit.trim();
-    let factor: f64 = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 1.0,
-        "kb" => 1e3,
-        "mb" => 1e6,
-        "gb" => 1e9,
-        "kib" => 1024.0,
-        "mib" => 1024.0 * 1024.0,
-        "gib" => 1024.0 * 1024.0 * 1024.0,
-        _ => {
-            return Err(format!(
-                "`{}` is not a unit: use B, KB, MB, GB, KiB, MiB or GiB",
-                unit.escape_default()
-            ));
-        }
-    };
-    let bytes = (number * factor).round();
-    if !(bytes >= 1.0 && bytes < u64::MAX as f64) {
-        return Err(format!(
-            "`{}` is not a size above zero",
-            text.escape_default()
-        ));
-    }
-    Ok(bytes as u64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::parse_size;
 
     #[test]
     fn paths_fall_into_their_kinds() {
