@@ -643,50 +643,8 @@ impl Config {
             &key_location,
         );
         let feed_limit = positive(raw.feed_limit, "feed_limit", &mut problems, &key_location);
-        let related_count = usize::try_from(raw.related.count)
-            .ok()
-            .filter(|count| (1..=MAX_RELATED).contains(count));
-        if related_count.is_none() {
-            problems.push(
-                Diagnostic::error(
-                    key_location("count"),
-                    format!(
-                        "[related] count is {}; it must be between 1 and {MAX_RELATED}",
-                        raw.related.count
-                    ),
-                )
-                .with_hint("to show no related papers, set `enabled = false` under [related]"),
-            );
-        }
-        if raw.title.trim().is_empty() {
-            problems.push(Diagnostic::error(key_location("title"), "title is empty"));
-        }
-        if !is_language_tag(&raw.language) {
-            problems.push(
-                Diagnostic::error(
-                    key_location("language"),
-                    format!(
-                        "language `{}` is not a language tag",
-                        raw.language.escape_default()
-                    ),
-                )
-                .with_hint("use a BCP 47 tag such as \"en\", \"de\" or \"pt-BR\""),
-            );
-        }
-        for (key, value) in [("title", &raw.title), ("description", &raw.description)] {
-            if let Some(c) = value
-                .chars()
-                .find(|&c| crate::content::clean::is_removed_control(c))
-            {
-                problems.push(
-                    Diagnostic::error(
-                        key_location(key),
-                        format!("`{key}` holds the control character U+{:04X}, which no page or feed can show", c as u32),
-                    )
-                    .with_hint("remove the escape (such as \\u0001 or \\b) from the value"),
-                );
-            }
-        }
+        let related_count = related_count(&raw.related, &mut problems, &key_location);
+        check_texts(&raw, &mut problems, &key_location);
 
         let theme = resolve_theme(root, &raw.theme).map_err(|message| {
             Diagnostic::error(key_location("theme"), message)
@@ -712,32 +670,8 @@ impl Config {
         }
 
         let topic_rules = topic_rules(&raw.topics.rules, &mut problems, &key_location);
-        let citation_files = citation_files(raw.outputs.citation_files.as_ref())
-            .unwrap_or_else(|message| {
-                problems.push(Diagnostic::error(key_location("citation_files"), message).with_hint(
-                    "\"bibtex\" writes cite.bib for each paper, \"all\" also cite.ris and cite.json",
-                ));
-                CitationFiles::Bibtex
-            });
-        let email_digests = email_digests(raw.outputs.emails.as_ref()).unwrap_or_else(|message| {
-            problems.push(
-                Diagnostic::error(key_location("emails"), message).with_hint(
-                    "for example emails = 10 (the newest ten digests), \"all\" or false",
-                ),
-            );
-            0
-        });
-        let max_size = match max_size(raw.deploy.max_size.as_ref()) {
-            Ok(bytes) => bytes,
-            Err(message) => {
-                problems.push(
-                    Diagnostic::error(key_location("max_size"), message).with_hint(
-                        "for example max_size = \"1 GB\", \"500 MB\" or 250000000 (bytes)",
-                    ),
-                );
-                DEFAULT_MAX_SIZE
-            }
-        };
+        let (citation_files, email_digests, max_size) =
+            output_settings(&raw, &mut problems, &key_location);
         check_sources(&raw.sources, &mut problems, &key_location);
 
         if !problems.is_empty() {
@@ -809,6 +743,101 @@ pub fn topic_key(name: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// `[related] count` when it is in range (it is checked even with `enabled = false`).
+fn related_count(
+    raw: &RawRelated,
+    problems: &mut Vec<Diagnostic>,
+    key_location: &dyn Fn(&str) -> Location,
+) -> Option<usize> {
+    let related_count = usize::try_from(raw.count)
+        .ok()
+        .filter(|count| (1..=MAX_RELATED).contains(count));
+    if related_count.is_none() {
+        problems.push(
+            Diagnostic::error(
+                key_location("count"),
+                format!(
+                    "[related] count is {}; it must be between 1 and {MAX_RELATED}",
+                    raw.count
+                ),
+            )
+            .with_hint("to show no related papers, set `enabled = false` under [related]"),
+        );
+    }
+    related_count
+}
+
+/// The site's own texts: a title, a language tag, no control characters.
+fn check_texts(
+    raw: &RawConfig,
+    problems: &mut Vec<Diagnostic>,
+    key_location: &dyn Fn(&str) -> Location,
+) {
+    if raw.title.trim().is_empty() {
+        problems.push(Diagnostic::error(key_location("title"), "title is empty"));
+    }
+    if !is_language_tag(&raw.language) {
+        problems.push(
+            Diagnostic::error(
+                key_location("language"),
+                format!(
+                    "language `{}` is not a language tag",
+                    raw.language.escape_default()
+                ),
+            )
+            .with_hint("use a BCP 47 tag such as \"en\", \"de\" or \"pt-BR\""),
+        );
+    }
+    for (key, value) in [("title", &raw.title), ("description", &raw.description)] {
+        if let Some(c) = value
+            .chars()
+            .find(|&c| crate::content::clean::is_removed_control(c))
+        {
+            problems.push(
+                Diagnostic::error(
+                    key_location(key),
+                    format!("`{key}` holds the control character U+{:04X}, which no page or feed can show", c as u32),
+                )
+                .with_hint("remove the escape (such as \\u0001 or \\b) from the value"),
+            );
+        }
+    }
+}
+
+/// `[outputs] citation_files`, `[outputs] emails` (as a number of digests) and `[deploy]
+/// max_size`; a bad value is a problem, and its default stands in until the build stops.
+fn output_settings(
+    raw: &RawConfig,
+    problems: &mut Vec<Diagnostic>,
+    key_location: &dyn Fn(&str) -> Location,
+) -> (CitationFiles, usize, u64) {
+    let citation_files =
+        citation_files(raw.outputs.citation_files.as_ref()).unwrap_or_else(|message| {
+            problems.push(Diagnostic::error(key_location("citation_files"), message).with_hint(
+                "\"bibtex\" writes cite.bib for each paper, \"all\" also cite.ris and cite.json",
+            ));
+            CitationFiles::Bibtex
+        });
+    let email_digests = email_digests(raw.outputs.emails.as_ref()).unwrap_or_else(|message| {
+        problems.push(
+            Diagnostic::error(key_location("emails"), message)
+                .with_hint("for example emails = 10 (the newest ten digests), \"all\" or false"),
+        );
+        0
+    });
+    let max_size = match max_size(raw.deploy.max_size.as_ref()) {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            problems.push(
+                Diagnostic::error(key_location("max_size"), message)
+                    .with_hint("for example max_size = \"1 GB\", \"500 MB\" or 250000000 (bytes)"),
+            );
+            DEFAULT_MAX_SIZE
+        }
+    };
+    (citation_files, email_digests, max_size)
 }
 
 /// Each source has what its kind needs: a query for `arxiv`, a web address for `api`.
