@@ -1235,8 +1235,13 @@ fn fail_on_errors(diagnostics: &mut Vec<Diagnostic>) -> Result<()> {
     Ok(())
 }
 
+/// Whether `DIGESTIF_LOG=debug` asks for stage timings and what each stage did.
+pub(crate) fn is_debug() -> bool {
+    std::env::var_os("DIGESTIF_LOG").is_some_and(|v| v == "debug")
+}
+
 pub(crate) fn stage(name: &str, started: &mut Instant) {
-    if std::env::var_os("DIGESTIF_LOG").is_some_and(|v| v == "debug") {
+    if is_debug() {
         eprintln!(
             "debug: {name} took {:.1} ms{}",
             started.elapsed().as_secs_f64() * 1000.0,

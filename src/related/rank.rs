@@ -1,0 +1,398 @@
+//! The index related papers are ranked from (weighted vectors, inverted lists, authors' papers,
+//! topic bit sets), and the ranking of one paper against it.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::terms::DocTerms;
+use crate::model::Paper;
+
+/// Terms of a paper that look for others.
+pub const QUERY_TERMS: usize = 32;
+/// Terms of a paper that others can find it by; the rest still count in its vector's length.
+pub const INDEX_TERMS: usize = 64;
+/// Papers kept on one term's list: the ones where the term weighs most. A term kept by more
+/// papers than this says little about any two of them.
+pub const LIST_LIMIT: usize = 50;
+/// An author with more papers than this (a consortium, a lab's head) links too many to mean much.
+const AUTHOR_LIMIT: usize = 50;
+/// The authors of one paper looked up, in byline order.
+const AUTHORS_LOOKED_UP: usize = 20;
+
+/// Quantised weights: a unit vector's components scaled to 16 bits.
+const SCALE: u64 = 65_535;
+/// A shared topic adds this much of a cosine (0.05), up to [`BONUS_CAP`] topics.
+const TOPIC_BONUS: u64 = SCALE * SCALE / 20;
+/// A shared author adds this much of a cosine (0.1), up to [`BONUS_CAP`] authors.
+const AUTHOR_BONUS: u64 = SCALE * SCALE / 10;
+const BONUS_CAP: u64 = 3;
+/// Papers whose text shares less than this cosine (0.06) are not related by text alone.
+const MIN_SCORE: u64 = SCALE * SCALE * 6 / 100;
+
+/// A paper's heaviest terms, as `(term number, quantised weight)`: the [`QUERY_TERMS`] heaviest
+/// first, in no order, then the rest of the [`INDEX_TERMS`] heaviest.
+#[derive(PartialEq, Eq)]
+pub struct Vector {
+    pub terms: Box<[(u32, u32)]>,
+}
+
+impl Vector {
+    /// The terms this paper looks for others by.
+    pub fn query(&self) -> &[(u32, u32)] {
+        &self.terms[..self.terms.len().min(QUERY_TERMS)]
+    }
+}
+
+/// How many papers each term occurs in, by term number.
+pub fn document_frequencies(docs: &[DocTerms], terms: usize) -> Vec<u32> {
+    let mut df = vec![0u32; terms];
+    for terms in docs {
+        for &(number, _) in terms.iter() {
+            df[number as usize] += 1;
+        }
+    }
+    df
+}
+
+/// `df` with only its four leading bits: steps of about 6 to 12 per cent above 16 papers. One
+/// paper more or less with a common term then seldom changes its weight, so that a save in
+/// `serve` weighs again only the papers it edited, not every paper that shares a word with them.
+pub fn coarse(df: u32) -> u32 {
+    let shift = (u32::BITS - df.leading_zeros()).saturating_sub(4);
+    (df >> shift) << shift
+}
+
+/// Inverse document frequency of a term in `df` of `papers` papers (BM25's, never negative).
+pub fn idf(df: u32, papers: usize) -> f64 {
+    let (df, papers) = (f64::from(coarse(df)), papers as f64);
+    (1.0 + (papers - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// What weighing a paper's terms reads, by term number.
+pub struct Weights<'a> {
+    pub df: &'a [u32],
+    pub idf: &'a [f64],
+    pub hashes: &'a [u64],
+}
+
+/// A paper's heaviest terms weighted by `(1 + ln tf) · idf`, over the length of its whole
+/// vector.
+pub fn vector(terms: &[(u32, u32)], weights: &Weights) -> Vector {
+    let heavier = |a: &(f64, u64, u32, u32), b: &(f64, u64, u32, u32)| {
+        b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+    };
+    // In term-hash order (as numbered), so the length is summed in the same order whatever the
+    // numbering.
+    let mut weighted: Vec<(f64, u64, u32, u32)> = terms
+        .iter()
+        .map(|&(number, count)| {
+            let at = number as usize;
+            let weight = (1.0 + f64::from(count).ln()) * weights.idf[at];
+            (weight, weights.hashes[at], number, weights.df[at])
+        })
+        .collect();
+    let length = weighted.iter().map(|w| w.0 * w.0).sum::<f64>().sqrt();
+    // A term no other paper has cannot find one.
+    weighted.retain(|w| w.3 > 1);
+    // The heaviest INDEX_TERMS, the heaviest QUERY_TERMS of them first: which terms, not their
+    // order, is what counts.
+    if weighted.len() > INDEX_TERMS {
+        weighted.select_nth_unstable_by(INDEX_TERMS - 1, heavier);
+        weighted.truncate(INDEX_TERMS);
+    }
+    if weighted.len() > QUERY_TERMS {
+        weighted.select_nth_unstable_by(QUERY_TERMS - 1, heavier);
+    }
+    let terms = weighted
+        .iter()
+        .map(|&(weight, _, number, _)| {
+            let quantised = (weight / length * SCALE as f64).round() as u32;
+            (number, quantised.max(1))
+        })
+        .collect();
+    Vector { terms }
+}
+
+/// Keeps the [`LIST_LIMIT`] heaviest papers of one term's list, in no order (scores are sums of
+/// integers). A list filled in paper order always comes out in the same order.
+pub fn keep_heaviest(list: &mut Vec<(u32, u32)>) {
+    if list.len() > LIST_LIMIT {
+        list.select_nth_unstable_by(LIST_LIMIT - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        list.truncate(LIST_LIMIT);
+    }
+}
+
+/// For each term number, the papers that kept it with their weight (see [`keep_heaviest`]).
+pub fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> {
+    let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); terms];
+    for (paper, vector) in vectors.iter().enumerate() {
+        for &(term, weight) in vector.terms.iter() {
+            lists[term as usize].push((paper as u32, weight));
+        }
+    }
+    lists.par_iter_mut().for_each(keep_heaviest);
+    lists
+}
+
+/// The papers of each author, by author number, and each paper's first authors' numbers. An
+/// author with more than [`AUTHOR_LIMIT`] papers brings no candidates and no bonus.
+pub struct Authors {
+    pub papers: Vec<Vec<u32>>,
+    pub of_paper: Vec<Vec<u32>>,
+}
+
+impl Authors {
+    pub fn of(papers: &[Paper]) -> Authors {
+        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        let mut lists: Vec<Vec<u32>> = Vec::new();
+        let mut of_paper = Vec::with_capacity(papers.len());
+        for (index, paper) in papers.iter().enumerate() {
+            let mut mine: Vec<u32> = Vec::new();
+            for author in paper.authors.iter().take(AUTHORS_LOOKED_UP) {
+                let next = lists.len() as u32;
+                let number = *numbers.entry(author).or_insert(next);
+                if number == next {
+                    lists.push(Vec::new());
+                }
+                // A paper listing one author twice shares them once.
+                if !mine.contains(&number) {
+                    mine.push(number);
+                    lists[number as usize].push(index as u32);
+                }
+            }
+            of_paper.push(mine);
+        }
+        Authors {
+            papers: lists,
+            of_paper,
+        }
+    }
+
+    /// Every paper sharing an author with `paper`, however many papers the author has.
+    pub fn co_papers(&self, paper: usize) -> impl Iterator<Item = u32> + '_ {
+        self.of_paper[paper]
+            .iter()
+            .flat_map(|&author| self.papers[author as usize].iter().copied())
+    }
+}
+
+/// On a site of at most 128 topics, each paper's topics as one bit set: counting shared topics
+/// is then one instruction instead of a walk through two papers' lists.
+pub fn topic_masks(papers: &[Paper], topics: usize) -> Option<Vec<u128>> {
+    (topics <= 128).then(|| {
+        papers
+            .iter()
+            .map(|paper| paper.topics.iter().fold(0u128, |mask, &t| mask | 1 << t))
+            .collect()
+    })
+}
+
+/// What ranking reads: every paper's vector, the inverted lists, the authors' papers, and the
+/// topic bit sets when the site has few enough topics.
+pub struct Index {
+    pub vectors: Vec<Vector>,
+    pub lists: Vec<Vec<(u32, u32)>>,
+    pub authors: Authors,
+    pub topic_masks: Option<Vec<u128>>,
+}
+
+/// A paper's related papers, most related first, and the score of the last of them (its
+/// floor: a paper must beat it to enter the list).
+pub struct Ranked {
+    pub list: Box<[u32]>,
+    pub floor: u64,
+}
+
+/// Whether `other`, scoring `score` (`None`: not a candidate), would enter `list`, a ranked
+/// list of at most `count` papers whose last scores `floor`.
+pub fn would_enter(list: &[u32], floor: u64, count: usize, other: u32, score: Option<u64>) -> bool {
+    let Some(score) = score.filter(|&score| score >= MIN_SCORE) else {
+        return false;
+    };
+    let last = list.last().copied().unwrap_or(u32::MAX);
+    list.len() < count || score > floor || (score == floor && other < last)
+}
+
+impl Index {
+    /// How `paper` scores `other`, as ranking `paper` would: `None` when `other` is no
+    /// candidate (no term list of `paper` holds it, and no author of `paper` wrote it).
+    pub fn score(&self, papers: &[Paper], paper: usize, other: u32) -> Option<u64> {
+        let mut text = 0;
+        for &(term, weight) in self.vectors[paper].query() {
+            if let Some(&(_, other_weight)) =
+                self.lists[term as usize].iter().find(|e| e.0 == other)
+            {
+                text += u64::from(weight) * u64::from(other_weight);
+            }
+        }
+        let theirs = &self.authors.of_paper[other as usize];
+        let shared_authors = self.authors.of_paper[paper]
+            .iter()
+            .filter(|&&author| {
+                self.authors.papers[author as usize].len() <= AUTHOR_LIMIT
+                    && theirs.contains(&author)
+            })
+            .count() as u64;
+        if text == 0 && shared_authors == 0 {
+            return None;
+        }
+        let topics = &papers[paper].topics;
+        let shared_topics = match &self.topic_masks {
+            _ if topics.is_empty() => 0,
+            Some(masks) => u64::from((masks[paper] & masks[other as usize]).count_ones()),
+            None => shared_count(topics, &papers[other as usize].topics),
+        };
+        Some(
+            text + shared_authors.min(BONUS_CAP) * AUTHOR_BONUS
+                + shared_topics.min(BONUS_CAP) * TOPIC_BONUS,
+        )
+    }
+
+    /// The `count` papers most related to each of `which`, in that order.
+    pub fn rank(&self, papers: &[Paper], which: &[u32], count: usize) -> Vec<Ranked> {
+        which
+            .par_chunks(256)
+            .flat_map_iter(|chunk| {
+                SCRATCH.with_borrow_mut(|scratch| {
+                    scratch.reset(papers.len());
+                    chunk
+                        .iter()
+                        .map(|&paper| scratch.rank(papers, self, paper as usize, count))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect()
+    }
+}
+
+thread_local! {
+    /// Each worker's score table, made once: a table per task would be zeroed again for every
+    /// few hundred papers, which grows with the square of the site.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::new(0));
+}
+
+/// One worker's score table, reused from paper to paper.
+struct Scratch {
+    scores: Vec<u64>,
+    /// Authors shared with each candidate, up to [`BONUS_CAP`].
+    shared_authors: Vec<u8>,
+    touched: Vec<u32>,
+    candidates: Vec<(u64, u32)>,
+}
+
+impl Scratch {
+    fn new(papers: usize) -> Self {
+        Scratch {
+            scores: vec![0; papers],
+            shared_authors: vec![0; papers],
+            touched: Vec::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    /// Fits the table to a site of `papers`; scores are left at zero after every paper.
+    fn reset(&mut self, papers: usize) {
+        self.scores.resize(papers, 0);
+        self.shared_authors.resize(papers, 0);
+        self.touched.clear();
+    }
+
+    fn add(&mut self, paper: u32, score: u64) {
+        let slot = &mut self.scores[paper as usize];
+        if *slot == 0 {
+            self.touched.push(paper);
+        }
+        *slot += score;
+    }
+
+    fn rank(&mut self, papers: &[Paper], index: &Index, paper: usize, count: usize) -> Ranked {
+        let Index {
+            vectors,
+            lists,
+            authors,
+            topic_masks,
+        } = index;
+        for &(term, weight) in vectors[paper].query() {
+            for &(other, other_weight) in &lists[term as usize] {
+                self.add(other, u64::from(weight) * u64::from(other_weight));
+            }
+        }
+        // Authors bring candidates of their own.
+        for &author in &authors.of_paper[paper] {
+            let list = &authors.papers[author as usize];
+            if list.len() > AUTHOR_LIMIT {
+                continue;
+            }
+            for &other in list {
+                let shared = &mut self.shared_authors[other as usize];
+                if u64::from(*shared) < BONUS_CAP {
+                    *shared += 1;
+                    self.add(other, AUTHOR_BONUS);
+                }
+            }
+        }
+        let mut candidates = std::mem::take(&mut self.candidates);
+        candidates.clear();
+        for &other in &self.touched {
+            let text_and_authors = std::mem::take(&mut self.scores[other as usize]);
+            self.shared_authors[other as usize] = 0;
+            if other as usize != paper {
+                candidates.push((text_and_authors, other));
+            }
+        }
+        // Topics only add: the count-th best score without them is a floor for the list, and
+        // a candidate that shared topics cannot lift above it is not looked at again.
+        let mut floor = MIN_SCORE;
+        if candidates.len() > count {
+            let (_, kth, _) = candidates.select_nth_unstable_by(count - 1, |a, b| b.0.cmp(&a.0));
+            floor = floor.max(kth.0);
+        }
+        let topics = &papers[paper].topics;
+        let most_topic_bonus = topics.len().min(BONUS_CAP as usize) as u64 * TOPIC_BONUS;
+        let mut best: Vec<(u64, u32)> = Vec::with_capacity(count + 1);
+        for &(text_and_authors, other) in &candidates {
+            if text_and_authors + most_topic_bonus < floor {
+                continue;
+            }
+            let shared_topics = match (most_topic_bonus, topic_masks) {
+                (0, _) => 0,
+                (_, Some(masks)) => u64::from((masks[paper] & masks[other as usize]).count_ones()),
+                (_, None) => shared_count(topics, &papers[other as usize].topics),
+            };
+            let score = text_and_authors + shared_topics.min(BONUS_CAP) * TOPIC_BONUS;
+            if score < MIN_SCORE {
+                continue;
+            }
+            // Most related first; between equals, the paper that sorts first.
+            let at = best.partition_point(|&(s, o)| s > score || (s == score && o < other));
+            if at < count {
+                best.insert(at, (score, other));
+                best.truncate(count);
+            }
+        }
+        self.candidates = candidates;
+        self.touched.clear();
+        Ranked {
+            floor: best.last().map_or(0, |&(score, _)| score),
+            list: best.into_iter().map(|(_, other)| other).collect(),
+        }
+    }
+}
+
+/// How many values two ascending lists share.
+fn shared_count(a: &[usize], b: &[usize]) -> u64 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
