@@ -106,7 +106,7 @@ impl Hasher for PassThrough {
 type TermMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
 
 /// Papers per tokenising task, which shares one table of the words it met.
-const TOKENISING_BLOCK: usize = 256;
+const TOKENISING_BLOCK: usize = 1024;
 
 /// Every paper's terms. `known` holds terms by the papers' `content` hash: only papers not in it
 /// are tokenised (in parallel), then numbered in order.

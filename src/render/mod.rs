@@ -44,6 +44,9 @@ pub struct Renderer<'a> {
     /// Each topic's TopicRef and each digest's DigestLink as a Tera value, for the cards to share.
     topic_values: Vec<OnceLock<Shared>>,
     digest_values: Vec<OnceLock<Shared>>,
+    /// Each paper as an entry of other papers' related lists (a paper is in about as many lists
+    /// as it has related papers itself): built once, shared by every list that names it.
+    related_entries: Vec<OnceLock<Shared>>,
 }
 
 /// A value built once and used by many contexts, with what building it read.
@@ -63,6 +66,7 @@ impl<'a> Renderer<'a> {
             cards: slots(site.papers.len()),
             topic_values: slots(site.topics.len()),
             digest_values: slots(site.digests.len()),
+            related_entries: slots(site.papers.len()),
         }
     }
 
@@ -72,7 +76,8 @@ impl<'a> Renderer<'a> {
         let slots = self.cards.iter_mut();
         let slots = slots
             .chain(&mut self.topic_values)
-            .chain(&mut self.digest_values);
+            .chain(&mut self.digest_values)
+            .chain(&mut self.related_entries);
         slots.for_each(|slot| drop(slot.take()));
     }
 
@@ -132,7 +137,7 @@ impl<'a> Renderer<'a> {
                 let mut context = HashedMap::of(&self.paper(index, page))?;
                 context.insert("paper", self.card_value(index));
                 self.insert_paper_digests(index, &mut context);
-                context.insert("related", self.related_papers(index)?);
+                context.insert("related", self.related_papers(index));
                 Ok(context)
             }
             PageKind::Topics => HashedMap::of(&self.topics(page)),

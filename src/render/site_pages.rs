@@ -7,7 +7,7 @@ use jiff::civil::Date;
 
 use super::context::*;
 use super::page_context::{Hashed, HashedMap};
-use super::{PageKind, PlannedPage, Renderer, display_date};
+use super::{PageKind, PlannedPage, Renderer, display_date, shared_with};
 
 impl Renderer<'_> {
     pub(super) fn index_context(
@@ -241,28 +241,37 @@ impl Renderer<'_> {
     }
 
     /// The papers related to paper `index`: `[RelatedPaper + digests]`, most related first.
-    pub(super) fn related_papers(&self, index: usize) -> Result<Hashed, tera::Error> {
-        let mut entries = Vec::new();
-        for &other in self.model.related(index) {
-            let other = other as usize;
-            let paper = self.model.paper(other);
+    pub(super) fn related_papers(&self, index: usize) -> Hashed {
+        let entries = self.model.related(index);
+        Hashed::list(
+            entries
+                .iter()
+                .map(|&other| self.related_entry(other as usize))
+                .collect(),
+        )
+    }
+
+    /// Paper `index` as an entry of a related list.
+    fn related_entry(&self, index: usize) -> Hashed {
+        shared_with(&self.related_entries[index], || {
+            let paper = self.model.paper(index);
             let shown = paper.authors.len().min(RELATED_AUTHORS);
             let mut entry = HashedMap::of(&RelatedPaper {
-                title: self.model.title_text(other),
-                title_html: self.model.title_html(other),
+                title: self.model.title_text(index),
+                title_html: self.model.title_html(index),
                 url: self.link(&format!("papers/{}/", paper.slug)),
                 authors: &paper.authors[..shown],
                 more_authors: paper.authors.len() - shown,
-            })?;
+            })
+            .expect("a related paper serialises");
             let digests = paper
                 .appearances
                 .iter()
                 .map(|&d| self.digest_value(d))
                 .collect();
             entry.insert("digests", Hashed::list(digests));
-            entries.push(entry.finish());
-        }
-        Ok(Hashed::list(entries))
+            entry.finish()
+        })
     }
 
     pub(super) fn topic_summary(&self, index: usize) -> TopicSummary {
