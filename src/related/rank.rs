@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use super::terms::DocTerms;
+use crate::fingerprint::hash_of;
 use crate::model::Paper;
 
 /// Terms of a paper that look for others.
@@ -16,7 +17,7 @@ pub const INDEX_TERMS: usize = 64;
 /// papers than this says little about any two of them.
 pub const LIST_LIMIT: usize = 50;
 /// An author with more papers than this (a consortium, a lab's head) links too many to mean much.
-const AUTHOR_LIMIT: usize = 50;
+pub const AUTHOR_LIMIT: usize = 50;
 /// The authors of one paper looked up, in byline order.
 const AUTHORS_LOOKED_UP: usize = 20;
 
@@ -64,8 +65,11 @@ pub fn coarse(df: u32) -> u32 {
 }
 
 /// Inverse document frequency of a term in `df` of `papers` papers (BM25's, never negative).
+/// Both counts are coarse: a paper added or removed in `serve` seldom changes any weight but
+/// those of its own terms.
 pub fn idf(df: u32, papers: usize) -> f64 {
-    let (df, papers) = (f64::from(coarse(df)), papers as f64);
+    let papers = u32::try_from(papers).unwrap_or(u32::MAX);
+    let (df, papers) = (f64::from(coarse(df)), f64::from(coarse(papers)));
     (1.0 + (papers - df + 0.5) / (df + 0.5)).ln()
 }
 
@@ -140,20 +144,26 @@ pub fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> 
 pub struct Authors {
     pub papers: Vec<Vec<u32>>,
     pub of_paper: Vec<Vec<u32>>,
+    /// Each author's number by a hash of their name, and each number's name hash.
+    pub numbers: HashMap<u64, u32>,
+    pub names: Vec<u64>,
 }
 
 impl Authors {
     pub fn of(papers: &[Paper]) -> Authors {
-        let mut numbers: HashMap<&str, u32> = HashMap::new();
+        let mut numbers: HashMap<u64, u32> = HashMap::new();
+        let mut names: Vec<u64> = Vec::new();
         let mut lists: Vec<Vec<u32>> = Vec::new();
         let mut of_paper = Vec::with_capacity(papers.len());
         for (index, paper) in papers.iter().enumerate() {
             let mut mine: Vec<u32> = Vec::new();
             for author in paper.authors.iter().take(AUTHORS_LOOKED_UP) {
                 let next = lists.len() as u32;
-                let number = *numbers.entry(author).or_insert(next);
+                let name = hash_of(author);
+                let number = *numbers.entry(name).or_insert(next);
                 if number == next {
                     lists.push(Vec::new());
+                    names.push(name);
                 }
                 // A paper listing one author twice shares them once.
                 if !mine.contains(&number) {
@@ -166,14 +176,33 @@ impl Authors {
         Authors {
             papers: lists,
             of_paper,
+            numbers,
+            names,
         }
     }
 
-    /// Every paper sharing an author with `paper`, however many papers the author has.
+    /// The papers of the author whose name hashes to `name` (none for an author not here).
+    pub fn papers_of(&self, name: u64) -> &[u32] {
+        self.numbers
+            .get(&name)
+            .map_or(&[], |&number| &self.papers[number as usize])
+    }
+
+    /// Every paper sharing with `paper` an author who has at most [`AUTHOR_LIMIT`] papers: the
+    /// papers that can have `paper` as a candidate by its authors.
     pub fn co_papers(&self, paper: usize) -> impl Iterator<Item = u32> + '_ {
         self.of_paper[paper]
             .iter()
-            .flat_map(|&author| self.papers[author as usize].iter().copied())
+            .map(|&author| &self.papers[author as usize])
+            .filter(|papers| papers.len() <= AUTHOR_LIMIT)
+            .flat_map(|papers| papers.iter().copied())
+    }
+
+    /// The name hashes of `paper`'s authors.
+    pub fn names_of(&self, paper: usize) -> impl Iterator<Item = u64> + '_ {
+        self.of_paper[paper]
+            .iter()
+            .map(|&author| self.names[author as usize])
     }
 }
 

@@ -12,14 +12,15 @@
 //! - for a paper whose topics changed, every paper that can have it as a candidate: the
 //!   papers querying any of its terms, and the papers of its authors.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::Related;
 use super::rank::{
-    Authors, Index, Vector, Weights, coarse, document_frequencies, idf, inverted_lists,
-    keep_heaviest, topic_masks, vector, would_enter,
+    AUTHOR_LIMIT, Authors, Index, Vector, Weights, coarse, document_frequencies, idf,
+    inverted_lists, keep_heaviest, topic_masks, vector, would_enter,
 };
 use super::terms::{DocTerms, TermNumbers};
 use crate::fingerprint::hash_of;
@@ -35,13 +36,16 @@ const REACHED_SHARE: usize = 4;
 /// The last ranking and everything it was made from, by paper index.
 pub struct Previous {
     count: usize,
-    docs: Vec<DocTerms>,
+    /// A hash of each paper's id: how a save that adds or removes papers finds where each
+    /// paper went.
+    ids: Vec<u64>,
+    pub docs: Vec<DocTerms>,
     /// A hash of each paper's authors, and of its topics.
     authors: Vec<u64>,
     topics: Vec<u64>,
-    df: Vec<u32>,
-    idf: Vec<f64>,
-    index: Index,
+    pub df: Vec<u32>,
+    pub idf: Vec<f64>,
+    pub index: Index,
     pub related: Arc<Related>,
     /// The score of the last paper of each list.
     floors: Vec<u64>,
@@ -85,6 +89,7 @@ pub fn rank_all(
     let related = Arc::new(Related { lists });
     let previous = docs.map(|docs| Previous {
         floors,
+        ids: hashes(papers, |paper| hash_of(&paper.id)),
         count,
         docs,
         authors: hashes(papers, |paper| hash_of(&paper.authors)),
@@ -106,6 +111,27 @@ fn differing<T: PartialEq + Sync>(old: &[T], new: &[T]) -> Vec<usize> {
     (0..old.len())
         .into_par_iter()
         .filter(|&i| old[i] != new[i])
+        .collect()
+}
+
+/// What papers coming and going did: the terms of the papers that went (left out of the
+/// document frequencies), the terms whose list held them, their authors, and papers to rank
+/// again: those that came, and those whose list held a paper that went.
+#[derive(Default)]
+struct Moves {
+    gone: Vec<DocTerms>,
+    terms: Vec<u32>,
+    reached: Vec<u32>,
+    /// Name hashes of the authors of the papers that went.
+    authors: Vec<u64>,
+}
+
+/// `old`, one value per paper, rearranged to the papers' new places: `from[place]` is where the
+/// paper now at `place` was, `None` for a paper that came, which gets `new()`.
+fn rearranged<T>(old: Vec<T>, from: &[Option<usize>], new: impl Fn() -> T) -> Vec<T> {
+    let mut old: Vec<Option<T>> = old.into_iter().map(Some).collect();
+    from.iter()
+        .map(|from| from.and_then(|at| old[at].take()).unwrap_or_else(&new))
         .collect()
 }
 
@@ -144,15 +170,19 @@ impl Previous {
         numbers: &TermNumbers,
         count: usize,
     ) -> bool {
-        if count != self.count || papers.len() != self.docs.len() {
+        if count != self.count {
             return false;
         }
+        let ids = hashes(papers, |paper| hash_of(&paper.id));
+        let Some(moves) = self.follow(ids) else {
+            return false;
+        };
         let worded = differing(&self.docs, docs);
         let authors = hashes(papers, |paper| hash_of(&paper.authors));
         let topics = hashes(papers, |paper| hash_of(&paper.topics));
         let authored = differing(&self.authors, &authors);
         let topical = differing(&self.topics, &topics);
-        let edited = worded.len() + authored.len() + topical.len();
+        let edited = worded.len() + authored.len() + topical.len() + moves.gone.len();
         if edited == 0 {
             return true;
         }
@@ -163,11 +193,14 @@ impl Previous {
             is_reached: vec![false; papers.len()],
             papers: Vec::new(),
         };
+        for &paper in &moves.reached {
+            reached.add(paper);
+        }
         // Terms whose list changed, with the papers whose place on it changed.
         let mut moved: Vec<(u32, Vec<u32>)> = Vec::new();
-        let reweighed = self.reweigh(&worded, docs, numbers);
-        if !reweighed.is_empty() {
-            let mut terms = Vec::new();
+        let reweighed = self.reweigh(&worded, docs, numbers, &moves.gone);
+        if !reweighed.is_empty() || !moves.terms.is_empty() {
+            let mut terms = moves.terms;
             for (paper, old) in &reweighed {
                 reached.add(*paper as u32);
                 let new = &self.index.vectors[*paper];
@@ -180,8 +213,8 @@ impl Previous {
             }
             moved.extend(self.relist(terms));
         }
-        if !authored.is_empty() {
-            self.reach_authors(papers, &authored, &mut reached);
+        if !authored.is_empty() || !moves.authors.is_empty() {
+            self.reach_authors(papers, &authored, moves.authors, &mut reached);
             self.authors = authors;
         }
         if !topical.is_empty() {
@@ -204,15 +237,106 @@ impl Previous {
         true
     }
 
-    /// Takes in the new authors of the `authored` papers. Every paper of their old and new
-    /// authors gains or loses a candidate and a bonus, or an author's papers pass the limit.
-    fn reach_authors(&mut self, papers: &[Paper], authored: &[usize], reached: &mut Reached) {
+    /// Moves every paper's state to its place among `ids`, the papers' ids now, when papers came
+    /// or went. A paper that came has no terms, authors or topics yet, so the update takes them
+    /// in as edits. `None` when the number of papers moved every idf (its coarse count changed).
+    fn follow(&mut self, ids: Vec<u64>) -> Option<Moves> {
+        let mut moves = Moves::default();
+        if ids == self.ids {
+            return Some(moves);
+        }
+        if coarse(ids.len() as u32) != coarse(self.ids.len() as u32) {
+            return None;
+        }
+        let places: HashMap<u64, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(place, &id)| (id, place as u32))
+            .collect();
+        let place_of: Vec<Option<u32>> =
+            self.ids.iter().map(|id| places.get(id).copied()).collect();
+        let mut from: Vec<Option<usize>> = vec![None; ids.len()];
+        for (old, place) in place_of.iter().enumerate() {
+            match place {
+                Some(place) => from[*place as usize] = Some(old),
+                None => {
+                    moves.gone.push(Arc::clone(&self.docs[old]));
+                    // Their lists lose it; its authors lose a paper.
+                    let terms = self.index.vectors[old].terms.iter();
+                    moves.terms.extend(terms.map(|&(term, _)| term));
+                    moves.authors.extend(self.index.authors.names_of(old));
+                }
+            }
+        }
+        let added = from.iter().enumerate().filter(|(_, from)| from.is_none());
+        moves.reached.extend(added.map(|(place, _)| place as u32));
+        let new_place = |paper: &mut u32| match place_of[*paper as usize] {
+            Some(place) => {
+                *paper = place;
+                true
+            }
+            None => false,
+        };
+        let mut lists = rearranged(self.related.lists.clone(), &from, Box::default);
+        for (place, list) in lists.iter_mut().enumerate() {
+            let mut kept: Vec<u32> = list.to_vec();
+            kept.retain_mut(new_place);
+            if kept.len() < list.len() {
+                moves.reached.push(place as u32);
+            }
+            *list = kept.into();
+        }
+        self.related = Arc::new(Related { lists });
+        for list in &mut self.index.lists {
+            list.retain_mut(|(paper, _)| new_place(paper));
+        }
+        let authors = &mut self.index.authors;
+        for list in &mut authors.papers {
+            list.retain_mut(new_place);
+        }
+        authors.of_paper = rearranged(std::mem::take(&mut authors.of_paper), &from, Vec::new);
+        if let Some(masks) = self.index.topic_masks.take() {
+            self.index.topic_masks = Some(rearranged(masks, &from, || 0));
+        }
+        let vectors = std::mem::take(&mut self.index.vectors);
+        self.index.vectors = rearranged(vectors, &from, || Vector {
+            terms: Box::default(),
+        });
+        self.docs = rearranged(std::mem::take(&mut self.docs), &from, || Arc::from([]));
+        // No paper's hash: a paper that came differs from it, and is taken in as edited.
+        self.authors = rearranged(std::mem::take(&mut self.authors), &from, || u64::MAX);
+        self.topics = rearranged(std::mem::take(&mut self.topics), &from, || u64::MAX);
+        self.floors = rearranged(std::mem::take(&mut self.floors), &from, || 0);
+        self.ids = ids;
+        Some(moves)
+    }
+
+    /// Takes in the new authors of the `authored` papers, and the loss of `gone_authors`'
+    /// papers that went. Each such author gains or loses a paper: a candidate and a bonus to
+    /// their other papers, or, past the limit, their papers' candidates altogether. An author
+    /// over the limit before and after changes nothing.
+    fn reach_authors(
+        &mut self,
+        papers: &[Paper],
+        authored: &[usize],
+        gone_authors: Vec<u64>,
+        reached: &mut Reached,
+    ) {
         let new = Authors::of(papers);
+        let old = &self.index.authors;
+        let mut names = gone_authors;
         for &paper in authored {
             reached.add(paper as u32);
-            let old = self.index.authors.co_papers(paper);
-            for other in old.chain(new.co_papers(paper)) {
-                reached.add(other);
+            names.extend(old.names_of(paper).chain(new.names_of(paper)));
+        }
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let (before, after) = (old.papers_of(name), new.papers_of(name));
+            if before.len().min(after.len()) <= AUTHOR_LIMIT {
+                for &other in before.iter().chain(after) {
+                    reached.add(other);
+                }
             }
         }
         self.index.authors = new;
@@ -246,6 +370,7 @@ impl Previous {
         worded: &[usize],
         docs: &[DocTerms],
         numbers: &TermNumbers,
+        gone: &[DocTerms],
     ) -> Vec<(usize, Vector)> {
         let papers = self.docs.len();
         let terms = numbers.len();
@@ -257,6 +382,12 @@ impl Previous {
             for &(term, _) in self.docs[paper].iter().chain(docs[paper].iter()) {
                 before.push((term, self.df[term as usize]));
             }
+        }
+        for &(term, _) in gone.iter().flat_map(|terms| terms.iter()) {
+            before.push((term, self.df[term as usize]));
+        }
+        for &(term, _) in gone.iter().flat_map(|terms| terms.iter()) {
+            self.df[term as usize] -= 1;
         }
         for &paper in worded {
             for &(term, _) in self.docs[paper].iter() {
