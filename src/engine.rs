@@ -96,6 +96,9 @@ pub struct Engine {
     search: crate::search::IndexCache,
     /// Each paper's terms, for related papers.
     related: crate::related::RelatedCache,
+    /// A ranking still running, or left behind by a build that failed before it waited for it:
+    /// the next build takes its cache back.
+    related_job: Option<RelatedJob>,
     /// Card-sized images by their source's bytes and shape.
     images: ImageCache,
     /// The site's size as written so far; shared with the [`Tally`] each build writes through.
@@ -160,6 +163,7 @@ impl Engine {
             citation_names: &[],
             citations: Default::default(),
             related: Default::default(),
+            related_job: None,
             search: Default::default(),
             images: Default::default(),
             sizes: Arc::new(Mutex::new(if is_incremental {
@@ -227,8 +231,8 @@ impl Engine {
         let (texts, sources) = self.parse(&mut pass)?;
         let site = Arc::new(self.assemble(&mut pass)?);
         let (mut search_cache, search) = self.start_search(&site);
-        let (html, related) = self.markdown_and_related(&site, sources.as_ref(), &mut pass);
-        let html = html?;
+        self.start_related(&site);
+        let html = self.markdown(&site, sources.as_ref(), &mut pass)?;
         let site_context = site_context(&self.config, &site);
         if let Err(error) = self.load_theme(&site_context) {
             return stop(pass, error, &site);
@@ -241,6 +245,7 @@ impl Engine {
         let citations = self.citations(&site, lab.as_ref());
         pass.stage("citations")?;
         let images = self.images(&site, lab.as_ref(), &mut pass);
+        let related = self.finish_related();
         let mut renderer = self.renderer(&site, &html, &pages, lab.as_ref(), &citations, &images);
         renderer.model = renderer.model.with_related(related.as_deref());
         let syntax_css = syntax_css(self.theme(), &html, lab.as_ref())?;
@@ -316,9 +321,10 @@ impl Engine {
     pub fn contexts(&mut self) -> Result<Vec<(String, serde_json::Value)>> {
         let mut pass = Pass::new(None);
         let (texts, _) = self.parse(&mut pass)?;
-        let site = self.assemble(&mut pass)?;
-        let (html, related) = self.markdown_and_related(&site, None, &mut pass);
-        let html = html?;
+        let site = Arc::new(self.assemble(&mut pass)?);
+        self.start_related(&site);
+        let html = self.markdown(&site, None, &mut pass)?;
+        let related = self.finish_related();
         let site_context = site_context(&self.config, &site);
         self.load_theme(&site_context)?;
         let (pages, lab) = self.plan(&site, texts, &mut pass)?;
@@ -476,32 +482,35 @@ impl Engine {
         Ok(html)
     }
 
-    /// Each paper's related papers, when `[related]` is on.
-    /// Markdown, and each paper's related papers when `[related]` is on, side by side: ranking
-    /// has sequential steps (numbering terms, filling lists) that leave a core to Markdown.
-    fn markdown_and_related(
-        &mut self,
-        site: &model::Site,
-        sources: Option<&check::Sources>,
-        pass: &mut Pass,
-    ) -> (Result<SiteHtml>, Option<Arc<crate::related::Related>>) {
+    /// Starts ranking each paper's related papers when `[related]` is on, on the rayon pool:
+    /// it runs beside Markdown and every stage up to rendering, filling the cores those leave
+    /// idle (ranking has sequential steps too: numbering terms, filling lists).
+    fn start_related(&mut self, site: &Arc<model::Site>) {
+        if let Some((_, cache)) = self.related_job.take().and_then(|job| job.recv().ok()) {
+            self.related = cache;
+        }
+        let Some(count) = self.config.related_count else {
+            return;
+        };
+        let site = Arc::clone(site);
         let mut cache = std::mem::take(&mut self.related);
-        let count = self.config.related_count;
         let is_incremental = self.is_incremental;
-        let (html, related) = rayon::join(
-            || self.markdown(site, sources, pass),
-            || {
-                count.map(|count| {
-                    let mut clock = Instant::now();
-                    let related =
-                        crate::related::related(site, count, is_incremental.then_some(&mut cache));
-                    stage("related papers (beside Markdown)", &mut clock);
-                    related
-                })
-            },
-        );
+        let (sender, receiver) = std::sync::mpsc::channel();
+        rayon::spawn(move || {
+            let mut clock = Instant::now();
+            let related =
+                crate::related::related(&site, count, is_incremental.then_some(&mut cache));
+            stage("related papers (in the background)", &mut clock);
+            let _ = sender.send((related, cache));
+        });
+        self.related_job = Some(receiver);
+    }
+
+    /// Waits for the ranking [`Engine::start_related`] started, and keeps its cache.
+    fn finish_related(&mut self) -> Option<Arc<crate::related::Related>> {
+        let (related, cache) = self.related_job.take()?.recv().ok()?;
         self.related = cache;
-        (html, related)
+        Some(related)
     }
 
     /// Compiles the theme unless it is compiled already, and gives templates the site's values.
@@ -929,6 +938,9 @@ fn split_failures(results: Vec<PageResult<PageDone>>) -> (Vec<PageDone>, Vec<Str
 }
 
 type SearchJob = std::sync::mpsc::Receiver<(IndexUpdate, IndexCache)>;
+/// The ranking [`Engine::start_related`] started: its result, and the cache to keep.
+type RelatedJob =
+    std::sync::mpsc::Receiver<(Arc<crate::related::Related>, crate::related::RelatedCache)>;
 
 /// What the derived stage wrote and what the next build compares with.
 struct Derived {
