@@ -227,7 +227,7 @@ impl Previous {
         }
         if crate::engine::is_debug() {
             eprintln!(
-                "debug: related papers: {} papers edited, {} weighed again, {} ranked again",
+                "debug: related papers updated: edited {}, weighed again {}, ranked again {}",
                 edited,
                 reweighed.len(),
                 reached.papers.len()
