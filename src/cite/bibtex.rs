@@ -336,30 +336,10 @@ mod tests {
 
     fn paper(title: &str, authors: &[String], venue: &str) -> Paper {
         Paper {
-            id: "x".into(),
-            slug: "x".into(),
-            title: title.into(),
             authors: authors.to_vec(),
             arxiv: Some("2310.14189".into()),
-            arxiv_category: None,
-            doi: None,
-            url: None,
-            pdf: None,
-            code: None,
-            project: None,
             venue: Some(venue.into()).filter(|v: &String| !v.is_empty()),
-            published: None,
-            upvotes: None,
-            comments: None,
-            thumbnail: None,
-            ours: false,
-            abstract_md: None,
-            topics: Vec::new(),
-            appearances: vec![0],
-            last_featured: jiff::civil::date(2024, 1, 1),
-            content: 0,
-            source: "content/x.md".into(),
-            line: 1,
+            ..Paper::for_tests(title)
         }
     }
 

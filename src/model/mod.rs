@@ -133,6 +133,39 @@ pub struct Paper {
     pub line: usize,
 }
 
+#[cfg(test)]
+impl Paper {
+    /// A paper with `title` and every other field empty or plain, for unit tests to adjust.
+    pub(crate) fn for_tests(title: &str) -> Paper {
+        Paper {
+            id: "x".into(),
+            slug: "x".into(),
+            title: title.into(),
+            authors: Vec::new(),
+            arxiv: None,
+            arxiv_category: None,
+            doi: None,
+            url: None,
+            pdf: None,
+            code: None,
+            project: None,
+            venue: None,
+            published: None,
+            upvotes: None,
+            comments: None,
+            thumbnail: None,
+            ours: false,
+            abstract_md: None,
+            topics: Vec::new(),
+            appearances: vec![0],
+            last_featured: jiff::civil::date(2024, 1, 1),
+            content: 0,
+            source: "content/x.md".into(),
+            line: 1,
+        }
+    }
+}
+
 /// A paper's image: a path under `static/`, and where it is written (the first entry that gives
 /// one), for warnings about the file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -8,20 +8,10 @@ use super::terms::{DocTerms, TermNumbers, terms_of_papers};
 use super::update::{Previous, rank_all};
 use crate::fingerprint::hash_of;
 use crate::model::Paper;
+use crate::test_rng as numbers;
 
 const TOPICS: usize = 10;
 const COUNT: usize = 5;
-
-/// The same numbers for the same seed: a small linear congruential generator.
-fn numbers(seed: u64) -> impl FnMut(usize) -> usize {
-    let mut state = seed;
-    move |n| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((state >> 33) as usize) % n
-    }
-}
 
 /// Word `n` of a made-up language: letters only, so every word is a term.
 fn word(n: usize) -> String {
@@ -71,28 +61,10 @@ fn paper(next: &mut impl FnMut(usize) -> usize, index: usize) -> Paper {
     let mut paper = Paper {
         id: format!("p{index}"),
         slug: format!("p{index}"),
-        title: words(next, 6),
         authors: random_authors(next),
-        arxiv: None,
-        arxiv_category: None,
-        doi: None,
-        url: None,
-        pdf: None,
-        code: None,
-        project: None,
-        venue: None,
-        published: None,
-        upvotes: None,
-        comments: None,
-        thumbnail: None,
-        ours: false,
         abstract_md: Some(words(next, 40).into()),
         topics: random_topics(next),
-        appearances: vec![0],
-        last_featured: jiff::civil::date(2024, 1, 1),
-        content: 0,
-        source: "content/x.md".into(),
-        line: 1,
+        ..Paper::for_tests(&words(next, 6))
     };
     seal(&mut paper);
     paper
