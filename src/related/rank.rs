@@ -266,16 +266,21 @@ impl Index {
         if text == 0 && shared_authors == 0 {
             return None;
         }
+        Some(
+            text + shared_authors.min(BONUS_CAP) * AUTHOR_BONUS
+                + self.topic_bonus(papers, paper, other),
+        )
+    }
+
+    /// What the topics `paper` shares with `other` add to its score.
+    fn topic_bonus(&self, papers: &[Paper], paper: usize, other: u32) -> u64 {
         let topics = &papers[paper].topics;
-        let shared_topics = match &self.topic_masks {
+        let shared = match &self.topic_masks {
             _ if topics.is_empty() => 0,
             Some(masks) => u64::from((masks[paper] & masks[other as usize]).count_ones()),
             None => shared_count(topics, &papers[other as usize].topics),
         };
-        Some(
-            text + shared_authors.min(BONUS_CAP) * AUTHOR_BONUS
-                + shared_topics.min(BONUS_CAP) * TOPIC_BONUS,
-        )
+        shared.min(BONUS_CAP) * TOPIC_BONUS
     }
 
     /// The `count` papers most related to each of `which`, in that order.
@@ -340,7 +345,7 @@ impl Scratch {
             vectors,
             lists,
             authors,
-            topic_masks,
+            ..
         } = index;
         for &(term, weight) in vectors[paper].query() {
             for &(other, other_weight) in &lists[term as usize] {
@@ -384,12 +389,7 @@ impl Scratch {
             if text_and_authors + most_topic_bonus < floor {
                 continue;
             }
-            let shared_topics = match (most_topic_bonus, topic_masks) {
-                (0, _) => 0,
-                (_, Some(masks)) => u64::from((masks[paper] & masks[other as usize]).count_ones()),
-                (_, None) => shared_count(topics, &papers[other as usize].topics),
-            };
-            let score = text_and_authors + shared_topics.min(BONUS_CAP) * TOPIC_BONUS;
+            let score = text_and_authors + index.topic_bonus(papers, paper, other);
             if score < MIN_SCORE {
                 continue;
             }
