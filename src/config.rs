@@ -175,10 +175,22 @@ pub struct RawOutputs {
     /// `digests/<slug>/email.html` and `email.txt`: for the newest N digests (default
     /// [`DEFAULT_EMAIL_DIGESTS`]), `"all"` or `true`, `false` or 0 for none.
     pub emails: Option<toml::Value>,
+    /// How many of the newest digests list each paper's abstract on their page (default
+    /// [`DEFAULT_ABSTRACT_DIGESTS`]), `"all"` or `true`, `false` or 0 for none. Older digests
+    /// list short cards; every abstract stays on its paper's page.
+    pub digest_abstracts: Option<toml::Value>,
+    /// `topics/<slug>/papers.bib`: every topic's papers as BibTeX (off by default: the site's and
+    /// each digest's `papers.bib` hold the same entries).
+    pub topic_bibtex: bool,
+    /// Paper pages also carry a COinS span and the abstract inside their JSON-LD (off by
+    /// default: reference managers read the `citation_*` tags, which every page has).
+    pub rich_metadata: bool,
 }
 
 /// Emails are for sending the latest digests, not an archive (issue 22): the newest ten have them.
 pub const DEFAULT_EMAIL_DIGESTS: usize = 10;
+/// A month of daily digests lists abstracts in full; older ones are an archive of short cards.
+pub const DEFAULT_ABSTRACT_DIGESTS: usize = 30;
 
 /// Which citation files each paper gets beside its page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,10 +247,15 @@ fn a_value_of_type(value: &toml::Value) -> &'static str {
     }
 }
 
-/// How many of the newest digests get emails: `usize::MAX` for all.
-fn email_digests(value: Option<&toml::Value>) -> std::result::Result<usize, String> {
+/// How many of the newest digests get `key` (emails, abstracts): `usize::MAX` for all,
+/// `default` when unset.
+fn newest_digests(
+    key: &str,
+    value: Option<&toml::Value>,
+    default: usize,
+) -> std::result::Result<usize, String> {
     match value {
-        None => Ok(DEFAULT_EMAIL_DIGESTS),
+        None => Ok(default),
         Some(toml::Value::Boolean(true)) => Ok(usize::MAX),
         Some(toml::Value::Boolean(false)) => Ok(0),
         Some(toml::Value::String(word)) if word == "all" => Ok(usize::MAX),
@@ -246,10 +263,10 @@ fn email_digests(value: Option<&toml::Value>) -> std::result::Result<usize, Stri
             Ok(usize::try_from(*count).unwrap_or(usize::MAX))
         }
         Some(toml::Value::Integer(count)) => Err(format!(
-            "[outputs] emails is {count}; it must be 0 or more digests"
+            "[outputs] {key} is {count}; it must be 0 or more digests"
         )),
         Some(other) => Err(format!(
-            "[outputs] emails: expected a number of digests, \"all\" or false, found {}",
+            "[outputs] {key}: expected a number of digests, \"all\" or false, found {}",
             match other {
                 toml::Value::String(word) => format!("`{}`", word.escape_default()),
                 other => a_value_of_type(other).to_string(),
@@ -399,6 +416,13 @@ pub struct Config {
     /// `[outputs] emails`: how many of the newest digests get `email.html` and `email.txt`
     /// (`usize::MAX`: all).
     pub email_digests: usize,
+    /// `[outputs] digest_abstracts`: how many of the newest digests list abstracts on their page
+    /// (`usize::MAX`: all).
+    pub abstract_digests: usize,
+    /// `[outputs] topic_bibtex`: write `topics/<slug>/papers.bib`.
+    pub has_topic_bibtex: bool,
+    /// `[outputs] rich_metadata`: COinS and the JSON-LD abstract on paper pages.
+    pub has_rich_metadata: bool,
     /// Build the search index and the `/search/` page (`[search] enabled`).
     pub has_search: bool,
     /// How many related papers a paper page lists; `None` when `[related]` is off.
@@ -670,8 +694,12 @@ impl Config {
         }
 
         let topic_rules = topic_rules(&raw.topics.rules, &mut problems, &key_location);
-        let (citation_files, email_digests, max_size) =
-            output_settings(&raw, &mut problems, &key_location);
+        let OutputSettings {
+            citation_files,
+            email_digests,
+            abstract_digests,
+            max_size,
+        } = output_settings(&raw, &mut problems, &key_location);
         check_sources(&raw.sources, &mut problems, &key_location);
 
         if !problems.is_empty() {
@@ -699,6 +727,9 @@ impl Config {
             topic_descriptions: raw.topics.descriptions,
             citation_files,
             email_digests,
+            abstract_digests,
+            has_topic_bibtex: raw.outputs.topic_bibtex,
+            has_rich_metadata: raw.outputs.rich_metadata,
             has_search: raw.search.enabled,
             related_count: related_count.filter(|_| raw.related.enabled),
             follows_external_links: raw.build.follow_external_links,
@@ -712,6 +743,11 @@ impl Config {
     /// Whether the digest at `index` (digests are sorted newest first) gets emails.
     pub fn has_email(&self, digest_index: usize) -> bool {
         digest_index < self.email_digests
+    }
+
+    /// Whether the digest at `index` (digests are sorted newest first) lists abstracts.
+    pub fn has_abstracts(&self, digest_index: usize) -> bool {
+        digest_index < self.abstract_digests
     }
 
     pub fn content_dir(&self) -> PathBuf {
@@ -806,13 +842,21 @@ fn check_texts(
     }
 }
 
-/// `[outputs] citation_files`, `[outputs] emails` (as a number of digests) and `[deploy]
-/// max_size`; a bad value is a problem, and its default stands in until the build stops.
+/// The `[outputs]` and `[deploy]` values that need checking beyond their TOML type.
+struct OutputSettings {
+    citation_files: CitationFiles,
+    email_digests: usize,
+    abstract_digests: usize,
+    max_size: u64,
+}
+
+/// `[outputs] citation_files`, `emails` and `digest_abstracts` (as numbers of digests) and
+/// `[deploy] max_size`; a bad value is a problem, and its default stands in until the build stops.
 fn output_settings(
     raw: &RawConfig,
     problems: &mut Vec<Diagnostic>,
     key_location: &dyn Fn(&str) -> Location,
-) -> (CitationFiles, usize, u64) {
+) -> OutputSettings {
     let citation_files =
         citation_files(raw.outputs.citation_files.as_ref()).unwrap_or_else(|message| {
             problems.push(Diagnostic::error(key_location("citation_files"), message).with_hint(
@@ -820,13 +864,24 @@ fn output_settings(
             ));
             CitationFiles::Bibtex
         });
-    let email_digests = email_digests(raw.outputs.emails.as_ref()).unwrap_or_else(|message| {
-        problems.push(
-            Diagnostic::error(key_location("emails"), message)
-                .with_hint("for example emails = 10 (the newest ten digests), \"all\" or false"),
-        );
-        0
-    });
+    let mut newest = |key: &str, value: Option<&toml::Value>, default: usize, hint: &str| {
+        newest_digests(key, value, default).unwrap_or_else(|message| {
+            problems.push(Diagnostic::error(key_location(key), message).with_hint(hint));
+            default
+        })
+    };
+    let email_digests = newest(
+        "emails",
+        raw.outputs.emails.as_ref(),
+        DEFAULT_EMAIL_DIGESTS,
+        "for example emails = 10 (the newest ten digests), \"all\" or false",
+    );
+    let abstract_digests = newest(
+        "digest_abstracts",
+        raw.outputs.digest_abstracts.as_ref(),
+        DEFAULT_ABSTRACT_DIGESTS,
+        "for example digest_abstracts = 30 (the newest thirty digests), \"all\" or false",
+    );
     let max_size = match max_size(raw.deploy.max_size.as_ref()) {
         Ok(bytes) => bytes,
         Err(message) => {
@@ -837,7 +892,12 @@ fn output_settings(
             DEFAULT_MAX_SIZE
         }
     };
-    (citation_files, email_digests, max_size)
+    OutputSettings {
+        citation_files,
+        email_digests,
+        abstract_digests,
+        max_size,
+    }
 }
 
 /// Each source has what its kind needs: a query for `arxiv`, a web address for `api`.

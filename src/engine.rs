@@ -1063,6 +1063,7 @@ fn site_context(config: &Config, site: &model::Site) -> SiteContext {
                 url: config.base.link("search/"),
                 index_url: config.base.link("search/index.json"),
                 script_url: config.base.link("search/search.js"),
+                box_script_url: config.base.link("search/box.js"),
             }),
         generator: format!("Digestif {}", env!("CARGO_PKG_VERSION")),
     }

@@ -51,8 +51,9 @@ struct Identifier<'a> {
     value: &'a str,
 }
 
-/// `<script type="application/ld+json">…</script>`, inert whatever the fields hold.
-pub fn json_ld_html(record: &Record) -> String {
+/// `<script type="application/ld+json">…</script>`, inert whatever the fields hold; with the
+/// abstract when `with_abstract` (the page shows it anyway, so by default it is left out).
+pub fn json_ld_html(record: &Record, with_abstract: bool) -> String {
     let paper = record.paper;
     let mut same_as = Vec::new();
     let mut identifier = Vec::new();
@@ -99,7 +100,7 @@ pub fn json_ld_html(record: &Record) -> String {
             },
             name: venue,
         }),
-        abstract_text: record.abstract_text,
+        abstract_text: record.abstract_text.filter(|_| with_abstract),
         about: record
             .topics
             .iter()

@@ -45,6 +45,9 @@ pub struct SearchLinks {
     pub index_url: String,
     /// Root-relative URL of the search script (`/search/search.js`).
     pub script_url: String,
+    /// Root-relative URL of the search box's loader (`/search/box.js`), which fetches the script
+    /// named by the form's `data-script` when a reader comes to search.
+    pub box_script_url: String,
 }
 
 /// `page`: what every template gets about the page being rendered.
@@ -246,6 +249,9 @@ pub struct DigestPage {
     pub paper_count: usize,
     pub intro_html: String,
     pub topics: Vec<TopicRef>,
+    /// Whether the page lists abstracts: true for the newest `[outputs] digest_abstracts`
+    /// digests. The default theme lists older digests as short cards.
+    pub abstracts: bool,
     // `entries`: the digest's papers in file order, each `{ paper: PaperCard, notes_html }`
     // (notes_html is this digest's notes on the paper, or null); inserted by the renderer.
 }
@@ -367,9 +373,10 @@ pub struct TopicContext {
     pub page: PageMeta,
     pub topic: TopicSummary,
     pub paginator: Paginator,
-    /// Root-relative URLs of the topic's Atom feed and `papers.bib`.
+    /// Root-relative URLs of the topic's Atom feed and `papers.bib` (null unless
+    /// `[outputs] topic_bibtex = true`).
     pub feed_url: String,
-    pub bib_url: String,
+    pub bib_url: Option<String>,
     /// Papers per month (per week on a young site), on the first page only; null on later
     /// pages and when `[trends] enabled = false`.
     pub trend: Option<super::trends::TrendChart>,
@@ -557,10 +564,12 @@ pub struct PaperCite<'a> {
     pub bib_url: Option<String>,
     pub ris_url: Option<String>,
     pub csl_url: Option<String>,
-    /// The COinS OpenURL for `<span class="Z3988" title="…">`.
-    pub coins: String,
+    /// The COinS OpenURL for `<span class="Z3988" title="…">`; null unless
+    /// `[outputs] rich_metadata = true`.
+    pub coins: Option<String>,
     /// `<script type="application/ld+json">…</script>` with a schema.org ScholarlyArticle,
-    /// escaped so that no field can close the element.
+    /// escaped so that no field can close the element. It holds the abstract only with
+    /// `[outputs] rich_metadata = true`: the page shows it.
     pub json_ld_html: String,
     /// `conference`, `journal`, or null when the venue names neither (or there is none).
     pub venue_kind: Option<&'static str>,

@@ -4,7 +4,8 @@
 //! - `papers/<slug>/cite.bib` for every paper, and `cite.ris` and `cite.json` (CSL-JSON) too
 //!   with `[outputs] citation_files = "all"` (see [`crate::config::CitationFiles`]);
 //! - `papers.bib` for the whole site, each digest (`digests/<slug>/papers.bib`, file order) and
-//!   each topic (`topics/<slug>/papers.bib`, most recently featured first);
+//!   each topic (`topics/<slug>/papers.bib`, most recently featured first, with
+//!   `[outputs] topic_bibtex = true`);
 //! - `feed.json`, the JSON Feed twin of `feed.xml`.
 //!
 //! These are formats where escaping is the whole difficulty (LaTeX, RIS lines, JSON strings),
@@ -93,7 +94,11 @@ pub(crate) fn write(
             digest.entries.iter().map(|e| e.paper).collect(),
         ));
     }
-    for topic in &site.topics {
+    for topic in site
+        .topics
+        .iter()
+        .filter(|_| renderer.config.has_topic_bibtex)
+    {
         lists.push((
             format!("topics/{}/papers.bib", topic.slug),
             topic.papers.clone(),

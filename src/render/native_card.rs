@@ -61,11 +61,13 @@ pub fn register(tera: &mut tera::Tera) {
         let paper = state.get::<Value>("paper")?;
         let page = state.get::<Value>("page")?;
         let notes = state.get::<Value>("notes_html")?;
+        let compact = state.get::<Value>("compact")?;
         let card = paper.as_ref().and_then(|paper| {
             write_card(
                 paper,
                 page.as_ref()?,
                 notes.as_ref(),
+                compact.as_ref(),
                 state.autoescaping_enabled(),
             )
         });
@@ -73,19 +75,28 @@ pub fn register(tera: &mut tera::Tera) {
     });
 }
 
-/// The card `partials/paper_card.html` renders for `paper` on `page` with `notes_html`, or `None`
-/// when a value is not of the kind the card's own values are (then the template renders it).
+/// The card `partials/paper_card.html` renders for `paper` on `page` with `notes_html` and
+/// `compact`, or `None` when a value is not of the kind the card's own values are (then the
+/// template renders it).
 pub fn write_card(
     paper: &Value,
     page: &Value,
     notes_html: Option<&Value>,
+    compact: Option<&Value>,
     autoescape: bool,
 ) -> Option<String> {
     let paper = paper.as_map()?;
     let kind = field(page.as_map()?, "kind")?.as_str()?;
     let is_topic_page = kind == "topic";
-    // Topic and most-voted pages list many papers: their cards leave the abstract out.
-    let shows_abstract = !matches!(kind, "topic" | "top");
+    let is_compact = match compact {
+        None => false,
+        Some(value) if value.is_none() => false,
+        Some(value) => value.as_bool()?,
+    };
+    // Topic and most-voted pages list many papers: their cards leave the abstract out, and
+    // short cards (older digests) the abstract and the topic chips.
+    let shows_abstract = !matches!(kind, "topic" | "top") && !is_compact;
+    let shows_chips = !is_topic_page && !is_compact;
     let notes_html = match notes_html {
         None => None,
         Some(notes) if notes.is_none() => None,
@@ -194,7 +205,10 @@ pub fn write_card(
         out.raw("</time></p>");
     }
 
-    out.link_list(field(paper, "topics")?, "chips", "Topics", "name")?;
+    let topics = field(paper, "topics")?;
+    if shows_chips {
+        out.link_list(topics, "chips", "Topics", "name")?;
+    }
     out.link_list(field(paper, "links")?, "links", "Links", "label")?;
 
     if shows_abstract && let Some(abstract_html) = optional(field(paper, "abstract_html")?)? {
@@ -347,6 +361,16 @@ mod tests {
         kind: Value,
         notes: Option<Value>,
     ) -> [Result<String, String>; 2] {
+        render_both_compact(papers, kind, notes, None)
+    }
+
+    /// [`render_both`] with `compact` set (or left undefined).
+    fn render_both_compact(
+        papers: Vec<Value>,
+        kind: Value,
+        notes: Option<Value>,
+        compact: Option<Value>,
+    ) -> [Result<String, String>; 2] {
         [false, true].map(|native| {
             let mut context = tera::Context::new();
             context.insert_value("papers", Value::from(papers.clone()));
@@ -355,6 +379,9 @@ mod tests {
             context.insert_value("page", Value::from(page));
             if let Some(notes) = &notes {
                 context.insert_value("notes_html", notes.clone());
+            }
+            if let Some(compact) = &compact {
+                context.insert_value("compact", compact.clone());
             }
             card_tera(native)
                 .render("list.html", &context)
@@ -486,14 +513,20 @@ mod tests {
                 2 => Some(text("")),
                 _ => Some(Value::safe_string("<p>A <em>note</em> &amp; more</p>")),
             };
+            let compact = match rng(4) {
+                0 => None,
+                1 => Some(Value::none()),
+                2 => Some(Value::from(false)),
+                _ => Some(Value::from(true)),
+            };
             for card in &cards {
                 let page = Value::from(Map::from_iter([("kind".into(), kind.clone())]));
                 assert!(
-                    write_card(card, &page, notes.as_ref(), true).is_some(),
+                    write_card(card, &page, notes.as_ref(), compact.as_ref(), true).is_some(),
                     "round {round}: the native card refused a card: {card:?}"
                 );
             }
-            let [tera, native] = render_both(cards.clone(), kind, notes);
+            let [tera, native] = render_both_compact(cards.clone(), kind, notes, compact);
             let tera = tera.unwrap_or_else(|e| panic!("round {round}: {e}"));
             assert_eq!(native.as_ref(), Ok(&tera), "round {round}: {cards:?}");
         }
@@ -541,7 +574,7 @@ mod tests {
             let card = Value::from(card);
             let page = Value::from(Map::from_iter([("kind".into(), text("digest"))]));
             assert!(
-                write_card(&card, &page, None, true).is_none(),
+                write_card(&card, &page, None, None, true).is_none(),
                 "{key} = {value:?} should be left to the template"
             );
             let [tera, native] = render_both(vec![card], text("digest"), None);
@@ -555,7 +588,11 @@ mod tests {
         let card = Value::from(random_card(&mut rng));
         let [tera, native] = render_both(vec![card.clone()], Value::from(1u64), None);
         assert_eq!(tera, native);
-        let [tera, native] = render_both(vec![card], text("digest"), Some(Value::from(5u64)));
+        let [tera, native] =
+            render_both(vec![card.clone()], text("digest"), Some(Value::from(5u64)));
+        assert_eq!(tera, native);
+        let [tera, native] =
+            render_both_compact(vec![card], text("digest"), None, Some(text("yes")));
         assert_eq!(tera, native);
     }
 

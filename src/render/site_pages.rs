@@ -174,6 +174,7 @@ impl Renderer<'_> {
                 paper_count: digest.entries.len(),
                 intro_html: self.model.intro_html(index).to_string(),
                 topics: digest.topics.iter().map(|&t| self.topic_ref(t)).collect(),
+                abstracts: self.config.has_abstracts(index),
             },
             // Digests are sorted newest first.
             newer: index.checked_sub(1).map(|i| self.digest_link(i)),
@@ -368,7 +369,10 @@ impl Renderer<'_> {
                 per_page,
             ),
             feed_url: self.link(&format!("topics/{}/feed.xml", topic.slug)),
-            bib_url: self.link(&format!("topics/{}/papers.bib", topic.slug)),
+            bib_url: self
+                .config
+                .has_topic_bibtex
+                .then(|| self.link(&format!("topics/{}/papers.bib", topic.slug))),
             trend: topic
                 .trend
                 .as_ref()
@@ -395,8 +399,8 @@ impl Renderer<'_> {
             bib_url: file("cite.bib"),
             ris_url: file("cite.ris"),
             csl_url: file("cite.json"),
-            coins: meta::coins(&record),
-            json_ld_html: meta::json_ld_html(&record),
+            coins: self.config.has_rich_metadata.then(|| meta::coins(&record)),
+            json_ld_html: meta::json_ld_html(&record, self.config.has_rich_metadata),
             venue_kind: match venue_kind(paper.venue.as_deref()) {
                 Kind::Conference => Some("conference"),
                 Kind::Journal => Some("journal"),

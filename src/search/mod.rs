@@ -12,7 +12,8 @@
 //! | `search/p/N.bin` | union lists of common prefixes | per typed prefix |
 //! | `search/d/N.json` | [`DOCS_PER_CHUNK`] papers: slug, title, authors, date, topics, venue, abstract | per shown result |
 //! | `search/facets.bin` | papers of each topic and venue (lists as in [`postings`]) | for filters and counts |
-//! | `search/search.js` | the reader and the interface (no dependencies) | on every page, deferred |
+//! | `search/search.js` | the reader and the interface (no dependencies) | when a reader comes to search |
+//! | `search/box.js` | the search box's loader, which fetches `search.js` | on every page, deferred |
 //!
 //! The browser fetches everything but the manifest with `?v=<build id>`, so a cached manifest
 //! never meets shards from another build.
@@ -42,6 +43,9 @@ pub const PREFIX_LIST_MAX: usize = 3000;
 pub const FORMAT: u32 = 1;
 /// The browser script, written to `search/search.js`.
 pub const SCRIPT: &str = include_str!("search.js");
+/// The search box's loader, written to `search/box.js`: it fetches [`SCRIPT`] when a reader comes
+/// to search. A file of its own, so pages link it instead of each carrying it inline.
+pub const BOX_SCRIPT: &str = include_str!("box.js");
 
 /// Every file of the index: path relative to the output folder, bytes.
 pub type SearchFiles = Vec<(String, Arc<[u8]>)>;
@@ -219,6 +223,7 @@ pub fn update_index(site: &Site, cache: &mut IndexCache) -> IndexUpdate {
             .into(),
     ));
     files.push(("search/search.js".into(), SCRIPT.as_bytes().into()));
+    files.push(("search/box.js".into(), BOX_SCRIPT.as_bytes().into()));
     cache.inputs = Some(inputs);
     cache.paths = files.iter().map(|(path, _)| path.clone()).collect();
     IndexUpdate::Files(files, same)

@@ -268,15 +268,10 @@ fn hostile_titles_and_authors_leave_json_ld_valid_and_inert() {
     );
     let built = site.build().unwrap();
     let page = built.read("papers/evil/index.html");
-    let mut lower = page
+    let lower = page
         .to_lowercase()
-        .replace("<script src=\"/search/search.js\" defer></script>", "");
-    // The search box's loader, which fetches search.js when a reader comes to search.
-    let stub = "<script>(function(){var f=document.queryselector(\"form[data-search-form]\")";
-    if let Some(start) = lower.find(stub) {
-        let end = start + lower[start..].find("</script>").unwrap() + "</script>".len();
-        lower.replace_range(start..end, "");
-    }
+        .replace("<script src=\"/search/search.js\" defer></script>", "")
+        .replace("<script src=\"/search/box.js\" defer></script>", "");
     // Besides search, exactly our two script elements open, and exactly they close.
     assert_eq!(lower.matches("<script").count(), 2, "{page}");
     assert_eq!(lower.matches("</script").count(), 2, "{page}");
@@ -390,9 +385,46 @@ fn by_default_papers_get_cite_bib_only_and_the_page_links_only_that() {
         !page.contains("cite.ris") && !page.contains("cite.json"),
         "{page}"
     );
-    // The RIS and CSL-JSON of the page's Cite block stay in its metadata and site-wide files.
-    assert!(page.contains("<span class=\"Z3988\""));
     assert!(built.exists("papers.bib"));
+    assert!(built.exists("digests/2023-11-01/papers.bib"));
+}
+
+#[test]
+fn by_default_pages_leave_out_coins_the_json_ld_abstract_and_topic_bibliographies() {
+    let site = TestSite::fixture("scholarly");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &toml
+            .replace("topic_bibtex = true", "")
+            .replace("rich_metadata = true", ""),
+    );
+    let built = site.build().unwrap();
+    let page = built.read("papers/2310.14189/index.html");
+    assert!(!page.contains("Z3988"), "{page}");
+    let ld = json_ld(&page);
+    assert_eq!(ld["@type"], "ScholarlyArticle");
+    assert!(ld.get("abstract").is_none(), "{ld}");
+    // The abstract is on the page, and the citation tags reference managers read are all there.
+    assert!(page.contains("<section class=\"abstract\""));
+    assert!(page.contains("<meta name=\"citation_title\""));
+    let files = built.files();
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.starts_with("topics/") && f.ends_with("papers.bib")),
+        "{files:?}"
+    );
+    assert!(built.exists("papers.bib"));
+    for topic in files
+        .iter()
+        .filter(|f| f.starts_with("topics/") && f.ends_with("/index.html"))
+    {
+        assert!(
+            !built.read(topic).contains("papers.bib"),
+            "{topic} links a bibliography it does not have"
+        );
+    }
 }
 
 #[test]
@@ -435,6 +467,55 @@ fn emails_are_written_for_the_newest_digests_only() {
 }
 
 #[test]
+fn older_digests_list_short_cards_and_every_abstract_stays_on_its_paper_page() {
+    let site = TestSite::fixture("scholarly");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &toml.replace("citation_files = \"all\"", "digest_abstracts = 2"),
+    );
+    let built = site.build().unwrap();
+    let full = ["2023-11-15", "2023-11-08"];
+    for slug in ["2023-11-15", "2023-11-08", "2023-11-01"] {
+        let page = built.read(&format!("digests/{slug}/index.html"));
+        let cards = page.matches("<article class=\"card\">").count();
+        assert!(cards > 0, "{slug}");
+        let abstracts = page.matches("<details class=\"abstract\">").count();
+        let chips_in_cards = page
+            .split("<article class=\"card\">")
+            .skip(1)
+            .filter(|card| card[..card.find("</article>").unwrap()].contains("class=\"chips\""));
+        if full.contains(&slug) {
+            assert!(abstracts > 0, "{slug} lists abstracts");
+            assert!(chips_in_cards.count() > 0, "{slug} lists topic chips");
+        } else {
+            assert_eq!(abstracts, 0, "{slug} is an archive of short cards");
+            assert_eq!(chips_in_cards.count(), 0, "{slug}");
+            // A short card still names the paper, its authors and its links.
+            assert!(page.contains("<p class=\"authors\">"), "{slug}");
+            assert!(page.contains("<ul class=\"links\""), "{slug}");
+        }
+    }
+    // The oldest digest's papers keep their abstract on their own page.
+    let oldest = built.read("digests/2023-11-01/index.html");
+    let first_paper = &oldest[oldest.find("<h2><a href=\"/lab/papers/").unwrap() + 13..];
+    let url = &first_paper[..first_paper.find('"').unwrap()];
+    let page = built.read(&format!("{}index.html", url.strip_prefix("/lab/").unwrap()));
+    assert!(page.contains("<section class=\"abstract\""), "{url}");
+
+    site.write(
+        "site.toml",
+        &toml.replace("citation_files = \"all\"", "digest_abstracts = \"all\""),
+    );
+    let built = site.build().unwrap();
+    assert!(
+        built
+            .read("digests/2023-11-01/index.html")
+            .contains("<details class=\"abstract\">")
+    );
+}
+
+#[test]
 fn a_wrong_outputs_value_is_an_error_at_its_line() {
     for (line, says) in [
         (
@@ -444,6 +525,14 @@ fn a_wrong_outputs_value_is_an_error_at_its_line() {
         ("citation_files = 3", "found an integer"),
         ("emails = \"latest\"", "found `latest`"),
         ("emails = -1", "it must be 0 or more"),
+        (
+            "digest_abstracts = \"newest\"",
+            "digest_abstracts: expected a number of digests",
+        ),
+        (
+            "digest_abstracts = -3",
+            "digest_abstracts is -3; it must be 0 or more",
+        ),
     ] {
         let site = TestSite::new();
         site.write(
@@ -454,4 +543,19 @@ fn a_wrong_outputs_value_is_an_error_at_its_line() {
         assert!(error.contains("site.toml:5: error: [outputs]"), "{error}");
         assert!(error.contains(says), "{line}: {error}");
     }
+}
+
+#[test]
+fn a_switch_of_outputs_that_is_not_a_boolean_is_an_error_at_its_column() {
+    let site = TestSite::new();
+    site.write(
+        "site.toml",
+        &format!(
+            "{}\n[outputs]\ntopic_bibtex = \"yes\"\n",
+            crate::support::SITE_TOML
+        ),
+    );
+    let error = site.build_error();
+    assert!(error.contains("site.toml:5:16: error"), "{error}");
+    assert!(error.contains("expected a boolean"), "{error}");
 }

@@ -301,3 +301,43 @@ fn fewer_citation_files_and_emails_in_site_toml_remove_them_under_serve() {
     assert!(live.read("digests/2024-03-11/email.html").is_some());
     assert_equals_fresh_build(&site, live);
 }
+
+#[test]
+fn a_newer_digest_turns_the_oldest_listing_abstracts_into_short_cards_under_serve() {
+    let site = TestSite::fixture("merge");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &toml.replace("citation_files = \"all\"", "digest_abstracts = 2"),
+    );
+    let mut engine = Engine::new(load(&site), true);
+    let live = Memory::default();
+    engine.build(&live, false).unwrap();
+    let listed = |live: &Memory| {
+        live.read("digests/2024-03-11/index.html")
+            .unwrap()
+            .contains("<details class=\"abstract\">")
+    };
+    assert!(
+        listed(&live),
+        "one of the two newest digests lists abstracts"
+    );
+
+    site.write(
+        "content/2024-04-01.md",
+        "+++\ntitle = \"Third digest\"\ndate = 2024-04-01\n\n[[papers]]\ntitle = \"A newer paper\"\narxiv = \"2404.00001\"\nabstract = \"Newer.\"\n+++\n",
+    );
+    let outcome = engine.build(&live, false).unwrap();
+    assert!(
+        outcome
+            .written
+            .contains(&"digests/2024-03-11/index.html".to_string()),
+        "{:?}",
+        outcome.written
+    );
+    assert!(
+        !listed(&live),
+        "the oldest digest is now an archive of short cards"
+    );
+    assert_equals_fresh_build(&site, live);
+}

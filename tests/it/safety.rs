@@ -164,19 +164,6 @@ pub fn without_our_scripts(html: &str) -> String {
         );
         out.replace_range(start..end + "</script>".len(), "");
     }
-    // The search box's loader: the theme's own, and exactly this text.
-    let stub_start = "<script>(function(){var f=document.querySelector(\"form[data-search-form]\")";
-    let found = out
-        .find(stub_start)
-        .or_else(|| out.find(&stub_start.to_lowercase()));
-    if let Some(start) = found {
-        let end = start + out[start..].find("</script>").expect("closed") + "</script>".len();
-        assert!(
-            !out[start + "<script>".len()..end - "</script>".len()].contains('<'),
-            "the search loader holds markup"
-        );
-        out.replace_range(start..end, "");
-    }
     // Our own scripts (copy button, search), under whatever base path the site has.
     let mut from = 0;
     while let Some(found) = out[from..].find("<script src=\"") {
@@ -188,6 +175,7 @@ pub fn without_our_scripts(html: &str) -> String {
         let tag = &out[start..end];
         if tag.ends_with("/cite.js\" defer></script>")
             || tag.ends_with("/search/search.js\" defer></script>")
+            || tag.ends_with("/search/box.js\" defer></script>")
         {
             out.replace_range(start..end, "");
         } else {

@@ -78,13 +78,23 @@ fn every_page_has_a_search_box_that_works_without_javascript() {
             "{page}"
         );
         assert!(html.contains(r#"name="q""#), "{page}");
-        // The script itself is fetched when a reader comes to search.
-        assert!(html.contains(r#"s.src="/search/search.js""#), "{page}");
+        // The script itself is fetched when a reader comes to search, by a loader the page
+        // links rather than carries.
         assert!(
-            !html.contains(r#"<script src="/search/search.js""#),
+            html.contains(r#"data-script="/search/search.js""#),
+            "{page}"
+        );
+        assert!(
+            html.contains(r#"<script src="/search/box.js" defer></script>"#),
+            "{page}"
+        );
+        assert!(
+            !html.contains(r#"<script src="/search/search.js""#) && !html.contains("<script>"),
             "{page}"
         );
     }
+    let loader = built.read("search/box.js");
+    assert!(loader.contains("getAttribute(\"data-script\")"), "{loader}");
     let search = built.read("search/index.html");
     let noscript = &search[search
         .find("<noscript>")
@@ -111,7 +121,8 @@ fn search_works_under_a_sub_path() {
     let html = built.read("index.html");
     assert!(html.contains(r#"action="/lab-digest/search/""#));
     assert!(html.contains(r#"data-index="/lab-digest/search/index.json""#));
-    assert!(html.contains(r#"src="/lab-digest/search/search.js""#));
+    assert!(html.contains(r#"data-script="/lab-digest/search/search.js""#));
+    assert!(html.contains(r#"<script src="/lab-digest/search/box.js" defer>"#));
     assert!(broken_links(&built, "/lab-digest/").is_empty());
 }
 
