@@ -103,6 +103,8 @@ pub struct Engine {
     images: ImageCache,
     /// The site's size as written so far; shared with the [`Tally`] each build writes through.
     sizes: Arc<Mutex<Ledger>>,
+    /// A one-off build renders its pages in batches of this many ([`PAGES_PER_BATCH`]).
+    pages_per_batch: usize,
 }
 
 /// One run through the stages: what it found so far and how it treats errors.
@@ -171,7 +173,15 @@ impl Engine {
             } else {
                 Ledger::default()
             })),
+            pages_per_batch: PAGES_PER_BATCH,
         }
+    }
+
+    /// Renders a one-off build's pages in batches of `pages` (at least 1) rather than
+    /// [`PAGES_PER_BATCH`]: for tests that a batched build writes what a single batch does.
+    pub fn with_pages_per_batch(mut self, pages: usize) -> Self {
+        self.pages_per_batch = pages.max(1);
+        self
     }
 
     pub fn config(&self) -> &Config {
@@ -251,7 +261,7 @@ impl Engine {
         let syntax_css = syntax_css(self.theme(), &html, lab.as_ref())?;
         let statics = static_files(self.theme(), &syntax_css, &self.statics, &images)?;
         let mut rendered = self.render(
-            &renderer,
+            &mut renderer,
             &site_context,
             &statics,
             output,
@@ -262,17 +272,20 @@ impl Engine {
         // on a large site they weigh as much as the search index built next.
         renderer.release_cards();
         pass.stage("pages")?;
-        let derived = self.write_derived(
-            &renderer,
-            &rendered,
-            output,
-            &mut search_cache,
-            search,
-            &mut pass,
-        )?;
+        let derived_output = ChangedOnly::new(output, &self.derived);
+        let citation_files =
+            self.write_derived(&renderer, &rendered, output, &derived_output, &mut pass)?;
+        // The search index reads the model only: what only pages and citation files needed is
+        // freed first (in the background, as below), so that it is not held beside the index.
+        drop(renderer);
+        std::thread::spawn(move || drop((citations, html)));
+        if self.config.has_search {
+            write_search(&site, &derived_output, &mut search_cache, search)?;
+            stage("search index", &mut pass.clock);
+        }
+        let derived = self.finish_derived(derived_output, citation_files);
         let removed = self.remove_vanished(&pages, &statics, &derived, output)?;
         stage("removals", &mut pass.clock);
-        drop(renderer);
         let images_made = images.made;
         drop(images);
         let size = lock(&self.sizes).size.clone();
@@ -301,7 +314,7 @@ impl Engine {
         // Freeing the model of a large site takes a while and nobody waits for it: a save's
         // reload goes out without it, and a one-off build exits without it.
         drop(lab);
-        std::thread::spawn(move || drop((site, html, pages)));
+        std::thread::spawn(move || drop((site, pages)));
         Ok(Outcome {
             report,
             written: rendered.written,
@@ -634,7 +647,7 @@ impl Engine {
     /// any is written: a template error must not leave half the pages new.
     fn render(
         &self,
-        renderer: &Renderer,
+        renderer: &mut Renderer,
         site_context: &SiteContext,
         statics: &Statics,
         output: &dyn Output,
@@ -659,13 +672,13 @@ impl Engine {
             false => None,
         };
         stage("entities", &mut pass.clock);
-        let job = PageJob {
-            renderer,
-            theme,
-            memory: memory.as_ref(),
-        };
         let mut written = Vec::new();
         let done = if output.is_live() {
+            let job = PageJob {
+                renderer,
+                theme,
+                memory: memory.as_ref(),
+            };
             let rendered = collect_failures(job.render_all(pages))?;
             written.extend(statics.write(output)?);
             pages
@@ -678,7 +691,14 @@ impl Engine {
             rendered.into_iter().map(|(done, _)| done).collect()
         } else {
             written.extend(statics.write(output)?);
-            let results = job.render_and_write(pages, output, show_progress);
+            let results = render_and_write_in_batches(
+                renderer,
+                self.pages_per_batch,
+                theme,
+                memory.as_ref(),
+                output,
+                show_progress,
+            );
             if pass.checking.is_some() {
                 let (done, failures) = split_failures(results);
                 pass.diagnostics
@@ -706,47 +726,53 @@ impl Engine {
         Ok(Rendered { written, memory })
     }
 
-    /// Citation files, the JSON Feed and the search index: made again only when their inputs
-    /// changed, and written only where their bytes changed.
-    #[allow(clippy::too_many_arguments)]
+    /// Citation files and the JSON Feed: made again only when their inputs changed, and written
+    /// only where their bytes changed.
     fn write_derived(
         &self,
         renderer: &Renderer,
         rendered: &Rendered,
         output: &dyn Output,
-        search_cache: &mut IndexCache,
-        search: Option<SearchJob>,
+        derived_output: &ChangedOnly,
         pass: &mut Pass,
-    ) -> Result<Derived> {
-        let derived_output = ChangedOnly::new(output, &self.derived);
+    ) -> Result<CitationFiles> {
         // The JSON Feed shows what `feed.xml` shows: unchanged when that page's fingerprint is.
         let feed_unchanged = rendered.memory.as_ref().is_some_and(|(memos, _, _)| {
             let fingerprint = |memos: &PageMemos| memos.get("feed.xml").map(|m| m.fingerprint);
             fingerprint(&self.pages).is_some() && fingerprint(&self.pages) == fingerprint(memos)
         });
-        let (inputs, citation_files) = render::derived::write(
+        let (inputs, written) = render::derived::write(
             renderer,
             output,
-            &derived_output,
+            derived_output,
             &self.derived_inputs,
             feed_unchanged,
         )?;
-        let mut removed = render::derived::vanished_citation_files(
+        let removed = render::derived::vanished_citation_files(
             &self.derived_inputs,
             self.citation_names,
             &inputs,
             self.config.citation_files.names(),
         );
         stage("citation files", &mut pass.clock);
-        if self.config.has_search {
-            write_search(
-                renderer.model.untracked().0,
-                &derived_output,
-                search_cache,
-                search,
-            )?;
-            stage("search index", &mut pass.clock);
-        }
+        Ok(CitationFiles {
+            inputs,
+            written,
+            removed,
+        })
+    }
+
+    /// What the derived files of this build are, once the last of them is written.
+    fn finish_derived(
+        &self,
+        derived_output: ChangedOnly,
+        citation_files: CitationFiles,
+    ) -> Derived {
+        let CitationFiles {
+            inputs,
+            written: citation_written,
+            mut removed,
+        } = citation_files;
         let (hashes, mut written) = derived_output.finish();
         removed.extend(
             self.derived
@@ -754,13 +780,13 @@ impl Engine {
                 .filter(|k| !hashes.contains_key(*k))
                 .cloned(),
         );
-        written.extend(citation_files);
-        Ok(Derived {
+        written.extend(citation_written);
+        Derived {
             written,
             removed,
             hashes,
             inputs,
-        })
+        }
     }
 
     /// Removes what the last build wrote and this one did not.
@@ -885,37 +911,72 @@ impl PageJob<'_> {
             .collect()
     }
 
-    /// Renders and writes each page in turn, one buffer per thread.
-    fn render_and_write(
-        &self,
-        pages: &[PlannedPage],
-        output: &dyn Output,
-        show_progress: bool,
-    ) -> Vec<PageResult<PageDone>> {
-        let progress = progress_bar(show_progress, pages.len());
-        let results = pages
+    /// Renders `page` and writes it if its bytes are new, in this thread's buffer.
+    fn render_and_write(&self, page: &PlannedPage, output: &dyn Output) -> PageResult<PageDone> {
+        with_buffer(|buffer| {
+            let done = self.render(page, buffer)?;
+            if done.is_written {
+                output
+                    .write(&page.output, buffer)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(done)
+        })
+    }
+}
+
+/// Pages rendered between two releases of the shared paper cards and related entries. A card is
+/// about 6 KB, and a large site's cards and entries all at once weighed more than the rest of
+/// the pages' work (about 900 MB at 140,000 papers). A site of up to this many pages renders in
+/// one batch, as before.
+pub const PAGES_PER_BATCH: usize = 8_192;
+
+/// Renders and writes every page, in parallel, one buffer per thread: in batches in
+/// [`render::render_order`], freeing the paper cards after each batch, so that the cards
+/// alive at once are those of one stretch of time. Results come in plan order.
+fn render_and_write_in_batches(
+    renderer: &mut Renderer,
+    pages_per_batch: usize,
+    theme: &Theme,
+    memory: Option<&Memory>,
+    output: &dyn Output,
+    show_progress: bool,
+) -> Vec<PageResult<PageDone>> {
+    let pages = renderer.model.untracked_pages();
+    let (site, _) = renderer.model.untracked();
+    let order = render::render_order(pages, site, renderer.config.papers_per_page);
+    let progress = progress_bar(show_progress, pages.len());
+    let mut results: Vec<Option<PageResult<PageDone>>> = (0..pages.len()).map(|_| None).collect();
+    for batch in order.chunks(pages_per_batch) {
+        let job = PageJob {
+            renderer,
+            theme,
+            memory,
+        };
+        let done: Vec<PageResult<PageDone>> = batch
             .par_iter()
-            .map(|page| {
-                let result = with_buffer(|buffer| {
-                    let done = self.render(page, buffer)?;
-                    if done.is_written {
-                        output
-                            .write(&page.output, buffer)
-                            .map_err(|e| e.to_string())?;
-                    }
-                    Ok(done)
-                });
+            .map(|&index| {
+                let result = job.render_and_write(&pages[index], output);
                 if let Some(bar) = &progress {
                     bar.inc(1);
                 }
                 result
             })
             .collect();
-        if let Some(bar) = progress {
-            bar.finish_and_clear();
+        for (&index, result) in batch.iter().zip(done) {
+            results[index] = Some(result);
         }
-        results
+        if batch.len() == pages_per_batch {
+            renderer.release_paper_cards();
+        }
     }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    results
+        .into_iter()
+        .map(|result| result.unwrap_or_else(|| Err("a page was left out of rendering".into())))
+        .collect()
 }
 
 /// The pages that rendered (a failed one counts as unwritten), and the failures.
@@ -943,6 +1004,14 @@ type RelatedJob =
     std::sync::mpsc::Receiver<(Arc<crate::related::Related>, crate::related::RelatedCache)>;
 
 /// What the derived stage wrote and what the next build compares with.
+/// The per-paper citation files of a build: what they were made from, and which were written
+/// and removed.
+struct CitationFiles {
+    inputs: render::derived::DerivedInputs,
+    written: Vec<String>,
+    removed: Vec<String>,
+}
+
 struct Derived {
     written: Vec<String>,
     /// Derived files of the last build that this one does not make.

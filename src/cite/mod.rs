@@ -12,11 +12,12 @@ pub mod meta;
 pub mod ris;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
 use crate::config::BaseUrl;
+
 use crate::markdown::plain::{PlainOptions, plain_text};
 use crate::model::{Paper, Site};
 
@@ -25,8 +26,10 @@ use crate::model::{Paper, Site};
 pub struct Citations {
     /// BibTeX keys, unique across the site: `song2023improved`, `song2023improveda`, …
     pub keys: Vec<String>,
-    /// Abstracts as plain text, math kept as `$…$` TeX, paragraphs separated by a blank line.
-    pub abstracts: Vec<Option<Arc<str>>>,
+    /// Abstracts as plain text, math kept as `$…$` TeX, paragraphs separated by a blank line:
+    /// made on first use, since by default only a few outputs read them (RIS and CSL-JSON files,
+    /// the newest digests' plain-text emails), and a large site's would weigh 1.3 KB a paper.
+    abstracts: Vec<OnceLock<Option<Arc<str>>>>,
     /// Each paper's BibTeX entry, ending with a blank line: written once, used by the paper's
     /// page, its `cite.bib` and every `papers.bib` that lists it.
     pub bibtex: Vec<Arc<str>>,
@@ -34,11 +37,11 @@ pub struct Citations {
     pub fingerprints: Vec<u64>,
 }
 
-/// Plain abstracts and BibTeX entries of the last build, by the hash of what they were made
-/// from: `serve` rebuilds only those of papers that changed. Holds the last build's papers only.
+/// BibTeX entries of the last build, by the hash of what they were made from: `serve` rebuilds
+/// only those of papers that changed. Holds the last build's papers only.
 #[derive(Debug, Default)]
 pub struct CitationCache {
-    entries: HashMap<u64, (Option<Arc<str>>, Arc<str>)>,
+    entries: HashMap<u64, Arc<str>>,
     /// Keys before they are made unique, by a hash of what they are made of.
     bases: HashMap<u64, String, ahash::RandomState>,
     /// A one-off build keeps nothing for a next one.
@@ -100,7 +103,7 @@ impl Citations {
             .zip(&keys)
             .map(|((index, paper), key)| citation_fingerprint(site, paper, key, &names(index)))
             .collect();
-        let made: Vec<(Option<Arc<str>>, Arc<str>)> = site
+        let bibtex: Vec<Arc<str>> = site
             .papers
             .par_iter()
             .enumerate()
@@ -112,13 +115,7 @@ impl Citations {
                     None => {
                         let mut entry = String::with_capacity(512);
                         bibtex::write_entry_with_authors(&mut entry, paper, key, &names(index));
-                        (
-                            paper
-                                .abstract_md
-                                .as_deref()
-                                .map(|a| plain_text(a, &PlainOptions::CITATION).into()),
-                            entry.into(),
-                        )
+                        entry.into()
                     }
                 },
             )
@@ -127,13 +124,12 @@ impl Citations {
             cache.entries = fingerprints
                 .iter()
                 .copied()
-                .zip(made.iter().cloned())
+                .zip(bibtex.iter().cloned())
                 .collect();
         }
-        let (abstracts, bibtex) = made.into_iter().unzip();
         Citations {
             keys,
-            abstracts,
+            abstracts: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             bibtex,
             fingerprints,
         }
@@ -168,12 +164,24 @@ pub struct Record<'a> {
 }
 
 impl Citations {
+    /// The plain-text abstract of `paper` (at `index`), made on first use.
+    pub fn abstract_text(&self, paper: &Paper, index: usize) -> Option<&Arc<str>> {
+        self.abstracts[index]
+            .get_or_init(|| {
+                paper
+                    .abstract_md
+                    .as_deref()
+                    .map(|text| plain_text(text, &PlainOptions::CITATION).into())
+            })
+            .as_ref()
+    }
+
     pub fn record<'a>(&'a self, site: &'a Site, base: &BaseUrl, index: usize) -> Record<'a> {
         let paper = &site.papers[index];
         Record {
             paper,
             key: &self.keys[index],
-            abstract_text: self.abstracts[index].as_deref(),
+            abstract_text: self.abstract_text(paper, index).map(|text| &**text),
             topics: paper
                 .topics
                 .iter()

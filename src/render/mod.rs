@@ -81,6 +81,13 @@ impl<'a> Renderer<'a> {
         slots.for_each(|slot| drop(slot.take()));
     }
 
+    /// Frees the shared paper cards and related-list entries, between two batches of pages (see
+    /// [`plan::render_order`]); the topic and digest values, a few per digest, stay.
+    pub fn release_paper_cards(&mut self) {
+        let slots = self.cards.iter_mut().chain(&mut self.related_entries);
+        slots.for_each(|slot| drop(slot.take()));
+    }
+
     fn cards_of(&self, papers: &[usize]) -> Hashed {
         Hashed::list(papers.iter().map(|&p| self.card_value(p)).collect())
     }

@@ -229,6 +229,37 @@ pub fn plan_with_sitemap_limit(
     pages
 }
 
+/// The order a one-off build renders `pages` in: by the newest digest each page's papers come
+/// from, so that a paper's page, its digest's page and the topic pages listing it fall close
+/// together. Rendered in batches in this order, each batch builds the paper cards it needs and
+/// frees them after, and cards alive at once stay a batch's worth. Pages that list papers of
+/// any time (home, most voted, authors) and pages without papers come first. Stable: pages of
+/// one digest keep the plan's order.
+pub fn render_order(pages: &[PlannedPage], site: &Site, papers_per_page: usize) -> Vec<usize> {
+    // Digests are sorted newest first: a smaller index is newer.
+    let newest_digest = |paper: usize| {
+        site.papers[paper]
+            .appearances
+            .iter()
+            .min()
+            .map_or(0, |&digest| digest + 1)
+    };
+    let key = |page: &PlannedPage| match page.kind {
+        PageKind::Digest(digest) | PageKind::Email(digest) | PageKind::EmailText(digest) => {
+            digest + 1
+        }
+        PageKind::Paper(paper) => newest_digest(paper),
+        PageKind::Topic(topic, number) => site.topics[topic]
+            .papers
+            .get((number - 1) * papers_per_page)
+            .map_or(0, |&paper| newest_digest(paper)),
+        _ => 0,
+    };
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by_cached_key(|&index| key(&pages[index]));
+    order
+}
+
 /// The pages of themes with people and authors, each planned only when the theme has its
 /// template: `/authors/<slug>/`, `/people/`, `/people/<slug>/`, `/publications/`, `/research/`
 /// and `/news/`. Appended after [`plan`]'s pages.

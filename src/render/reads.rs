@@ -282,7 +282,8 @@ impl<'a> Model<'a> {
     /// A paper's abstract as plain text (math kept as TeX).
     pub fn abstract_text(&self, paper: usize) -> Option<&'a Arc<str>> {
         record(Read::Paper(index(paper)));
-        self.citations.abstracts[paper].as_ref()
+        self.citations
+            .abstract_text(&self.site.papers[paper], paper)
     }
 
     pub fn excerpt(&self, paper: usize) -> Option<&'a str> {

@@ -704,3 +704,47 @@ fn weeks_and_months_have_pages_of_their_most_voted_papers() {
             .contains("Votes counted twice.")
     );
 }
+
+/// A large site renders its pages in batches, freeing the paper cards and related entries
+/// between them; every batch size must write the same files as one batch.
+#[test]
+fn pages_rendered_in_small_batches_are_the_pages_of_one_batch() {
+    use digestif::engine::Engine;
+    use digestif::{Config, Overrides};
+
+    for fixture in ["merge", "scholarly", "lab", "search"] {
+        let site = crate::support::TestSite::fixture(fixture);
+        let config = || Config::load(site.root(), &Overrides::default()).unwrap();
+        let whole = crate::support::Memory::default();
+        let whole_outcome = Engine::new(config(), false).build(&whole, false).unwrap();
+        let whole = whole.into_files();
+        for pages_per_batch in [1, 3, 7] {
+            let batched = crate::support::Memory::default();
+            let outcome = Engine::new(config(), false)
+                .with_pages_per_batch(pages_per_batch)
+                .build(&batched, false)
+                .unwrap();
+            let sorted = |mut paths: Vec<String>| {
+                paths.sort();
+                paths
+            };
+            assert_eq!(
+                sorted(outcome.written),
+                sorted(whole_outcome.written.clone()),
+                "{fixture}"
+            );
+            let batched = batched.into_files();
+            assert_eq!(
+                batched.keys().collect::<Vec<_>>(),
+                whole.keys().collect::<Vec<_>>(),
+                "{fixture}, batches of {pages_per_batch}"
+            );
+            for (path, bytes) in &whole {
+                assert!(
+                    batched[path] == *bytes,
+                    "{fixture}: {path} differs in batches of {pages_per_batch}"
+                );
+            }
+        }
+    }
+}
