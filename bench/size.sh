@@ -3,8 +3,9 @@
 #
 # For each size in SIZES: generate a corpus with examples/gen_corpus.rs (75 papers a daily
 # digest), build it once with the current defaults ("new") and once with every output on
-# ("old": the defaults before issue 22, per-paper cite.ris and cite.json and every digest's
-# emails), each into a tmpfs, and print a Markdown table per build:
+# ("old": the defaults before issue 22: per-paper cite.ris and cite.json, every digest's emails
+# and abstracts, topic bibliographies, COinS and the JSON-LD abstract), each into a tmpfs, and
+# print a Markdown table per build:
 #   - bytes and files per kind of output, as the build's summary names them (the same rules as
 #     src/site_size.rs, applied here to a walk of the output so the figures are independent of
 #     the build's own count);
@@ -12,11 +13,15 @@
 #     10 KB a paper target leaves out;
 #   - files per paper, build time and peak memory (`/usr/bin/time -v`, else the
 #     DIGESTIF_LOG=debug stage log's last peak).
+# Then one line per build: bytes and files per paper. With VARIANTS=features it also builds the
+# new defaults with one setting changed at a time, so that the differences between those lines
+# are what each feature costs.
 # Papers are the build's distinct papers (its summary line), not gen_corpus's entries.
 #
 # Environment (defaults in brackets):
 #   SIZES        corpus sizes, in paper entries              ["10000"]
-#   VARIANTS     which defaults to build                     ["new old"]
+#   VARIANTS     which builds: new, old, one of the single-setting variants in
+#                variant_toml, or "features" for all of them   ["new old"]
 #   WORK_DIR     where corpora and outputs go (a tmpfs)       [/dev/shm/digestif-size]
 #   DIGESTIF_BIN the binary                                   [target/release/digestif]
 #   GEN_BIN      the corpus generator                         [target/release/examples/gen_corpus]
@@ -47,8 +52,18 @@ die() { echo "size.sh: $*" >&2; exit 1; }
 variant_toml() {
     case $1 in
         new) printf '' ;;
-        old) printf '\n[outputs]\ncitation_files = "all"\nemails = "all"\n' ;;
-        *) die "unknown variant $1 (new or old)" ;;
+        old) printf '\n[outputs]\ncitation_files = "all"\nemails = "all"\ndigest_abstracts = "all"\ntopic_bibtex = true\nrich_metadata = true\n' ;;
+        # One setting away from the new defaults each: what a feature adds or saves.
+        related-off) printf '\n[related]\nenabled = false\n' ;;
+        trends-off) printf '\n[trends]\nenabled = false\n' ;;
+        search-off) printf '\n[search]\nenabled = false\n' ;;
+        cite-bib-off) printf '\n[outputs]\ncitation_files = "none"\n' ;;
+        cite-all) printf '\n[outputs]\ncitation_files = "all"\n' ;;
+        emails-all) printf '\n[outputs]\nemails = "all"\n' ;;
+        abstracts-all) printf '\n[outputs]\ndigest_abstracts = "all"\n' ;;
+        topic-bibtex) printf '\n[outputs]\ntopic_bibtex = true\n' ;;
+        rich-metadata) printf '\n[outputs]\nrich_metadata = true\n' ;;
+        *) die "unknown variant $1" ;;
     esac
 }
 
@@ -120,10 +135,15 @@ measure() {
     printf '| files per paper | %.2f |\n' "$(echo "$files / $papers" | bc -l)"
     printf '| build time | %.1f s |\n' "$(echo "$end - $start" | bc -l)"
     printf '| peak memory | %s |\n' "${peak:-unknown}"
+    printf '| %s | %s | %.0f | %.2f |\n' "$entries" "$variant" \
+        "$(echo "($total - $images) / $papers" | bc -l)" "$(echo "$files / $papers" | bc -l)" >> "$WORK_DIR/lines"
     rm -rf "$out"
 }
 
+[[ $VARIANTS == features ]] &&
+    VARIANTS="new old related-off trends-off search-off cite-bib-off cite-all emails-all abstracts-all topic-bibtex rich-metadata"
 mkdir -p "$WORK_DIR"
+rm -f "$WORK_DIR/lines"
 for entries in $SIZES; do
     corpus=$WORK_DIR/corpus-$entries
     if [[ ! -f $corpus/site.toml.orig ]]; then
@@ -136,4 +156,10 @@ for entries in $SIZES; do
     done
     [[ $KEEP == 1 ]] || rm -rf "$corpus"
 done
+echo
+echo "### Every build"
+echo
+echo "| entries | build | bytes per paper | files per paper |"
+echo "|---:|---|---:|---:|"
+cat "$WORK_DIR/lines"
 [[ $KEEP == 1 ]] || rm -rf "$WORK_DIR"
