@@ -100,7 +100,7 @@ pub fn item<'a>(record: &'a Record) -> Item<'a> {
                 .as_ref()
                 .map(|a| format!("https://arxiv.org/abs/{a}"))
         }),
-        abstract_text: record.abstract_text,
+        abstract_text: record.abstract_text.as_deref(),
         keyword: (!record.topics.is_empty()).then(|| record.topics.join(", ")),
     }
 }

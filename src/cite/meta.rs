@@ -100,7 +100,7 @@ pub fn json_ld_html(record: &Record, with_abstract: bool) -> String {
             },
             name: venue,
         }),
-        abstract_text: record.abstract_text.filter(|_| with_abstract),
+        abstract_text: record.abstract_text.as_deref().filter(|_| with_abstract),
         about: record
             .topics
             .iter()

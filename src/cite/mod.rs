@@ -12,7 +12,7 @@ pub mod meta;
 pub mod ris;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -26,10 +26,6 @@ use crate::model::{Paper, Site};
 pub struct Citations {
     /// BibTeX keys, unique across the site: `song2023improved`, `song2023improveda`, …
     pub keys: Vec<String>,
-    /// Abstracts as plain text, math kept as `$…$` TeX, paragraphs separated by a blank line:
-    /// made on first use, since by default only a few outputs read them (RIS and CSL-JSON files,
-    /// the newest digests' plain-text emails), and a large site's would weigh 1.3 KB a paper.
-    abstracts: Vec<OnceLock<Option<Arc<str>>>>,
     /// Each paper's BibTeX entry, ending with a blank line: written once, used by the paper's
     /// page, its `cite.bib` and every `papers.bib` that lists it.
     pub bibtex: Vec<Arc<str>>,
@@ -56,6 +52,16 @@ impl CitationCache {
             ..Self::default()
         }
     }
+}
+
+/// The abstract of `paper` as plain text, made on each use: few outputs read it by default (RIS
+/// and CSL-JSON files, the newest digests' plain-text emails), and a large site's held for the
+/// whole build would weigh 1.3 KB a paper.
+pub fn plain_abstract(paper: &Paper) -> Option<Arc<str>> {
+    paper
+        .abstract_md
+        .as_deref()
+        .map(|text| plain_text(text, &PlainOptions::CITATION).into())
 }
 
 impl Citations {
@@ -129,7 +135,6 @@ impl Citations {
         }
         Citations {
             keys,
-            abstracts: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             bibtex,
             fingerprints,
         }
@@ -156,7 +161,9 @@ fn citation_fingerprint(site: &Site, paper: &Paper, key: &str, names: &[&str]) -
 pub struct Record<'a> {
     pub paper: &'a Paper,
     pub key: &'a str,
-    pub abstract_text: Option<&'a str>,
+    /// The abstract as plain text, math kept as `$…$` TeX, paragraphs separated by a blank
+    /// line; only in a record made [`Citations::record_with_abstract`].
+    pub abstract_text: Option<Arc<str>>,
     /// Topic names, sorted like `Site::topics`.
     pub topics: Vec<&'a str>,
     /// Absolute URL of the paper's page.
@@ -164,30 +171,34 @@ pub struct Record<'a> {
 }
 
 impl Citations {
-    /// The plain-text abstract of `paper` (at `index`), made on first use.
-    pub fn abstract_text(&self, paper: &Paper, index: usize) -> Option<&Arc<str>> {
-        self.abstracts[index]
-            .get_or_init(|| {
-                paper
-                    .abstract_md
-                    .as_deref()
-                    .map(|text| plain_text(text, &PlainOptions::CITATION).into())
-            })
-            .as_ref()
-    }
-
+    /// The record of the paper at `index`, without its abstract: COinS, BibTeX and JSON-LD (by
+    /// default) have none.
     pub fn record<'a>(&'a self, site: &'a Site, base: &BaseUrl, index: usize) -> Record<'a> {
         let paper = &site.papers[index];
         Record {
             paper,
             key: &self.keys[index],
-            abstract_text: self.abstract_text(paper, index).map(|text| &**text),
+            abstract_text: None,
             topics: paper
                 .topics
                 .iter()
                 .map(|&t| site.topics[t].name.as_str())
                 .collect(),
             permalink: base.permalink(&format!("papers/{}/", paper.slug)),
+        }
+    }
+
+    /// [`Citations::record`] with the plain-text abstract, for RIS, CSL-JSON and the JSON-LD of
+    /// `[outputs] rich_metadata`.
+    pub fn record_with_abstract<'a>(
+        &'a self,
+        site: &'a Site,
+        base: &BaseUrl,
+        index: usize,
+    ) -> Record<'a> {
+        Record {
+            abstract_text: plain_abstract(&site.papers[index]),
+            ..self.record(site, base, index)
         }
     }
 }

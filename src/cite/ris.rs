@@ -84,7 +84,7 @@ pub fn write_record(out: &mut String, record: &Record) {
         (None, Some(arxiv)) => line("L1", &format!("https://arxiv.org/pdf/{arxiv}")),
         _ => {}
     }
-    if let Some(text) = record.abstract_text {
+    if let Some(text) = record.abstract_text.as_deref() {
         line("AB", text);
     }
     for topic in &record.topics {

@@ -68,7 +68,7 @@ pub(crate) fn write(
                     output.write(&format!("{folder}cite.bib"), entries[index].as_bytes())?;
                 }
                 if changed && names.contains(&"cite.ris") {
-                    let record = citations.record(site, base, index);
+                    let record = citations.record_with_abstract(site, base, index);
                     let mut text = String::with_capacity(2048);
                     ris::write_record(&mut text, &record);
                     output.write(&format!("{folder}cite.ris"), text.as_bytes())?;

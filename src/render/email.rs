@@ -43,12 +43,11 @@ impl Renderer<'_> {
                         .map(|&t| self.model.topic_label(t).name.to_string())
                         .collect(),
                     abstract_html: self.model.abstract_html(entry.paper).and_then(html),
-                    // The plain abstract is already known (cite::Citations): only wrap it.
-                    abstract_text: self
-                        .model
-                        .abstract_text(entry.paper)
-                        .filter(|_| is_text)
-                        .map(|text| wrap_paragraphs(text, WIDTH)),
+                    // The plain abstract, made for the email text only.
+                    abstract_text: is_text
+                        .then(|| self.model.abstract_text(entry.paper))
+                        .flatten()
+                        .map(|text| wrap_paragraphs(&text, WIDTH)),
                     excerpt: self.model.excerpt(entry.paper).map(str::to_string),
                     notes_html: notes_html.as_deref().and_then(html),
                     notes_text: entry.notes.as_deref().and_then(text),

@@ -279,11 +279,10 @@ impl<'a> Model<'a> {
         self.html.abstracts[paper].as_deref()
     }
 
-    /// A paper's abstract as plain text (math kept as TeX).
-    pub fn abstract_text(&self, paper: usize) -> Option<&'a Arc<str>> {
+    /// A paper's abstract as plain text (math kept as TeX), made for each call.
+    pub fn abstract_text(&self, paper: usize) -> Option<Arc<str>> {
         record(Read::Paper(index(paper)));
-        self.citations
-            .abstract_text(&self.site.papers[paper], paper)
+        crate::cite::plain_abstract(&self.site.papers[paper])
     }
 
     pub fn excerpt(&self, paper: usize) -> Option<&'a str> {
@@ -320,6 +319,14 @@ impl<'a> Model<'a> {
             record(Read::Digest(index(first)));
         }
         self.citations.record(self.site, base, paper)
+    }
+
+    /// [`Model::citation_record`] with the plain-text abstract.
+    pub fn citation_record_with_abstract(&self, base: &BaseUrl, paper: usize) -> Record<'a> {
+        Record {
+            abstract_text: crate::cite::plain_abstract(&self.site.papers[paper]),
+            ..self.citation_record(base, paper)
+        }
     }
 
     pub fn lab(&self) -> Option<&'a Lab> {

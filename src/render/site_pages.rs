@@ -384,7 +384,12 @@ impl Renderer<'_> {
     pub(super) fn paper_cite(&self, index: usize) -> PaperCite<'_> {
         use crate::cite::{Kind, meta, venue_kind, year};
         let paper = self.model.paper(index);
-        let record = self.model.citation_record(&self.config.base, index);
+        let record = match self.config.has_rich_metadata {
+            true => self
+                .model
+                .citation_record_with_abstract(&self.config.base, index),
+            false => self.model.citation_record(&self.config.base, index),
+        };
         let slash_date = |d: Date| d.strftime("%Y/%m/%d").to_string();
         let folder = format!("papers/{}/", paper.slug);
         let names = self.config.citation_files.names();

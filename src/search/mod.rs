@@ -26,7 +26,7 @@ pub mod text;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -236,9 +236,6 @@ struct OrderedPapers<'a> {
     order: Vec<usize>,
     /// [`paper_search_key`] of each paper, by paper index.
     keys: Vec<u64>,
-    /// Plain abstracts are made only for the blocks and record files that are made again (on a
-    /// save, one block and one file), and once for a paper that is in both.
-    plain_abstracts: Vec<OnceLock<String>>,
     /// Venue names with their paper counts ([`venue_list`]).
     venues: Vec<(&'a str, usize)>,
     venue_numbers: HashMap<&'a str, usize>,
@@ -257,20 +254,21 @@ impl<'a> OrderedPapers<'a> {
             site,
             order,
             keys,
-            plain_abstracts: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             venues,
             venue_numbers,
         }
     }
 
-    fn plain_abstract(&self, p: usize) -> &str {
-        self.plain_abstracts[p].get_or_init(|| {
-            self.site.papers[p]
-                .abstract_md
-                .as_deref()
-                .map(|a| plain_text(a, &PlainOptions::SEARCH))
-                .unwrap_or_default()
-        })
+    /// Paper `p`'s abstract as plain text, made for each use: for the blocks and record files
+    /// that are made again (on a save, one block and one file). Keeping them between the two
+    /// would hold every abstract of a large site at once while its index is made (1.2 KB a
+    /// paper) to save making it a second time.
+    fn plain_abstract(&self, p: usize) -> String {
+        self.site.papers[p]
+            .abstract_md
+            .as_deref()
+            .map(|a| plain_text(a, &PlainOptions::SEARCH))
+            .unwrap_or_default()
     }
 
     /// The number of paper `p`'s venue in the manifest's list.
@@ -294,12 +292,16 @@ fn term_files(
             .iter()
             .map(|&p| readable_title(&site.papers[p].title))
             .collect();
+        let abstracts: Vec<String> = papers.order[range.clone()]
+            .iter()
+            .map(|&p| papers.plain_abstract(p))
+            .collect();
         let fields: Vec<terms::DocFields> = papers.order[range]
             .iter()
-            .zip(&titles)
-            .map(|(&p, title)| {
+            .zip(titles.iter().zip(&abstracts))
+            .map(|(&p, (title, abstract_text))| {
                 let paper = &site.papers[p];
-                let mut body = vec![papers.plain_abstract(p), paper.id.as_str()];
+                let mut body = vec![abstract_text.as_str(), paper.id.as_str()];
                 body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
                 body.extend(paper.venue.as_deref());
                 [
