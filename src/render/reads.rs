@@ -314,18 +314,21 @@ impl<'a> Model<'a> {
 
     /// The paper as a citation record (it reads the paper and its first digest).
     pub fn citation_record(&self, base: &BaseUrl, paper: usize) -> Record<'a> {
-        record(Read::Paper(index(paper)));
-        if let Some(&first) = self.site.papers[paper].appearances.first() {
-            record(Read::Digest(index(first)));
-        }
+        self.record_citation_reads(paper);
         self.citations.record(self.site, base, paper)
     }
 
     /// [`Model::citation_record`] with the plain-text abstract.
     pub fn citation_record_with_abstract(&self, base: &BaseUrl, paper: usize) -> Record<'a> {
-        Record {
-            abstract_text: crate::cite::plain_abstract(&self.site.papers[paper]),
-            ..self.citation_record(base, paper)
+        self.record_citation_reads(paper);
+        self.citations.record_with_abstract(self.site, base, paper)
+    }
+
+    /// What a citation record reads: the paper, and the first digest that listed it.
+    fn record_citation_reads(&self, paper: usize) {
+        record(Read::Paper(index(paper)));
+        if let Some(&first) = self.site.papers[paper].appearances.first() {
+            record(Read::Digest(index(first)));
         }
     }
 

@@ -291,18 +291,11 @@ fn load(site: &TestSite) -> Config {
 fn assert_equals_clean_build(site: &TestSite, live: &Memory, after: &[String]) {
     let clean = Memory::default();
     Engine::new(load(site), false).build(&clean, false).unwrap();
-    let (live, clean) = (live.files(), clean.into_files());
-    assert_eq!(
-        live.keys().collect::<Vec<_>>(),
-        clean.keys().collect::<Vec<_>>(),
-        "the files differ from a clean build after {after:?}"
+    crate::support::assert_same_files(
+        &live.files(),
+        &clean.into_files(),
+        &format!("from a clean build after {after:?}"),
     );
-    for (path, bytes) in &clean {
-        assert!(
-            live[path] == *bytes,
-            "{path} differs from a clean build after {after:?}"
-        );
-    }
 }
 
 #[test]

@@ -22,14 +22,11 @@ fn wrote(outcome: &Outcome, prefix: &str) -> Vec<String> {
 fn assert_equals_fresh_build(site: &TestSite, live: Memory) {
     let fresh = Memory::default();
     Engine::new(load(site), false).build(&fresh, false).unwrap();
-    let (live, fresh) = (live.into_files(), fresh.into_files());
-    assert_eq!(
-        live.keys().collect::<Vec<_>>(),
-        fresh.keys().collect::<Vec<_>>()
+    crate::support::assert_same_files(
+        &live.into_files(),
+        &fresh.into_files(),
+        "from a fresh build",
     );
-    for (path, bytes) in &fresh {
-        assert!(live[path] == *bytes, "{path} differs from a fresh build");
-    }
 }
 
 fn edit(site: &TestSite, file: &str, from: &str, to: &str) {

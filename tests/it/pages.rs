@@ -733,18 +733,11 @@ fn pages_rendered_in_small_batches_are_the_pages_of_one_batch() {
                 sorted(whole_outcome.written.clone()),
                 "{fixture}"
             );
-            let batched = batched.into_files();
-            assert_eq!(
-                batched.keys().collect::<Vec<_>>(),
-                whole.keys().collect::<Vec<_>>(),
-                "{fixture}, batches of {pages_per_batch}"
+            crate::support::assert_same_files(
+                &batched.into_files(),
+                &whole,
+                &format!("in {fixture}, in batches of {pages_per_batch}"),
             );
-            for (path, bytes) in &whole {
-                assert!(
-                    batched[path] == *bytes,
-                    "{fixture}: {path} differs in batches of {pages_per_batch}"
-                );
-            }
         }
     }
 }

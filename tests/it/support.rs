@@ -231,6 +231,23 @@ impl Memory {
     }
 }
 
+/// Asserts that `got` holds the same files as `expected`, byte for byte; `what` names the
+/// comparison in the message (`"after [edits]"`, `"in batches of 3"`).
+pub fn assert_same_files(
+    got: &std::collections::BTreeMap<String, Vec<u8>>,
+    expected: &std::collections::BTreeMap<String, Vec<u8>>,
+    what: &str,
+) {
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>(),
+        "the files differ {what}"
+    );
+    for (path, bytes) in expected {
+        assert!(got[path] == *bytes, "{path} differs {what}");
+    }
+}
+
 impl digestif::engine::Output for Memory {
     fn write(&self, relative: &str, bytes: &[u8]) -> digestif::Result<()> {
         self.0
