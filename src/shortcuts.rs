@@ -10,6 +10,10 @@
 //! - [`is_plain_prose`] mirrors pulldown-cmark: text it accepts is paragraphs of plain text, so
 //!   the plain-text pass (`markdown::plain`) folds its whitespace without parsing. Most abstracts
 //!   are such text, and skipping the parser for them halves the time to index a large site.
+//! - [`prose_html`] mirrors pulldown-cmark's HTML for the same plain prose: paragraphs and line
+//!   breaks, nothing to escape. The HTML of such an abstract is written when a page shows it
+//!   instead of being rendered for every paper up front and held until the last page (a fifth
+//!   of the memory a large build peaks at).
 //! - [`clean_mathml_as_ammonia`] mirrors ammonia: MathML from pulldown-latex that is already in
 //!   the form ammonia writes comes back as it is, without an HTML parse (four fifths of the time
 //!   math takes). Most formulas come out that way: allow-listed elements and attributes, text
@@ -41,6 +45,71 @@ fn is_on(value: Option<&OsStr>) -> bool {
 /// [`is_plain_prose`] accepts it.
 pub fn may_skip_parsing(text: &str) -> bool {
     enabled() && is_plain_prose(text)
+}
+
+/// Whether an abstract's HTML may be written by [`prose_html`] when a page shows it, rather than
+/// rendered with the site's other Markdown: the shortcuts are on, [`is_plain_prose`] accepts it,
+/// and spaces are its only whitespace besides line endings (a tab among trailing spaces makes a
+/// line break by tab stops; a line of form feeds is blank).
+pub fn may_defer_html(text: &str) -> bool {
+    enabled() && is_prose_spaced_plainly(text)
+}
+
+/// What [`prose_html`] accepts: [`is_plain_prose`], and no tab, vertical tab or form feed.
+pub fn is_prose_spaced_plainly(text: &str) -> bool {
+    !text.contains(['\t', '\u{b}', '\u{c}']) && is_plain_prose(text)
+}
+
+/// The HTML pulldown-cmark writes for `text`, which [`is_prose_spaced_plainly`] accepts: each run
+/// of lines that are not blank is a paragraph; a line loses its leading and trailing spaces, and the break after it is `\n`, or `<br />\n` after two spaces or more. Plain
+/// prose holds no `&`, `<` or `>`, so its text needs no escaping.
+pub fn prose_html(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 16);
+    // What goes between the last line written and the next line of the same paragraph.
+    let mut line_break: Option<&str> = None;
+    for line in lines(text) {
+        let content = line.trim_matches(' ');
+        if content.is_empty() {
+            if line_break.take().is_some() {
+                html.push_str("</p>\n");
+            }
+            continue;
+        }
+        html.push_str(line_break.unwrap_or("<p>"));
+        html.push_str(content);
+        line_break = Some(if line.ends_with("  ") {
+            "<br />\n"
+        } else {
+            "\n"
+        });
+    }
+    if line_break.is_some() {
+        html.push_str("</p>\n");
+    }
+    html
+}
+
+/// The lines of `text`, each line ending (LF, CR LF or a lone CR) left out.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.find(['\n', '\r']) {
+            Some(end) => {
+                let ending = if current[end..].starts_with("\r\n") {
+                    2
+                } else {
+                    1
+                };
+                rest = Some(&current[end + ending..]);
+                Some(&current[..end])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
 }
 
 /// [`clean_mathml_as_ammonia`] when the shortcuts are on, `None` (ask ammonia) when they are off.

@@ -316,7 +316,7 @@ pub struct SiteHtml {
     /// Per digest, per entry: the notes.
     pub notes: Vec<Vec<Option<Arc<str>>>>,
     /// Per paper: the abstract.
-    pub abstracts: Vec<Option<Arc<str>>>,
+    pub abstracts: Vec<Option<AbstractHtml>>,
     /// Per paper: the abstract's first words as plain text, for descriptions.
     pub excerpts: Vec<Option<Arc<str>>>,
     /// Per paper whose title holds `$…$` math: the title as HTML with MathML, and as readable
@@ -326,6 +326,15 @@ pub struct SiteHtml {
     pub links: Vec<(MarkdownField, FoundLink)>,
     /// The highlight classes of all of it: `syntax.css` holds the rules for these only.
     pub highlight_classes: BTreeSet<String>,
+}
+
+/// A paper's abstract as HTML, or a note that it is plain prose, whose HTML
+/// [`crate::shortcuts::prose_html`] writes when a page shows it: holding the HTML of every
+/// abstract until the last page is rendered would take a fifth of a large build's memory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AbstractHtml {
+    Rendered(Arc<str>),
+    PlainProse,
 }
 
 /// A title with math, as HTML and as text.
@@ -382,7 +391,8 @@ pub struct MarkdownCache {
 
 #[derive(Debug, Clone)]
 struct CachedText {
-    html: Arc<str>,
+    /// None for an abstract of plain prose ([`AbstractHtml::PlainProse`]).
+    html: Option<Arc<str>>,
     problems: Vec<Problem>,
     links: Vec<FoundLink>,
     highlight_classes: BTreeSet<String>,
@@ -473,10 +483,23 @@ pub fn render_site_located(
                 _ => {
                     let mut value = match known {
                         Some(known) => CachedText::clone(known),
+                        // Plain prose has no problems, links or highlighting to report.
+                        None if is_abstract
+                            && text.source.len() <= MAX_MARKDOWN_BYTES
+                            && crate::shortcuts::may_defer_html(text.source) =>
+                        {
+                            CachedText {
+                                html: None,
+                                problems: Vec::new(),
+                                links: Vec::new(),
+                                highlight_classes: BTreeSet::new(),
+                                excerpt: None,
+                            }
+                        }
                         None => {
                             let r = render(text.source, options);
                             CachedText {
-                                html: Arc::from(r.html),
+                                html: Some(Arc::from(r.html)),
                                 problems: r.problems,
                                 links: r.links,
                                 highlight_classes: r.highlight_classes,
@@ -526,18 +549,23 @@ pub fn render_site_located(
         highlight_classes,
         ..SiteHtml::default()
     };
+    // Only abstracts are deferred.
+    let rendered_html = |value: &CachedText| value.html.clone().unwrap_or_default();
     for digest in &site.digests {
-        html.intros.push(next().html.clone());
+        html.intros.push(rendered_html(next()));
         let notes = digest
             .entries
             .iter()
-            .map(|e| e.notes.as_ref().map(|_| next().html.clone()))
+            .map(|e| e.notes.as_ref().map(|_| rendered_html(next())))
             .collect();
         html.notes.push(notes);
     }
     for paper in &site.papers {
         let value = paper.abstract_md.as_ref().map(|_| next());
-        html.abstracts.push(value.map(|v| v.html.clone()));
+        html.abstracts.push(value.map(|v| match &v.html {
+            Some(html) => AbstractHtml::Rendered(html.clone()),
+            None => AbstractHtml::PlainProse,
+        }));
         html.excerpts.push(value.and_then(|v| v.excerpt.clone()));
     }
 
@@ -750,6 +778,78 @@ mod tests {
             "We bound in code. Second."
         );
         assert_eq!(plain_excerpt("one two three four", 9), "one two…");
+    }
+
+    #[test]
+    fn plain_prose_html_equals_rendered_html() {
+        const PIECES: &[&str] = &[
+            "word",
+            "Ünïcode",
+            "\"quoted\"",
+            "'single'",
+            "—",
+            " ",
+            "  ",
+            "   ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\r",
+            "\r\r",
+            "\t",
+            " \t",
+            "\t ",
+            "  \t",
+            "\n \n",
+            "\n\t\n",
+            "    ",
+            "\n- ",
+            "\r1. ",
+            "x,",
+            "y.",
+            "16.6%",
+            "(a)",
+            "{b}",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{c}",
+            "\u{b}",
+            "http://x.org/a?b=c",
+            "www.example.com",
+            "a@b.org",
+            "=",
+            "-",
+            "+",
+            ":",
+            "%",
+        ];
+        let mut next = crate::test_rng(7);
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            if crate::shortcuts::is_prose_spaced_plainly(&text) {
+                for options in [
+                    MarkdownOptions::default(),
+                    MarkdownOptions {
+                        math: MathMode::Off,
+                        raw_html: RawHtml::Trusted,
+                        base_path: "/lab/",
+                    },
+                ] {
+                    let rendered = render(&text, options);
+                    assert_eq!(
+                        crate::shortcuts::prose_html(&text),
+                        rendered.html,
+                        "{text:?}"
+                    );
+                    // Nothing else to defer: no problem, link or highlighting.
+                    assert!(rendered.problems.is_empty() && rendered.links.is_empty());
+                    assert!(rendered.highlight_classes.is_empty());
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 2_000, "only {checked} texts were plain prose");
     }
 
     #[test]

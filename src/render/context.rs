@@ -135,7 +135,7 @@ pub struct PaperCard<'a> {
     // `topics`: [TopicRef], and `featured_in`: the DigestLink of the newest digest that featured
     // the paper; inserted by the renderer, which builds each topic's and digest's value once.
     pub links: Vec<ExternalLink>,
-    pub abstract_html: Option<&'a str>,
+    pub abstract_html: Option<std::borrow::Cow<'a, str>>,
     /// Publication year, else the year the paper was last featured; for grouping by year.
     pub year: i16,
     /// The lab's own paper: marked `ours = true`, or written by a lab member (themes with author

@@ -42,7 +42,11 @@ impl Renderer<'_> {
                         .iter()
                         .map(|&t| self.model.topic_label(t).name.to_string())
                         .collect(),
-                    abstract_html: self.model.abstract_html(entry.paper).and_then(html),
+                    abstract_html: self
+                        .model
+                        .abstract_html(entry.paper)
+                        .as_deref()
+                        .and_then(html),
                     // The plain abstract, made for the email text only.
                     abstract_text: is_text
                         .then(|| self.model.abstract_text(entry.paper))

@@ -19,7 +19,7 @@ use crate::cite::{Citations, Record};
 use crate::config::BaseUrl;
 use crate::fingerprint::{hash_of, hasher};
 use crate::images::{Images, Shape, Shown};
-use crate::markdown::SiteHtml;
+use crate::markdown::{AbstractHtml, SiteHtml};
 use crate::model::people::{Lab, Person};
 use crate::model::{Digest, Paper, Site, Topic};
 use crate::related::Related;
@@ -273,10 +273,16 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// A paper's abstract as HTML.
-    pub fn abstract_html(&self, paper: usize) -> Option<&'a str> {
+    /// A paper's abstract as HTML; plain prose is written for each call.
+    pub fn abstract_html(&self, paper: usize) -> Option<std::borrow::Cow<'a, str>> {
         record(Read::Paper(index(paper)));
-        self.html.abstracts[paper].as_deref()
+        match self.html.abstracts[paper].as_ref()? {
+            AbstractHtml::Rendered(html) => Some(std::borrow::Cow::Borrowed(html)),
+            AbstractHtml::PlainProse => {
+                let text = self.site.papers[paper].abstract_md.as_deref()?;
+                Some(std::borrow::Cow::Owned(crate::shortcuts::prose_html(text)))
+            }
+        }
     }
 
     /// A paper's abstract as plain text (math kept as TeX), made for each call.
