@@ -13,6 +13,7 @@ mod email;
 mod feeds;
 mod lab_pages;
 mod native_card;
+mod native_related;
 pub mod page_context;
 mod plan;
 pub mod reads;

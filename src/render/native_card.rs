@@ -41,17 +41,29 @@ pub fn wrapped_card<'d>(
     templates: &BTreeMap<String, (String, String)>,
     default_text: impl Fn(&str) -> Option<&'d [u8]>,
 ) -> Option<String> {
-    let is_default = CARD_PARTIALS.iter().all(|name| {
+    wrapped(templates, default_text, &CARD_PARTIALS, FUNCTION)
+}
+
+/// `partials[0]` wrapped around the native `function`, when every one of `partials` (the
+/// template and what it includes) is the default theme's: the function's text when it gives
+/// one, the template's own body when it gives none.
+pub(super) fn wrapped<'d>(
+    templates: &BTreeMap<String, (String, String)>,
+    default_text: impl Fn(&str) -> Option<&'d [u8]>,
+    partials: &[&str],
+    function: &str,
+) -> Option<String> {
+    let is_default = partials.iter().all(|name| {
         let ours = templates.get(*name).map(|(_, text)| text.as_bytes());
         ours.is_some() && ours == default_text(name)
     });
     if !is_default {
         return None;
     }
-    let original = &templates.get(CARD_TEMPLATE)?.1;
+    let original = &templates.get(*partials.first()?)?.1;
     // All on the template's first line, so Tera's line numbers in the original stay true.
     Some(format!(
-        "{{%- set digestif_native_card = {FUNCTION}() %}}{{% if digestif_native_card %}}{{{{ digestif_native_card }}}}{{% else %}}{original}{{% endif %}}"
+        "{{%- set digestif_native = {function}() %}}{{% if digestif_native %}}{{{{ digestif_native }}}}{{% else %}}{original}{{% endif %}}"
     ))
 }
 
@@ -225,18 +237,18 @@ pub fn write_card(
     String::from_utf8(out.buf).ok()
 }
 
-struct Html {
-    buf: Vec<u8>,
-    autoescape: bool,
+pub(super) struct Html {
+    pub(super) buf: Vec<u8>,
+    pub(super) autoescape: bool,
 }
 
 impl Html {
-    fn raw(&mut self, text: &str) {
+    pub(super) fn raw(&mut self, text: &str) {
         self.buf.extend_from_slice(text.as_bytes());
     }
 
     /// `{{ value }}` for a string value: escaped unless marked safe (or autoescape is off).
-    fn text(&mut self, value: &Value) -> Option<()> {
+    pub(super) fn text(&mut self, value: &Value) -> Option<()> {
         let text = value.as_str()?;
         if self.autoescape && !value.is_safe() {
             tera::escape_html(text, &mut self.buf).ok()
@@ -269,7 +281,7 @@ impl Html {
     }
 
     /// `{{ value }}` for an integer.
-    fn integer(&mut self, value: &Value) -> Option<()> {
+    pub(super) fn integer(&mut self, value: &Value) -> Option<()> {
         if !(value.is_u64() || value.is_i64()) {
             return None;
         }
@@ -311,7 +323,7 @@ impl Html {
     }
 }
 
-fn field<'v>(map: &'v Map, name: &'static str) -> Option<&'v Value> {
+pub(super) fn field<'v>(map: &'v Map, name: &'static str) -> Option<&'v Value> {
     map.get(&Key::Str(name))
 }
 

@@ -187,6 +187,12 @@ fn native_card(files: &ThemeFiles) -> Option<String> {
     super::native_card::wrapped_card(&files.templates, default_template)
 }
 
+/// The related-papers template wrapped around the native section, when the theme's is the
+/// default theme's (see `native_related`).
+fn native_related(files: &ThemeFiles) -> Option<String> {
+    super::native_related::wrapped_related(&files.templates, default_template)
+}
+
 /// The default theme's text of template `name`.
 pub(crate) fn default_template(name: &str) -> Option<&'static [u8]> {
     default_theme_files()
@@ -296,9 +302,14 @@ pub fn compile(
     if native_card.is_some() {
         super::native_card::register(&mut tera);
     }
+    let native_related = native_related(files);
+    if native_related.is_some() {
+        super::native_related::register(&mut tera);
+    }
     tera.add_raw_templates(files.templates.iter().map(|(name, (_, text))| {
-        let text = match &native_card {
-            Some(wrapped) if name == super::native_card::CARD_TEMPLATE => wrapped,
+        let text = match (&native_card, &native_related) {
+            (Some(wrapped), _) if name == super::native_card::CARD_TEMPLATE => wrapped,
+            (_, Some(wrapped)) if name == super::native_related::RELATED_TEMPLATE => wrapped,
             _ => text,
         };
         (name.as_str(), text.as_str())
@@ -411,6 +422,23 @@ mod tests {
         text.insert_str(0, "{# mine #}");
         std::fs::write(&partial, &text).unwrap();
         assert!(native_card(&load_theme_files(&embedded).unwrap()).is_none());
+    }
+
+    #[test]
+    fn both_themes_related_sections_are_written_natively_until_changed() {
+        let site = tempfile::tempdir().unwrap();
+        let config = |toml: &str| {
+            Config::parse(site.path(), toml, &Default::default()).expect("site.toml parses")
+        };
+        let embedded = config("title = \"T\"\nbase_url = \"https://example.org/\"\n");
+        let lab = config("title = \"T\"\nbase_url = \"https://example.org/\"\ntheme = \"lab\"\n");
+        assert!(native_related(&load_theme_files(&embedded).unwrap()).is_some());
+        assert!(native_related(&load_theme_files(&lab).unwrap()).is_some());
+        let partial = site.path().join("templates/partials/related.html");
+        std::fs::create_dir_all(partial.parent().unwrap()).unwrap();
+        std::fs::write(&partial, "{# mine #}").unwrap();
+        assert!(native_related(&load_theme_files(&embedded).unwrap()).is_none());
+        assert!(native_related(&load_theme_files(&lab).unwrap()).is_none());
     }
 
     #[test]

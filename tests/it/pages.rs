@@ -424,15 +424,22 @@ fn alias_target_names_the_topic_whichever_spelling_comes_first() {
     assert!(!topics.contains(">large language models<"));
 }
 
-/// The default theme's paper card is written by a native function while the card's partials are
-/// the theme's own. A site whose card partial differs (here by a comment only) gets the card from
-/// Tera; both must write the same bytes on every site, in every file.
+/// The default theme's paper card and related-papers section are written by native functions
+/// while their partials are the theme's own. A site whose partials differ (here by a comment
+/// only) gets them from Tera; both must write the same bytes on every site, in every file.
 #[test]
-fn the_native_card_writes_what_the_card_template_writes() {
+fn the_native_card_and_related_section_write_what_their_templates_write() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let card =
-        std::fs::read_to_string(manifest.join("themes/default/templates/partials/paper_card.html"))
-            .unwrap();
+    let partial = |name: &str| {
+        std::fs::read_to_string(
+            manifest
+                .join("themes/default/templates/partials")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let (card, related) = (partial("paper_card.html"), partial("related.html"));
+    let mut related_sections = 0;
     let example = |site: &TestSite| {
         site.write(
             "site.toml",
@@ -459,6 +466,10 @@ fn the_native_card_writes_what_the_card_template_writes() {
             "templates/partials/paper_card.html",
             &format!("{{# the card as a template #}}{card}"),
         );
+        template.write(
+            "templates/partials/related.html",
+            &format!("{{# related papers as a template #}}{related}"),
+        );
         let files = |site: &TestSite| {
             let built = site.build().unwrap_or_else(|e| panic!("{name}: {e}"));
             built
@@ -480,6 +491,14 @@ fn the_native_card_writes_what_the_card_template_writes() {
             })
             .sum::<usize>();
         assert!(cards > 0, "{name}: no cards to compare");
+        related_sections += native
+            .iter()
+            .map(|(_, bytes)| {
+                String::from_utf8_lossy(bytes)
+                    .matches("<section class=\"related\"")
+                    .count()
+            })
+            .sum::<usize>();
         assert_eq!(native.len(), template.len(), "{name}");
         for ((file, a), (other, b)) in native.iter().zip(&template) {
             assert_eq!(file, other, "{name}");
@@ -491,6 +510,10 @@ fn the_native_card_writes_what_the_card_template_writes() {
             );
         }
     }
+    assert!(
+        related_sections > 10,
+        "only {related_sections} related sections compared"
+    );
 }
 
 #[test]
