@@ -312,7 +312,6 @@ struct Scratch {
     /// Authors shared with each candidate, up to [`BONUS_CAP`].
     shared_authors: Vec<u8>,
     touched: Vec<u32>,
-    candidates: Vec<(u64, u32)>,
 }
 
 impl Scratch {
@@ -321,7 +320,6 @@ impl Scratch {
             scores: vec![0; papers],
             shared_authors: vec![0; papers],
             touched: Vec::new(),
-            candidates: Vec::new(),
         }
     }
 
@@ -366,26 +364,22 @@ impl Scratch {
                 }
             }
         }
-        let mut candidates = std::mem::take(&mut self.candidates);
-        candidates.clear();
-        for &other in &self.touched {
-            let text_and_authors = std::mem::take(&mut self.scores[other as usize]);
-            self.shared_authors[other as usize] = 0;
-            if other as usize != paper {
-                candidates.push((text_and_authors, other));
-            }
-        }
-        // Topics only add: the count-th best score without them is a floor for the list, and
-        // a candidate that shared topics cannot lift above it is not looked at again.
-        let mut floor = MIN_SCORE;
-        if candidates.len() > count {
-            let (_, kth, _) = candidates.select_nth_unstable_by(count - 1, |a, b| b.0.cmp(&a.0));
-            floor = floor.max(kth.0);
-        }
+        // One pass over the candidates, keeping the best `count` as it goes: the list's last
+        // score is the floor a candidate must beat, and a shared topic costs one instruction.
         let topics = &papers[paper].topics;
         let most_topic_bonus = topics.len().min(BONUS_CAP as usize) as u64 * TOPIC_BONUS;
         let mut best: Vec<(u64, u32)> = Vec::with_capacity(count + 1);
-        for &(text_and_authors, other) in &candidates {
+        for &other in &self.touched {
+            let text_and_authors = std::mem::take(&mut self.scores[other as usize]);
+            self.shared_authors[other as usize] = 0;
+            if other as usize == paper {
+                continue;
+            }
+            // Topics only add: a candidate they cannot lift to the list's last is not scored.
+            let floor = match best.last() {
+                Some(&(last, _)) if best.len() == count => last,
+                _ => 0,
+            };
             if text_and_authors + most_topic_bonus < floor {
                 continue;
             }
@@ -393,14 +387,18 @@ impl Scratch {
             if score < MIN_SCORE {
                 continue;
             }
+            if best.len() == count
+                && best
+                    .last()
+                    .is_some_and(|&(s, o)| s > score || (s == score && o < other))
+            {
+                continue;
+            }
             // Most related first; between equals, the paper that sorts first.
             let at = best.partition_point(|&(s, o)| s > score || (s == score && o < other));
-            if at < count {
-                best.insert(at, (score, other));
-                best.truncate(count);
-            }
+            best.insert(at, (score, other));
+            best.truncate(count);
         }
-        self.candidates = candidates;
         self.touched.clear();
         Ranked {
             floor: best.last().map_or(0, |&(score, _)| score),
