@@ -337,7 +337,7 @@ fn optional(value: &Value) -> Option<Option<&Value>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::render::templates::default_template;
 
@@ -401,7 +401,7 @@ mod tests {
         })
     }
 
-    fn text(s: &str) -> Value {
+    pub(in crate::render) fn text(s: &str) -> Value {
         Value::normal_string(s)
     }
 
@@ -427,7 +427,7 @@ mod tests {
     }
 
     /// A string value that is normal, marked safe (a theme's own value), or empty.
-    fn random_string(rng: &mut impl FnMut(usize) -> usize) -> Value {
+    pub(in crate::render) fn random_string(rng: &mut impl FnMut(usize) -> usize) -> Value {
         let s = random_text(rng);
         if rng(6) == 0 {
             Value::safe_string(&s)

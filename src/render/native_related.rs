@@ -111,6 +111,7 @@ pub fn write_related(related: &Value, autoescape: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::native_card::tests::{random_string, text};
     use crate::render::templates::default_template;
     use tera::Map;
 
@@ -154,34 +155,6 @@ mod tests {
                 .render("page.html", &context)
                 .map_err(|e| e.to_string())
         })
-    }
-
-    fn text(s: &str) -> Value {
-        Value::normal_string(s)
-    }
-
-    /// A string of awkward pieces (markup, references, quotes, non-ASCII, template syntax),
-    /// sometimes marked safe as a theme's own value would be.
-    fn random_string(rng: &mut impl FnMut(usize) -> usize) -> Value {
-        const PIECES: &[&str] = &[
-            "Attention",
-            " ",
-            "<script>alert(1)</script>",
-            "&",
-            "&amp;",
-            "\"",
-            "'",
-            "Ünïcödé",
-            "a > b",
-            "{{ x }}",
-            "%}",
-        ];
-        let s: String = (0..rng(5)).map(|_| PIECES[rng(PIECES.len())]).collect();
-        if rng(6) == 0 {
-            Value::safe_string(&s)
-        } else {
-            text(&s)
-        }
     }
 
     /// An entry as the renderer makes them, with every field drawn at random.
