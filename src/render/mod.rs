@@ -16,6 +16,8 @@ mod native_card;
 mod native_related;
 pub mod page_context;
 mod plan;
+#[cfg(test)]
+mod random_values;
 pub mod reads;
 mod site_pages;
 pub mod templates;

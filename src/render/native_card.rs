@@ -337,8 +337,9 @@ fn optional(value: &Value) -> Option<Option<&Value>> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
+    use crate::render::random_values::{random_string, text};
     use crate::render::templates::default_template;
 
     /// The default card partials as Tera compiles them: as they are, or with the card wrapped.
@@ -399,41 +400,6 @@ pub(super) mod tests {
                 .render("list.html", &context)
                 .map_err(|e| e.to_string())
         })
-    }
-
-    pub(in crate::render) fn text(s: &str) -> Value {
-        Value::normal_string(s)
-    }
-
-    /// A string of awkward pieces: markup, references, quotes, non-ASCII, or nothing.
-    fn random_text(rng: &mut impl FnMut(usize) -> usize) -> String {
-        const PIECES: &[&str] = &[
-            "Attention",
-            " ",
-            "<script>alert(1)</script>",
-            "&",
-            "&amp;",
-            "\"",
-            "'",
-            "/",
-            "Ünïcödé",
-            "x<y",
-            "a > b",
-            "https://arxiv.org/abs/1706.03762",
-            "{{ x }}",
-            "%}",
-        ];
-        (0..rng(5)).map(|_| PIECES[rng(PIECES.len())]).collect()
-    }
-
-    /// A string value that is normal, marked safe (a theme's own value), or empty.
-    pub(in crate::render) fn random_string(rng: &mut impl FnMut(usize) -> usize) -> Value {
-        let s = random_text(rng);
-        if rng(6) == 0 {
-            Value::safe_string(&s)
-        } else {
-            text(&s)
-        }
     }
 
     fn random_optional(rng: &mut impl FnMut(usize) -> usize) -> Value {

@@ -111,7 +111,7 @@ pub fn write_related(related: &Value, autoescape: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::native_card::tests::{random_string, text};
+    use crate::render::random_values::{random_string, text};
     use crate::render::templates::default_template;
     use tera::Map;
 
