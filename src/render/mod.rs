@@ -12,6 +12,7 @@ pub mod derived;
 mod email;
 mod feeds;
 mod lab_pages;
+mod native;
 mod native_card;
 mod native_related;
 pub mod page_context;

@@ -11,10 +11,10 @@
 //! compare the bytes, on every fixture site and on random cards.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 
-use tera::value::Key;
-use tera::{Kwargs, Map, State, TeraResult, Value};
+use tera::{Kwargs, State, TeraResult, Value};
+
+use super::native::{Html, field, wrapped};
 
 /// The template the wrapper replaces.
 pub const CARD_TEMPLATE: &str = "partials/paper_card.html";
@@ -42,29 +42,6 @@ pub fn wrapped_card<'d>(
     default_text: impl Fn(&str) -> Option<&'d [u8]>,
 ) -> Option<String> {
     wrapped(templates, default_text, &CARD_PARTIALS, FUNCTION)
-}
-
-/// `partials[0]` wrapped around the native `function`, when every one of `partials` (the
-/// template and what it includes) is the default theme's: the function's text when it gives
-/// one, the template's own body when it gives none.
-pub(super) fn wrapped<'d>(
-    templates: &BTreeMap<String, (String, String)>,
-    default_text: impl Fn(&str) -> Option<&'d [u8]>,
-    partials: &[&str],
-    function: &str,
-) -> Option<String> {
-    let is_default = partials.iter().all(|name| {
-        let ours = templates.get(*name).map(|(_, text)| text.as_bytes());
-        ours.is_some() && ours == default_text(name)
-    });
-    if !is_default {
-        return None;
-    }
-    let original = &templates.get(*partials.first()?)?.1;
-    // All on the template's first line, so Tera's line numbers in the original stay true.
-    Some(format!(
-        "{{%- set digestif_native = {function}() %}}{{% if digestif_native %}}{{{{ digestif_native }}}}{{% else %}}{original}{{% endif %}}"
-    ))
 }
 
 /// Registers the function [`wrapped_card`]'s template calls.
@@ -237,26 +214,8 @@ pub fn write_card(
     String::from_utf8(out.buf).ok()
 }
 
-pub(super) struct Html {
-    pub(super) buf: Vec<u8>,
-    pub(super) autoescape: bool,
-}
-
+/// The card's own parts; the shared writing is in `native`.
 impl Html {
-    pub(super) fn raw(&mut self, text: &str) {
-        self.buf.extend_from_slice(text.as_bytes());
-    }
-
-    /// `{{ value }}` for a string value: escaped unless marked safe (or autoescape is off).
-    pub(super) fn text(&mut self, value: &Value) -> Option<()> {
-        let text = value.as_str()?;
-        if self.autoescape && !value.is_safe() {
-            tera::escape_html(text, &mut self.buf).ok()
-        } else {
-            self.buf.write_all(text.as_bytes()).ok()
-        }
-    }
-
     /// The card's `<img>`, for a thumbnail that is set (Tera's truth: not none, not empty).
     fn thumbnail(&mut self, thumbnail: &Value) -> Option<()> {
         if !thumbnail.is_truthy() {
@@ -277,15 +236,6 @@ impl Html {
         self.raw("\" height=\"");
         self.integer(field(thumbnail, "height")?)?;
         self.raw("\" loading=\"lazy\">");
-        Some(())
-    }
-
-    /// `{{ value }}` for an integer.
-    pub(super) fn integer(&mut self, value: &Value) -> Option<()> {
-        if !(value.is_u64() || value.is_i64()) {
-            return None;
-        }
-        self.raw(&value.as_i128()?.to_string());
         Some(())
     }
 
@@ -323,10 +273,6 @@ impl Html {
     }
 }
 
-pub(super) fn field<'v>(map: &'v Map, name: &'static str) -> Option<&'v Value> {
-    map.get(&Key::Str(name))
-}
-
 /// A string that may be none; an empty string counts as none, as Tera's `{% if %}` takes it.
 fn optional(value: &Value) -> Option<Option<&Value>> {
     if value.is_none() {
@@ -341,6 +287,8 @@ mod tests {
     use super::*;
     use crate::render::random_values::{random_string, text};
     use crate::render::templates::default_template;
+    use tera::Map;
+    use tera::value::Key;
 
     /// The default card partials as Tera compiles them: as they are, or with the card wrapped.
     fn card_tera(native: bool) -> tera::Tera {

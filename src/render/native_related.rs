@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use tera::{Kwargs, State, TeraResult, Value};
 
-use super::native_card::{Html, field, wrapped};
+use super::native::{Html, field, wrapped};
 
 /// The template the wrapper replaces; it includes no other.
 pub const RELATED_TEMPLATE: &str = "partials/related.html";

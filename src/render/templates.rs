@@ -181,14 +181,32 @@ pub fn theme_options(
     Ok((options, warnings))
 }
 
-/// The card template wrapped around the native card, when the theme's card partials are the
-/// default theme's (see `native_card`).
+/// A fragment of the default theme written in Rust (`native_card`, `native_related`): the
+/// template it replaces, that template wrapped around it when the theme's partials for it are
+/// the default theme's, and the registration of the function the wrapper calls.
+struct Native {
+    template: &'static str,
+    wrapped: fn(&ThemeFiles) -> Option<String>,
+    register: fn(&mut Tera),
+}
+
+const NATIVE: [Native; 2] = [
+    Native {
+        template: super::native_card::CARD_TEMPLATE,
+        wrapped: native_card,
+        register: super::native_card::register,
+    },
+    Native {
+        template: super::native_related::RELATED_TEMPLATE,
+        wrapped: native_related,
+        register: super::native_related::register,
+    },
+];
+
 fn native_card(files: &ThemeFiles) -> Option<String> {
     super::native_card::wrapped_card(&files.templates, default_template)
 }
 
-/// The related-papers template wrapped around the native section, when the theme's is the
-/// default theme's (see `native_related`).
 fn native_related(files: &ThemeFiles) -> Option<String> {
     super::native_related::wrapped_related(&files.templates, default_template)
 }
@@ -298,20 +316,19 @@ pub fn compile(
         },
     );
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
-    let native_card = native_card(files);
-    if native_card.is_some() {
-        super::native_card::register(&mut tera);
-    }
-    let native_related = native_related(files);
-    if native_related.is_some() {
-        super::native_related::register(&mut tera);
-    }
+    let wrapped: Vec<(&str, String)> = NATIVE
+        .iter()
+        .filter_map(|native| {
+            let text = (native.wrapped)(files)?;
+            (native.register)(&mut tera);
+            Some((native.template, text))
+        })
+        .collect();
     tera.add_raw_templates(files.templates.iter().map(|(name, (_, text))| {
-        let text = match (&native_card, &native_related) {
-            (Some(wrapped), _) if name == super::native_card::CARD_TEMPLATE => wrapped,
-            (_, Some(wrapped)) if name == super::native_related::RELATED_TEMPLATE => wrapped,
-            _ => text,
-        };
+        let text = wrapped
+            .iter()
+            .find(|(template, _)| template == name)
+            .map_or(text, |(_, wrapped)| wrapped);
         (name.as_str(), text.as_str())
     }))
     .map_err(|e| Error::Template(template_error(&e, files)))?;

@@ -482,23 +482,17 @@ fn the_native_card_and_related_section_write_what_their_templates_write() {
                 .collect::<Vec<_>>()
         };
         let (native, template) = (files(&native), files(&template));
-        let cards = native
-            .iter()
-            .map(|(_, bytes)| {
-                String::from_utf8_lossy(bytes)
-                    .matches("<article class=\"card\">")
-                    .count()
-            })
-            .sum::<usize>();
-        assert!(cards > 0, "{name}: no cards to compare");
-        related_sections += native
-            .iter()
-            .map(|(_, bytes)| {
-                String::from_utf8_lossy(bytes)
-                    .matches("<section class=\"related\"")
-                    .count()
-            })
-            .sum::<usize>();
+        let count = |opening: &str| {
+            native
+                .iter()
+                .map(|(_, bytes)| String::from_utf8_lossy(bytes).matches(opening).count())
+                .sum::<usize>()
+        };
+        assert!(
+            count("<article class=\"card\">") > 0,
+            "{name}: no cards to compare"
+        );
+        related_sections += count("<section class=\"related\"");
         assert_eq!(native.len(), template.len(), "{name}");
         for ((file, a), (other, b)) in native.iter().zip(&template) {
             assert_eq!(file, other, "{name}");
