@@ -134,26 +134,50 @@ pub fn is_plain_prose(text: &str) -> bool {
         }
         table
     };
-    if text.bytes().any(|b| INLINE[b as usize]) {
+    // Without an early exit inside a block: the table lookups then overlap, and most texts are
+    // read to the end anyway.
+    let bytes = text.as_bytes();
+    if bytes.chunks(64).any(|block| {
+        block
+            .iter()
+            .fold(false, |found, &b| found | INLINE[b as usize])
+    }) {
         return false;
     }
-    // A lone carriage return ends a line too; a tab in the indent counts as up to four spaces.
-    text.split(['\n', '\r']).all(|line| {
-        let trimmed = line.trim_start_matches([' ', '\t']);
-        let indent = line.len() - trimmed.len();
-        if line[..indent].contains('\t') {
+    // Only the start of each line can open a block. A lone carriage return ends a line too.
+    let mut line = bytes;
+    loop {
+        if !starts_plainly(line) {
             return false;
         }
-        let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
-        // `1. ` or `2) ` opens a list; `16.6%` does not.
-        let numbered = (1..=9).contains(&digits)
-            && matches!(trimmed.as_bytes().get(digits), Some(b'.' | b')'))
-            && matches!(
-                trimmed.as_bytes().get(digits + 1),
-                None | Some(b' ' | b'\t')
-            );
-        indent < 4 && !numbered && !trimmed.starts_with(['-', '+', '='])
-    })
+        match memchr::memchr2(b'\n', b'\r', line) {
+            Some(end) => line = &line[end + 1..],
+            None => return true,
+        }
+    }
+}
+
+/// Whether a line (`line` runs from its start to the end of the text) starts as a paragraph's
+/// line does: not indented as code, and no list marker, heading underline or rule.
+fn starts_plainly(line: &[u8]) -> bool {
+    let indent = line
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    // A tab in the indent counts as up to four spaces.
+    if indent >= 4 || line[..indent].contains(&b'\t') {
+        return false;
+    }
+    let trimmed = &line[indent..];
+    let digits = trimmed.iter().take_while(|b| b.is_ascii_digit()).count();
+    // `1. ` or `2) ` opens a list; `16.6%` does not.
+    let numbered = (1..=9).contains(&digits)
+        && matches!(trimmed.get(digits), Some(b'.' | b')'))
+        && matches!(
+            trimmed.get(digits + 1),
+            None | Some(b' ' | b'\t' | b'\n' | b'\r')
+        );
+    !numbered && !matches!(trimmed.first(), Some(b'-' | b'+' | b'='))
 }
 
 /// Elements whose content the HTML parser reads by HTML rules (MathML text integration points)

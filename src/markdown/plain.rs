@@ -344,27 +344,43 @@ fn fold_into(out: &mut String, text: &str, separator: &str) {
 /// holding a blank line to one: what the walk gives for text without Markdown syntax, in a
 /// single pass.
 fn fold_prose(text: &str, is_paragraphs: bool) -> String {
-    // Byte by byte: only ASCII whitespace is dropped, so UTF-8 sequences stay whole.
+    // Only ASCII whitespace is dropped, so UTF-8 sequences stay whole. Words joined by single
+    // spaces (most of a line) are copied as one stretch.
     let mut out = Vec::with_capacity(text.len());
-    let mut newlines = 0;
-    let mut is_space_pending = false;
+    let mut rest = text.as_bytes();
     let mut previous = 0u8;
-    for &byte in text.as_bytes() {
-        if byte.is_ascii_whitespace() {
-            is_space_pending = true;
-            // Line endings: LF, CR LF, or a lone CR.
+    while !rest.is_empty() {
+        let spaces = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        // Line endings: LF, CR LF, or a lone CR.
+        let mut newlines = 0;
+        for &byte in &rest[..spaces] {
             newlines += usize::from(byte == b'\r' || (byte == b'\n' && previous != b'\r'));
             previous = byte;
-            continue;
         }
-        previous = byte;
-        if is_space_pending && !out.is_empty() {
+        rest = &rest[spaces..];
+        if rest.is_empty() {
+            break;
+        }
+        if spaces > 0 && !out.is_empty() {
             let is_paragraph = is_paragraphs && newlines >= 2;
             out.extend_from_slice(if is_paragraph { b"\n\n" } else { b" " });
         }
-        is_space_pending = false;
-        newlines = 0;
-        out.push(byte);
+        let mut end = 0;
+        loop {
+            end += rest[end..]
+                .iter()
+                .position(u8::is_ascii_whitespace)
+                .unwrap_or(rest.len() - end);
+            let is_single_space = rest.get(end) == Some(&b' ')
+                && rest.get(end + 1).is_some_and(|b| !b.is_ascii_whitespace());
+            if !is_single_space {
+                break;
+            }
+            end += 1;
+        }
+        out.extend_from_slice(&rest[..end]);
+        previous = rest[end - 1];
+        rest = &rest[end..];
     }
     String::from_utf8(out).expect("only ASCII bytes were dropped or added")
 }
