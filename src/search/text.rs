@@ -93,11 +93,8 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(&str)) {
                 continue;
             }
             lower.clear();
-            lower.extend(
-                bytes[start..i]
-                    .iter()
-                    .map(|b| b.to_ascii_lowercase() as char),
-            );
+            lower.push_str(&text[start..i]);
+            lower.make_ascii_lowercase();
             f(&lower);
         } else if b.is_ascii() {
             i += 1;
