@@ -1,7 +1,7 @@
 //! The index related papers are ranked from (weighted vectors, inverted lists, authors' papers,
 //! topic bit sets), and the ranking of one paper against it.
 
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
 
 use rayon::prelude::*;
 
@@ -118,25 +118,65 @@ pub fn vector(terms: &[(u32, u32)], weights: &Weights) -> Vector {
     Vector { terms }
 }
 
-/// Keeps the [`LIST_LIMIT`] heaviest papers of one term's list, in no order (scores are sums of
-/// integers). A list filled in paper order always comes out in the same order.
-pub fn keep_heaviest(list: &mut Vec<(u32, u32)>) {
-    if list.len() > LIST_LIMIT {
-        list.select_nth_unstable_by(LIST_LIMIT - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        list.truncate(LIST_LIMIT);
+/// One term's list while it is filled, paper by paper in paper order: the [`LIST_LIMIT`]
+/// heaviest papers so far, the lightest on top. Filling a list of every paper that kept the term
+/// and cutting it afterwards would hold all of them at once (at 142,419 papers, 9 million
+/// entries) and took longer than ranking.
+#[derive(Default)]
+pub struct Heaviest(BinaryHeap<Lighter>);
+
+/// A list entry `(paper, weight)`, ordered so that the greatest is the one to drop first: the
+/// lightest, and of equal weights the paper that sorts last.
+#[derive(PartialEq, Eq)]
+struct Lighter(u32, u32);
+
+impl Ord for Lighter {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.1.cmp(&self.1).then(self.0.cmp(&other.0))
     }
 }
 
-/// For each term number, the papers that kept it with their weight (see [`keep_heaviest`]).
-pub fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> {
-    let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); terms];
-    for (paper, vector) in vectors.iter().enumerate() {
-        for &(term, weight) in vector.terms.iter() {
-            lists[term as usize].push((paper as u32, weight));
+impl PartialOrd for Lighter {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Heaviest {
+    /// Adds `paper` with `weight`; papers come in ascending order, so a paper never displaces
+    /// an earlier one of the same weight.
+    pub fn add(&mut self, paper: u32, weight: u32) {
+        if self.0.len() < LIST_LIMIT {
+            self.0.push(Lighter(paper, weight));
+        } else if let Some(mut lightest) = self.0.peek_mut()
+            && weight > lightest.1
+        {
+            *lightest = Lighter(paper, weight);
         }
     }
-    lists.par_iter_mut().for_each(keep_heaviest);
-    lists
+
+    /// The list, in no order (scores are sums of integers); the same papers added in the same
+    /// order always come out in the same order.
+    pub fn into_list(self) -> Vec<(u32, u32)> {
+        self.0
+            .into_vec()
+            .into_iter()
+            .map(|Lighter(paper, weight)| (paper, weight))
+            .collect()
+    }
+}
+
+/// For each term number, the papers that kept it with their weight (see [`Heaviest`]).
+pub fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> {
+    let mut lists: Vec<Heaviest> = std::iter::repeat_with(Heaviest::default)
+        .take(terms)
+        .collect();
+    for (paper, vector) in vectors.iter().enumerate() {
+        for &(term, weight) in vector.terms.iter() {
+            lists[term as usize].add(paper as u32, weight);
+        }
+    }
+    lists.into_iter().map(Heaviest::into_list).collect()
 }
 
 /// The papers of each author, by author number, and each paper's first authors' numbers. An
@@ -311,15 +351,22 @@ struct Scratch {
     scores: Vec<u64>,
     /// Authors shared with each candidate, up to [`BONUS_CAP`].
     shared_authors: Vec<u8>,
-    touched: Vec<u32>,
+    /// The candidates of the paper being ranked, in the order they were met: room for every
+    /// entry of its lists and its authors' lists, and one slot more, so that recording one
+    /// takes no branch.
+    candidates: Vec<u32>,
 }
+
+/// The most candidates one paper can have: every entry of its query terms' lists and of its
+/// looked-up authors' lists.
+const MAX_CANDIDATES: usize = QUERY_TERMS * LIST_LIMIT + AUTHORS_LOOKED_UP * AUTHOR_LIMIT;
 
 impl Scratch {
     fn new(papers: usize) -> Self {
         Scratch {
             scores: vec![0; papers],
             shared_authors: vec![0; papers],
-            touched: Vec::new(),
+            candidates: vec![0; MAX_CANDIDATES + 1],
         }
     }
 
@@ -327,15 +374,7 @@ impl Scratch {
     fn reset(&mut self, papers: usize) {
         self.scores.resize(papers, 0);
         self.shared_authors.resize(papers, 0);
-        self.touched.clear();
-    }
-
-    fn add(&mut self, paper: u32, score: u64) {
-        let slot = &mut self.scores[paper as usize];
-        if *slot == 0 {
-            self.touched.push(paper);
-        }
-        *slot += score;
+        self.candidates.resize(MAX_CANDIDATES + 1, 0);
     }
 
     fn rank(&mut self, papers: &[Paper], index: &Index, paper: usize, count: usize) -> Ranked {
@@ -345,33 +384,52 @@ impl Scratch {
             authors,
             ..
         } = index;
+        let Scratch {
+            scores,
+            shared_authors,
+            candidates,
+        } = self;
+        // A score is never zero once added to (weights are at least 1), so a zero slot is a
+        // candidate met for the first time. Written without a branch: the slot after the last
+        // candidate is overwritten until a new one is met.
+        let mut met = 0;
+        let mut add = |other: u32, score: u64| {
+            let slot = &mut scores[other as usize];
+            candidates[met] = other;
+            met += usize::from(*slot == 0);
+            *slot += score;
+        };
         for &(term, weight) in vectors[paper].query() {
             for &(other, other_weight) in &lists[term as usize] {
-                self.add(other, u64::from(weight) * u64::from(other_weight));
+                add(other, u64::from(weight) * u64::from(other_weight));
             }
         }
         // Authors bring candidates of their own.
-        for &author in &authors.of_paper[paper] {
-            let list = &authors.papers[author as usize];
-            if list.len() > AUTHOR_LIMIT {
-                continue;
-            }
+        let looked_up = || {
+            authors.of_paper[paper]
+                .iter()
+                .map(|&author| &authors.papers[author as usize])
+                .filter(|list| list.len() <= AUTHOR_LIMIT)
+        };
+        for list in looked_up() {
             for &other in list {
-                let shared = &mut self.shared_authors[other as usize];
+                let shared = &mut shared_authors[other as usize];
                 if u64::from(*shared) < BONUS_CAP {
                     *shared += 1;
-                    self.add(other, AUTHOR_BONUS);
+                    add(other, AUTHOR_BONUS);
                 }
             }
+        }
+        for &other in looked_up().flatten() {
+            shared_authors[other as usize] = 0;
         }
         // One pass over the candidates, keeping the best `count` as it goes: the list's last
         // score is the floor a candidate must beat, and a shared topic costs one instruction.
         let topics = &papers[paper].topics;
         let most_topic_bonus = topics.len().min(BONUS_CAP as usize) as u64 * TOPIC_BONUS;
         let mut best: Vec<(u64, u32)> = Vec::with_capacity(count + 1);
-        for &other in &self.touched {
-            let text_and_authors = std::mem::take(&mut self.scores[other as usize]);
-            self.shared_authors[other as usize] = 0;
+        for &other in &candidates[..met] {
+            let text_and_authors = std::mem::take(&mut scores[other as usize]);
             if other as usize == paper {
                 continue;
             }
@@ -399,7 +457,6 @@ impl Scratch {
             best.insert(at, (score, other));
             best.truncate(count);
         }
-        self.touched.clear();
         Ranked {
             floor: best.last().map_or(0, |&(score, _)| score),
             list: best.into_iter().map(|(_, other)| other).collect(),

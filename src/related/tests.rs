@@ -291,3 +291,34 @@ fn a_topic_change_reaches_the_papers_that_look_its_paper_up() {
     assert_update_is_exact(&before, &after);
     assert_eq!(from_scratch(&after).of(10)[0], 40);
 }
+
+/// A term's list as it is filled keeps exactly the papers that sorting every entry by weight
+/// (heaviest first, then the paper that sorts first) and cutting at the limit keeps.
+#[test]
+fn bounded_lists_keep_the_heaviest_papers() {
+    use super::LIST_LIMIT;
+    use super::rank::Heaviest;
+    let mut next = numbers(7);
+    for round in 0..300 {
+        let papers = next(4 * LIST_LIMIT);
+        // Few distinct weights in some rounds, so that ties decide which papers stay.
+        let weights = if round % 2 == 0 { 4 } else { 1_000 };
+        let mut entries: Vec<(u32, u32)> = Vec::new();
+        for paper in 0..papers as u32 {
+            if next(3) > 0 {
+                entries.push((paper, 1 + next(weights) as u32));
+            }
+        }
+        let mut list = Heaviest::default();
+        for &(paper, weight) in &entries {
+            list.add(paper, weight);
+        }
+        let mut kept = list.into_list();
+        kept.sort_unstable();
+        let mut expected = entries.clone();
+        expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        expected.truncate(LIST_LIMIT);
+        expected.sort_unstable();
+        assert_eq!(kept, expected, "round {round}");
+    }
+}

@@ -19,8 +19,8 @@ use rayon::prelude::*;
 
 use super::Related;
 use super::rank::{
-    AUTHOR_LIMIT, Authors, Index, Vector, Weights, coarse, document_frequencies, idf,
-    inverted_lists, keep_heaviest, topic_masks, vector, would_enter,
+    AUTHOR_LIMIT, Authors, Heaviest, Index, Vector, Weights, coarse, document_frequencies, idf,
+    inverted_lists, topic_masks, vector, would_enter,
 };
 use super::terms::{DocTerms, TermNumbers};
 use crate::fingerprint::hash_of;
@@ -447,18 +447,20 @@ impl Previous {
         for (slot, &term) in terms.iter().enumerate() {
             slot_of[term as usize] = slot as u32;
         }
-        let mut fresh: Vec<Vec<(u32, u32)>> = vec![Vec::new(); terms.len()];
+        let mut fresh: Vec<Heaviest> = std::iter::repeat_with(Heaviest::default)
+            .take(terms.len())
+            .collect();
         // In paper order, as a full build fills them.
         for (paper, vector) in self.index.vectors.iter().enumerate() {
             for &(term, weight) in vector.terms.iter() {
                 if let Some(list) = fresh.get_mut(slot_of[term as usize] as usize) {
-                    list.push((paper as u32, weight));
+                    list.add(paper as u32, weight);
                 }
             }
         }
         let mut changed = Vec::new();
-        for (term, mut list) in terms.into_iter().zip(fresh) {
-            keep_heaviest(&mut list);
+        for (term, list) in terms.into_iter().zip(fresh) {
+            let list = list.into_list();
             let kept = &mut self.index.lists[term as usize];
             // The same papers in another order change no score.
             if *kept != list {
