@@ -289,6 +289,30 @@ pub struct RelatedPaper<'a> {
     pub more_authors: usize,
 }
 
+impl RelatedPaper<'_> {
+    /// The entry as a template reads it, `digests` added: the value serde would make of it,
+    /// made directly (entries are made for every batch of pages that lists the paper).
+    pub fn into_value(self, digests: Vec<tera::Value>) -> tera::Value {
+        use tera::value::Key;
+        let authors: Vec<tera::Value> = self.authors.iter().map(|a| a.as_str().into()).collect();
+        let fields: [(&'static str, tera::Value); 6] = [
+            ("title", self.title.into()),
+            ("title_html", self.title_html.into()),
+            ("url", self.url.into()),
+            ("authors", authors.into()),
+            ("more_authors", self.more_authors.into()),
+            ("digests", digests.into()),
+        ];
+        let mut map = tera::Map::with_capacity_and_hasher(fields.len(), Default::default());
+        map.extend(
+            fields
+                .into_iter()
+                .map(|(key, value)| (Key::Str(key), value)),
+        );
+        map.into()
+    }
+}
+
 /// `archive.html` (`/digests/`): every digest, grouped by year and month, newest first.
 #[derive(Debug, Serialize)]
 pub struct ArchiveContext {
@@ -696,4 +720,40 @@ pub struct EmailPaper {
     /// This digest's notes on the paper, as HTML and as text.
     pub notes_html: Option<String>,
     pub notes_text: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The entry made directly is the value serde makes of the documented struct, `digests`
+    /// added: what templates read stays what docs/templates.md says.
+    #[test]
+    fn related_entry_value_is_the_structs_value() {
+        let authors = vec!["Ada <Lovelace>".to_string(), "Émile".to_string()];
+        let digests = vec![tera::Value::from("first"), tera::Value::safe_string("<b>")];
+        for more_authors in [0, 7] {
+            let entry = || RelatedPaper {
+                title: "A & B",
+                title_html: std::borrow::Cow::Owned("A &amp; <math>B</math>".into()),
+                url: "/lab/papers/x/".into(),
+                authors: &authors,
+                more_authors,
+            };
+            let mut expected = tera::Value::try_from_serializable(&entry())
+                .unwrap()
+                .into_map()
+                .unwrap();
+            expected.insert(
+                tera::value::Key::Str("digests"),
+                tera::Value::from(digests.clone()),
+            );
+            let (made, expected) = (entry().into_value(digests.clone()), expected.into());
+            assert_eq!(made, expected);
+            // Tera's equality ignores whether a string is marked safe and a number's kind; the
+            // fingerprint does not.
+            use crate::render::page_context::Hashed;
+            assert_eq!(Hashed::new(made).hash(), Hashed::new(expected).hash());
+        }
+    }
 }

@@ -257,21 +257,19 @@ impl Renderer<'_> {
         shared_with(&self.related_entries[index], || {
             let paper = self.model.paper(index);
             let shown = paper.authors.len().min(RELATED_AUTHORS);
-            let mut entry = HashedMap::of(&RelatedPaper {
+            let digests = paper
+                .appearances
+                .iter()
+                .map(|&d| self.digest_value(d).value().clone())
+                .collect();
+            let entry = RelatedPaper {
                 title: self.model.title_text(index),
                 title_html: self.model.title_html(index),
                 url: self.link(&format!("papers/{}/", paper.slug)),
                 authors: &paper.authors[..shown],
                 more_authors: paper.authors.len() - shown,
-            })
-            .expect("a related paper serialises");
-            let digests = paper
-                .appearances
-                .iter()
-                .map(|&d| self.digest_value(d))
-                .collect();
-            entry.insert("digests", Hashed::list(digests));
-            entry.finish()
+            };
+            Hashed::new(entry.into_value(digests))
         })
     }
 
