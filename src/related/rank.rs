@@ -19,7 +19,7 @@ pub const LIST_LIMIT: usize = 50;
 /// An author with more papers than this (a consortium, a lab's head) links too many to mean much.
 pub const AUTHOR_LIMIT: usize = 50;
 /// The authors of one paper looked up, in byline order.
-const AUTHORS_LOOKED_UP: usize = 20;
+pub const AUTHORS_LOOKED_UP: usize = 20;
 
 /// Quantised weights: a unit vector's components scaled to 16 bits.
 const SCALE: u64 = 65_535;
@@ -352,13 +352,14 @@ struct Scratch {
     /// Authors shared with each candidate, up to [`BONUS_CAP`].
     shared_authors: Vec<u8>,
     /// The candidates of the paper being ranked, in the order they were met: room for every
-    /// entry of its lists and its authors' lists, and one slot more, so that recording one
-    /// takes no branch.
+    /// entry of its lists and its authors' lists, so that recording one takes no branch.
     candidates: Vec<u32>,
 }
 
-/// The most candidates one paper can have: every entry of its query terms' lists and of its
-/// looked-up authors' lists.
+/// The most additions to the score table one paper can make: every entry of its query terms'
+/// lists ([`Vector::query`], each list cut by [`Heaviest`]) and of its looked-up authors' lists
+/// ([`Authors::of`] keeps [`AUTHORS_LOOKED_UP`]). Before the n-th addition at most n - 1
+/// candidates are recorded, so the slot written is always in the table.
 const MAX_CANDIDATES: usize = QUERY_TERMS * LIST_LIMIT + AUTHORS_LOOKED_UP * AUTHOR_LIMIT;
 
 impl Scratch {
@@ -366,7 +367,7 @@ impl Scratch {
         Scratch {
             scores: vec![0; papers],
             shared_authors: vec![0; papers],
-            candidates: vec![0; MAX_CANDIDATES + 1],
+            candidates: vec![0; MAX_CANDIDATES],
         }
     }
 
@@ -374,7 +375,7 @@ impl Scratch {
     fn reset(&mut self, papers: usize) {
         self.scores.resize(papers, 0);
         self.shared_authors.resize(papers, 0);
-        self.candidates.resize(MAX_CANDIDATES + 1, 0);
+        self.candidates.resize(MAX_CANDIDATES, 0);
     }
 
     fn rank(&mut self, papers: &[Paper], index: &Index, paper: usize, count: usize) -> Ranked {

@@ -322,3 +322,48 @@ fn bounded_lists_keep_the_heaviest_papers() {
         assert_eq!(kept, expected, "round {round}");
     }
 }
+
+/// A paper with the most candidates a paper can have: each of its query terms on a full list
+/// of papers no other list holds, and the most authors looked up, each with a full list.
+#[test]
+fn a_paper_with_every_list_full_is_ranked() {
+    use super::rank::{AUTHOR_LIMIT, AUTHORS_LOOKED_UP};
+    use super::{LIST_LIMIT, QUERY_TERMS};
+    let vocabulary: Vec<String> = (0..2 * QUERY_TERMS).map(word).collect();
+    let authors: Vec<String> = (0..AUTHORS_LOOKED_UP)
+        .map(|a| format!("Author {a}"))
+        .collect();
+    let mut papers = vec![Paper {
+        id: "busy".into(),
+        slug: "busy".into(),
+        authors: authors.clone(),
+        abstract_md: Some(vocabulary.join(" ").into()),
+        ..Paper::for_tests(&vocabulary[..4].join(" "))
+    }];
+    // Papers of one word each, more of them than a list keeps.
+    for (w, term) in vocabulary.iter().enumerate() {
+        for n in 0..=LIST_LIMIT {
+            papers.push(Paper {
+                id: format!("w{w}-{n}"),
+                slug: format!("w{w}-{n}"),
+                authors: vec![format!("Writer {w}-{n}")],
+                ..Paper::for_tests(term)
+            });
+        }
+    }
+    // Each author's full list, of papers with words of their own.
+    for (a, author) in authors.iter().enumerate() {
+        for n in 1..AUTHOR_LIMIT {
+            papers.push(Paper {
+                id: format!("a{a}-{n}"),
+                slug: format!("a{a}-{n}"),
+                authors: vec![author.clone()],
+                ..Paper::for_tests(&word(10_000 + a * AUTHOR_LIMIT + n))
+            });
+        }
+    }
+    papers.iter_mut().for_each(seal);
+    let related = from_scratch(&papers);
+    assert_eq!(related.of(0).len(), COUNT);
+    assert!(!related.of(0).contains(&0));
+}
