@@ -143,6 +143,13 @@ impl PartialOrd for Lighter {
 }
 
 impl Heaviest {
+    /// `count` empty lists.
+    pub fn lists(count: usize) -> Vec<Heaviest> {
+        std::iter::repeat_with(Heaviest::default)
+            .take(count)
+            .collect()
+    }
+
     /// Adds `paper` with `weight`; papers come in ascending order, so a paper never displaces
     /// an earlier one of the same weight.
     pub fn add(&mut self, paper: u32, weight: u32) {
@@ -168,9 +175,7 @@ impl Heaviest {
 
 /// For each term number, the papers that kept it with their weight (see [`Heaviest`]).
 pub fn inverted_lists(vectors: &[Vector], terms: usize) -> Vec<Vec<(u32, u32)>> {
-    let mut lists: Vec<Heaviest> = std::iter::repeat_with(Heaviest::default)
-        .take(terms)
-        .collect();
+    let mut lists = Heaviest::lists(terms);
     for (paper, vector) in vectors.iter().enumerate() {
         for &(term, weight) in vector.terms.iter() {
             lists[term as usize].add(paper as u32, weight);

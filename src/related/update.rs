@@ -447,9 +447,7 @@ impl Previous {
         for (slot, &term) in terms.iter().enumerate() {
             slot_of[term as usize] = slot as u32;
         }
-        let mut fresh: Vec<Heaviest> = std::iter::repeat_with(Heaviest::default)
-            .take(terms.len())
-            .collect();
+        let mut fresh = Heaviest::lists(terms.len());
         // In paper order, as a full build fills them.
         for (paper, vector) in self.index.vectors.iter().enumerate() {
             for &(term, weight) in vector.terms.iter() {

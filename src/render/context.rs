@@ -293,23 +293,18 @@ impl RelatedPaper<'_> {
     /// The entry as a template reads it, `digests` added: the value serde would make of it,
     /// made directly (entries are made for every batch of pages that lists the paper).
     pub fn into_value(self, digests: Vec<tera::Value>) -> tera::Value {
-        use tera::value::Key;
         let authors: Vec<tera::Value> = self.authors.iter().map(|a| a.as_str().into()).collect();
-        let fields: [(&'static str, tera::Value); 6] = [
-            ("title", self.title.into()),
+        // Tera copies whatever map a value is made from into one of its own: a small ordered
+        // map is the cheapest to hand it (one allocation, no hash seed).
+        std::collections::BTreeMap::from([
+            ("title", tera::Value::from(self.title)),
             ("title_html", self.title_html.into()),
             ("url", self.url.into()),
             ("authors", authors.into()),
             ("more_authors", self.more_authors.into()),
             ("digests", digests.into()),
-        ];
-        let mut map = tera::Map::with_capacity_and_hasher(fields.len(), Default::default());
-        map.extend(
-            fields
-                .into_iter()
-                .map(|(key, value)| (Key::Str(key), value)),
-        );
-        map.into()
+        ])
+        .into()
     }
 }
 
