@@ -436,19 +436,58 @@ pub fn render_site_located(
     cache: Option<&mut MarkdownCache>,
     field_line: &(dyn Fn(MarkdownField) -> Option<usize> + Sync),
 ) -> (SiteHtml, Vec<Diagnostic>) {
-    struct Text<'a> {
-        source: &'a str,
-        field: MarkdownField,
+    let texts = site_texts(site);
+    let previous = cache.as_ref().map(|c| &c.entries);
+    let rendered: Vec<(u64, Arc<CachedText>)> = texts
+        .par_iter()
+        .map(|text| render_cached(site, text, options, previous))
+        .collect();
+
+    let mut diagnostics = Vec::new();
+    let mut links = Vec::new();
+    let mut locator = Locator::new(site, field_line);
+    for (text, (_, value)) in texts.iter().zip(&rendered) {
+        for problem in &value.problems {
+            let location = locator.locate(text.field, problem.offset);
+            diagnostics.push(to_diagnostic(
+                problem.clone(),
+                location,
+                &where_in(site, text.field),
+            ));
+        }
+        links.extend(value.links.iter().map(|link| (text.field, link.clone())));
     }
-    let mut texts: Vec<Text> = Vec::new();
+    let mut html = site_html(site, rendered.iter().map(|(_, value)| &**value));
+    html.links = links;
+
+    let (titles, title_problems) = render_titles(site, options);
+    html.titles = titles;
+    diagnostics.extend(title_problems);
+
+    if let Some(cache) = cache {
+        cache.entries = rendered.into_iter().collect();
+    }
+    (html, diagnostics)
+}
+
+/// One Markdown text of the site and the field it fills.
+struct SiteText<'a> {
+    source: &'a str,
+    field: MarkdownField,
+}
+
+/// Every Markdown text of the site: each digest's introduction and notes, digest by digest,
+/// then every paper's abstract. [`site_html`] reads the rendered texts back in this order.
+fn site_texts(site: &Site) -> Vec<SiteText<'_>> {
+    let mut texts = Vec::new();
     for (index, digest) in site.digests.iter().enumerate() {
-        texts.push(Text {
+        texts.push(SiteText {
             source: &digest.intro,
             field: MarkdownField::Intro { digest: index },
         });
         for (entry_index, entry) in digest.entries.iter().enumerate() {
             if let Some(notes) = &entry.notes {
-                texts.push(Text {
+                texts.push(SiteText {
                     source: notes,
                     field: MarkdownField::Notes {
                         digest: index,
@@ -460,97 +499,91 @@ pub fn render_site_located(
     }
     for (index, paper) in site.papers.iter().enumerate() {
         if let Some(text) = &paper.abstract_md {
-            texts.push(Text {
+            texts.push(SiteText {
                 source: text,
                 field: MarkdownField::Abstract { paper: index },
             });
         }
     }
+    texts
+}
 
-    let previous = cache.as_ref().map(|c| &c.entries);
-    let rendered: Vec<(u64, Arc<CachedText>)> = texts
-        .par_iter()
-        .map(|text| {
-            let paper_content = match text.field {
-                MarkdownField::Abstract { paper } => Some(site.papers[paper].content),
-                _ => None,
-            };
-            let is_abstract = paper_content.is_some();
-            let key = text_key(text.source, paper_content, options);
-            let known = previous.and_then(|entries| entries.get(&key));
-            let value = match known {
-                Some(known) if !is_abstract || known.excerpt.is_some() => Arc::clone(known),
-                _ => {
-                    let mut value = match known {
-                        Some(known) => CachedText::clone(known),
-                        // Plain prose has no problems, links or highlighting to report.
-                        None if is_abstract
-                            && text.source.len() <= MAX_MARKDOWN_BYTES
-                            && crate::shortcuts::may_defer_html(text.source) =>
-                        {
-                            CachedText {
-                                html: None,
-                                problems: Vec::new(),
-                                links: Vec::new(),
-                                highlight_classes: BTreeSet::new(),
-                                excerpt: None,
-                            }
-                        }
-                        None => {
-                            let r = render(text.source, options);
-                            CachedText {
-                                html: Some(Arc::from(r.html)),
-                                problems: r.problems,
-                                links: r.links,
-                                highlight_classes: r.highlight_classes,
-                                excerpt: None,
-                            }
-                        }
-                    };
-                    if is_abstract {
-                        value.excerpt = Some(Arc::from(plain_excerpt(text.source, EXCERPT_CHARS)));
-                    }
-                    Arc::new(value)
-                }
-            };
-            (key, value)
-        })
-        .collect();
-
-    let mut diagnostics = Vec::new();
-    let mut links = Vec::new();
-    let mut locator = Locator::new(site, field_line);
-    for (text, (_, value)) in texts.iter().zip(&rendered) {
-        for problem in &value.problems {
-            let location = locator.locate(text.field, problem.offset);
-            let what = match text.field {
-                MarkdownField::Intro { .. } => "in the introduction".to_string(),
-                MarkdownField::Notes { digest, entry } => {
-                    let paper = site.digests[digest].entries[entry].paper;
-                    format!("in the notes on `{}`", site.papers[paper].id)
-                }
-                MarkdownField::Abstract { paper } => {
-                    format!("in the abstract of `{}`", site.papers[paper].id)
-                }
-            };
-            diagnostics.push(to_diagnostic(problem.clone(), location, &what));
-        }
-        links.extend(value.links.iter().map(|link| (text.field, link.clone())));
-    }
-    let highlight_classes = rendered
-        .iter()
-        .flat_map(|(_, value)| value.highlight_classes.iter().cloned())
-        .collect();
-
-    let mut values = rendered.iter().map(|(_, v)| v);
-    let mut next = || values.next().expect("one value per text");
-    let mut html = SiteHtml {
-        links,
-        highlight_classes,
-        ..SiteHtml::default()
+/// `text` rendered, or taken from `previous` when it was rendered before, with its cache key.
+fn render_cached(
+    site: &Site,
+    text: &SiteText,
+    options: MarkdownOptions,
+    previous: Option<&HashMap<u64, Arc<CachedText>>>,
+) -> (u64, Arc<CachedText>) {
+    let paper_content = match text.field {
+        MarkdownField::Abstract { paper } => Some(site.papers[paper].content),
+        _ => None,
     };
+    let is_abstract = paper_content.is_some();
+    let key = text_key(text.source, paper_content, options);
+    let known = previous.and_then(|entries| entries.get(&key));
+    if let Some(known) = known
+        && (!is_abstract || known.excerpt.is_some())
+    {
+        return (key, Arc::clone(known));
+    }
+    let mut value = match known {
+        Some(known) => CachedText::clone(known),
+        // Plain prose has no problems, links or highlighting to report.
+        None if is_abstract
+            && text.source.len() <= MAX_MARKDOWN_BYTES
+            && crate::shortcuts::may_defer_html(text.source) =>
+        {
+            CachedText {
+                html: None,
+                problems: Vec::new(),
+                links: Vec::new(),
+                highlight_classes: BTreeSet::new(),
+                excerpt: None,
+            }
+        }
+        None => {
+            let r = render(text.source, options);
+            CachedText {
+                html: Some(Arc::from(r.html)),
+                problems: r.problems,
+                links: r.links,
+                highlight_classes: r.highlight_classes,
+                excerpt: None,
+            }
+        }
+    };
+    if is_abstract {
+        value.excerpt = Some(Arc::from(plain_excerpt(text.source, EXCERPT_CHARS)));
+    }
+    (key, Arc::new(value))
+}
+
+/// Where a problem in `field` is, for its message.
+fn where_in(site: &Site, field: MarkdownField) -> String {
+    match field {
+        MarkdownField::Intro { .. } => "in the introduction".to_string(),
+        MarkdownField::Notes { digest, entry } => {
+            let paper = site.digests[digest].entries[entry].paper;
+            format!("in the notes on `{}`", site.papers[paper].id)
+        }
+        MarkdownField::Abstract { paper } => {
+            format!("in the abstract of `{}`", site.papers[paper].id)
+        }
+    }
+}
+
+/// The site's HTML from its rendered texts, in [`site_texts`]'s order (links and titles are
+/// left to the caller).
+fn site_html<'v>(site: &Site, mut rendered: impl Iterator<Item = &'v CachedText>) -> SiteHtml {
+    let mut next = || rendered.next().expect("one value per text");
+    let mut html = SiteHtml::default();
+    let mut classes = BTreeSet::new();
     // Only abstracts are deferred.
-    let rendered_html = |value: &CachedText| value.html.clone().unwrap_or_default();
+    let mut rendered_html = |value: &CachedText| {
+        classes.extend(value.highlight_classes.iter().cloned());
+        value.html.clone().unwrap_or_default()
+    };
     for digest in &site.digests {
         html.intros.push(rendered_html(next()));
         let notes = digest
@@ -562,21 +595,17 @@ pub fn render_site_located(
     }
     for paper in &site.papers {
         let value = paper.abstract_md.as_ref().map(|_| next());
-        html.abstracts.push(value.map(|v| match &v.html {
-            Some(html) => AbstractHtml::Rendered(html.clone()),
-            None => AbstractHtml::PlainProse,
+        html.abstracts.push(value.map(|v| {
+            classes.extend(v.highlight_classes.iter().cloned());
+            match &v.html {
+                Some(html) => AbstractHtml::Rendered(html.clone()),
+                None => AbstractHtml::PlainProse,
+            }
         }));
         html.excerpts.push(value.and_then(|v| v.excerpt.clone()));
     }
-
-    let (titles, title_problems) = render_titles(site, options);
-    html.titles = titles;
-    diagnostics.extend(title_problems);
-
-    if let Some(cache) = cache {
-        cache.entries = rendered.into_iter().collect();
-    }
-    (html, diagnostics)
+    html.highlight_classes = classes;
+    html
 }
 
 /// [`locate`] for many offsets, most of them in one field after another: the field's first line
