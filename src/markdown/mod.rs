@@ -238,8 +238,19 @@ pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
+    let source = &text[..cut];
+    // Plain prose reads as its own words: its plain text only folds ASCII whitespace, which
+    // `split_whitespace` splits at anyway.
+    if crate::shortcuts::may_skip_parsing(source) {
+        return first_words(source, max_chars);
+    }
     // Four bytes a character is more than any text needs for `max_chars` characters of words.
-    let plain = plain::plain_text(&text[..cut], &plain::PlainOptions::words(max_chars * 4));
+    let plain = plain::plain_text(source, &plain::PlainOptions::words(max_chars * 4));
+    first_words(&plain, max_chars)
+}
+
+/// The words of `plain` that fit in `max_chars` characters, with `…` when some are left out.
+fn first_words(plain: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(max_chars + 8);
     let mut out_chars = 0;
     for word in plain.split_whitespace() {
@@ -809,49 +820,51 @@ mod tests {
         assert_eq!(plain_excerpt("one two three four", 9), "one two…");
     }
 
+    /// Pieces of random text, most of them plain prose.
+    const PIECES: &[&str] = &[
+        "word",
+        "Ünïcode",
+        "\"quoted\"",
+        "'single'",
+        "—",
+        " ",
+        "  ",
+        "   ",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\r",
+        "\r\r",
+        "\t",
+        " \t",
+        "\t ",
+        "  \t",
+        "\n \n",
+        "\n\t\n",
+        "    ",
+        "\n- ",
+        "\r1. ",
+        "x,",
+        "y.",
+        "16.6%",
+        "(a)",
+        "{b}",
+        "\u{a0}",
+        "\u{3000}",
+        "\u{c}",
+        "\u{b}",
+        "http://x.org/a?b=c",
+        "www.example.com",
+        "a@b.org",
+        "=",
+        "-",
+        "+",
+        ":",
+        "%",
+    ];
+
     #[test]
     fn plain_prose_html_equals_rendered_html() {
-        const PIECES: &[&str] = &[
-            "word",
-            "Ünïcode",
-            "\"quoted\"",
-            "'single'",
-            "—",
-            " ",
-            "  ",
-            "   ",
-            "\n",
-            "\n\n",
-            "\r\n",
-            "\r",
-            "\r\r",
-            "\t",
-            " \t",
-            "\t ",
-            "  \t",
-            "\n \n",
-            "\n\t\n",
-            "    ",
-            "\n- ",
-            "\r1. ",
-            "x,",
-            "y.",
-            "16.6%",
-            "(a)",
-            "{b}",
-            "\u{a0}",
-            "\u{3000}",
-            "\u{c}",
-            "\u{b}",
-            "http://x.org/a?b=c",
-            "www.example.com",
-            "a@b.org",
-            "=",
-            "-",
-            "+",
-            ":",
-            "%",
-        ];
         let mut next = crate::test_rng(7);
         let mut checked = 0;
         for _ in 0..20_000 {
@@ -879,6 +892,25 @@ mod tests {
             }
         }
         assert!(checked > 2_000, "only {checked} texts were plain prose");
+    }
+
+    #[test]
+    fn excerpts_of_plain_prose_are_the_words_of_its_plain_text() {
+        let mut next = crate::test_rng(8);
+        let mut prose = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            prose += usize::from(crate::shortcuts::is_plain_prose(&text));
+            // Enough characters that the excerpt reads the whole text.
+            let chars = text.len() / 6 + 1 + next(60);
+            let plain = plain::plain_text(&text, &plain::PlainOptions::words(chars * 4));
+            assert_eq!(
+                plain_excerpt(&text, chars),
+                first_words(&plain, chars),
+                "{text:?}"
+            );
+        }
+        assert!(prose > 2_000, "only {prose} texts were plain prose");
     }
 
     #[test]
