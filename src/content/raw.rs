@@ -405,9 +405,20 @@ impl TextFields<'_> {
 
 /// Names the suspicious character in `value`, if any.
 fn eaten_escape(value: &str) -> Option<&'static str> {
+    let has_math = value.contains('$');
+    // Every finding starts at one of these bytes and most texts hold none: checking bytes in
+    // blocks, without an exit inside a block, is quicker than decoding characters.
+    let suspect =
+        |b: u8| matches!(b, b'\t' | 0x08 | 0x0c | 0x1b | b'\r') || (has_math && b == b'\n');
+    if !value
+        .as_bytes()
+        .chunks(64)
+        .any(|block| block.iter().fold(false, |found, &b| found | suspect(b)))
+    {
+        return None;
+    }
     let mut chars = value.chars().peekable();
     let mut previous = ' ';
-    let has_math = value.contains('$');
     while let Some(c) = chars.next() {
         match c {
             '\t' => return Some("a TAB character"),
@@ -584,6 +595,10 @@ mod tests {
         assert!(eaten_escape("$\nabla f$").is_some());
         assert!(eaten_escape("Two paragraphs.\n\nSecond $x$ one.").is_none());
         assert!(eaten_escape("plain\ttext").is_some());
+        // Past the first block of bytes, and after characters of several bytes.
+        let long = format!("{}\u{1b}[0m", "é".repeat(80));
+        assert_eq!(eaten_escape(&long), Some("an escape character"));
+        assert!(eaten_escape(&"é".repeat(80)).is_none());
     }
 
     #[test]
