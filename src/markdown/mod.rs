@@ -913,6 +913,27 @@ mod tests {
         assert!(prose > 2_000, "only {prose} texts were plain prose");
     }
 
+    /// The search index tokenises plain prose as written (`search::OrderedPapers`).
+    #[test]
+    fn plain_prose_has_the_tokens_of_its_plain_text() {
+        let mut next = crate::test_rng(9);
+        let mut prose = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+            if !crate::shortcuts::is_plain_prose(&text) {
+                continue;
+            }
+            prose += 1;
+            let plain = plain::plain_text(&text, &plain::PlainOptions::SEARCH);
+            assert_eq!(
+                crate::search::text::tokens(&text),
+                crate::search::text::tokens(&plain),
+                "{text:?}"
+            );
+        }
+        assert!(prose > 2_000, "only {prose} texts were plain prose");
+    }
+
     #[test]
     fn plain_prose_excerpts_match_parsed_ones() {
         // An HTML comment first makes the text Markdown that must be parsed; it adds no words.

@@ -271,6 +271,16 @@ impl<'a> OrderedPapers<'a> {
             .unwrap_or_default()
     }
 
+    /// Paper `p`'s abstract as text to tokenise: plain prose as written (its plain text differs
+    /// from it only in whitespace, which tokenising skips), other Markdown as plain text.
+    fn abstract_to_tokenise(&self, p: usize) -> Cow<'a, str> {
+        match self.site.papers[p].abstract_md.as_deref() {
+            None => Cow::Borrowed(""),
+            Some(text) if crate::shortcuts::may_skip_parsing(text) => Cow::Borrowed(text),
+            Some(text) => Cow::Owned(plain_text(text, &PlainOptions::SEARCH)),
+        }
+    }
+
     /// The number of paper `p`'s venue in the manifest's list.
     fn venue_of(&self, p: usize) -> Option<usize> {
         let venue = self.site.papers[p].venue.as_deref()?;
@@ -292,16 +302,16 @@ fn term_files(
             .iter()
             .map(|&p| readable_title(&site.papers[p].title))
             .collect();
-        let abstracts: Vec<String> = papers.order[range.clone()]
+        let abstracts: Vec<Cow<str>> = papers.order[range.clone()]
             .iter()
-            .map(|&p| papers.plain_abstract(p))
+            .map(|&p| papers.abstract_to_tokenise(p))
             .collect();
         let fields: Vec<terms::DocFields> = papers.order[range]
             .iter()
             .zip(titles.iter().zip(&abstracts))
             .map(|(&p, (title, abstract_text))| {
                 let paper = &site.papers[p];
-                let mut body = vec![abstract_text.as_str(), paper.id.as_str()];
+                let mut body = vec![abstract_text.as_ref(), paper.id.as_str()];
                 body.extend(paper.topics.iter().map(|&t| site.topics[t].name.as_str()));
                 body.extend(paper.venue.as_deref());
                 [
