@@ -863,12 +863,16 @@ mod tests {
         "%",
     ];
 
+    /// 20,000 texts of up to 24 [`PIECES`], drawn with `seed`.
+    fn random_texts(seed: u64) -> impl Iterator<Item = String> {
+        let mut next = crate::test_rng(seed);
+        (0..20_000).map(move |_| (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect())
+    }
+
     #[test]
     fn plain_prose_html_equals_rendered_html() {
-        let mut next = crate::test_rng(7);
         let mut checked = 0;
-        for _ in 0..20_000 {
-            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+        for text in random_texts(7) {
             if crate::shortcuts::is_prose_spaced_plainly(&text) {
                 for options in [
                     MarkdownOptions::default(),
@@ -896,13 +900,11 @@ mod tests {
 
     #[test]
     fn excerpts_of_plain_prose_are_the_words_of_its_plain_text() {
-        let mut next = crate::test_rng(8);
         let mut prose = 0;
-        for _ in 0..20_000 {
-            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+        for (i, text) in random_texts(8).enumerate() {
             prose += usize::from(crate::shortcuts::is_plain_prose(&text));
             // Enough characters that the excerpt reads the whole text.
-            let chars = text.len() / 6 + 1 + next(60);
+            let chars = text.len() / 6 + 1 + i % 60;
             let plain = plain::plain_text(&text, &plain::PlainOptions::words(chars * 4));
             assert_eq!(
                 plain_excerpt(&text, chars),
@@ -916,10 +918,8 @@ mod tests {
     /// The search index tokenises plain prose as written (`search::OrderedPapers`).
     #[test]
     fn plain_prose_has_the_tokens_of_its_plain_text() {
-        let mut next = crate::test_rng(9);
         let mut prose = 0;
-        for _ in 0..20_000 {
-            let text: String = (0..next(24)).map(|_| PIECES[next(PIECES.len())]).collect();
+        for text in random_texts(9) {
             if !crate::shortcuts::is_plain_prose(&text) {
                 continue;
             }
