@@ -121,6 +121,15 @@ pub fn clean_mathml(raw: &str, tags: &[&str], attributes: &[&str]) -> Option<Str
     }
 }
 
+/// Whether any byte of `bytes` is one `is` accepts: read in blocks of 64 without an exit inside
+/// a block, so that the checks overlap (most texts hold no such byte and are read to the end
+/// anyway).
+pub fn any_byte(bytes: &[u8], is: impl Fn(u8) -> bool) -> bool {
+    bytes
+        .chunks(64)
+        .any(|block| block.iter().fold(false, |found, &b| found | is(b)))
+}
+
 /// Whether Markdown (pulldown-cmark) would read `text` as paragraphs of plain text: no character
 /// with a meaning inline, and no line that could open a block (list, heading, quote, code, rule).
 pub fn is_plain_prose(text: &str) -> bool {
@@ -134,14 +143,8 @@ pub fn is_plain_prose(text: &str) -> bool {
         }
         table
     };
-    // Without an early exit inside a block: the table lookups then overlap, and most texts are
-    // read to the end anyway.
     let bytes = text.as_bytes();
-    if bytes.chunks(64).any(|block| {
-        block
-            .iter()
-            .fold(false, |found, &b| found | INLINE[b as usize])
-    }) {
+    if any_byte(bytes, |b| INLINE[usize::from(b)]) {
         return false;
     }
     // Only the start of each line can open a block. A lone carriage return ends a line too.

@@ -406,15 +406,11 @@ impl TextFields<'_> {
 /// Names the suspicious character in `value`, if any.
 fn eaten_escape(value: &str) -> Option<&'static str> {
     let has_math = value.contains('$');
-    // Every finding starts at one of these bytes and most texts hold none: checking bytes in
-    // blocks, without an exit inside a block, is quicker than decoding characters.
+    // Every finding starts at one of these bytes and most texts hold none: checking bytes is
+    // quicker than decoding characters.
     let suspect =
         |b: u8| matches!(b, b'\t' | 0x08 | 0x0c | 0x1b | b'\r') || (has_math && b == b'\n');
-    if !value
-        .as_bytes()
-        .chunks(64)
-        .any(|block| block.iter().fold(false, |found, &b| found | suspect(b)))
-    {
+    if !crate::shortcuts::any_byte(value.as_bytes(), suspect) {
         return None;
     }
     let mut chars = value.chars().peekable();

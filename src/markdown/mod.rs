@@ -238,15 +238,9 @@ pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    let source = &text[..cut];
-    // Plain prose reads as its own words: its plain text only folds ASCII whitespace, which
-    // `split_whitespace` splits at anyway.
-    if crate::shortcuts::may_skip_parsing(source) {
-        return first_words(source, max_chars);
-    }
     // Four bytes a character is more than any text needs for `max_chars` characters of words.
-    let plain = plain::plain_text(source, &plain::PlainOptions::words(max_chars * 4));
-    first_words(&plain, max_chars)
+    let words = plain::text_for_words(&text[..cut], &plain::PlainOptions::words(max_chars * 4));
+    first_words(&words, max_chars)
 }
 
 /// The words of `plain` that fit in `max_chars` characters, with `…` when some are left out.
@@ -915,7 +909,7 @@ mod tests {
         assert!(prose > 2_000, "only {prose} texts were plain prose");
     }
 
-    /// The search index tokenises plain prose as written (`search::OrderedPapers`).
+    /// Search tokenises and excerpts split [`plain::text_for_words`]: plain prose as written.
     #[test]
     fn plain_prose_has_the_tokens_of_its_plain_text() {
         let mut prose = 0;

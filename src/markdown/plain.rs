@@ -7,6 +7,8 @@
 //! parsing (a shortcut, [`crate::shortcuts::is_plain_prose`]): most abstracts are such text, and
 //! the search index and citations read every abstract of the site.
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use crate::shortcuts;
@@ -98,6 +100,17 @@ pub fn plain_text(markdown: &str, options: &PlainOptions) -> String {
         return fold_prose(markdown, matches!(options.layout, Layout::Paragraphs));
     }
     parsed_plain_text(markdown, options)
+}
+
+/// Text with the words of [`plain_text`] (split at whitespace or punctuation, as excerpts and
+/// tokenising split it): plain prose as written, since its plain text only folds ASCII
+/// whitespace; anything else as its plain text.
+pub fn text_for_words<'a>(markdown: &'a str, options: &PlainOptions) -> Cow<'a, str> {
+    if shortcuts::may_skip_parsing(markdown) {
+        markdown.into()
+    } else {
+        plain_text(markdown, options).into()
+    }
 }
 
 /// [`plain_text`] through the parser, whatever the text.

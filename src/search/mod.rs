@@ -32,7 +32,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::markdown::plain::{PlainOptions, plain_text};
+use crate::markdown::plain::{PlainOptions, plain_text, text_for_words};
 use crate::model::Site;
 
 /// Papers per file of paper records: a result list fetches one file per shown result at worst.
@@ -271,14 +271,14 @@ impl<'a> OrderedPapers<'a> {
             .unwrap_or_default()
     }
 
-    /// Paper `p`'s abstract as text to tokenise: plain prose as written (its plain text differs
-    /// from it only in whitespace, which tokenising skips), other Markdown as plain text.
+    /// Paper `p`'s abstract as text to tokenise: the words of its plain text.
     fn abstract_to_tokenise(&self, p: usize) -> Cow<'a, str> {
-        match self.site.papers[p].abstract_md.as_deref() {
-            None => Cow::Borrowed(""),
-            Some(text) if crate::shortcuts::may_skip_parsing(text) => Cow::Borrowed(text),
-            Some(text) => Cow::Owned(plain_text(text, &PlainOptions::SEARCH)),
-        }
+        self.site.papers[p]
+            .abstract_md
+            .as_deref()
+            .map_or(Cow::Borrowed(""), |text| {
+                text_for_words(text, &PlainOptions::SEARCH)
+            })
     }
 
     /// The number of paper `p`'s venue in the manifest's list.
