@@ -54,16 +54,15 @@ pub fn find_tables<'a>(
     // scalar's lines are deeper than.
     let mut open_string: Option<&str> = None;
     let mut block_indent: Option<usize> = None;
-    for (index, line) in front_matter.lines().enumerate() {
+    let mut lines = NumberedLines::new(front_matter);
+    while let Some((index, line)) = lines.next() {
+        if let Some(delimiter) = open_string.take() {
+            lines.skip_to_line_with(line, delimiter);
+            continue;
+        }
         let file_line = index + 1 + offset;
         let trimmed = line.trim();
         let indent = line.len() - line.trim_start().len();
-        if let Some(delimiter) = open_string {
-            if line.contains(delimiter) {
-                open_string = None;
-            }
-            continue;
-        }
         if let Some(deeper_than) = block_indent {
             if trimmed.is_empty() || indent > deeper_than {
                 continue;
@@ -129,6 +128,60 @@ pub fn find_tables<'a>(
     (digest, entries)
 }
 
+/// The lines of a text with their indexes, as `str::lines` gives them, that can jump over the
+/// lines of a multi-line string in one search: an abstract's lines hold no keys, and reading them
+/// one by one was most of the cost of finding keys.
+struct NumberedLines<'a> {
+    text: &'a str,
+    /// Where the next line starts.
+    next_start: usize,
+    /// The index of the next line.
+    next_index: usize,
+}
+
+impl<'a> NumberedLines<'a> {
+    fn new(text: &'a str) -> Self {
+        NumberedLines {
+            text,
+            next_start: 0,
+            next_index: 0,
+        }
+    }
+
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        let start = self.next_start;
+        if start >= self.text.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &self.text.as_bytes()[start..])
+            .map_or(self.text.len(), |at| start + at);
+        let line = &self.text[start..end];
+        let line = if end < self.text.len() {
+            line.strip_suffix('\r').unwrap_or(line)
+        } else {
+            line
+        };
+        self.next_start = end + 1;
+        self.next_index += 1;
+        Some((self.next_index - 1, line))
+    }
+
+    /// Goes on after the first line, from `line` (the last one read) on, that holds `needle`;
+    /// after the text's end when none does.
+    fn skip_to_line_with(&mut self, line: &'a str, needle: &str) {
+        let bytes = self.text.as_bytes();
+        let line_start = line.as_ptr() as usize - self.text.as_ptr() as usize;
+        let Some(found) = memchr::memmem::find(&bytes[line_start..], needle.as_bytes()) else {
+            self.next_start = self.text.len();
+            return;
+        };
+        let found = line_start + found;
+        let end = memchr::memchr(b'\n', &bytes[found..]).map_or(self.text.len(), |at| found + at);
+        self.next_index += memchr::memchr_iter(b'\n', &bytes[line_start..end]).count();
+        self.next_start = end + 1;
+    }
+}
+
 /// `key` and what follows `=` (TOML) or `:` (YAML), trimmed, when the line starts with a key.
 fn split_key(line: &str, format: Format) -> Option<(&str, &str)> {
     let separator = match format {
@@ -157,6 +210,42 @@ mod tests {
         assert_eq!(entries[0].of("id"), 10);
         assert_eq!(entries[1].of("arxiv"), 12);
         assert_eq!(entries[1].of("id"), 11);
+    }
+
+    #[test]
+    fn numbered_lines_are_str_lines_and_skip_whole_strings() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\r\nb",
+            "a\n\nb\r\n",
+            "\r\n\r\n",
+            "x\r",
+            " a\n b \n",
+        ] {
+            let mut lines = NumberedLines::new(text);
+            let mut read = Vec::new();
+            while let Some(line) = lines.next() {
+                read.push(line);
+            }
+            let expected: Vec<_> = text.lines().enumerate().collect();
+            assert_eq!(read, expected, "{text:?}");
+        }
+        let text = "a = '''\nx\ny ''' z\nb = 1\n'''";
+        let mut lines = NumberedLines::new(text);
+        lines.next();
+        let (_, second) = lines.next().expect("a second line");
+        lines.skip_to_line_with(second, "'''");
+        assert_eq!(lines.next(), Some((3, "b = 1")));
+        let (_, last) = lines.next().expect("the last line");
+        lines.skip_to_line_with(last, "\"\"\"");
+        assert_eq!(
+            lines.next(),
+            None,
+            "no closing delimiter: the rest is the string"
+        );
     }
 
     #[test]

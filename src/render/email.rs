@@ -42,9 +42,10 @@ impl Renderer<'_> {
                         .iter()
                         .map(|&t| self.model.topic_label(t).name.to_string())
                         .collect(),
-                    abstract_html: self
-                        .model
-                        .abstract_html(entry.paper)
+                    // Plain prose is written out for each call: only the HTML email asks.
+                    abstract_html: (!is_text)
+                        .then(|| self.model.abstract_html(entry.paper))
+                        .flatten()
                         .as_deref()
                         .and_then(html),
                     // The plain abstract, made for the email text only.
