@@ -417,31 +417,109 @@ fn wrap_into(out: &mut String, text: &str, prefix: &str, width: usize) {
         if n > 0 {
             out.push('\n');
         }
-        let mut column = 0;
         out.push_str(prefix);
-        for word in paragraph_line.split_ascii_whitespace() {
-            let len = if word.is_ascii() {
-                word.len()
-            } else {
-                word.chars().count()
-            };
-            if column > 0 && column + 1 + len + prefix.len() > width {
-                out.push('\n');
-                out.push_str(prefix);
-                column = 0;
-            } else if column > 0 {
-                out.push(' ');
-                column += 1;
-            }
-            out.push_str(word);
-            column += len;
+        if is_ascii_single_spaced(paragraph_line) {
+            wrap_single_spaced(out, paragraph_line, prefix, width);
+        } else {
+            wrap_words(out, paragraph_line, prefix, width);
         }
     }
+}
+
+/// [`wrap_into`]'s greedy wrap of one line, a word at a time.
+fn wrap_words(out: &mut String, line: &str, prefix: &str, width: usize) {
+    let mut column = 0;
+    for word in line.split_ascii_whitespace() {
+        let len = if word.is_ascii() {
+            word.len()
+        } else {
+            word.chars().count()
+        };
+        if column > 0 && column + 1 + len + prefix.len() > width {
+            out.push('\n');
+            out.push_str(prefix);
+            column = 0;
+        } else if column > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += len;
+    }
+}
+
+/// Whether `line` is ASCII words with one space between them: a column is a byte, and the
+/// wrapped lines are stretches of `line` itself.
+fn is_ascii_single_spaced(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    !bytes.starts_with(b" ")
+        && !bytes.ends_with(b" ")
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii() && b != b'\t' && b != b'\r' && b != 0x0c)
+        && memchr::memmem::find(bytes, b"  ").is_none()
+}
+
+/// [`wrap_into`]'s greedy wrap of one line that [`is_ascii_single_spaced`] accepts, written a
+/// stretch at a time: each wrapped line ends at the last space that lets it fit.
+fn wrap_single_spaced(out: &mut String, line: &str, prefix: &str, width: usize) {
+    let fits = width.saturating_sub(prefix.len());
+    let mut rest = line;
+    while rest.len() > fits {
+        let bytes = rest.as_bytes();
+        // A word longer than a line stays whole, alone on its line.
+        let Some(space) = bytes[..=fits]
+            .iter()
+            .rposition(|&b| b == b' ')
+            .or_else(|| memchr::memchr(b' ', bytes))
+        else {
+            break;
+        };
+        out.push_str(&rest[..space]);
+        out.push('\n');
+        out.push_str(prefix);
+        rest = &rest[space + 1..];
+    }
+    out.push_str(rest);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn single_spaced_lines_wrap_as_word_by_word() {
+        const WORDS: &[&str] = &[
+            "a",
+            "of",
+            "the",
+            "model",
+            "https://example.org/a/long/path",
+            "x",
+            "tokens,",
+            "(1.5%)",
+        ];
+        let mut next = crate::test_rng(11);
+        let mut fast = 0;
+        for _ in 0..20_000 {
+            let line = (0..next(40))
+                .map(|_| WORDS[next(WORDS.len())])
+                .collect::<Vec<_>>()
+                .join(" ");
+            let width = next(80);
+            let prefix = ["", "> ", "    "][next(3)];
+            let (mut by_word, mut by_stretch) = (String::new(), String::new());
+            wrap_words(&mut by_word, &line, prefix, width);
+            assert!(is_ascii_single_spaced(&line));
+            wrap_single_spaced(&mut by_stretch, &line, prefix, width);
+            assert_eq!(by_stretch, by_word, "{line:?} at {width} after {prefix:?}");
+            fast += usize::from(by_word.contains('\n'));
+        }
+        assert!(fast > 10_000, "only {fast} lines wrapped");
+        for line in [" a", "a ", "a  b", "a\tb", "é b", "a\rb"] {
+            assert!(!is_ascii_single_spaced(line), "{line:?}");
+        }
+    }
 
     fn search(text: &str) -> String {
         plain_text(text, &PlainOptions::SEARCH)
