@@ -133,18 +133,15 @@ pub fn any_byte(bytes: &[u8], is: impl Fn(u8) -> bool) -> bool {
 /// Whether Markdown (pulldown-cmark) would read `text` as paragraphs of plain text: no character
 /// with a meaning inline, and no line that could open a block (list, heading, quote, code, rule).
 pub fn is_plain_prose(text: &str) -> bool {
-    const INLINE: [bool; 256] = {
-        let mut table = [false; 256];
-        let special = b"*_`[]<>$\\&#~|!";
-        let mut i = 0;
-        while i < special.len() {
-            table[special[i] as usize] = true;
-            i += 1;
-        }
-        table
-    };
     let bytes = text.as_bytes();
-    if any_byte(bytes, |b| INLINE[usize::from(b)]) {
+    // Five vectorised searches read a text without such characters (most abstracts) in about
+    // a third of the instructions a byte-by-byte table takes.
+    let has_inline = memchr::memchr3(b'*', b'_', b'`', bytes).is_some()
+        || memchr::memchr3(b'[', b']', b'<', bytes).is_some()
+        || memchr::memchr3(b'>', b'$', b'\\', bytes).is_some()
+        || memchr::memchr3(b'&', b'#', b'~', bytes).is_some()
+        || memchr::memchr2(b'|', b'!', bytes).is_some();
+    if has_inline {
         return false;
     }
     // Only the start of each line can open a block. A lone carriage return ends a line too.

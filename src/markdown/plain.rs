@@ -8,6 +8,7 @@
 //! the search index and citations read every abstract of the site.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
@@ -357,6 +358,57 @@ fn fold_into(out: &mut String, text: &str, separator: &str) {
 /// holding a blank line to one: what the walk gives for text without Markdown syntax, in a
 /// single pass.
 fn fold_prose(text: &str, is_paragraphs: bool) -> String {
+    if memchr::memchr3(b'\t', b'\r', 0x0c, text.as_bytes()).is_none() {
+        fold_lines(text, is_paragraphs)
+    } else {
+        fold_bytes(text, is_paragraphs)
+    }
+}
+
+/// [`fold_prose`] of a text whose only whitespace is spaces and line feeds, a line at a time: a
+/// line is mostly words joined by single spaces, copied as one stretch.
+fn fold_lines(text: &str, is_paragraphs: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Line feeds since the last line that held a word.
+    let mut newlines = 0;
+    for (n, line) in text.split('\n').enumerate() {
+        newlines += usize::from(n > 0);
+        let words = line.trim_matches(' ');
+        if words.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if is_paragraphs && newlines >= 2 {
+                "\n\n"
+            } else {
+                " "
+            });
+        }
+        if !has_double_space(words) {
+            out.push_str(words);
+        } else {
+            for (i, word) in words.split(' ').filter(|w| !w.is_empty()).enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+        newlines = 0;
+    }
+    out
+}
+
+/// Whether `text` holds two spaces in a row. The searcher is made once: making one for each
+/// line of a text cost more than searching it.
+fn has_double_space(text: &str) -> bool {
+    static DOUBLE_SPACE: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+    DOUBLE_SPACE.find(text.as_bytes()).is_some()
+}
+
+/// [`fold_prose`] of any text, a run of whitespace at a time.
+fn fold_bytes(text: &str, is_paragraphs: bool) -> String {
     // Only ASCII whitespace is dropped, so UTF-8 sequences stay whole. Words joined by single
     // spaces (most of a line) are copied as one stretch.
     let mut out = Vec::with_capacity(text.len());
@@ -457,7 +509,7 @@ fn is_ascii_single_spaced(line: &str) -> bool {
         && bytes
             .iter()
             .all(|&b| b.is_ascii() && b != b'\t' && b != b'\r' && b != 0x0c)
-        && memchr::memmem::find(bytes, b"  ").is_none()
+        && !has_double_space(line)
 }
 
 /// [`wrap_into`]'s greedy wrap of one line that [`is_ascii_single_spaced`] accepts, written a
@@ -486,6 +538,24 @@ fn wrap_single_spaced(out: &mut String, line: &str, prefix: &str, width: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_line_by_line_equals_folding_runs_of_whitespace() {
+        const PIECES: &[&str] = &[
+            "word", "é", "\u{a0}", " ", "  ", "\n", "\n\n", " \n ", "\n  \n", "x.", "\u{b}",
+        ];
+        let mut next = crate::test_rng(12);
+        for _ in 0..20_000 {
+            let text: String = (0..next(30)).map(|_| PIECES[next(PIECES.len())]).collect();
+            for is_paragraphs in [false, true] {
+                assert_eq!(
+                    fold_lines(&text, is_paragraphs),
+                    fold_bytes(&text, is_paragraphs),
+                    "{text:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn single_spaced_lines_wrap_as_word_by_word() {
