@@ -233,25 +233,35 @@ fn keep_raw_html(
 /// The first `max_chars` of a Markdown text as plain text, math left out, cut at a word, for
 /// meta descriptions and feed summaries.
 pub fn plain_excerpt(text: &str, max_chars: usize) -> String {
-    // The excerpt never needs more than the first few lines of source.
+    // The excerpt seldom needs more than the first few paragraphs of source. Inline Markdown
+    // (math, links, emphasis) never spans a blank line, so what comes before one reads as it
+    // does in the whole text.
     let mut cut = text.len().min(max_chars * 6);
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
+    cut = memchr::memmem::find(&text.as_bytes()[cut..], b"\n\n").map_or(text.len(), |at| cut + at);
     // Four bytes a character is more than any text needs for `max_chars` characters of words.
-    let words = plain::text_for_words(&text[..cut], &plain::PlainOptions::words(max_chars * 4));
-    first_words(&words, max_chars)
+    let options = plain::PlainOptions::words(max_chars * 4);
+    let (excerpt, is_cut) = first_words(&plain::text_for_words(&text[..cut], &options), max_chars);
+    if is_cut || cut == text.len() {
+        return excerpt;
+    }
+    // Those lines held too few words (math, link targets, blank lines): the rest of the text
+    // has more, which the excerpt shows up to its `…`.
+    first_words(&plain::text_for_words(text, &options), max_chars).0
 }
 
-/// The words of `plain` that fit in `max_chars` characters, with `…` when some are left out.
-fn first_words(plain: &str, max_chars: usize) -> String {
+/// The words of `plain` that fit in `max_chars` characters, with `…` when some are left out,
+/// and whether some were.
+fn first_words(plain: &str, max_chars: usize) -> (String, bool) {
     let mut out = String::with_capacity(max_chars + 8);
     let mut out_chars = 0;
     for word in plain.split_whitespace() {
         let word_chars = word.chars().count();
         if out_chars + word_chars + 1 > max_chars {
             out.push('…');
-            return out;
+            return (out, true);
         }
         if !out.is_empty() {
             out.push(' ');
@@ -260,7 +270,7 @@ fn first_words(plain: &str, max_chars: usize) -> String {
         out.push_str(word);
         out_chars += word_chars;
     }
-    out
+    (out, false)
 }
 
 /// Gives every heading an `id` from its text, so sections can be linked to.
@@ -902,7 +912,7 @@ mod tests {
             let plain = plain::plain_text(&text, &plain::PlainOptions::words(chars * 4));
             assert_eq!(
                 plain_excerpt(&text, chars),
-                first_words(&plain, chars),
+                first_words(&plain, chars).0,
                 "{text:?}"
             );
         }
@@ -926,6 +936,26 @@ mod tests {
             );
         }
         assert!(prose > 2_000, "only {prose} texts were plain prose");
+    }
+
+    #[test]
+    fn excerpts_read_past_source_that_holds_few_words() {
+        let tail =
+            "and then the words that the excerpt should show, more than fit in it. ".repeat(3);
+        for head in [
+            format!("Start\n{}", "\n".repeat(700)),
+            format!("Start $${}$$\n\n", "x^2 + ".repeat(150)),
+            format!("Start [link](https://example.org/{})\n\n", "a".repeat(800)),
+        ] {
+            let text = format!("{head}{tail}");
+            assert!(
+                text.find("and then").unwrap() > 100 * 6,
+                "the tail starts past the cut"
+            );
+            let excerpt = plain_excerpt(&text, 100);
+            assert!(excerpt.contains("and then the words"), "{excerpt:?}");
+            assert!(excerpt.ends_with('…'), "{excerpt:?}");
+        }
     }
 
     #[test]
