@@ -110,88 +110,10 @@ pub fn write_card(
     out.raw(field(paper, "title_html")?.as_str()?);
     out.raw("</a></h2>");
 
-    let authors = field(paper, "authors")?.as_array()?;
-    if !authors.is_empty() {
-        let shown = if authors.len() > AUTHOR_LIMIT + 1 {
-            &authors[..AUTHOR_LIMIT]
-        } else {
-            authors
-        };
-        out.raw("\n<p class=\"authors\">");
-        for (i, author) in shown.iter().enumerate() {
-            if i > 0 {
-                out.raw(", ");
-            }
-            out.text(author)?;
-        }
-        if shown.len() < authors.len() {
-            out.raw(&format!(" and {} more", authors.len() - AUTHOR_LIMIT));
-        }
-        out.raw("</p>");
-    }
-
-    let venue = optional(field(paper, "venue")?)?;
-    let published = optional(field(paper, "published")?)?;
-    let upvotes = field(paper, "upvotes")?;
-    let upvotes = if upvotes.is_none() {
-        0
-    } else if upvotes.is_u64() || upvotes.is_i64() {
-        upvotes.as_i128()?
-    } else {
-        return None;
-    };
-    let comments = field(paper, "comments")?;
-    let comments = if comments.is_none() {
-        0
-    } else if comments.is_u64() || comments.is_i64() {
-        comments.as_i128()?
-    } else {
-        return None;
-    };
-    if venue.is_some() || published.is_some() || upvotes != 0 || comments != 0 {
-        out.raw("\n<p class=\"meta\">");
-        if let Some(venue) = venue {
-            out.raw("<span>");
-            out.text(venue)?;
-            out.raw("</span>");
-        }
-        if let Some(published) = published {
-            out.raw("<span>Published <time datetime=\"");
-            out.text(published)?;
-            out.raw("\">");
-            out.text(field(paper, "published_display")?)?;
-            out.raw("</time></span>");
-        }
-        if upvotes != 0 {
-            let plural = if upvotes == 1 || upvotes == -1 {
-                ""
-            } else {
-                "s"
-            };
-            out.raw(&format!("<span>{upvotes} upvote{plural}</span>"));
-        }
-        if comments != 0 {
-            let plural = if comments == 1 || comments == -1 {
-                ""
-            } else {
-                "s"
-            };
-            out.raw(&format!("<span>{comments} comment{plural}</span>"));
-        }
-        out.raw("</p>");
-    }
-
+    out.authors(field(paper, "authors")?.as_array()?)?;
+    out.meta(paper)?;
     if is_topic_page {
-        let featured = field(paper, "featured_in")?.as_map()?;
-        out.raw("\n<p class=\"meta\">In <a href=\"");
-        out.text(field(featured, "url")?)?;
-        out.raw("\">");
-        out.text(field(featured, "title")?)?;
-        out.raw("</a>, <time datetime=\"");
-        out.text(field(featured, "date")?)?;
-        out.raw("\">");
-        out.text(field(featured, "date_display")?)?;
-        out.raw("</time></p>");
+        out.featured_in(field(paper, "featured_in")?.as_map()?)?;
     }
 
     let topics = field(paper, "topics")?;
@@ -214,8 +136,96 @@ pub fn write_card(
     String::from_utf8(out.buf).ok()
 }
 
+/// An upvote or comment count: none is zero; `None` for a value that is not an integer.
+fn count(value: &Value) -> Option<i128> {
+    if value.is_none() {
+        Some(0)
+    } else if value.is_u64() || value.is_i64() {
+        value.as_i128()
+    } else {
+        None
+    }
+}
+
+/// `<span>3 upvotes</span>`, `<span>1 comment</span>`.
+fn counted(count: i128, noun: &str) -> String {
+    let plural = if count == 1 || count == -1 { "" } else { "s" };
+    format!("<span>{count} {noun}{plural}</span>")
+}
+
 /// The card's own parts; the shared writing is in `native`.
 impl Html {
+    /// The byline, the first [`AUTHOR_LIMIT`] authors and a count of the rest when there are
+    /// more than one more.
+    fn authors(&mut self, authors: &[Value]) -> Option<()> {
+        if authors.is_empty() {
+            return Some(());
+        }
+        let shown = if authors.len() > AUTHOR_LIMIT + 1 {
+            &authors[..AUTHOR_LIMIT]
+        } else {
+            authors
+        };
+        self.raw("\n<p class=\"authors\">");
+        for (i, author) in shown.iter().enumerate() {
+            if i > 0 {
+                self.raw(", ");
+            }
+            self.text(author)?;
+        }
+        if shown.len() < authors.len() {
+            self.raw(&format!(" and {} more", authors.len() - AUTHOR_LIMIT));
+        }
+        self.raw("</p>");
+        Some(())
+    }
+
+    /// The venue, the publication date and the upvote and comment counts, when any is set.
+    fn meta(&mut self, paper: &tera::Map) -> Option<()> {
+        let venue = optional(field(paper, "venue")?)?;
+        let published = optional(field(paper, "published")?)?;
+        let upvotes = count(field(paper, "upvotes")?)?;
+        let comments = count(field(paper, "comments")?)?;
+        if venue.is_none() && published.is_none() && upvotes == 0 && comments == 0 {
+            return Some(());
+        }
+        self.raw("\n<p class=\"meta\">");
+        if let Some(venue) = venue {
+            self.raw("<span>");
+            self.text(venue)?;
+            self.raw("</span>");
+        }
+        if let Some(published) = published {
+            self.raw("<span>Published <time datetime=\"");
+            self.text(published)?;
+            self.raw("\">");
+            self.text(field(paper, "published_display")?)?;
+            self.raw("</time></span>");
+        }
+        if upvotes != 0 {
+            self.raw(&counted(upvotes, "upvote"));
+        }
+        if comments != 0 {
+            self.raw(&counted(comments, "comment"));
+        }
+        self.raw("</p>");
+        Some(())
+    }
+
+    /// On a topic page, the digest that featured the paper first.
+    fn featured_in(&mut self, featured: &tera::Map) -> Option<()> {
+        self.raw("\n<p class=\"meta\">In <a href=\"");
+        self.text(field(featured, "url")?)?;
+        self.raw("\">");
+        self.text(field(featured, "title")?)?;
+        self.raw("</a>, <time datetime=\"");
+        self.text(field(featured, "date")?)?;
+        self.raw("\">");
+        self.text(field(featured, "date_display")?)?;
+        self.raw("</time></p>");
+        Some(())
+    }
+
     /// The card's `<img>`, for a thumbnail that is set (Tera's truth: not none, not empty).
     fn thumbnail(&mut self, thumbnail: &Value) -> Option<()> {
         if !thumbnail.is_truthy() {
