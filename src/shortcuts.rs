@@ -89,8 +89,9 @@ pub fn prose_html(text: &str) -> String {
     html
 }
 
-/// The lines of `text`, each line ending (LF, CR LF or a lone CR) left out.
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+/// The lines of `text`, each line ending (LF, CR LF or a lone CR) left out; after a final line
+/// ending, one empty line (as `str::split` gives).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let current = rest?;

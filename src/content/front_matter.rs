@@ -78,29 +78,52 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     Err(SplitError::Unclosed { delimiter })
 }
 
-/// Iterates over lines with their byte offsets; `offset` is where the next line starts.
-struct LineCursor<'a> {
+/// Iterates over lines (without their line ending) with their byte offsets; `offset` is where
+/// the next line starts, `lines` how many lines were read or skipped.
+pub(super) struct LineCursor<'a> {
     text: &'a str,
-    offset: usize,
+    pub(super) offset: usize,
+    pub(super) lines: usize,
 }
 
 impl<'a> LineCursor<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCursor { text, offset: 0 }
+    pub(super) fn new(text: &'a str) -> Self {
+        LineCursor {
+            text,
+            offset: 0,
+            lines: 0,
+        }
     }
 
-    fn next(&mut self) -> Option<(usize, &'a str)> {
+    pub(super) fn next(&mut self) -> Option<(usize, &'a str)> {
         if self.offset >= self.text.len() {
             return None;
         }
         let start = self.offset;
         let rest = &self.text[start..];
-        let (line, advance) = match rest.find('\n') {
+        let (line, advance) = match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => (&rest[..i], i + 1),
             None => (rest, rest.len()),
         };
         self.offset += advance;
+        self.lines += 1;
         Some((start, line.strip_suffix('\r').unwrap_or(line)))
+    }
+
+    /// Goes on after the first line from the one starting at `line_start` on (the last line
+    /// read) that holds `needle`, in one search: the lines of a multi-line string hold no keys,
+    /// and reading them one by one was most of the cost of finding keys. Goes to the text's end
+    /// when no line holds it.
+    pub(super) fn skip_to_line_with(&mut self, line_start: usize, needle: &str) {
+        let bytes = self.text.as_bytes();
+        let Some(found) = memchr::memmem::find(&bytes[line_start..], needle.as_bytes()) else {
+            self.offset = self.text.len();
+            return;
+        };
+        let found = line_start + found;
+        let end = memchr::memchr(b'\n', &bytes[found..]).map_or(self.text.len(), |at| found + at);
+        self.lines += memchr::memchr_iter(b'\n', &bytes[line_start..end]).count();
+        self.offset = end + 1;
     }
 }
 

