@@ -209,6 +209,45 @@ pub fn index_cached(
     remember: bool,
 ) -> TermIndex {
     let papers = doc_keys.len();
+    let blocks = cached_blocks(doc_keys, make_block, cache, remember);
+    let SiteTerms {
+        terms,
+        term_ids,
+        term_of_stem,
+    } = site_terms(&blocks);
+    let aliases = aliases(&blocks, &term_of_stem, &term_ids);
+    let slots = paper_slots(&blocks, &term_of_stem);
+    let terms: Vec<String> = terms.into_iter().map(String::from).collect();
+    let postings = Postings::sorted(&slots, terms.len());
+    let list = |term: usize, field: usize| postings.list(term, field);
+    let lists: Vec<Vec<u8>> = (0..terms.len())
+        .into_par_iter()
+        .map(|term| {
+            let mut bytes = Vec::new();
+            for field in 0..FIELDS {
+                postings::encode(list(term, field), &mut bytes);
+            }
+            bytes
+        })
+        .collect();
+    let prefixes = prefix_unions(&terms, &aliases, &lists, papers, &list);
+    TermIndex {
+        terms,
+        lists,
+        aliases,
+        prefixes,
+    }
+}
+
+/// The tokenised blocks of the papers keyed by `doc_keys`: from `cache` where a block's papers
+/// are unchanged, made by `make_block` otherwise. With `remember`, `cache` is left holding them.
+fn cached_blocks(
+    doc_keys: &[u64],
+    make_block: &(dyn Fn(std::ops::Range<usize>) -> Block + Sync),
+    cache: &mut BlockCache,
+    remember: bool,
+) -> Vec<Arc<Block>> {
+    let papers = doc_keys.len();
     let size = block_size(papers);
     let block_keys: Vec<u64> = doc_keys
         .chunks(size)
@@ -233,8 +272,18 @@ pub fn index_cached(
             .zip(blocks.iter().cloned())
             .collect();
     }
+    blocks
+}
 
-    // The site's terms: every block's stems, once, sorted; each block's stems numbered in it.
+/// The site's terms: every block's stems, once, sorted, with their numbers, and each block's
+/// stems numbered in it.
+struct SiteTerms<'a> {
+    terms: Vec<&'a str>,
+    term_ids: FastMap<&'a str, u32>,
+    term_of_stem: Vec<Vec<u32>>,
+}
+
+fn site_terms(blocks: &[Arc<Block>]) -> SiteTerms<'_> {
     let mut terms: Vec<&str> = {
         let mut seen: FastMap<&str, ()> = FastMap::default();
         blocks
@@ -254,31 +303,44 @@ pub fn index_cached(
         .par_iter()
         .map(|block| block.stems.iter().map(|stem| term_ids[&**stem]).collect())
         .collect();
-    // Words whose term differs from them (`models` → `model`), once each.
-    let mut aliases: Vec<(String, u32)> = {
-        let mut seen: FastMap<&str, ()> = FastMap::default();
-        let mut aliases = Vec::new();
-        for (block, term_of_stem) in blocks.iter().zip(&term_of_stem) {
-            for (word, stem) in &block.words {
-                if seen.insert(word, ()).is_none()
-                    && **word != *block.stems[*stem as usize]
-                    // A word that is also some other word's term is found as that term.
-                    && !term_ids.contains_key(&**word)
-                {
-                    aliases.push((word.to_string(), term_of_stem[*stem as usize]));
-                }
+    SiteTerms {
+        terms,
+        term_ids,
+        term_of_stem,
+    }
+}
+
+/// Words whose term differs from them (`models` → `model`), once each, sorted.
+fn aliases(
+    blocks: &[Arc<Block>],
+    term_of_stem: &[Vec<u32>],
+    term_ids: &FastMap<&str, u32>,
+) -> Vec<(String, u32)> {
+    let mut seen: FastMap<&str, ()> = FastMap::default();
+    let mut aliases = Vec::new();
+    for (block, term_of_stem) in blocks.iter().zip(term_of_stem) {
+        for (word, stem) in &block.words {
+            if seen.insert(word, ()).is_none()
+                && **word != *block.stems[*stem as usize]
+                // A word that is also some other word's term is found as that term.
+                && !term_ids.contains_key(&**word)
+            {
+                aliases.push((word.to_string(), term_of_stem[*stem as usize]));
             }
         }
-        aliases
-    };
+    }
     aliases.sort_unstable();
-    // Per block: per paper, each `term * 3 + field` once and ascending, then `u32::MAX`.
+    aliases
+}
+
+/// Per block: per paper, each `term * 3 + field` once and ascending, then `u32::MAX`.
+fn paper_slots(blocks: &[Arc<Block>], term_of_stem: &[Vec<u32>]) -> Vec<Vec<u32>> {
     let slot = |term_of_stem: &[u32], entry: u32| {
         term_of_stem[(entry >> 2) as usize] * FIELDS as u32 + (entry & 3)
     };
-    let slots: Vec<Vec<u32>> = blocks
+    blocks
         .par_iter()
-        .zip(&term_of_stem)
+        .zip(term_of_stem)
         .map(|(block, term_of_stem)| {
             let mut out = Vec::with_capacity(block.entries.len() + block.ends.len());
             let mut start = 0;
@@ -293,54 +355,47 @@ pub fn index_cached(
             }
             out
         })
-        .collect();
-    let terms: Vec<String> = terms.into_iter().map(String::from).collect();
+        .collect()
+}
 
-    // Counting sort into one array of paper numbers per (term, field) slot.
-    let mut starts = vec![0usize; terms.len() * FIELDS + 1];
-    for entries in &slots {
-        for &slot in entries.iter().filter(|&&s| s != u32::MAX) {
-            starts[slot as usize + 1] += 1;
-        }
-    }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut fill = starts.clone();
-    let mut docs_of_slot = vec![0u32; *starts.last().unwrap_or(&0)];
-    let mut doc = 0u32;
-    for entries in &slots {
-        for &slot in entries {
-            if slot == u32::MAX {
-                doc += 1;
-            } else {
-                docs_of_slot[fill[slot as usize]] = doc;
-                fill[slot as usize] += 1;
+/// The papers of every (term, field) slot, in paper order, in one array.
+struct Postings {
+    /// `papers[starts[slot]..starts[slot + 1]]` are the slot's papers.
+    starts: Vec<usize>,
+    papers: Vec<u32>,
+}
+
+impl Postings {
+    /// A counting sort of [`paper_slots`]'s output over `terms` terms.
+    fn sorted(slots: &[Vec<u32>], terms: usize) -> Postings {
+        let mut starts = vec![0usize; terms * FIELDS + 1];
+        for entries in slots {
+            for &slot in entries.iter().filter(|&&s| s != u32::MAX) {
+                starts[slot as usize + 1] += 1;
             }
         }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut fill = starts.clone();
+        let mut papers = vec![0u32; *starts.last().unwrap_or(&0)];
+        let mut doc = 0u32;
+        for entries in slots {
+            for &slot in entries {
+                if slot == u32::MAX {
+                    doc += 1;
+                } else {
+                    papers[fill[slot as usize]] = doc;
+                    fill[slot as usize] += 1;
+                }
+            }
+        }
+        Postings { starts, papers }
     }
-    let list = |term: usize, field: usize| {
+
+    fn list(&self, term: usize, field: usize) -> &[u32] {
         let slot = term * FIELDS + field;
-        &docs_of_slot[starts[slot]..starts[slot + 1]]
-    };
-
-    let lists: Vec<Vec<u8>> = (0..terms.len())
-        .into_par_iter()
-        .map(|term| {
-            let mut bytes = Vec::new();
-            for field in 0..FIELDS {
-                postings::encode(list(term, field), &mut bytes);
-            }
-            bytes
-        })
-        .collect();
-
-    let prefixes = prefix_unions(&terms, &aliases, &lists, papers, &list);
-    TermIndex {
-        terms,
-        lists,
-        aliases,
-        prefixes,
+        &self.papers[self.starts[slot]..self.starts[slot + 1]]
     }
 }
 
