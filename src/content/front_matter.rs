@@ -62,16 +62,14 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         _ => return Err(SplitError::NoOpening),
     };
     let start = lines.offset;
-    let mut line_count = 1;
     while let Some((line_start, line)) = lines.next() {
-        line_count += 1;
         if line.trim_end() == delimiter {
             return Ok(Split {
                 format,
                 front_matter: &text[start..line_start],
                 front_matter_line_offset: 1,
                 body: &text[lines.offset..],
-                body_line_offset: line_count,
+                body_line_offset: lines.lines,
             });
         }
     }
