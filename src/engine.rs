@@ -925,9 +925,9 @@ impl PageJob<'_> {
     }
 }
 
-/// Pages rendered between two releases of the shared paper cards and related entries. A card is
-/// about 6 KB, and a large site's cards and entries all at once weighed more than the rest of
-/// the pages' work (about 900 MB at 140,000 papers). A site of up to this many pages renders in
+/// Pages rendered between two releases of the shared paper cards. A card is about 6 KB, and a
+/// large site's cards all at once weighed more than the rest of the pages' work (about 900 MB at
+/// 140,000 papers, with the related entries). A site of up to this many pages renders in
 /// one batch, as before.
 pub const PAGES_PER_BATCH: usize = 8_192;
 
