@@ -62,9 +62,11 @@ pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> A
             lists: vec![Box::default(); site.papers.len()],
         });
     }
+    let mut clock = std::time::Instant::now();
     let Some(cache) = cache else {
         let mut numbers = TermNumbers::default();
         let docs = terms::terms_of_papers(&site.papers, &HashMap::new(), &mut numbers);
+        crate::engine::stage("related papers: terms", &mut clock);
         return update::rank_all(
             &site.papers,
             site.topics.len(),
@@ -76,6 +78,7 @@ pub fn related(site: &Site, count: usize, cache: Option<&mut RelatedCache>) -> A
         .0;
     };
     let docs = terms::terms_of_papers(&site.papers, &cache.docs, &mut cache.numbers);
+    crate::engine::stage("related papers: terms", &mut clock);
     // Only this build's papers stay: the cache never outgrows the site.
     cache.docs = site
         .papers

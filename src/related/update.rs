@@ -61,6 +61,7 @@ pub fn rank_all(
     count: usize,
     keep: bool,
 ) -> (Arc<Related>, Option<Previous>) {
+    let mut clock = std::time::Instant::now();
     let df = document_frequencies(&docs, numbers.len());
     let idf: Vec<f64> = df.iter().map(|&df| idf(df, papers.len())).collect();
     let weights = Weights {
@@ -80,12 +81,14 @@ pub fn rank_all(
         authors: Authors::of(papers),
         topic_masks: topic_masks(papers, topics),
     };
+    crate::engine::stage("related papers: index", &mut clock);
     let everyone: Vec<u32> = (0..papers.len() as u32).collect();
     let (lists, floors): (Vec<_>, Vec<_>) = index
         .rank(papers, &everyone, count)
         .into_iter()
         .map(|ranked| (ranked.list, ranked.floor))
         .unzip();
+    crate::engine::stage("related papers: ranking", &mut clock);
     let related = Arc::new(Related { lists });
     let previous = docs.map(|docs| Previous {
         floors,
