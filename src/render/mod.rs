@@ -24,10 +24,11 @@ mod site_pages;
 pub mod templates;
 pub mod trends;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use context::*;
 use jiff::civil::Date;
+use native_related::PageRelated;
 use page_context::{Hashed, HashedMap};
 pub use plan::*;
 use reads::{Model, Read};
@@ -52,6 +53,8 @@ pub struct Renderer<'a> {
     /// as it has related papers itself): built once, shared by every list that names it, and
     /// kept until every page is rendered.
     related_entries: Vec<OnceLock<Shared>>,
+    /// Each related entry's HTML in the default theme's section, kept as long as the entries.
+    related_html: Arc<native_related::EntryHtml>,
 }
 
 /// A value built once and used by many contexts, with what building it read.
@@ -72,6 +75,7 @@ impl<'a> Renderer<'a> {
             topic_values: slots(site.topics.len()),
             digest_values: slots(site.digests.len()),
             related_entries: slots(site.papers.len()),
+            related_html: Arc::new(native_related::EntryHtml::new(site.papers.len())),
         }
     }
 
@@ -84,6 +88,8 @@ impl<'a> Renderer<'a> {
             .chain(&mut self.digest_values)
             .chain(&mut self.related_entries);
         slots.for_each(|slot| drop(slot.take()));
+        let papers = self.related_entries.len();
+        self.related_html = Arc::new(native_related::EntryHtml::new(papers));
     }
 
     /// Frees the shared paper cards between two batches of pages (see [`plan::render_order`]).
@@ -139,8 +145,22 @@ impl<'a> Renderer<'a> {
         context: HashedMap,
         out: &mut Vec<u8>,
     ) -> Result<(), tera::Error> {
-        self.tera
-            .render_to(page.kind.template(), &context.into_context(), out)
+        let related = match page.kind {
+            PageKind::Paper(index) => context.get("related").map(|list| PageRelated {
+                list: list.value().clone(),
+                papers: self.model.untracked_related(index).into(),
+                entries: Arc::clone(&self.related_html),
+            }),
+            _ => None,
+        };
+        let render = || {
+            self.tera
+                .render_to(page.kind.template(), &context.into_context(), out)
+        };
+        match related {
+            Some(related) => native_related::with_page(related, render),
+            None => render(),
+        }
     }
 
     /// The context `page`'s template receives. Its hash is the page's fingerprint: whatever the

@@ -7,8 +7,14 @@
 //! the template's own body stays behind it for any value the function does not recognise. A theme
 //! or site that changes the partial gets its own template, rendered by Tera as usual. The tests
 //! render the partial both ways and compare the bytes, on every fixture site and on random lists.
+//!
+//! While a paper page renders, the renderer names its related list ([`with_page`]); for that
+//! very list the section is put together from each entry's HTML, made once per build
+//! ([`EntryHtml`]) instead of once per list that names the paper.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use tera::{Kwargs, State, TeraResult, Value};
 
@@ -36,9 +42,10 @@ pub fn wrapped_related<'d>(
 pub fn register(tera: &mut tera::Tera) {
     tera.register_function(FUNCTION, |_: Kwargs, state: &State| -> TeraResult<Value> {
         let related = state.get::<Value>("related")?;
-        let html = related
-            .as_ref()
-            .and_then(|related| write_related(related, state.autoescaping_enabled()));
+        let autoescape = state.autoescaping_enabled();
+        let html = related.as_ref().and_then(|related| {
+            prepared_section(related, autoescape).or_else(|| write_related(related, autoescape))
+        });
         Ok(html.map_or_else(Value::none, |html| Value::safe_string(&html)))
     });
 }
@@ -55,57 +62,137 @@ pub fn write_related(related: &Value, autoescape: bool) -> Option<String> {
         buf: Vec::with_capacity(400 * entries.len() + 200),
         autoescape,
     };
-    out.raw(
-        "\n<section class=\"related\" id=\"related\" aria-labelledby=\"related-heading\">\n\
-         <h2 id=\"related-heading\">Related papers</h2>\n<ul>",
-    );
+    out.raw(SECTION_START);
     for entry in entries {
-        let entry = entry.as_map()?;
-        out.raw("\n<li><a href=\"");
-        out.text(field(entry, "url")?)?;
-        out.raw("\">");
-        out.raw(field(entry, "title_html")?.as_str()?);
-        out.raw("</a>\n<span class=\"related-by\">");
-        for (i, author) in field(entry, "authors")?.as_array()?.iter().enumerate() {
-            if i > 0 {
+        write_entry(&mut out, entry)?;
+    }
+    out.raw(SECTION_END);
+    String::from_utf8(out.buf).ok()
+}
+
+const SECTION_START: &str = "\n<section class=\"related\" id=\"related\" aria-labelledby=\"related-heading\">\n\
+     <h2 id=\"related-heading\">Related papers</h2>\n<ul>";
+
+// The template's own last line break follows its `{%- endif %}`.
+const SECTION_END: &str = "\n</ul>\n</section>\n";
+
+/// One entry of the list, `<li>` to `</li>`.
+fn write_entry(out: &mut Html, entry: &Value) -> Option<()> {
+    let entry = entry.as_map()?;
+    out.raw("\n<li><a href=\"");
+    out.text(field(entry, "url")?)?;
+    out.raw("\">");
+    out.raw(field(entry, "title_html")?.as_str()?);
+    out.raw("</a>\n<span class=\"related-by\">");
+    for (i, author) in field(entry, "authors")?.as_array()?.iter().enumerate() {
+        if i > 0 {
+            out.raw(", ");
+        }
+        out.text(author)?;
+    }
+    let more_authors = field(entry, "more_authors")?;
+    if !(more_authors.is_u64() || more_authors.is_i64()) {
+        return None;
+    }
+    if more_authors.as_i128()? != 0 {
+        out.raw(" and ");
+        out.integer(more_authors)?;
+        out.raw(" more");
+    }
+    out.raw("</span>");
+    let digests = field(entry, "digests")?.as_array()?;
+    if !digests.is_empty() {
+        out.raw("\n<span class=\"related-in\">In ");
+        for (i, digest) in digests.iter().take(DIGESTS_SHOWN).enumerate() {
+            let digest = digest.as_map()?;
+            out.raw("<a href=\"");
+            out.text(field(digest, "url")?)?;
+            out.raw("\">");
+            out.text(field(digest, "title")?)?;
+            out.raw("</a>");
+            if i + 1 < DIGESTS_SHOWN && i + 1 < digests.len() {
                 out.raw(", ");
             }
-            out.text(author)?;
         }
-        let more_authors = field(entry, "more_authors")?;
-        if !(more_authors.is_u64() || more_authors.is_i64()) {
-            return None;
-        }
-        if more_authors.as_i128()? != 0 {
-            out.raw(" and ");
-            out.integer(more_authors)?;
-            out.raw(" more");
+        if digests.len() > DIGESTS_SHOWN {
+            out.raw(&format!(" and {} more", digests.len() - DIGESTS_SHOWN));
         }
         out.raw("</span>");
-        let digests = field(entry, "digests")?.as_array()?;
-        if !digests.is_empty() {
-            out.raw("\n<span class=\"related-in\">In ");
-            for (i, digest) in digests.iter().take(DIGESTS_SHOWN).enumerate() {
-                let digest = digest.as_map()?;
-                out.raw("<a href=\"");
-                out.text(field(digest, "url")?)?;
-                out.raw("\">");
-                out.text(field(digest, "title")?)?;
-                out.raw("</a>");
-                if i + 1 < DIGESTS_SHOWN && i + 1 < digests.len() {
-                    out.raw(", ");
-                }
-            }
-            if digests.len() > DIGESTS_SHOWN {
-                out.raw(&format!(" and {} more", digests.len() - DIGESTS_SHOWN));
-            }
-            out.raw("</span>");
-        }
-        out.raw("\n</li>");
     }
-    // The template's own last line break follows its `{%- endif %}`.
-    out.raw("\n</ul>\n</section>\n");
-    String::from_utf8(out.buf).ok()
+    out.raw("\n</li>");
+    Some(())
+}
+
+/// Each paper's entry as the section writes it with autoescape on, made on first use: a paper
+/// is in about as many related lists as it has related papers, and reading an entry's fields
+/// again for every list took longer than the rest of the section (the entries are scattered
+/// over a large site's memory). Shared by the renderer and the threads rendering pages.
+pub struct EntryHtml(Box<[OnceLock<Option<Box<str>>>]>);
+
+impl EntryHtml {
+    /// Room for the entries of `papers` papers.
+    pub fn new(papers: usize) -> Self {
+        EntryHtml((0..papers).map(|_| OnceLock::new()).collect())
+    }
+}
+
+/// A paper page's related list while the page renders: the very value the renderer put in its
+/// context, the papers it lists, and where their entries' HTML is kept.
+pub struct PageRelated {
+    pub list: Value,
+    pub papers: Box<[u32]>,
+    pub entries: Arc<EntryHtml>,
+}
+
+thread_local! {
+    static PAGE: RefCell<Option<PageRelated>> = const { RefCell::new(None) };
+}
+
+/// Runs `render` with `page` as the related list of the page this thread renders.
+pub fn with_page<R>(page: PageRelated, render: impl FnOnce() -> R) -> R {
+    /// Forgets the page however `render` ends.
+    struct Done;
+    impl Drop for Done {
+        fn drop(&mut self) {
+            PAGE.set(None);
+        }
+    }
+    PAGE.set(Some(page));
+    let _done = Done;
+    render()
+}
+
+/// The section from the entries' kept HTML, when `related` is the list the renderer made for
+/// the page being rendered: compared by identity, so a template that sets `related` to a list
+/// of its own gets that list written (by [`write_related`] or the template). The list keeps
+/// its value alive while it is set, so no other list can be at its address.
+fn prepared_section(related: &Value, autoescape: bool) -> Option<String> {
+    PAGE.with_borrow(|page| {
+        let page = page.as_ref()?;
+        let entries = related.as_array()?;
+        let is_the_page_list = std::ptr::eq(entries, page.list.as_array()?);
+        if !autoescape || !is_the_page_list || entries.is_empty() {
+            return None;
+        }
+        if entries.len() != page.papers.len() {
+            return None;
+        }
+        let mut section = String::with_capacity(400 * entries.len() + 200);
+        section.push_str(SECTION_START);
+        for (entry, &paper) in entries.iter().zip(&page.papers) {
+            let kept = page.entries.0.get(paper as usize)?.get_or_init(|| {
+                let mut out = Html {
+                    buf: Vec::with_capacity(400),
+                    autoescape: true,
+                };
+                write_entry(&mut out, entry)?;
+                String::from_utf8(out.buf).ok().map(String::into_boxed_str)
+            });
+            section.push_str(kept.as_deref()?);
+        }
+        section.push_str(SECTION_END);
+        Some(section)
+    })
 }
 
 #[cfg(test)]
@@ -240,6 +327,80 @@ mod tests {
         entry.remove(&tera::value::Key::Str("authors"));
         let [tera, native] = render_both(Some(Value::from(vec![Value::from(entry)])));
         assert_eq!(tera, native);
+    }
+
+    /// What the native Tera makes of `related` while `page` is the page being rendered.
+    fn render_as_page(related: &Value, page: PageRelated) -> String {
+        let mut context = tera::Context::new();
+        context.insert_value("related", related.clone());
+        let tera = related_tera(true);
+        with_page(page, || tera.render("page.html", &context)).unwrap()
+    }
+
+    #[test]
+    fn the_pages_own_list_is_written_from_the_kept_entries() {
+        let mut rng = crate::test_rng(11);
+        for round in 0..100 {
+            let entries: Vec<Value> = (0..1 + rng(5))
+                .map(|_| Value::from(random_entry(&mut rng)))
+                .collect();
+            let related = Value::from(entries.clone());
+            let papers: Box<[u32]> = (0..entries.len() as u32).map(|i| i * 3).collect();
+            let kept = Arc::new(EntryHtml::new(3 * entries.len()));
+            let page = || PageRelated {
+                list: related.clone(),
+                papers: papers.clone(),
+                entries: Arc::clone(&kept),
+            };
+            let [tera, _] = render_both(Some(related.clone()));
+            // Made on first use, kept for the next page that lists the same papers.
+            assert_eq!(
+                render_as_page(&related, page()),
+                tera.unwrap(),
+                "round {round}"
+            );
+            assert!(kept.0[0].get().is_some_and(Option::is_some));
+            assert_eq!(
+                render_as_page(&related, page()),
+                render_as_page(&related, page())
+            );
+        }
+        assert!(
+            PAGE.with_borrow(Option::is_none),
+            "the page is forgotten after rendering"
+        );
+    }
+
+    #[test]
+    fn only_the_very_list_of_the_page_is_written_from_kept_entries() {
+        let mut rng = crate::test_rng(12);
+        let entry = Value::from(random_entry(&mut rng));
+        let related = Value::from(vec![entry.clone()]);
+        let kept = Arc::new(EntryHtml::new(1));
+        kept.0[0].set(Some("\n<li>kept</li>".into())).unwrap();
+        let page = |list: &Value| PageRelated {
+            list: list.clone(),
+            papers: Box::new([0]),
+            entries: Arc::clone(&kept),
+        };
+        assert!(render_as_page(&related, page(&related)).contains("<li>kept</li>"));
+        // An equal list made apart (as a template's `set` makes one) is not the page's.
+        let equal = Value::from(vec![entry]);
+        let [tera, _] = render_both(Some(equal.clone()));
+        assert_eq!(render_as_page(&equal, page(&related)), tera.unwrap());
+        // Without autoescape the kept HTML (escaped) would be wrong: the list is written anew.
+        let mut context = tera::Context::new();
+        context.insert_value("related", related.clone());
+        let tera = related_tera(true);
+        let page_text = "{% include \"partials/related.html\" %}";
+        let plain = with_page(page(&related), || {
+            tera.render_str(page_text, &context, false)
+        });
+        let escaped = with_page(page(&related), || {
+            tera.render_str(page_text, &context, true)
+        });
+        assert!(!plain.unwrap().contains("<li>kept</li>"));
+        assert!(escaped.unwrap().contains("<li>kept</li>"));
     }
 
     #[test]

@@ -120,6 +120,15 @@ impl HashedMap {
         }
     }
 
+    /// A field.
+    pub fn get(&self, key: &str) -> Option<&Hashed> {
+        let entry = self
+            .entries
+            .iter()
+            .find(|(name, _)| name.as_str() == Some(key));
+        entry.map(|(_, value)| value)
+    }
+
     /// Takes a field out.
     pub fn remove(&mut self, key: &str) -> Option<Hashed> {
         let at = self

@@ -136,6 +136,11 @@ impl<'a> Model<'a> {
         self.related.map_or(&[], |related| related.of(paper))
     }
 
+    /// [`Model::related`] without recording: for rendering a context made with it.
+    pub fn untracked_related(&self, paper: usize) -> &'a [u32] {
+        self.related.map_or(&[], |related| related.of(paper))
+    }
+
     pub fn with_images(self, images: &'a Images) -> Self {
         Model {
             images: Some(images),
