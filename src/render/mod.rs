@@ -79,8 +79,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Frees the shared paper cards and the topic and digest values they hold once every page is
-    /// rendered (they are rebuilt on demand).
+    /// Frees the shared paper cards, the topic and digest values they hold, and the related
+    /// entries with their HTML once every page is rendered (they are rebuilt on demand).
     pub fn release_cards(&mut self) {
         let slots = self.cards.iter_mut();
         let slots = slots
