@@ -122,27 +122,7 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         ));
         return Err(Error::Invalid(diagnostics));
     }
-    let date = match &output.date {
-        Some(text) => text
-            .trim()
-            .parse::<Date>()
-            .ok()
-            .filter(|date| date.year() >= 1)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--date `{text}` is not a date: write YYYY-MM-DD, such as 2024-03-11"
-                ))
-            })?,
-        None => import.date.unwrap_or(today),
-    };
-    let date_chosen = output.date.is_none().then(|| {
-        let from = if import.date.is_some() {
-            "the date the source gives"
-        } else {
-            "today"
-        };
-        format!("dated {date} ({from}; --date YYYY-MM-DD sets another)")
-    });
+    let (date, date_chosen) = digest_date(output, import.date, today)?;
     let title = match &output.title {
         Some(title) => checked_title(title)?,
         None => default_title(&args.source, date),
@@ -194,11 +174,7 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
             existing,
             parsed_with_errors(&relative, existing, &check_config, &mut known_errors),
             &import.papers,
-            match (&args.source, output.force) {
-                (_, true) => Update::All,
-                (ImportSource::Hf { .. }, false) => Update::SourceOwned,
-                _ => Update::Keep,
-            },
+            update_mode(&args.source, output.force),
             &mut report.warnings,
         ) {
             Ok((text, counts)) => {
@@ -215,15 +191,9 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
         },
         None => new_file(),
     };
-    if !relative.starts_with("content") && !path.starts_with(output.root.join("content")) {
-        report.warnings.push(
-            Diagnostic::warning(
-                Location::file(&relative),
-                "this file is outside content/, so builds will not read it",
-            )
-            .with_hint("pass --out content/<name>.md"),
-        );
-    }
+    report
+        .warnings
+        .extend(outside_content(&relative, &path, &output.root));
     stage("import: write or merge", &mut started);
     if is_new_file {
         check_file_name(&relative)?;
@@ -238,6 +208,54 @@ pub fn run(args: &ImportArgs, today: Date, show_progress: bool) -> Result<Import
     report.counts = counts;
     report.is_new_file = is_new_file;
     Ok(report)
+}
+
+/// The digest's date: `--date`, else the date the source gives, else `today`; with a line for
+/// the summary saying which, when `--date` did not choose it.
+fn digest_date(
+    output: &ImportOutputArgs,
+    from_source: Option<Date>,
+    today: Date,
+) -> Result<(Date, Option<String>)> {
+    let Some(text) = &output.date else {
+        let date = from_source.unwrap_or(today);
+        let from = match from_source {
+            Some(_) => "the date the source gives",
+            None => "today",
+        };
+        let chosen = format!("dated {date} ({from}; --date YYYY-MM-DD sets another)");
+        return Ok((date, Some(chosen)));
+    };
+    let date = text.trim().parse::<Date>().ok();
+    let date = date.filter(|date| date.year() >= 1).ok_or_else(|| {
+        Error::Usage(format!(
+            "--date `{text}` is not a date: write YYYY-MM-DD, such as 2024-03-11"
+        ))
+    })?;
+    Ok((date, None))
+}
+
+/// What an import may change of papers already in the file: everything with `--force`; what
+/// Hugging Face keeps current (votes, comments, links, thumbnail) on its import; nothing
+/// otherwise.
+fn update_mode(source: &ImportSource, force: bool) -> Update {
+    match (source, force) {
+        (_, true) => Update::All,
+        (ImportSource::Hf { .. }, false) => Update::SourceOwned,
+        _ => Update::Keep,
+    }
+}
+
+/// A warning when the file written (`relative`, at `path`) is not under the site's `content/`.
+fn outside_content(relative: &Path, path: &Path, root: &Path) -> Option<Diagnostic> {
+    if relative.starts_with("content") || path.starts_with(root.join("content")) {
+        return None;
+    }
+    let warning = Diagnostic::warning(
+        Location::file(relative),
+        "this file is outside content/, so builds will not read it",
+    );
+    Some(warning.with_hint("pass --out content/<name>.md"))
 }
 
 /// Reads the papers of `source`; `notices` prints on standard error, as it happens, what a
