@@ -79,20 +79,7 @@ fn check_fields(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<EntryFields> {
     let at = |field: &str| Location::at(path, keys.of(field), None);
-    let one_line_fields = [
-        ("title", Some(&raw.title)),
-        ("id", raw.id.as_ref()),
-        ("venue", raw.venue.as_ref()),
-    ];
-    let long_author = raw.authors.iter().find(|a| a.len() > MAX_ONE_LINE_CHARS);
-    let long_field = one_line_fields
-        .into_iter()
-        .chain([("author", long_author)])
-        .find_map(|(field, value)| {
-            let key = if field == "author" { "authors" } else { field };
-            too_long(field, value?, || at(key))
-        });
-    if let Some(d) = long_field {
+    if let Some(d) = first_too_long(raw, &at) {
         diagnostics.push(d);
         return None;
     }
@@ -117,77 +104,13 @@ fn check_fields(
             Some(archive.to_string())
         });
     let doi = identifier(raw.doi.as_deref(), &DOI, || at("doi"), diagnostics);
-    let id = match raw.id.as_deref().map(str::trim) {
-        Some("") => {
-            diagnostics.push(
-                Diagnostic::error(at("id"), "a paper's id is empty")
-                    .with_hint("remove the id line to derive one"),
-            );
-            return None;
-        }
-        Some(id) => id.to_string(),
-        None => paper_id(None, arxiv.as_deref(), doi.as_deref(), &title),
-    };
-    let slug = id_slug(&id);
-    if slug.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(
-                at("id"),
-                format!("paper id `{id}` has no letters or digits for its URL"),
-            )
-            .with_hint("set id = \"…\" to something with letters or digits"),
-        );
+    let derived = || paper_id(None, arxiv.as_deref(), doi.as_deref(), &title);
+    let (id, slug) = checked_id(raw.id.as_deref(), derived, &at, diagnostics)?;
+    if let Some(d) = first_unsafe_link(raw, &at) {
+        diagnostics.push(d);
         return None;
     }
-    if raw.id.is_some() && slug != as_written_in_a_url(&id) {
-        diagnostics.push(
-            Diagnostic::warning(
-                at("id"),
-                format!("paper id `{id}` gets the URL /papers/{slug}/, which leaves out or changes some of its characters"),
-            )
-            .with_hint("ids made of letters, digits and . _ - / show in their URL as written"),
-        );
-    }
-    for (label, value) in [
-        ("url", &raw.url),
-        ("pdf", &raw.pdf),
-        ("code", &raw.code),
-        ("project", &raw.project),
-    ] {
-        if let Some(value) = value
-            && !is_safe_link(value)
-        {
-            diagnostics.push(
-                Diagnostic::error(
-                    at(label),
-                    format!("`{label}` is not a web address: `{value}`"),
-                )
-                .with_hint("links must start with https:// or http://"),
-            );
-            return None;
-        }
-    }
-    let thumbnail = match raw
-        .thumbnail
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        None => None,
-        Some(path) => match static_path(path) {
-            Some(path) => Some(path),
-            None => {
-                diagnostics.push(
-                    Diagnostic::error(
-                        at("thumbnail"),
-                        format!("`thumbnail` is not a path under static/: `{path}`"),
-                    )
-                    .with_hint("write the path of an image under static/, such as thumbnails/2310.14189.png; importers download images there"),
-                );
-                return None;
-            }
-        },
-    };
+    let thumbnail = checked_thumbnail(raw.thumbnail.as_deref(), &at, diagnostics)?;
     let authors: Vec<String> = raw
         .authors
         .iter()
@@ -210,6 +133,106 @@ fn check_fields(
         thumbnail,
         abstract_md: raw.abstract_md.clone().filter(|a| !a.trim().is_empty()),
     })
+}
+
+/// The first of a paper's one-line fields (title, id, venue, an author) that is too long.
+fn first_too_long(raw: &RawPaper, at: &impl Fn(&str) -> Location) -> Option<Diagnostic> {
+    let one_line_fields = [
+        ("title", Some(&raw.title)),
+        ("id", raw.id.as_ref()),
+        ("venue", raw.venue.as_ref()),
+    ];
+    let long_author = raw.authors.iter().find(|a| a.len() > MAX_ONE_LINE_CHARS);
+    one_line_fields
+        .into_iter()
+        .chain([("author", long_author)])
+        .find_map(|(field, value)| {
+            let key = if field == "author" { "authors" } else { field };
+            too_long(field, value?, || at(key))
+        })
+}
+
+/// The paper's id (`written`, else the one `derived` makes) and its URL slug; `None` with an
+/// error when the id is empty or its slug would be, and a warning when the URL changes it.
+fn checked_id(
+    written: Option<&str>,
+    derived: impl FnOnce() -> String,
+    at: &impl Fn(&str) -> Location,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(String, String)> {
+    let id = match written.map(str::trim) {
+        Some("") => {
+            diagnostics.push(
+                Diagnostic::error(at("id"), "a paper's id is empty")
+                    .with_hint("remove the id line to derive one"),
+            );
+            return None;
+        }
+        Some(id) => id.to_string(),
+        None => derived(),
+    };
+    let slug = id_slug(&id);
+    if slug.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                at("id"),
+                format!("paper id `{id}` has no letters or digits for its URL"),
+            )
+            .with_hint("set id = \"…\" to something with letters or digits"),
+        );
+        return None;
+    }
+    if written.is_some() && slug != as_written_in_a_url(&id) {
+        diagnostics.push(
+            Diagnostic::warning(
+                at("id"),
+                format!("paper id `{id}` gets the URL /papers/{slug}/, which leaves out or changes some of its characters"),
+            )
+            .with_hint("ids made of letters, digits and . _ - / show in their URL as written"),
+        );
+    }
+    Some((id, slug))
+}
+
+/// The first of a paper's links that is not a web address.
+fn first_unsafe_link(raw: &RawPaper, at: &impl Fn(&str) -> Location) -> Option<Diagnostic> {
+    let links = [
+        ("url", &raw.url),
+        ("pdf", &raw.pdf),
+        ("code", &raw.code),
+        ("project", &raw.project),
+    ];
+    links.into_iter().find_map(|(label, value)| {
+        let value = value.as_deref().filter(|value| !is_safe_link(value))?;
+        let d = Diagnostic::error(
+            at(label),
+            format!("`{label}` is not a web address: `{value}`"),
+        );
+        Some(d.with_hint("links must start with https:// or http://"))
+    })
+}
+
+/// The thumbnail's path under `static/` (`Some(None)` for none or an empty one); `None` with an
+/// error when it is not such a path.
+fn checked_thumbnail(
+    written: Option<&str>,
+    at: &impl Fn(&str) -> Location,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Option<String>> {
+    let Some(path) = written.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Some(None);
+    };
+    if let Some(path) = static_path(path) {
+        return Some(Some(path));
+    }
+    diagnostics.push(
+        Diagnostic::error(
+            at("thumbnail"),
+            format!("`thumbnail` is not a path under static/: `{path}`"),
+        )
+        .with_hint("write the path of an image under static/, such as thumbnails/2310.14189.png; importers download images there"),
+    );
+    None
 }
 
 /// The URL slug an id would have if every character were kept: lower case, with `/` and spaces
