@@ -183,24 +183,7 @@ fn pair_titles_and_abstracts(
             }
             None if !single => (block.first.to_string(), block.line, block.rest),
             None => {
-                let paragraph = block.joined(" ");
-                match (import.papers.last(), &mut last_abstract) {
-                    (Some(previous), Some(text)) => {
-                        import.warnings.push(Diagnostic::warning(
-                            at,
-                            format!(
-                                "a paragraph without a title line; added to the abstract of \"{}\"",
-                                previous.paper.title
-                            ),
-                        ));
-                        text.push_str("\n\n");
-                        text.push_str(&paragraph);
-                    }
-                    _ => import.warnings.push(Diagnostic::warning(
-                        at,
-                        "a paragraph without a title line before it; skipped",
-                    )),
-                }
+                add_untitled_paragraph(import, &mut last_abstract, &block.joined(" "), at);
                 continue;
             }
         };
@@ -224,28 +207,59 @@ fn pair_titles_and_abstracts(
         without_abstract(import, &mut last_abstract, title, line);
     }
     finish_abstract(import, last_abstract);
-    if let Some(&(_, first_line)) = skipped.first() {
-        const SHOWN: usize = 6;
-        let mut listed: Vec<String> = skipped
-            .iter()
-            .take(SHOWN)
-            .map(|(title, line)| format!("\"{}\" (line {line})", shorten(title)))
-            .collect();
-        if skipped.len() > SHOWN {
-            listed.push(format!("and {} more", skipped.len() - SHOWN));
+    import.warnings.extend(skipped_lines(path, &skipped));
+}
+
+/// A paragraph with no title line of its own: added to the last paper's abstract while that
+/// can still grow, else skipped; a warning either way.
+fn add_untitled_paragraph(
+    import: &mut Import,
+    last_abstract: &mut Option<String>,
+    paragraph: &str,
+    at: Location,
+) {
+    match (import.papers.last(), last_abstract) {
+        (Some(previous), Some(text)) => {
+            import.warnings.push(Diagnostic::warning(
+                at,
+                format!(
+                    "a paragraph without a title line; added to the abstract of \"{}\"",
+                    previous.paper.title
+                ),
+            ));
+            text.push_str("\n\n");
+            text.push_str(paragraph);
         }
-        let count = match skipped.len() {
-            1 => "1 line that is not a paper".to_string(),
-            n => format!("{n} lines that are not papers"),
-        };
-        import.warnings.push(
-            Diagnostic::warning(
-                Location::at(path, first_line, None),
-                format!("skipped {count} (no abstract after them): {}", listed.join(", ")),
-            )
-            .with_hint("a paper is a title line with its abstract after it; pass --keep-titles to import lines without one as title-only papers"),
-        );
+        _ => import.warnings.push(Diagnostic::warning(
+            at,
+            "a paragraph without a title line before it; skipped",
+        )),
     }
+}
+
+/// One warning for every title line skipped for want of an abstract, naming the first few.
+fn skipped_lines(path: &Path, skipped: &[(String, usize)]) -> Option<Diagnostic> {
+    const SHOWN: usize = 6;
+    let &(_, first_line) = skipped.first()?;
+    let mut listed: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|(title, line)| format!("\"{}\" (line {line})", shorten(title)))
+        .collect();
+    if skipped.len() > SHOWN {
+        listed.push(format!("and {} more", skipped.len() - SHOWN));
+    }
+    let count = match skipped.len() {
+        1 => "1 line that is not a paper".to_string(),
+        n => format!("{n} lines that are not papers"),
+    };
+    Some(
+        Diagnostic::warning(
+            Location::at(path, first_line, None),
+            format!("skipped {count} (no abstract after them): {}", listed.join(", ")),
+        )
+        .with_hint("a paper is a title line with its abstract after it; pass --keep-titles to import lines without one as title-only papers"),
+    )
 }
 
 /// Gives the last paper its abstract, once no more paragraphs can be added to it.
