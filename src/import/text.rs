@@ -518,6 +518,25 @@ mod tests {
     }
 
     #[test]
+    fn a_paragraph_with_no_paper_before_it_is_skipped_with_a_warning() {
+        let sentence = "This single line runs on as a paragraph would, with far more words than any title in a list of papers would ever have.";
+        let text = format!("{sentence}\n\nFirst Title\nIts abstract, which is a sentence.\n");
+        let import = read(Path::new("list.txt"), &text, 2024, true).unwrap();
+        assert_eq!(import.papers.len(), 1);
+        assert_eq!(import.papers[0].paper.title, "First Title");
+        let skipped = import
+            .warnings
+            .iter()
+            .find(|w| w.message == "a paragraph without a title line before it; skipped");
+        assert_eq!(
+            skipped.and_then(|w| w.location.line),
+            Some(1),
+            "{:?}",
+            import.warnings
+        );
+    }
+
+    #[test]
     fn lines_without_an_abstract_are_page_furniture_unless_kept() {
         let text = "Trending Papers\nThe research community's picks, every day\nSign in\n\nFirst Title\nIts abstract, which is a sentence.\n\nPowered by Example Hub\n\nSecond Title\nAnother abstract, also a sentence.\n\nLoad more\n";
         let import = read(Path::new("list.txt"), text, 2024, false).unwrap();
