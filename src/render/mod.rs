@@ -145,12 +145,17 @@ impl<'a> Renderer<'a> {
         context: HashedMap,
         out: &mut Vec<u8>,
     ) -> Result<(), tera::Error> {
+        // Only a page with related papers has a section to put together (none with `[related]`
+        // off).
         let related = match page.kind {
-            PageKind::Paper(index) => context.get("related").map(|list| PageRelated {
-                list: list.value().clone(),
-                papers: self.model.untracked_related(index).into(),
-                entries: Arc::clone(&self.related_html),
-            }),
+            PageKind::Paper(index) => Some(self.model.untracked_related(index))
+                .filter(|papers| !papers.is_empty())
+                .zip(context.get("related"))
+                .map(|(papers, list)| PageRelated {
+                    list: list.value().clone(),
+                    papers: papers.into(),
+                    entries: Arc::clone(&self.related_html),
+                }),
             _ => None,
         };
         let render = || {
