@@ -1325,12 +1325,39 @@ pub(crate) fn is_debug() -> bool {
 pub(crate) fn stage(name: &str, started: &mut Instant) {
     if is_debug() {
         eprintln!(
-            "debug: {name} took {:.1} ms{}",
+            "debug: {name} took {:.1} ms{}{}",
             started.elapsed().as_secs_f64() * 1000.0,
+            cpu_since_last_stage(),
             memory_in_use()
         );
     }
     *started = Instant::now();
+}
+
+/// `, CPU N ms` since the last stage where the kernel tells (Linux): a stage whose CPU time is
+/// near its wall time ran on one core only. `bench/search.sh` reads it.
+fn cpu_since_last_stage() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST_TICKS: AtomicU64 = AtomicU64::new(0);
+    let Some(ticks) = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| cpu_ticks(&stat))
+    else {
+        return String::new();
+    };
+    let since = ticks.saturating_sub(LAST_TICKS.swap(ticks, Ordering::Relaxed));
+    format!(", CPU {} ms", since * 10)
+}
+
+/// User plus system time, in clock ticks of 10 ms, from the text of `/proc/<pid>/stat`: its 14th
+/// and 15th fields, counted after the command name, which is in parentheses and may hold spaces
+/// and parentheses of its own.
+fn cpu_ticks(stat: &str) -> Option<u64> {
+    let (_, fields) = stat.rsplit_once(')')?;
+    let mut fields = fields.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(user + system)
 }
 
 /// `, resident N MB, peak N MB` where the kernel tells (Linux), for the stage timings.
@@ -1366,4 +1393,18 @@ fn progress_bar(show: bool, total: usize) -> Option<indicatif::ProgressBar> {
         bar.set_style(style);
     }
     Some(bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cpu_ticks;
+
+    #[test]
+    fn cpu_ticks_are_user_and_system_time_after_the_command_name() {
+        // A command name may hold spaces and a closing parenthesis of its own.
+        let stat = "4242 (we ird) name) R 1 4242 4242 0 -1 4194304 900 0 0 0 137 25 0 0 20 0 3 0";
+        assert_eq!(cpu_ticks(stat), Some(162));
+        assert_eq!(cpu_ticks("4242 (digestif) R 1 4242"), None);
+        assert_eq!(cpu_ticks("no parenthesis at all"), None);
+    }
 }
