@@ -291,12 +291,14 @@ impl Engine {
         let size = lock(&self.sizes).size.clone();
         pass.diagnostics
             .extend(site_size::budget_warning(&size, self.config.max_size));
+        let budget_note = site_size::budget_note(&size, self.config.max_size);
         let report = BuildReport {
             digests: site.digests.len(),
             papers: site.papers.len(),
             topics: site.topics.len(),
             pages: pages.iter().filter(|p| p.kind.is_web_page()).count(),
             size,
+            budget_note,
             warnings: sorted(std::mem::take(&mut pass.diagnostics)),
             duration: pass.started.elapsed(),
         };

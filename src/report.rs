@@ -15,6 +15,9 @@ pub struct BuildReport {
     pub pages: usize,
     /// Every file written, pages included, by kind: counted as they are written.
     pub size: SiteSize,
+    /// How near the site is to `[deploy] max_size`, when it is near
+    /// ([`crate::site_size::budget_note`]).
+    pub budget_note: Option<String>,
     pub warnings: Vec<Diagnostic>,
     pub duration: Duration,
 }
@@ -41,6 +44,10 @@ impl BuildReport {
                 bytes_text(images.bytes),
                 counted(images.files as usize, "file")
             ));
+        }
+        if let Some(note) = &self.budget_note {
+            text.push('\n');
+            text.push_str(note);
         }
         text
     }

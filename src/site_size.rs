@@ -247,6 +247,24 @@ pub fn budget_warning(size: &SiteSize, max_size: u64) -> Option<Diagnostic> {
     )
 }
 
+/// From this share of `max_size` on (in percent), the summary says how near the site is to it.
+const NEAR_BUDGET_PERCENT: u128 = 80;
+
+/// A line for the summary while the site is near `max_size` but not over it (then
+/// [`budget_warning`] speaks): a daily digest grows with every digest, and a warning only once
+/// the host refuses the site would come too late.
+pub fn budget_note(size: &SiteSize, max_size: u64) -> Option<String> {
+    let bytes = u128::from(size.total().bytes);
+    let max = u128::from(max_size);
+    let percent = (bytes * 100).checked_div(max)?;
+    (percent >= NEAR_BUDGET_PERCENT && bytes <= max).then(|| {
+        format!(
+            "  {percent} % of [deploy] max_size of {}: README (Site size) says what each output costs",
+            bytes_text(max_size)
+        )
+    })
+}
+
 /// "212 B", "3.4 KB", "1.25 GB": decimal units, as hosts state their limits.
 pub fn bytes_text(bytes: u64) -> String {
     const UNITS: [(&str, f64); 3] = [("GB", 1e9), ("MB", 1e6), ("KB", 1e3)];
@@ -326,6 +344,26 @@ mod tests {
                 files: 1
             }
         );
+    }
+
+    #[test]
+    fn a_site_near_its_budget_is_told_how_near() {
+        let mut size = SiteSize::default();
+        size.add("papers/1/index.html", 799);
+        assert_eq!(budget_note(&size, 1000), None);
+        size.add("papers/2/index.html", 1);
+        assert_eq!(
+            budget_note(&size, 1000).as_deref(),
+            Some(
+                "  80 % of [deploy] max_size of 1 KB: README (Site size) says what each output costs"
+            )
+        );
+        size.add("papers/3/index.html", 200);
+        assert!(budget_note(&size, 1000).is_some_and(|note| note.starts_with("  100 %")));
+        // Over the budget the warning speaks instead; a zero budget gives no share.
+        size.add("papers/4/index.html", 1);
+        assert_eq!(budget_note(&size, 1000), None);
+        assert_eq!(budget_note(&size, 0), None);
     }
 
     #[test]

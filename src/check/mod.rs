@@ -69,6 +69,8 @@ pub struct CheckReport {
     pub pages: usize,
     /// What a build would write, by kind (empty when the pipeline stopped before writing).
     pub size: crate::site_size::SiteSize,
+    /// How near that is to `[deploy] max_size`, when it is near.
+    pub budget_note: Option<String>,
     pub duration: Duration,
 }
 
@@ -87,8 +89,12 @@ impl CheckReport {
             n => format!("{n} {what}s"),
         };
         let size = self.size.total();
+        let note = self
+            .budget_note
+            .as_ref()
+            .map_or_else(String::new, |note| format!("\n{note}"));
         format!(
-            "checked {}, {}, {}, {} ({}, {}) in {:.2} s: {}, {}",
+            "checked {}, {}, {}, {} ({}, {}) in {:.2} s: {}, {}{note}",
             count(self.digests, "digest"),
             count(self.papers, "paper"),
             count(self.topics, "topic"),
@@ -116,6 +122,7 @@ pub fn report(
             topics: report.topics,
             pages: report.pages,
             size: report.size,
+            budget_note: report.budget_note,
             duration: Duration::ZERO,
         },
         Err(error) => CheckReport {
@@ -125,6 +132,7 @@ pub fn report(
             topics: 0,
             pages: 0,
             size: Default::default(),
+            budget_note: None,
             duration: Duration::ZERO,
         },
     };

@@ -134,3 +134,37 @@ fn a_malformed_max_size_is_an_error_at_its_line() {
         assert!(error.contains(says), "{value}: {error}");
     }
 }
+
+#[test]
+fn a_site_near_max_size_says_how_near_without_a_warning() {
+    let site = TestSite::fixture("scholarly");
+    let bytes = site.build().unwrap().report.size.total().bytes;
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    // A budget the site fills to 90 %, give or take the rounding of a percent.
+    site.write(
+        "site.toml",
+        &format!("{toml}\n[deploy]\nmax_size = {}\n", bytes * 10 / 9),
+    );
+    let built = site.build().unwrap();
+    let summary = built.report.summary("built");
+    let note = summary.lines().last().unwrap();
+    assert!(
+        note.starts_with("  89 % of [deploy] max_size") || note.starts_with("  90 % of"),
+        "{summary}"
+    );
+    assert!(
+        !built
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("max_size")),
+        "a note, not a warning (`check --deny-warnings` would fail on it): {:?}",
+        built.report.warnings
+    );
+    let report = digestif::check_site(&CheckOptions::new(site.root()));
+    assert!(
+        report.summary().contains("% of [deploy] max_size"),
+        "{}",
+        report.summary()
+    );
+}
