@@ -62,6 +62,8 @@ pub struct RawDeploy {
     /// A size string ("1 GB", "500 MB", "200 KiB") or a number of bytes; see
     /// [`parse_size`]. Default [`DEFAULT_MAX_SIZE`].
     pub max_size: Option<toml::Value>,
+    /// How many files the host takes; no limit when absent (GitHub Pages has none).
+    pub max_files: Option<i64>,
 }
 
 /// GitHub Pages publishes sites of at most 1 GB (issue 22).
@@ -437,6 +439,8 @@ pub struct Config {
     pub paper_order: crate::content::raw::PaperOrder,
     /// `[deploy] max_size` in bytes: a larger site builds with a warning.
     pub max_size: u64,
+    /// `[deploy] max_files`: a site of more files builds with a warning.
+    pub max_files: Option<u64>,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -699,6 +703,7 @@ impl Config {
             email_digests,
             abstract_digests,
             max_size,
+            max_files,
         } = output_settings(&raw, &mut problems, &key_location);
         check_sources(&raw.sources, &mut problems, &key_location);
 
@@ -737,6 +742,7 @@ impl Config {
             sources: raw.sources,
             paper_order: raw.digests.sort,
             max_size,
+            max_files,
         })
     }
 
@@ -848,10 +854,11 @@ struct OutputSettings {
     email_digests: usize,
     abstract_digests: usize,
     max_size: u64,
+    max_files: Option<u64>,
 }
 
 /// `[outputs] citation_files`, `emails` and `digest_abstracts` (as numbers of digests) and
-/// `[deploy] max_size`; a bad value is a problem, and its default stands in until the build stops.
+/// `[deploy] max_size` and `max_files`; a bad value is a problem, and its default stands in until the build stops.
 fn output_settings(
     raw: &RawConfig,
     problems: &mut Vec<Diagnostic>,
@@ -892,11 +899,25 @@ fn output_settings(
             DEFAULT_MAX_SIZE
         }
     };
+    let max_files = raw.deploy.max_files.and_then(|files| {
+        let checked = u64::try_from(files).ok().filter(|&files| files > 0);
+        if checked.is_none() {
+            problems.push(
+                Diagnostic::error(
+                    key_location("max_files"),
+                    format!("[deploy] max_files is {files}; it must be a number of files above zero"),
+                )
+                .with_hint("for example max_files = 20000 (Cloudflare Pages' free plan), or leave it out for no limit"),
+            );
+        }
+        checked
+    });
     OutputSettings {
         citation_files,
         email_digests,
         abstract_digests,
         max_size,
+        max_files,
     }
 }
 

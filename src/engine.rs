@@ -236,6 +236,9 @@ impl Engine {
             // A one-off engine run twice (tests) starts from an empty output each time.
             *lock(&self.sizes) = Ledger::default();
         }
+        if let Some((path, bytes)) = output.own_file() {
+            lock(&self.sizes).wrote(path, bytes);
+        }
         let tally = Tally::new(output, Arc::clone(&self.sizes));
         let output: &dyn Output = &tally;
         let (texts, sources) = self.parse(&mut pass)?;
@@ -291,7 +294,10 @@ impl Engine {
         let size = lock(&self.sizes).size.clone();
         pass.diagnostics
             .extend(site_size::budget_warning(&size, self.config.max_size));
-        let budget_note = site_size::budget_note(&size, self.config.max_size);
+        pass.diagnostics
+            .extend(site_size::files_warning(&size, self.config.max_files));
+        let budget_note =
+            site_size::budget_note(&size, self.config.max_size, self.config.max_files);
         let report = BuildReport {
             digests: site.digests.len(),
             papers: site.papers.len(),

@@ -79,13 +79,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         write::Replace::OwnOutput
     };
     let staging = write::Staging::create(&options.output_dir(), &options.root, replace)?;
-    let mut outcome = engine::Engine::new(config, false).build(&staging, options.show_progress)?;
+    let outcome = engine::Engine::new(config, false).build(&staging, options.show_progress)?;
     staging.commit()?;
-    // The marker is written with the staging folder, not through the engine, but it is published.
-    outcome
-        .report
-        .size
-        .add(write::OUTPUT_MARKER, write::OUTPUT_MARKER_TEXT.len() as u64);
     Ok(outcome.report)
 }
 

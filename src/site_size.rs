@@ -125,6 +125,17 @@ impl SiteSize {
         amount.files = amount.files.saturating_sub(1);
     }
 
+    /// The kinds with any files, most files first.
+    pub fn most_files(&self) -> Vec<(Kind, Amount)> {
+        let mut kinds: Vec<(Kind, Amount)> = Kind::ALL
+            .iter()
+            .map(|&kind| (kind, self.of(kind)))
+            .filter(|(_, amount)| amount.files > 0)
+            .collect();
+        kinds.sort_by(|a, b| b.1.files.cmp(&a.1.files).then(a.0.cmp(&b.0)));
+        kinds
+    }
+
     /// The kinds with any bytes, largest first.
     pub fn largest(&self) -> Vec<(Kind, Amount)> {
         let mut kinds: Vec<(Kind, Amount)> = Kind::ALL
@@ -154,7 +165,7 @@ impl Ledger {
         }
     }
 
-    fn wrote(&mut self, path: &str, bytes: u64) {
+    pub fn wrote(&mut self, path: &str, bytes: u64) {
         if let Some(paths) = &mut self.paths
             && let Some(old) = paths.insert(path.to_string(), bytes)
         {
@@ -212,6 +223,10 @@ impl Output for Tally<'_> {
     fn is_live(&self) -> bool {
         self.inner.is_live()
     }
+
+    fn own_file(&self) -> Option<(&'static str, u64)> {
+        self.inner.own_file()
+    }
 }
 
 /// How many kinds a budget warning names.
@@ -247,21 +262,57 @@ pub fn budget_warning(size: &SiteSize, max_size: u64) -> Option<Diagnostic> {
     )
 }
 
-/// From this share of `max_size` on (in percent), the summary says how near the site is to it.
+/// A warning when the site has more files than `max_files`, naming the five kinds with most.
+/// Some hosts count files: Cloudflare Pages takes 20,000 on its free plan.
+pub fn files_warning(size: &SiteSize, max_files: Option<u64>) -> Option<Diagnostic> {
+    let total = size.total();
+    let max_files = max_files.filter(|&max| total.files > max)?;
+    let most = size
+        .most_files()
+        .into_iter()
+        .take(NAMED_KINDS)
+        .map(|(kind, amount)| format!("{} {}", kind.name(), amount.files))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(
+        Diagnostic::warning(
+            Location::file(crate::config::CONFIG_FILE),
+            format!(
+                "the site has {} files, over [deploy] max_files of {max_files}; most: {most}",
+                total.files
+            ),
+        )
+        .with_hint(
+            "citation_files = \"none\" under [outputs] leaves out one file a paper, and \
+             [search] enabled = false the index's (README: Site size); or raise max_files",
+        ),
+    )
+}
+
+/// From this share of a budget on (in percent), the summary says how near the site is to it.
 const NEAR_BUDGET_PERCENT: u128 = 80;
 
-/// A line for the summary while the site is near `max_size` but not over it (then
-/// [`budget_warning`] speaks): a daily digest grows with every digest, and a warning only once
-/// the host refuses the site would come too late.
-pub fn budget_note(size: &SiteSize, max_size: u64) -> Option<String> {
-    let bytes = u128::from(size.total().bytes);
-    let max = u128::from(max_size);
-    let percent = (bytes * 100).checked_div(max)?;
-    (percent >= NEAR_BUDGET_PERCENT && bytes <= max).then(|| {
-        format!(
-            "  {percent} % of [deploy] max_size of {}: README (Site size) says what each output costs",
-            bytes_text(max_size)
-        )
+/// Lines for the summary while the site is near `max_size` or `max_files` but not over (then
+/// [`budget_warning`] or [`files_warning`] speaks): a daily digest grows with every digest, and a
+/// warning only once the host refuses the site would come too late.
+pub fn budget_note(size: &SiteSize, max_size: u64, max_files: Option<u64>) -> Option<String> {
+    let total = size.total();
+    let near = |amount: u64, max: u64| {
+        let percent = (u128::from(amount) * 100).checked_div(u128::from(max))?;
+        (percent >= NEAR_BUDGET_PERCENT && amount <= max).then_some(percent)
+    };
+    let mut lines = Vec::new();
+    if let Some(percent) = near(total.bytes, max_size) {
+        let max = bytes_text(max_size);
+        lines.push(format!("  {percent} % of [deploy] max_size of {max}"));
+    }
+    if let Some((percent, max)) = max_files.and_then(|max| Some((near(total.files, max)?, max))) {
+        lines.push(format!("  {percent} % of [deploy] max_files of {max}"));
+    }
+    (!lines.is_empty()).then(|| {
+        let last = lines.len() - 1;
+        lines[last].push_str(": README (Site size) says what each output costs");
+        lines.join("\n")
     })
 }
 
@@ -350,20 +401,64 @@ mod tests {
     fn a_site_near_its_budget_is_told_how_near() {
         let mut size = SiteSize::default();
         size.add("papers/1/index.html", 799);
-        assert_eq!(budget_note(&size, 1000), None);
+        assert_eq!(budget_note(&size, 1000, None), None);
         size.add("papers/2/index.html", 1);
         assert_eq!(
-            budget_note(&size, 1000).as_deref(),
+            budget_note(&size, 1000, None).as_deref(),
             Some(
                 "  80 % of [deploy] max_size of 1 KB: README (Site size) says what each output costs"
             )
         );
         size.add("papers/3/index.html", 200);
-        assert!(budget_note(&size, 1000).is_some_and(|note| note.starts_with("  100 %")));
+        assert!(budget_note(&size, 1000, None).is_some_and(|note| note.starts_with("  100 %")));
         // Over the budget the warning speaks instead; a zero budget gives no share.
         size.add("papers/4/index.html", 1);
-        assert_eq!(budget_note(&size, 1000), None);
-        assert_eq!(budget_note(&size, 0), None);
+        assert_eq!(budget_note(&size, 1000, None), None);
+        assert_eq!(budget_note(&size, 0, None), None);
+    }
+
+    #[test]
+    fn a_site_near_its_file_budget_is_told_how_near() {
+        let mut size = SiteSize::default();
+        for paper in 0..9 {
+            size.add(&format!("papers/{paper}/index.html"), 10);
+        }
+        assert_eq!(budget_note(&size, 1_000_000, Some(12)), None, "75 %");
+        assert_eq!(
+            budget_note(&size, 1_000_000, Some(10)).as_deref(),
+            Some(
+                "  90 % of [deploy] max_files of 10: README (Site size) says what each output costs"
+            )
+        );
+        // Near both: one line each, the pointer once.
+        assert_eq!(
+            budget_note(&size, 100, Some(10)).as_deref(),
+            Some(
+                "  90 % of [deploy] max_size of 100 B\n  90 % of [deploy] max_files of 10: README (Site size) says what each output costs"
+            )
+        );
+        assert_eq!(
+            budget_note(&size, 1_000_000, Some(8)),
+            None,
+            "over: the warning speaks"
+        );
+    }
+
+    #[test]
+    fn too_many_files_names_the_kinds_with_most() {
+        let mut size = SiteSize::default();
+        for paper in 0..3 {
+            size.add(&format!("papers/{paper}/index.html"), 5000);
+            size.add(&format!("papers/{paper}/cite.bib"), 300);
+        }
+        size.add("search/index.json", 90_000);
+        assert!(files_warning(&size, None).is_none(), "no limit");
+        assert!(files_warning(&size, Some(7)).is_none(), "at the limit");
+        let warning = files_warning(&size, Some(6)).expect("over");
+        assert_eq!(
+            warning.message,
+            "the site has 7 files, over [deploy] max_files of 6; most: paper pages 3, citation files 3, search index 1"
+        );
     }
 
     #[test]

@@ -98,6 +98,10 @@ impl Output for Staging {
         let path = self.temp.join(relative);
         std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))
     }
+
+    fn own_file(&self) -> Option<(&'static str, u64)> {
+        Some((OUTPUT_MARKER, OUTPUT_MARKER_TEXT.len() as u64))
+    }
 }
 
 impl Drop for Staging {
@@ -341,6 +345,11 @@ pub trait Output: Sync {
     fn is_live(&self) -> bool {
         false
     }
+    /// A file the destination writes of its own and publishes with the site (the output marker),
+    /// with its size: the site's size counts it.
+    fn own_file(&self) -> Option<(&'static str, u64)> {
+        None
+    }
 }
 
 /// Renders everything and writes nothing, for `check`.
@@ -352,6 +361,10 @@ impl Output for Discard {
     }
     fn remove(&self, _: &str) -> Result<()> {
         Ok(())
+    }
+    /// The marker a build would write: `check` states the size `build` would.
+    fn own_file(&self) -> Option<(&'static str, u64)> {
+        Some((OUTPUT_MARKER, OUTPUT_MARKER_TEXT.len() as u64))
     }
 }
 

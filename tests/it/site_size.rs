@@ -85,9 +85,8 @@ fn a_site_over_max_size_warns_and_names_its_largest_kinds() {
         report.findings
     );
     assert_eq!(
-        report.size.total().files,
-        built.report.size.total().files - 1,
-        "all but the output marker"
+        report.size, built.report.size,
+        "check states the size build wrote, the output marker included"
     );
     assert!(
         report.summary().contains(" files, "),
@@ -167,4 +166,94 @@ fn a_site_near_max_size_says_how_near_without_a_warning() {
         "{}",
         report.summary()
     );
+}
+
+#[test]
+fn a_site_of_more_files_than_max_files_warns_and_names_the_kinds_with_most() {
+    let site = TestSite::fixture("scholarly");
+    let files = site.build().unwrap().report.size.total().files;
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    let with_limit = |max_files: u64| {
+        site.write(
+            "site.toml",
+            &format!("{toml}\n[deploy]\nmax_files = {max_files}\n"),
+        );
+        site.build().unwrap()
+    };
+    let is_files_warning = |message: &str| message.contains("max_files");
+
+    let at_limit = with_limit(files);
+    assert!(
+        !at_limit
+            .report
+            .warnings
+            .iter()
+            .any(|w| is_files_warning(&w.message)),
+        "{:?}",
+        at_limit.report.warnings
+    );
+    assert!(
+        at_limit
+            .report
+            .summary("built")
+            .contains("  100 % of [deploy] max_files of"),
+        "{}",
+        at_limit.report.summary("built")
+    );
+
+    let over = with_limit(files - 1);
+    let warning = over
+        .report
+        .warnings
+        .iter()
+        .find(|w| is_files_warning(&w.message))
+        .unwrap_or_else(|| panic!("no files warning in {:?}", over.report.warnings));
+    assert!(
+        warning.message.starts_with(&format!(
+            "the site has {files} files, over [deploy] max_files of {}; most: ",
+            files - 1
+        )),
+        "{}",
+        warning.message
+    );
+    // The kinds are named with their counts, most first, and the counts are the summary's.
+    let most = warning.message.split("most: ").nth(1).unwrap();
+    let counts: Vec<u64> = most
+        .split(", ")
+        .map(|kind| kind.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|pair| pair[0] >= pair[1]), "{most}");
+    assert!(counts.iter().sum::<u64>() <= files, "{most}");
+    assert!(
+        warning.to_string().starts_with("site.toml: warning:"),
+        "{warning}"
+    );
+
+    let report = digestif::check_site(&CheckOptions::new(site.root()));
+    assert!(
+        report.findings.iter().any(|f| is_files_warning(&f.message)),
+        "{:?}",
+        report.findings
+    );
+}
+
+#[test]
+fn a_malformed_max_files_is_an_error_at_its_line() {
+    for (value, says) in [
+        ("0", "must be a number of files above zero"),
+        ("-20", "must be a number of files above zero"),
+        ("\"many\"", "invalid type: string"),
+    ] {
+        let site = TestSite::new();
+        site.write(
+            "site.toml",
+            &format!(
+                "{}\n[deploy]\nmax_files = {value}\n",
+                crate::support::SITE_TOML
+            ),
+        );
+        let error = site.build_error();
+        assert!(error.contains("site.toml:5:"), "{value}: {error}");
+        assert!(error.contains(says), "{value}: {error}");
+    }
 }
