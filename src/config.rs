@@ -64,6 +64,8 @@ pub struct RawDeploy {
     pub max_size: Option<toml::Value>,
     /// How many files the host takes; no limit when absent (GitHub Pages has none).
     pub max_files: Option<i64>,
+    /// The largest file the host takes, as `max_size`; no limit when absent.
+    pub max_file_size: Option<toml::Value>,
 }
 
 /// GitHub Pages publishes sites of at most 1 GB (issue 22).
@@ -187,6 +189,9 @@ pub struct RawOutputs {
     /// Paper pages also carry a COinS span and the abstract inside their JSON-LD (off by
     /// default: reference managers read the `citation_*` tags, which every page has).
     pub rich_metadata: bool,
+    /// `papers.bib` at the top: every paper of the site as BibTeX (on by default; a large
+    /// site's is one large file, which some hosts refuse).
+    pub site_bibtex: Option<bool>,
 }
 
 /// Emails are for sending the latest digests, not an archive (issue 22): the newest ten have them.
@@ -423,6 +428,8 @@ pub struct Config {
     pub abstract_digests: usize,
     /// `[outputs] topic_bibtex`: write `topics/<slug>/papers.bib`.
     pub has_topic_bibtex: bool,
+    /// `[outputs] site_bibtex`: the site's `papers.bib`, every paper.
+    pub has_site_bibtex: bool,
     /// `[outputs] rich_metadata`: COinS and the JSON-LD abstract on paper pages.
     pub has_rich_metadata: bool,
     /// Build the search index and the `/search/` page (`[search] enabled`).
@@ -441,6 +448,8 @@ pub struct Config {
     pub max_size: u64,
     /// `[deploy] max_files`: a site of more files builds with a warning.
     pub max_files: Option<u64>,
+    /// `[deploy] max_file_size` in bytes: a larger file builds with a warning.
+    pub max_file_size: Option<u64>,
 }
 
 /// One `[topics.rules]` entry: the topic, and the phrases that give it, lower-cased with their
@@ -704,6 +713,7 @@ impl Config {
             abstract_digests,
             max_size,
             max_files,
+            max_file_size,
         } = output_settings(&raw, &mut problems, &key_location);
         check_sources(&raw.sources, &mut problems, &key_location);
 
@@ -734,6 +744,7 @@ impl Config {
             email_digests,
             abstract_digests,
             has_topic_bibtex: raw.outputs.topic_bibtex,
+            has_site_bibtex: raw.outputs.site_bibtex.unwrap_or(true),
             has_rich_metadata: raw.outputs.rich_metadata,
             has_search: raw.search.enabled,
             related_count: related_count.filter(|_| raw.related.enabled),
@@ -743,6 +754,7 @@ impl Config {
             paper_order: raw.digests.sort,
             max_size,
             max_files,
+            max_file_size,
         })
     }
 
@@ -763,15 +775,25 @@ impl Config {
 
 /// `[deploy] max_size` in bytes: a size string or a whole number of bytes above zero.
 fn max_size(value: Option<&toml::Value>) -> std::result::Result<u64, String> {
-    let problem = |why: String| format!("[deploy] max_size: {why}");
+    size_setting("max_size", value).map(|size| size.unwrap_or(DEFAULT_MAX_SIZE))
+}
+
+/// A `[deploy]` size in bytes, when set: a size string or a whole number of bytes above zero.
+fn size_setting(
+    key: &str,
+    value: Option<&toml::Value>,
+) -> std::result::Result<Option<u64>, String> {
+    let problem = |why: String| format!("[deploy] {key}: {why}");
+    let Some(value) = value else {
+        return Ok(None);
+    };
     match value {
-        None => Ok(DEFAULT_MAX_SIZE),
-        Some(toml::Value::String(text)) => parse_size(text).map_err(problem),
-        Some(toml::Value::Integer(bytes)) if *bytes > 0 => Ok(*bytes as u64),
-        Some(toml::Value::Integer(bytes)) => {
+        toml::Value::String(text) => parse_size(text).map(Some).map_err(problem),
+        toml::Value::Integer(bytes) if *bytes > 0 => Ok(Some(*bytes as u64)),
+        toml::Value::Integer(bytes) => {
             Err(problem(format!("{bytes} bytes is not a size above zero")))
         }
-        Some(other) => Err(problem(format!(
+        other => Err(problem(format!(
             "expected a size such as \"1 GB\" or a number of bytes, found {}",
             a_value_of_type(other)
         ))),
@@ -855,10 +877,11 @@ struct OutputSettings {
     abstract_digests: usize,
     max_size: u64,
     max_files: Option<u64>,
+    max_file_size: Option<u64>,
 }
 
 /// `[outputs] citation_files`, `emails` and `digest_abstracts` (as numbers of digests) and
-/// `[deploy] max_size` and `max_files`; a bad value is a problem, and its default stands in until the build stops.
+/// `[deploy] max_size`, `max_files` and `max_file_size`; a bad value is a problem, and its default stands in until the build stops.
 fn output_settings(
     raw: &RawConfig,
     problems: &mut Vec<Diagnostic>,
@@ -912,12 +935,21 @@ fn output_settings(
         }
         checked
     });
+    let max_file_size = size_setting("max_file_size", raw.deploy.max_file_size.as_ref())
+        .unwrap_or_else(|message| {
+            problems.push(
+                Diagnostic::error(key_location("max_file_size"), message)
+                    .with_hint("for example max_file_size = \"25 MiB\" (Cloudflare Pages), or leave it out for no limit"),
+            );
+            None
+        });
     OutputSettings {
         citation_files,
         email_digests,
         abstract_digests,
         max_size,
         max_files,
+        max_file_size,
     }
 }
 

@@ -236,6 +236,7 @@ impl Engine {
             // A one-off engine run twice (tests) starts from an empty output each time.
             *lock(&self.sizes) = Ledger::default();
         }
+        lock(&self.sizes).max_file_size = self.config.max_file_size;
         if let Some((path, bytes)) = output.own_file() {
             lock(&self.sizes).wrote(path, bytes);
         }
@@ -291,7 +292,14 @@ impl Engine {
         stage("removals", &mut pass.clock);
         let images_made = images.made;
         drop(images);
-        let size = lock(&self.sizes).size.clone();
+        let (size, oversized) = {
+            let ledger = lock(&self.sizes);
+            (ledger.size.clone(), ledger.oversized())
+        };
+        pass.diagnostics.extend(site_size::file_size_warning(
+            &oversized,
+            self.config.max_file_size,
+        ));
         pass.diagnostics
             .extend(site_size::budget_warning(&size, self.config.max_size));
         pass.diagnostics
@@ -1133,7 +1141,9 @@ fn site_context(config: &Config, site: &model::Site) -> SiteContext {
         topics_url: config.base.link("topics/"),
         json_feed_url: config.base.link("feed.json"),
         opml_url: config.base.link("feeds.opml"),
-        bib_url: config.base.link("papers.bib"),
+        bib_url: config
+            .has_site_bibtex
+            .then(|| config.base.link("papers.bib")),
         search: config
             .has_search
             .then(|| crate::render::context::SearchLinks {

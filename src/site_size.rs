@@ -154,14 +154,60 @@ impl SiteSize {
 pub(crate) struct Ledger {
     pub size: SiteSize,
     paths: Option<HashMap<String, u64, ahash::RandomState>>,
+    /// `[deploy] max_file_size`, and what a ledger without paths saw over it.
+    pub max_file_size: Option<u64>,
+    oversized: Oversized,
+}
+
+/// The files over `[deploy] max_file_size`: how many, and the largest few.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Oversized {
+    pub count: u64,
+    /// Largest first, at most [`NAMED_FILES`].
+    pub largest: Vec<(String, u64)>,
+}
+
+impl Oversized {
+    fn add(&mut self, path: &str, bytes: u64) {
+        self.count += 1;
+        // Largest first, ties by path: files are written in no fixed order.
+        let at = self
+            .largest
+            .partition_point(|(other, size)| (*size, path) > (bytes, other.as_str()));
+        if at < NAMED_FILES {
+            self.largest.insert(at, (path.to_string(), bytes));
+            self.largest.truncate(NAMED_FILES);
+        }
+    }
 }
 
 impl Ledger {
     /// A ledger that remembers paths: for an engine that builds again (`serve`).
     pub fn remembering() -> Ledger {
         Ledger {
-            size: SiteSize::default(),
             paths: Some(HashMap::default()),
+            ..Ledger::default()
+        }
+    }
+
+    /// The files now over `max_file_size`.
+    pub fn oversized(&self) -> Oversized {
+        let Some(limit) = self.max_file_size else {
+            return Oversized::default();
+        };
+        match &self.paths {
+            // Files written again or removed since: the paths say what is there now.
+            Some(paths) => {
+                let mut oversized = Oversized::default();
+                let mut over: Vec<(&String, &u64)> =
+                    paths.iter().filter(|(_, bytes)| **bytes > limit).collect();
+                over.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                for (path, &bytes) in over {
+                    oversized.add(path, bytes);
+                }
+                oversized
+            }
+            None => self.oversized.clone(),
         }
     }
 
@@ -172,6 +218,9 @@ impl Ledger {
             self.size.take_away(path, old);
         }
         self.size.add(path, bytes);
+        if self.paths.is_none() && self.max_file_size.is_some_and(|limit| bytes > limit) {
+            self.oversized.add(path, bytes);
+        }
     }
 
     fn removed(&mut self, path: &str) {
@@ -286,6 +335,52 @@ pub fn files_warning(size: &SiteSize, max_files: Option<u64>) -> Option<Diagnost
             "citation_files = \"none\" under [outputs] leaves out one file a paper, and \
              [search] enabled = false the index's (README: Site size); or raise max_files",
         ),
+    )
+}
+
+/// How many files an oversized-file warning names.
+const NAMED_FILES: usize = 5;
+
+/// A warning when files are larger than `max_file_size`, naming the largest: Cloudflare Pages,
+/// for one, refuses a file over 25 MiB, and a large site's `papers.bib` can be one.
+pub fn file_size_warning(oversized: &Oversized, max_file_size: Option<u64>) -> Option<Diagnostic> {
+    let limit = max_file_size.filter(|_| oversized.count > 0)?;
+    let named = oversized
+        .largest
+        .iter()
+        .map(|(path, bytes)| format!("{path} {}", bytes_text(*bytes)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = oversized.count - oversized.largest.len() as u64;
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    let files = if oversized.count == 1 {
+        "1 file is".to_string()
+    } else {
+        format!("{} files are", oversized.count)
+    };
+    let has_site_bibtex = oversized
+        .largest
+        .iter()
+        .any(|(path, _)| path == "papers.bib");
+    let hint = if has_site_bibtex {
+        "papers.bib lists every paper of the site: [outputs] site_bibtex = false leaves it out \
+         (each digest keeps its own); or raise max_file_size under [deploy]"
+    } else {
+        "raise max_file_size under [deploy] if the host takes larger files"
+    };
+    Some(
+        Diagnostic::warning(
+            Location::file(crate::config::CONFIG_FILE),
+            format!(
+                "{files} over [deploy] max_file_size of {}: {named}{more}",
+                bytes_text(limit)
+            ),
+        )
+        .with_hint(hint),
     )
 }
 
@@ -442,6 +537,66 @@ mod tests {
             None,
             "over: the warning speaks"
         );
+    }
+
+    #[test]
+    fn files_over_max_file_size_are_named_largest_first() {
+        let mut ledger = Ledger {
+            max_file_size: Some(1000),
+            ..Ledger::default()
+        };
+        ledger.wrote("index.html", 1000);
+        assert!(
+            file_size_warning(&ledger.oversized(), Some(1000)).is_none(),
+            "at the limit"
+        );
+        ledger.wrote("papers.bib", 54_270_000);
+        let warning = file_size_warning(&ledger.oversized(), Some(1000)).expect("over");
+        assert_eq!(
+            warning.message,
+            "1 file is over [deploy] max_file_size of 1 KB: papers.bib 54.27 MB"
+        );
+        assert!(
+            warning
+                .hint
+                .as_deref()
+                .unwrap()
+                .contains("site_bibtex = false")
+        );
+        for (index, bytes) in [2000, 9000, 3000, 5000, 7000, 1500].into_iter().enumerate() {
+            ledger.wrote(&format!("search/{index}.bin"), bytes);
+        }
+        let oversized = ledger.oversized();
+        assert_eq!(oversized.count, 7);
+        let named: Vec<u64> = oversized.largest.iter().map(|(_, bytes)| *bytes).collect();
+        assert_eq!(named, [54_270_000, 9000, 7000, 5000, 3000]);
+        let warning = file_size_warning(&oversized, Some(1000)).unwrap();
+        assert!(
+            warning.message.starts_with("7 files are over")
+                && warning.message.ends_with(" and 2 more"),
+            "{}",
+            warning.message
+        );
+        // No limit, no warning, and a ledger that keeps no list.
+        assert!(file_size_warning(&oversized, None).is_none());
+        assert_eq!(Ledger::default().oversized(), Oversized::default());
+    }
+
+    #[test]
+    fn a_remembering_ledger_names_the_files_as_they_are_now() {
+        let mut ledger = Ledger::remembering();
+        ledger.max_file_size = Some(100);
+        ledger.wrote("a.html", 500);
+        ledger.wrote("b.html", 300);
+        ledger.wrote("a.html", 50);
+        ledger.removed("b.html");
+        assert_eq!(
+            ledger.oversized().count,
+            0,
+            "rewritten smaller, and removed"
+        );
+        ledger.wrote("c.html", 200);
+        assert_eq!(ledger.oversized().largest, [("c.html".to_string(), 200)]);
     }
 
     #[test]

@@ -28,10 +28,10 @@ pub struct SiteContext {
     /// `Digestif <version>`, for `<meta name="generator">`.
     pub generator: String,
     /// Root-relative URLs of the JSON Feed, the OPML list of every feed, and the BibTeX file
-    /// of every paper.
+    /// of every paper (null with `[outputs] site_bibtex = false`).
     pub json_feed_url: String,
     pub opml_url: String,
-    pub bib_url: String,
+    pub bib_url: Option<String>,
     /// Where search lives, or null when `[search] enabled = false`.
     pub search: Option<SearchLinks>,
 }

@@ -87,7 +87,9 @@ pub(crate) fn write(
     }
 
     let mut lists: Vec<(String, Vec<usize>)> = Vec::new();
-    lists.push(("papers.bib".into(), (0..site.papers.len()).collect()));
+    if renderer.config.has_site_bibtex {
+        lists.push(("papers.bib".into(), (0..site.papers.len()).collect()));
+    }
     for digest in &site.digests {
         lists.push((
             format!("digests/{}/papers.bib", digest.slug),

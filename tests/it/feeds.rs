@@ -280,7 +280,7 @@ fn sitemap_splits_into_an_index_above_the_limit() {
         json_feed_url: String::new(),
         opml_url: String::new(),
         search: None,
-        bib_url: String::new(),
+        bib_url: None,
     };
     let tera = digestif::render::templates::compile(&config, &theme, &globals).unwrap();
     // 12 pages with an index.html (all but the 404 page), 5 a file: three parts.

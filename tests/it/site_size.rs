@@ -257,3 +257,82 @@ fn a_malformed_max_files_is_an_error_at_its_line() {
         assert!(error.contains(says), "{value}: {error}");
     }
 }
+
+#[test]
+fn files_over_max_file_size_are_named_and_site_bibtex_leaves_out_the_site_wide_file() {
+    let site = TestSite::fixture("scholarly");
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    let built = site.build().unwrap();
+    let site_bib = std::fs::metadata(built.out.join("papers.bib"))
+        .unwrap()
+        .len();
+    // The largest files on disk, to set a limit that only some are over.
+    let mut sizes: Vec<(u64, String)> = built
+        .files()
+        .into_iter()
+        .map(|file| {
+            (
+                std::fs::metadata(built.out.join(&file)).unwrap().len(),
+                file,
+            )
+        })
+        .collect();
+    sizes.sort_by(|a, b| b.cmp(a));
+    let limit = sizes[2].0;
+    let over: Vec<&str> = sizes
+        .iter()
+        .filter(|(bytes, _)| *bytes > limit)
+        .map(|(_, file)| file.as_str())
+        .collect();
+    assert!(!over.is_empty());
+
+    site.write(
+        "site.toml",
+        &format!("{toml}\n[deploy]\nmax_file_size = {limit}\n"),
+    );
+    let built = site.build().unwrap();
+    let warning = built
+        .report
+        .warnings
+        .iter()
+        .find(|w| w.message.contains("max_file_size"))
+        .unwrap_or_else(|| panic!("no file size warning in {:?}", built.report.warnings));
+    let count = if over.len() == 1 {
+        "1 file is".to_string()
+    } else {
+        format!("{} files are", over.len())
+    };
+    assert!(
+        warning
+            .message
+            .starts_with(&format!("{count} over [deploy] max_file_size")),
+        "{}",
+        warning.message
+    );
+    let named = warning.message.split(": ").nth(1).unwrap();
+    assert!(
+        named.starts_with(&format!("{} ", over[0])),
+        "largest first, {over:?}: {named}"
+    );
+
+    // Without the site's papers.bib: not written, no warning, and digests keep theirs.
+    site.write(
+        "site.toml",
+        &format!("{toml}\nsite_bibtex = false\n[deploy]\nmax_file_size = {site_bib}\n"),
+    );
+    let built = site.build().unwrap();
+    assert!(!built.out.join("papers.bib").exists());
+    assert!(
+        built
+            .files()
+            .iter()
+            .any(|file| file.starts_with("digests/") && file.ends_with("/papers.bib"))
+    );
+    assert!(
+        !built
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("papers.bib"))
+    );
+}
