@@ -444,11 +444,18 @@ pub struct Config {
     pub sources: Vec<RawSource>,
     /// `[digests] sort`: the order of a digest's papers when it sets none.
     pub paper_order: crate::content::raw::PaperOrder,
-    /// `[deploy] max_size` in bytes: a larger site builds with a warning.
+    /// `[deploy]`: what the host takes.
+    pub budgets: Budgets,
+}
+
+/// `[deploy]`: what the host takes; past any of it a build warns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budgets {
+    /// `max_size`: the whole site, in bytes.
     pub max_size: u64,
-    /// `[deploy] max_files`: a site of more files builds with a warning.
+    /// `max_files`, when set.
     pub max_files: Option<u64>,
-    /// `[deploy] max_file_size` in bytes: a larger file builds with a warning.
+    /// `max_file_size` in bytes, when set.
     pub max_file_size: Option<u64>,
 }
 
@@ -649,24 +656,7 @@ impl Config {
             Location::at(CONFIG_FILE, line, None)
         };
 
-        let base_input = overrides.base_url.as_deref().unwrap_or(&raw.base_url);
-        let base = match BaseUrl::parse(base_input) {
-            Ok(base) => Some(base),
-            // The option is not in any file: say so rather than print an empty location.
-            Err(message) if overrides.base_url.is_some() => {
-                return Err(Error::Usage(format!(
-                    "--base-url: {}; for example --base-url https://lab.github.io/lab-digest/",
-                    message.replacen("base_url", "the address", 1)
-                )));
-            }
-            Err(message) => {
-                problems.push(
-                    Diagnostic::error(key_location("base_url"), message)
-                        .with_hint("for example `https://lab.github.io/lab-digest/`"),
-                );
-                None
-            }
-        };
+        let base = base_url(&raw.base_url, overrides, &mut problems, &key_location)?;
         let papers_per_page = positive(
             raw.papers_per_page,
             "papers_per_page",
@@ -711,10 +701,8 @@ impl Config {
             citation_files,
             email_digests,
             abstract_digests,
-            max_size,
-            max_files,
-            max_file_size,
         } = output_settings(&raw, &mut problems, &key_location);
+        let budgets = budgets(&raw.deploy, &mut problems, &key_location);
         check_sources(&raw.sources, &mut problems, &key_location);
 
         if !problems.is_empty() {
@@ -752,9 +740,7 @@ impl Config {
             has_trends: raw.trends.enabled,
             sources: raw.sources,
             paper_order: raw.digests.sort,
-            max_size,
-            max_files,
-            max_file_size,
+            budgets,
         })
     }
 
@@ -770,6 +756,30 @@ impl Config {
 
     pub fn content_dir(&self) -> PathBuf {
         self.root.join("content")
+    }
+}
+
+/// The site's address: `--base-url` when given, else `base_url`. A bad `base_url` is a
+/// problem at its line; a bad `--base-url` is in no file, and stops at once.
+fn base_url(
+    written: &str,
+    overrides: &Overrides,
+    problems: &mut Vec<Diagnostic>,
+    key_location: &dyn Fn(&str) -> Location,
+) -> Result<Option<BaseUrl>> {
+    match BaseUrl::parse(overrides.base_url.as_deref().unwrap_or(written)) {
+        Ok(base) => Ok(Some(base)),
+        Err(message) if overrides.base_url.is_some() => Err(Error::Usage(format!(
+            "--base-url: {}; for example --base-url https://lab.github.io/lab-digest/",
+            message.replacen("base_url", "the address", 1)
+        ))),
+        Err(message) => {
+            problems.push(
+                Diagnostic::error(key_location("base_url"), message)
+                    .with_hint("for example `https://lab.github.io/lab-digest/`"),
+            );
+            Ok(None)
+        }
     }
 }
 
@@ -870,18 +880,15 @@ fn check_texts(
     }
 }
 
-/// The `[outputs]` and `[deploy]` values that need checking beyond their TOML type.
+/// The `[outputs]` values that need checking beyond their TOML type.
 struct OutputSettings {
     citation_files: CitationFiles,
     email_digests: usize,
     abstract_digests: usize,
-    max_size: u64,
-    max_files: Option<u64>,
-    max_file_size: Option<u64>,
 }
 
-/// `[outputs] citation_files`, `emails` and `digest_abstracts` (as numbers of digests) and
-/// `[deploy] max_size`, `max_files` and `max_file_size`; a bad value is a problem, and its default stands in until the build stops.
+/// `[outputs] citation_files`, `emails` and `digest_abstracts` (as numbers of digests); a bad
+/// value is a problem, and its default stands in until the build stops.
 fn output_settings(
     raw: &RawConfig,
     problems: &mut Vec<Diagnostic>,
@@ -912,7 +919,21 @@ fn output_settings(
         DEFAULT_ABSTRACT_DIGESTS,
         "for example digest_abstracts = 30 (the newest thirty digests), \"all\" or false",
     );
-    let max_size = match max_size(raw.deploy.max_size.as_ref()) {
+    OutputSettings {
+        citation_files,
+        email_digests,
+        abstract_digests,
+    }
+}
+
+/// `[deploy] max_size`, `max_files` and `max_file_size`; a bad value is a problem, and the
+/// default stands in until the build stops.
+fn budgets(
+    raw: &RawDeploy,
+    problems: &mut Vec<Diagnostic>,
+    key_location: &dyn Fn(&str) -> Location,
+) -> Budgets {
+    let max_size = match max_size(raw.max_size.as_ref()) {
         Ok(bytes) => bytes,
         Err(message) => {
             problems.push(
@@ -922,7 +943,7 @@ fn output_settings(
             DEFAULT_MAX_SIZE
         }
     };
-    let max_files = raw.deploy.max_files.and_then(|files| {
+    let max_files = raw.max_files.and_then(|files| {
         let checked = u64::try_from(files).ok().filter(|&files| files > 0);
         if checked.is_none() {
             problems.push(
@@ -935,7 +956,7 @@ fn output_settings(
         }
         checked
     });
-    let max_file_size = size_setting("max_file_size", raw.deploy.max_file_size.as_ref())
+    let max_file_size = size_setting("max_file_size", raw.max_file_size.as_ref())
         .unwrap_or_else(|message| {
             problems.push(
                 Diagnostic::error(key_location("max_file_size"), message)
@@ -943,10 +964,7 @@ fn output_settings(
             );
             None
         });
-    OutputSettings {
-        citation_files,
-        email_digests,
-        abstract_digests,
+    Budgets {
         max_size,
         max_files,
         max_file_size,

@@ -232,14 +232,7 @@ impl Engine {
         checking: Option<&check::Settings>,
     ) -> Result<Outcome> {
         let mut pass = Pass::new(checking);
-        if !self.is_incremental {
-            // A one-off engine run twice (tests) starts from an empty output each time.
-            *lock(&self.sizes) = Ledger::default();
-        }
-        lock(&self.sizes).max_file_size = self.config.max_file_size;
-        if let Some((path, bytes)) = output.own_file() {
-            lock(&self.sizes).wrote(path, bytes);
-        }
+        self.start_ledger(output);
         let tally = Tally::new(output, Arc::clone(&self.sizes));
         let output: &dyn Output = &tally;
         let (texts, sources) = self.parse(&mut pass)?;
@@ -292,20 +285,7 @@ impl Engine {
         stage("removals", &mut pass.clock);
         let images_made = images.made;
         drop(images);
-        let (size, oversized) = {
-            let ledger = lock(&self.sizes);
-            (ledger.size.clone(), ledger.oversized())
-        };
-        pass.diagnostics.extend(site_size::file_size_warning(
-            &oversized,
-            self.config.max_file_size,
-        ));
-        pass.diagnostics
-            .extend(site_size::budget_warning(&size, self.config.max_size));
-        pass.diagnostics
-            .extend(site_size::files_warning(&size, self.config.max_files));
-        let budget_note =
-            site_size::budget_note(&size, self.config.max_size, self.config.max_files);
+        let (size, budget_note) = self.size_against_budgets(&mut pass.diagnostics);
         let report = BuildReport {
             digests: site.digests.len(),
             papers: site.papers.len(),
@@ -740,6 +720,32 @@ impl Engine {
             (memos, memory.entities, memory.globals)
         });
         Ok(Rendered { written, memory })
+    }
+
+    /// Readies the ledger of the site's size for a run that writes to `output`.
+    fn start_ledger(&self, output: &dyn Output) {
+        let mut ledger = lock(&self.sizes);
+        if !self.is_incremental {
+            // A one-off engine run twice (tests) starts from an empty output each time.
+            *ledger = Ledger::default();
+        }
+        ledger.max_file_size = self.config.budgets.max_file_size;
+        if let Some((path, bytes)) = output.own_file() {
+            ledger.wrote(path, bytes);
+        }
+    }
+
+    /// The site's size, with a warning for each `[deploy]` budget it is over (added to
+    /// `diagnostics`) and the summary's note when it is near one.
+    fn size_against_budgets(
+        &self,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (site_size::SiteSize, Option<String>) {
+        let ledger = lock(&self.sizes);
+        let (warnings, note) =
+            site_size::against_budgets(&ledger.size, &ledger.oversized(), &self.config.budgets);
+        diagnostics.extend(warnings);
+        (ledger.size.clone(), note)
     }
 
     /// Citation files and the JSON Feed: made again only when their inputs changed, and written

@@ -15,8 +15,8 @@ pub struct BuildReport {
     pub pages: usize,
     /// Every file written, pages included, by kind: counted as they are written.
     pub size: SiteSize,
-    /// How near the site is to `[deploy] max_size`, when it is near
-    /// ([`crate::site_size::budget_note`]).
+    /// How near the site is to `[deploy] max_size` or `max_files`, when it is near
+    /// ([`crate::site_size::against_budgets`]).
     pub budget_note: Option<String>,
     pub warnings: Vec<Diagnostic>,
     pub duration: Duration,

@@ -4,8 +4,9 @@
 //! [`Tally`] wraps the [`Output`] a build writes to and adds up every write into a [`Ledger`].
 //! A one-off build only adds; an incremental one (`serve`) also remembers each path's size, so a
 //! file written again replaces its old size, a file kept from the last build keeps it, and a
-//! removed file takes its size away. [`budget_warning`] compares the total with
-//! `[deploy] max_size` (issue 22: GitHub Pages publishes at most 1 GB).
+//! removed file takes its size away. [`against_budgets`] compares the total, the file count and
+//! the largest files with `[deploy]` (issue 22: GitHub Pages publishes at most 1 GB; some hosts
+//! also count files, or refuse large ones).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -125,25 +126,23 @@ impl SiteSize {
         amount.files = amount.files.saturating_sub(1);
     }
 
-    /// The kinds with any files, most files first.
-    pub fn most_files(&self) -> Vec<(Kind, Amount)> {
-        let mut kinds: Vec<(Kind, Amount)> = Kind::ALL
-            .iter()
-            .map(|&kind| (kind, self.of(kind)))
-            .filter(|(_, amount)| amount.files > 0)
-            .collect();
-        kinds.sort_by(|a, b| b.1.files.cmp(&a.1.files).then(a.0.cmp(&b.0)));
-        kinds
-    }
-
     /// The kinds with any bytes, largest first.
     pub fn largest(&self) -> Vec<(Kind, Amount)> {
+        self.ranked(|amount| amount.bytes)
+    }
+
+    /// The kinds with any files, most files first.
+    pub fn most_files(&self) -> Vec<(Kind, Amount)> {
+        self.ranked(|amount| amount.files)
+    }
+
+    fn ranked(&self, measure: impl Fn(&Amount) -> u64) -> Vec<(Kind, Amount)> {
         let mut kinds: Vec<(Kind, Amount)> = Kind::ALL
             .iter()
             .map(|&kind| (kind, self.of(kind)))
-            .filter(|(_, amount)| amount.bytes > 0)
+            .filter(|(_, amount)| measure(amount) > 0)
             .collect();
-        kinds.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
+        kinds.sort_by(|a, b| measure(&b.1).cmp(&measure(&a.1)).then(a.0.cmp(&b.0)));
         kinds
     }
 }
@@ -281,19 +280,39 @@ impl Output for Tally<'_> {
 /// How many kinds a budget warning names.
 const NAMED_KINDS: usize = 5;
 
+/// What a build says of its size against `[deploy]`: a warning for each budget it is over, and
+/// a note for the summary when it is near one.
+pub fn against_budgets(
+    size: &SiteSize,
+    oversized: &Oversized,
+    budgets: &crate::config::Budgets,
+) -> (Vec<Diagnostic>, Option<String>) {
+    let warnings = [
+        file_size_warning(oversized, budgets.max_file_size),
+        budget_warning(size, budgets.max_size),
+        files_warning(size, budgets.max_files),
+    ];
+    let note = budget_note(size, budgets.max_size, budgets.max_files);
+    (warnings.into_iter().flatten().collect(), note)
+}
+
+/// "paper pages 1.42 GB, topic pages 235.95 MB, …": the first five kinds, each with its figure.
+fn named_kinds(kinds: Vec<(Kind, Amount)>, figure: impl Fn(&Amount) -> String) -> String {
+    let named: Vec<String> = kinds
+        .iter()
+        .take(NAMED_KINDS)
+        .map(|(kind, amount)| format!("{} {}", kind.name(), figure(amount)))
+        .collect();
+    named.join(", ")
+}
+
 /// A warning when the site is larger than `max_size`, naming its five largest kinds.
-pub fn budget_warning(size: &SiteSize, max_size: u64) -> Option<Diagnostic> {
+fn budget_warning(size: &SiteSize, max_size: u64) -> Option<Diagnostic> {
     let total = size.total();
     if total.bytes <= max_size {
         return None;
     }
-    let largest = size
-        .largest()
-        .into_iter()
-        .take(NAMED_KINDS)
-        .map(|(kind, amount)| format!("{} {}", kind.name(), bytes_text(amount.bytes)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let largest = named_kinds(size.largest(), |amount| bytes_text(amount.bytes));
     Some(
         Diagnostic::warning(
             Location::file(crate::config::CONFIG_FILE),
@@ -313,16 +332,10 @@ pub fn budget_warning(size: &SiteSize, max_size: u64) -> Option<Diagnostic> {
 
 /// A warning when the site has more files than `max_files`, naming the five kinds with most.
 /// Some hosts count files: Cloudflare Pages takes 20,000 on its free plan.
-pub fn files_warning(size: &SiteSize, max_files: Option<u64>) -> Option<Diagnostic> {
+fn files_warning(size: &SiteSize, max_files: Option<u64>) -> Option<Diagnostic> {
     let total = size.total();
     let max_files = max_files.filter(|&max| total.files > max)?;
-    let most = size
-        .most_files()
-        .into_iter()
-        .take(NAMED_KINDS)
-        .map(|(kind, amount)| format!("{} {}", kind.name(), amount.files))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let most = named_kinds(size.most_files(), |amount| amount.files.to_string());
     Some(
         Diagnostic::warning(
             Location::file(crate::config::CONFIG_FILE),
@@ -343,7 +356,7 @@ const NAMED_FILES: usize = 5;
 
 /// A warning when files are larger than `max_file_size`, naming the largest: Cloudflare Pages,
 /// for one, refuses a file over 25 MiB, and a large site's `papers.bib` can be one.
-pub fn file_size_warning(oversized: &Oversized, max_file_size: Option<u64>) -> Option<Diagnostic> {
+fn file_size_warning(oversized: &Oversized, max_file_size: Option<u64>) -> Option<Diagnostic> {
     let limit = max_file_size.filter(|_| oversized.count > 0)?;
     let named = oversized
         .largest
@@ -390,7 +403,7 @@ const NEAR_BUDGET_PERCENT: u128 = 80;
 /// Lines for the summary while the site is near `max_size` or `max_files` but not over (then
 /// [`budget_warning`] or [`files_warning`] speaks): a daily digest grows with every digest, and a
 /// warning only once the host refuses the site would come too late.
-pub fn budget_note(size: &SiteSize, max_size: u64, max_files: Option<u64>) -> Option<String> {
+fn budget_note(size: &SiteSize, max_size: u64, max_files: Option<u64>) -> Option<String> {
     let total = size.total();
     let near = |amount: u64, max: u64| {
         let percent = (u128::from(amount) * 100).checked_div(u128::from(max))?;

@@ -69,7 +69,7 @@ pub struct CheckReport {
     pub pages: usize,
     /// What a build would write, by kind (empty when the pipeline stopped before writing).
     pub size: crate::site_size::SiteSize,
-    /// How near that is to `[deploy] max_size`, when it is near.
+    /// How near that is to `[deploy] max_size` or `max_files`, when it is near.
     pub budget_note: Option<String>,
     pub duration: Duration,
 }
