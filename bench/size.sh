@@ -11,7 +11,7 @@
 #     the build's own count);
 #   - the whole output (`du --apparent-size`) per paper, and the same without images, which the
 #     10 KB a paper target leaves out;
-#   - files per paper, build time and peak memory (`/usr/bin/time -v`, else the
+#   - files per paper, the largest file, build time and peak memory (`/usr/bin/time -v`, else the
 #     DIGESTIF_LOG=debug stage log's last peak).
 # Then one line per build: bytes and files per paper. With VARIANTS=features it also builds the
 # new defaults with one setting changed at a time, so that the differences between those lines
@@ -63,6 +63,7 @@ variant_toml() {
         abstracts-all) printf '\n[outputs]\ndigest_abstracts = "all"\n' ;;
         topic-bibtex) printf '\n[outputs]\ntopic_bibtex = true\n' ;;
         rich-metadata) printf '\n[outputs]\nrich_metadata = true\n' ;;
+        site-bibtex-off) printf '\n[outputs]\nsite_bibtex = false\n' ;;
         *) die "unknown variant $1" ;;
     esac
 }
@@ -133,6 +134,8 @@ measure() {
     printf '| images | %d bytes |\n' "$images"
     printf '| files | %d |\n' "$files"
     printf '| files per paper | %.2f |\n' "$(echo "$files / $papers" | bc -l)"
+    # The one a host with a per-file limit looks at ([deploy] max_file_size).
+    printf '| largest file | %s |\n' "$(find "$out" -type f -printf '%s bytes, %P\n' | sort -rn | head -1)"
     printf '| build time | %.1f s |\n' "$(echo "$end - $start" | bc -l)"
     printf '| peak memory | %s |\n' "${peak:-unknown}"
     printf '| %s | %s | %.0f | %.2f |\n' "$entries" "$variant" \
@@ -141,7 +144,7 @@ measure() {
 }
 
 [[ $VARIANTS == features ]] &&
-    VARIANTS="new old related-off trends-off search-off cite-bib-off cite-all emails-all abstracts-all topic-bibtex rich-metadata"
+    VARIANTS="new old related-off trends-off search-off cite-bib-off cite-all emails-all abstracts-all topic-bibtex rich-metadata site-bibtex-off"
 mkdir -p "$WORK_DIR"
 rm -f "$WORK_DIR/lines"
 for entries in $SIZES; do
