@@ -15,6 +15,18 @@ fn size_on_disk(built: &Built) -> SiteSize {
     size
 }
 
+/// Builds `site` with `settings` added to its own site.toml (which ends in a table of its own).
+fn build_with(site: &TestSite, original_toml: &str, settings: &str) -> Built {
+    site.write("site.toml", &format!("{original_toml}\n{settings}\n"));
+    site.build().unwrap()
+}
+
+/// The build's warning that mentions `setting`.
+fn warning_about<'b>(built: &'b Built, setting: &str) -> Option<&'b digestif::error::Diagnostic> {
+    let mut warnings = built.report.warnings.iter();
+    warnings.find(|w| w.message.contains(setting))
+}
+
 #[test]
 fn the_summary_states_what_is_on_disk() {
     for fixture in ["scholarly", "thumbnails", "search"] {
@@ -50,16 +62,8 @@ fn images_are_stated_on_their_own_line() {
 fn a_site_over_max_size_warns_and_names_its_largest_kinds() {
     let site = TestSite::fixture("scholarly");
     let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
-    site.write(
-        "site.toml",
-        &format!("{toml}\n[deploy]\nmax_size = \"2 KB\"\n"),
-    );
-    let built = site.build().unwrap();
-    let warning = built
-        .report
-        .warnings
-        .iter()
-        .find(|w| w.message.contains("over [deploy] max_size"))
+    let built = build_with(&site, &toml, "[deploy]\nmax_size = \"2 KB\"");
+    let warning = warning_about(&built, "over [deploy] max_size")
         .unwrap_or_else(|| panic!("no size warning in {:?}", built.report.warnings));
     assert!(
         warning.message.contains("max_size of 2 KB"),
@@ -173,22 +177,12 @@ fn a_site_of_more_files_than_max_files_warns_and_names_the_kinds_with_most() {
     let site = TestSite::fixture("scholarly");
     let files = site.build().unwrap().report.size.total().files;
     let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
-    let with_limit = |max_files: u64| {
-        site.write(
-            "site.toml",
-            &format!("{toml}\n[deploy]\nmax_files = {max_files}\n"),
-        );
-        site.build().unwrap()
-    };
-    let is_files_warning = |message: &str| message.contains("max_files");
+    let with_limit =
+        |max_files: u64| build_with(&site, &toml, &format!("[deploy]\nmax_files = {max_files}"));
 
     let at_limit = with_limit(files);
     assert!(
-        !at_limit
-            .report
-            .warnings
-            .iter()
-            .any(|w| is_files_warning(&w.message)),
+        warning_about(&at_limit, "max_files").is_none(),
         "{:?}",
         at_limit.report.warnings
     );
@@ -202,11 +196,7 @@ fn a_site_of_more_files_than_max_files_warns_and_names_the_kinds_with_most() {
     );
 
     let over = with_limit(files - 1);
-    let warning = over
-        .report
-        .warnings
-        .iter()
-        .find(|w| is_files_warning(&w.message))
+    let warning = warning_about(&over, "max_files")
         .unwrap_or_else(|| panic!("no files warning in {:?}", over.report.warnings));
     assert!(
         warning.message.starts_with(&format!(
@@ -216,7 +206,7 @@ fn a_site_of_more_files_than_max_files_warns_and_names_the_kinds_with_most() {
         "{}",
         warning.message
     );
-    // The kinds are named with their counts, most first, and the counts are the summary's.
+    // The kinds are named with their counts, most first, adding up to no more than the site's.
     let most = warning.message.split("most: ").nth(1).unwrap();
     let counts: Vec<u64> = most
         .split(", ")
@@ -231,7 +221,7 @@ fn a_site_of_more_files_than_max_files_warns_and_names_the_kinds_with_most() {
 
     let report = digestif::check_site(&CheckOptions::new(site.root()));
     assert!(
-        report.findings.iter().any(|f| is_files_warning(&f.message)),
+        report.findings.iter().any(|f| f.message == warning.message),
         "{:?}",
         report.findings
     );
@@ -286,16 +276,8 @@ fn files_over_max_file_size_are_named_and_site_bibtex_leaves_out_the_site_wide_f
         .collect();
     assert!(!over.is_empty());
 
-    site.write(
-        "site.toml",
-        &format!("{toml}\n[deploy]\nmax_file_size = {limit}\n"),
-    );
-    let built = site.build().unwrap();
-    let warning = built
-        .report
-        .warnings
-        .iter()
-        .find(|w| w.message.contains("max_file_size"))
+    let built = build_with(&site, &toml, &format!("[deploy]\nmax_file_size = {limit}"));
+    let warning = warning_about(&built, "max_file_size")
         .unwrap_or_else(|| panic!("no file size warning in {:?}", built.report.warnings));
     let count = if over.len() == 1 {
         "1 file is".to_string()
