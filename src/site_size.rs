@@ -198,10 +198,7 @@ impl Ledger {
             // Files written again or removed since: the paths say what is there now.
             Some(paths) => {
                 let mut oversized = Oversized::default();
-                let mut over: Vec<(&String, &u64)> =
-                    paths.iter().filter(|(_, bytes)| **bytes > limit).collect();
-                over.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-                for (path, &bytes) in over {
+                for (path, &bytes) in paths.iter().filter(|(_, bytes)| **bytes > limit) {
                     oversized.add(path, bytes);
                 }
                 oversized
