@@ -27,6 +27,28 @@ fn warning_about<'b>(built: &'b Built, setting: &str) -> Option<&'b digestif::er
     warnings.find(|w| w.message.contains(setting))
 }
 
+/// The error a minimal site gets for `key = value` under `[deploy]` (line 5 of its site.toml).
+fn deploy_error(key: &str, value: &str) -> String {
+    let site = TestSite::new();
+    let toml = crate::support::SITE_TOML;
+    site.write("site.toml", &format!("{toml}\n[deploy]\n{key} = {value}\n"));
+    site.build_error()
+}
+
+/// A budget warning is about site.toml as a whole, and `check` finds it word for word.
+fn assert_check_finds_too(site: &TestSite, warning: &digestif::error::Diagnostic) {
+    assert!(
+        warning.to_string().starts_with("site.toml: warning:"),
+        "{warning}"
+    );
+    let report = digestif::check_site(&CheckOptions::new(site.root()));
+    assert!(
+        report.findings.iter().any(|f| f.message == warning.message),
+        "{:?}",
+        report.findings
+    );
+}
+
 #[test]
 fn the_summary_states_what_is_on_disk() {
     for fixture in ["scholarly", "thumbnails", "search"] {
@@ -76,18 +98,9 @@ fn a_site_over_max_size_warns_and_names_its_largest_kinds() {
         named.starts_with("paper pages") || named.contains("paper pages"),
         "{named}"
     );
-    assert!(
-        warning.to_string().starts_with("site.toml: warning:"),
-        "{warning}"
-    );
-
     // `check` finds the same, and states the size.
+    assert_check_finds_too(&site, warning);
     let report = digestif::check_site(&CheckOptions::new(site.root()));
-    assert!(
-        report.findings.iter().any(|f| f.message == warning.message),
-        "{:?}",
-        report.findings
-    );
     assert_eq!(
         report.size, built.report.size,
         "check states the size build wrote, the output marker included"
@@ -121,15 +134,7 @@ fn a_malformed_max_size_is_an_error_at_its_line() {
         ("0", "not a size above zero"),
         ("true", "found a boolean"),
     ] {
-        let site = TestSite::new();
-        site.write(
-            "site.toml",
-            &format!(
-                "{}\n[deploy]\nmax_size = {value}\n",
-                crate::support::SITE_TOML
-            ),
-        );
-        let error = site.build_error();
+        let error = deploy_error("max_size", value);
         assert!(
             error.contains("site.toml:5: error: [deploy] max_size"),
             "{error}"
@@ -214,17 +219,7 @@ fn a_site_of_more_files_than_max_files_warns_and_names_the_kinds_with_most() {
         .collect();
     assert!(counts.windows(2).all(|pair| pair[0] >= pair[1]), "{most}");
     assert!(counts.iter().sum::<u64>() <= files, "{most}");
-    assert!(
-        warning.to_string().starts_with("site.toml: warning:"),
-        "{warning}"
-    );
-
-    let report = digestif::check_site(&CheckOptions::new(site.root()));
-    assert!(
-        report.findings.iter().any(|f| f.message == warning.message),
-        "{:?}",
-        report.findings
-    );
+    assert_check_finds_too(&site, warning);
 }
 
 #[test]
@@ -234,15 +229,7 @@ fn a_malformed_max_files_is_an_error_at_its_line() {
         ("-20", "must be a number of files above zero"),
         ("\"many\"", "invalid type: string"),
     ] {
-        let site = TestSite::new();
-        site.write(
-            "site.toml",
-            &format!(
-                "{}\n[deploy]\nmax_files = {value}\n",
-                crate::support::SITE_TOML
-            ),
-        );
-        let error = site.build_error();
+        let error = deploy_error("max_files", value);
         assert!(error.contains("site.toml:5:"), "{value}: {error}");
         assert!(error.contains(says), "{value}: {error}");
     }
